@@ -1,0 +1,10 @@
+//! livestall: a live-stream order desk. Reads live chat, picks out order
+//! intents, lets a helper confirm them, and keeps confirmed orders in SQLite.
+
+pub mod app;
+pub mod catalog;
+pub mod chat;
+pub mod config;
+pub mod intent;
+pub mod store;
+pub mod ui;

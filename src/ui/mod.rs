@@ -1,0 +1,1 @@
+//! Views: functions of `&Model` that draw one pane each. They only borrow.
