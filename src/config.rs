@@ -1,13 +1,44 @@
 //! config.toml: the schema, its defaults, and validation that names the file,
-//! the line and the key of every mistake.
+//! the line and the key of every mistake and says what would be right.
+//!
+//! Parsing happens in two steps: serde reads the TOML into `raw` structs whose
+//! fields keep their spans, then `validate` checks what serde cannot (unique
+//! SKUs and links, non-negative stock, known source kinds) and builds the
+//! plain `Config` the rest of the program uses.
 
-use crate::catalog::Catalog;
-use std::path::PathBuf;
+use crate::catalog::{Catalog, Product};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// The sample shop shipped with livestall (the repository's config.toml),
+/// used by `livestall demo` when there is no ./config.toml.
+pub const SAMPLE_CONFIG: &str = include_str!("../config.toml");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
     Zh,
     En,
+}
+
+impl Language {
+    /// The language from a LANG-style locale string. Chinese unless the locale
+    /// names another language: most users are Chinese and their machines are
+    /// often left at C/POSIX.
+    pub fn from_locale(locale: Option<&str>) -> Language {
+        let Some(locale) = locale.map(str::trim).filter(|l| !l.is_empty()) else {
+            return Language::Zh;
+        };
+        let lang = locale
+            .split(['_', '.', '@', '-'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match lang.as_str() {
+            "zh" | "c" | "posix" | "" => Language::Zh,
+            _ => Language::En,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +87,468 @@ pub struct Config {
     /// The file it was read from (None for the built-in sample).
     pub path: Option<PathBuf>,
     pub shop: ShopConfig,
-    pub source: SourceConfig,
-    /// Resolved against the config file's folder.
+    /// None when the config has no `[source]`: fine for `parse`, `orders`
+    /// and `inventory`, an error for the commands that read chat.
+    pub source: Option<SourceConfig>,
+    /// `[store] path`, resolved against the config file's folder.
     pub store_path: PathBuf,
     pub catalog: Catalog,
+}
+
+impl Config {
+    /// The source, or an error that says how to add one.
+    pub fn require_source(&self) -> Result<&SourceConfig, ConfigError> {
+        self.source.as_ref().ok_or_else(|| ConfigError {
+            file: self.display_path(),
+            line: None,
+            key: "source.url".into(),
+            message: "no chat source configured; add a [source] table with kind = \"json\" and url = \"ws://…\"".into(),
+        })
+    }
+
+    fn display_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(built-in sample config)".into())
+    }
+}
+
+/// A config mistake: where it is and what would be right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    /// 1-based line, when the mistake is at a place in the file.
+    pub line: Option<usize>,
+    /// The dotted key, e.g. `products[3].stock` (products counted from 1).
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, self.key, self.message),
+            None if self.key.is_empty() => write!(f, "{}: {}", self.file, self.message),
+            None => write!(f, "{}: {}: {}", self.file, self.key, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.display().to_string(),
+        line: None,
+        key: String::new(),
+        message: format!("cannot read the config file: {e}"),
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut config = parse(&text, &path.display().to_string(), &base)?;
+    config.path = Some(path.to_path_buf());
+    Ok(config)
+}
+
+/// The built-in sample shop, with its database in `base`.
+pub fn sample(base: &Path) -> Config {
+    parse(SAMPLE_CONFIG, "(built-in sample config)", base)
+        .expect("the shipped config.toml is valid (tested)")
+}
+
+/// Parses config text; `file` names it in errors, `base` resolves `[store] path`.
+pub fn parse(text: &str, file: &str, base: &Path) -> Result<Config, ConfigError> {
+    let raw: raw::File = toml::from_str(text).map_err(|e| from_toml_error(&e, text, file))?;
+    validate(raw, text, file, base, std::env::var("LANG").ok().as_deref())
+}
+
+mod raw {
+    //! The file as written, with spans, before validation.
+    use serde::Deserialize;
+    use toml::Spanned;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct File {
+        pub shop: Option<Shop>,
+        pub source: Option<Spanned<Source>>,
+        pub store: Option<Store>,
+        #[serde(default)]
+        pub products: Vec<Spanned<Product>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Shop {
+        pub name: Option<String>,
+        pub language: Option<Spanned<String>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Source {
+        pub kind: Option<Spanned<String>>,
+        pub url: Option<Spanned<String>>,
+        pub fields: Option<Fields>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Fields {
+        pub id: Option<Spanned<String>>,
+        pub user: Option<Spanned<String>>,
+        pub user_id: Option<Spanned<String>>,
+        pub text: Option<Spanned<String>>,
+        pub ts: Option<Spanned<String>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Store {
+        pub path: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Product {
+        pub sku: Spanned<String>,
+        pub name: Spanned<String>,
+        #[serde(default)]
+        pub aliases: Vec<Spanned<String>>,
+        pub link: Spanned<i64>,
+        pub unit: Option<Spanned<String>>,
+        pub price: Spanned<f64>,
+        pub stock: Spanned<i64>,
+        pub limit_per_buyer: Option<Spanned<i64>>,
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// toml's errors carry a span and a message; turn them into our form, finding
+/// the key from the message (`missing field`, `unknown field`) or the line.
+fn from_toml_error(e: &toml::de::Error, text: &str, file: &str) -> ConfigError {
+    let line = e.span().map(|s| line_of(text, s.start));
+    // serde speaks Rust types; farmers' helpers speak numbers and text.
+    let message = e
+        .message()
+        .trim()
+        .replace("expected f64", "expected a number, e.g. 39.9")
+        .replace("expected i64", "expected a whole number, e.g. 10")
+        .replace("expected a string", "expected text in quotes");
+    let key = e
+        .span()
+        .map(|s| key_at(text, s))
+        .unwrap_or_default();
+    let hint = if message.starts_with("unknown field") {
+        " (check the spelling; see the config reference in README.md)"
+    } else if message.starts_with("missing field") {
+        " (every [[products]] needs sku, name, link, price and stock)"
+    } else {
+        ""
+    };
+    ConfigError {
+        file: file.into(),
+        line,
+        key,
+        message: format!("{message}{hint}"),
+    }
+}
+
+/// The table path and key written at a span: `[[products]]` number and the
+/// `key =` on that line, e.g. `products[2].price`.
+fn key_at(text: &str, span: Range<usize>) -> String {
+    let start = span.start.min(text.len());
+    let mut table = String::new();
+    let mut array_counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut offset = 0;
+    let mut key_here = String::new();
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if offset > start {
+            break;
+        }
+        if let Some(name) = trimmed.strip_prefix("[[").and_then(|t| t.split("]]").next()) {
+            let name = name.trim().to_string();
+            let n = array_counts.entry(name.clone()).or_default();
+            *n += 1;
+            table = format!("{name}[{n}]");
+        } else if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.split(']').next()) {
+            table = name.trim().to_string();
+        }
+        key_here = trimmed
+            .split_once('=')
+            .map(|(k, _)| k.trim().trim_matches('"').to_string())
+            .filter(|k| !k.starts_with('['))
+            .unwrap_or_default();
+        offset += line.len();
+    }
+    match (table.is_empty(), key_here.is_empty()) {
+        (true, _) => key_here,
+        (false, true) => table,
+        (false, false) => format!("{table}.{key_here}"),
+    }
+}
+
+fn validate(
+    raw: raw::File,
+    text: &str,
+    file: &str,
+    base: &Path,
+    lang_env: Option<&str>,
+) -> Result<Config, ConfigError> {
+    let err = |span: Range<usize>, key: String, message: String| ConfigError {
+        file: file.into(),
+        line: Some(line_of(text, span.start)),
+        key,
+        message,
+    };
+
+    let shop = match raw.shop {
+        Some(s) => {
+            let language = match &s.language {
+                None => Language::from_locale(lang_env),
+                Some(l) => match l.get_ref().as_str() {
+                    "zh" => Language::Zh,
+                    "en" => Language::En,
+                    other => {
+                        return Err(err(
+                            l.span(),
+                            "shop.language".into(),
+                            format!("unknown language {other:?}; use \"zh\" or \"en\""),
+                        ))
+                    }
+                },
+            };
+            ShopConfig {
+                name: s.name.unwrap_or_else(|| "livestall".into()),
+                language,
+            }
+        }
+        None => ShopConfig {
+            name: "livestall".into(),
+            language: Language::from_locale(lang_env),
+        },
+    };
+
+    let source = match raw.source {
+        None => None,
+        Some(spanned) => {
+            let span = spanned.span();
+            let s = spanned.into_inner();
+            let kind = match &s.kind {
+                None => SourceKind::Json,
+                Some(k) => match k.get_ref().as_str() {
+                    "json" => SourceKind::Json,
+                    other => {
+                        return Err(err(
+                            k.span(),
+                            "source.kind".into(),
+                            format!("unknown source kind {other:?}; the kinds are: \"json\""),
+                        ))
+                    }
+                },
+            };
+            let url = match s.url {
+                None => {
+                    return Err(err(
+                        span,
+                        "source.url".into(),
+                        "missing url; write e.g. url = \"ws://127.0.0.1:9001/chat\"".into(),
+                    ))
+                }
+                Some(u) => {
+                    let v = u.get_ref().trim();
+                    if !(v.starts_with("ws://") || v.starts_with("wss://")) {
+                        return Err(err(
+                            u.span(),
+                            "source.url".into(),
+                            format!("{v:?} is not a websocket address; it must start with ws:// or wss://"),
+                        ));
+                    }
+                    v.to_string()
+                }
+            };
+            let mut fields = FieldMap::default();
+            if let Some(f) = s.fields {
+                let slots: [(&str, Option<toml::Spanned<String>>, &mut String); 5] = [
+                    ("id", f.id, &mut fields.id),
+                    ("user", f.user, &mut fields.user),
+                    ("user_id", f.user_id, &mut fields.user_id),
+                    ("text", f.text, &mut fields.text),
+                    ("ts", f.ts, &mut fields.ts),
+                ];
+                for (name, value, slot) in slots {
+                    if let Some(v) = value {
+                        if !(v.get_ref().is_empty() || v.get_ref().starts_with('/')) {
+                            return Err(err(
+                                v.span(),
+                                format!("source.fields.{name}"),
+                                format!(
+                                    "{:?} is not a JSON pointer; pointers start with '/', e.g. \"/data/{name}\"",
+                                    v.get_ref()
+                                ),
+                            ));
+                        }
+                        *slot = v.into_inner();
+                    }
+                }
+            }
+            Some(SourceConfig { kind, url, fields })
+        }
+    };
+
+    let store_path = base.join(
+        raw.store
+            .and_then(|s| s.path)
+            .unwrap_or_else(|| "livestall.db".into()),
+    );
+
+    let mut products: Vec<Product> = Vec::with_capacity(raw.products.len());
+    let mut sku_lines: std::collections::HashMap<String, usize> = Default::default();
+    let mut link_lines: std::collections::HashMap<i64, usize> = Default::default();
+    for (i, spanned) in raw.products.into_iter().enumerate() {
+        let n = i + 1;
+        let p = spanned.into_inner();
+        let key = |k: &str| format!("products[{n}].{k}");
+        let sku = p.sku.get_ref().trim().to_string();
+        if sku.is_empty() {
+            return Err(err(p.sku.span(), key("sku"), "sku is empty; give each product a short code like \"MILLET-5\"".into()));
+        }
+        if let Some(first) = sku_lines.insert(sku.clone(), line_of(text, p.sku.span().start)) {
+            return Err(err(
+                p.sku.span(),
+                key("sku"),
+                format!("duplicate sku {sku:?} (first used on line {first}); each product needs its own sku"),
+            ));
+        }
+        let name = p.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err(err(p.name.span(), key("name"), "name is empty".into()));
+        }
+        let link = *p.link.get_ref();
+        if !(1..=9999).contains(&link) {
+            return Err(err(
+                p.link.span(),
+                key("link"),
+                format!("link {link} is out of range; link numbers are whole numbers from 1 to 9999"),
+            ));
+        }
+        if let Some(first) = link_lines.insert(link, line_of(text, p.link.span().start)) {
+            return Err(err(
+                p.link.span(),
+                key("link"),
+                format!("duplicate link {link} (first used on line {first}); each product needs its own link number"),
+            ));
+        }
+        let price = *p.price.get_ref();
+        if !price.is_finite() || price < 0.0 || price > 10_000_000.0 {
+            return Err(err(
+                p.price.span(),
+                key("price"),
+                format!("price {price} is not a valid amount of yuan; write e.g. price = 39.9"),
+            ));
+        }
+        let price_fen = (price * 100.0).round() as i64;
+        if ((price * 100.0) - price_fen as f64).abs() > 1e-6 {
+            return Err(err(
+                p.price.span(),
+                key("price"),
+                format!("price {price} has more than two decimals; yuan go to the fen (0.01)"),
+            ));
+        }
+        let stock = *p.stock.get_ref();
+        if stock < 0 {
+            return Err(err(
+                p.stock.span(),
+                key("stock"),
+                format!("stock {stock} is negative; write 0 for sold out"),
+            ));
+        }
+        let limit_per_buyer = match p.limit_per_buyer {
+            None => None,
+            Some(l) => {
+                let v = *l.get_ref();
+                if !(1..=u32::MAX as i64).contains(&v) {
+                    return Err(err(
+                        l.span(),
+                        key("limit_per_buyer"),
+                        format!("limit_per_buyer {v} must be at least 1; leave it out for no limit"),
+                    ));
+                }
+                Some(v as u32)
+            }
+        };
+        let mut aliases = Vec::with_capacity(p.aliases.len());
+        for a in p.aliases {
+            let v = a.get_ref().trim();
+            if v.is_empty() {
+                return Err(err(a.span(), key("aliases"), "an alias is empty".into()));
+            }
+            aliases.push(v.to_string());
+        }
+        let unit = p
+            .unit
+            .map(|u| u.into_inner().trim().to_string())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "件".into());
+        products.push(Product {
+            sku,
+            name,
+            aliases,
+            link: link as u32,
+            unit,
+            price_fen,
+            stock,
+            limit_per_buyer,
+        });
+    }
+    if products.is_empty() {
+        return Err(ConfigError {
+            file: file.into(),
+            line: None,
+            key: "products".into(),
+            message: "no products; add at least one [[products]] table with sku, name, link, price and stock".into(),
+        });
+    }
+
+    Ok(Config {
+        path: None,
+        shop,
+        source,
+        store_path,
+        catalog: Catalog::new(products),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_from_locale() {
+        assert_eq!(Language::from_locale(Some("zh_CN.UTF-8")), Language::Zh);
+        assert_eq!(Language::from_locale(Some("en_US.UTF-8")), Language::En);
+        assert_eq!(Language::from_locale(Some("de_DE")), Language::En);
+        assert_eq!(Language::from_locale(Some("C.UTF-8")), Language::Zh);
+        assert_eq!(Language::from_locale(None), Language::Zh);
+    }
+
+    #[test]
+    fn shipped_sample_is_valid() {
+        let c = parse(SAMPLE_CONFIG, "config.toml", Path::new("/tmp")).unwrap();
+        assert!(c.catalog.len() >= 6);
+        assert_eq!(c.store_path, Path::new("/tmp/livestall.db"));
+    }
+
+    #[test]
+    fn key_at_names_array_tables() {
+        let text = "[shop]\nname = \"x\"\n[[products]]\nsku = \"A\"\n[[products]]\nsku = \"B\"\nprice = \"x\"\n";
+        let at = text.find("\"x\"\n\n").unwrap_or(text.rfind("\"x\"").unwrap());
+        assert_eq!(key_at(text, at..at + 3), "products[2].price");
+    }
 }

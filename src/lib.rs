@@ -8,3 +8,5 @@ pub mod config;
 pub mod intent;
 pub mod store;
 pub mod ui;
+pub mod commands;
+pub mod logging;

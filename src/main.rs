@@ -1,3 +1,239 @@
-fn main() {
-    println!("livestall");
+//! The `livestall` binary: argument parsing and wiring only. Everything it
+//! calls lives in the library (src/lib.rs).
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use livestall::config::{self, Config};
+use livestall::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "livestall", version, about = "Live-stream order desk: chat in, confirmed orders out.")]
+struct Cli {
+    /// The shop's config file.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// The order database (overrides [store] path).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The TUI on a built-in simulated chat: zero setup.
+    Demo,
+    /// A simulated live chat as a websocket server (JSON frames {"id","user","text","ts"}).
+    Sim {
+        #[arg(long, default_value = "127.0.0.1:9001")]
+        listen: String,
+        /// Messages per second, on average.
+        #[arg(long, default_value_t = 5.0)]
+        rate: f64,
+        /// Stop after this many messages.
+        #[arg(long)]
+        count: Option<u64>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Read JSON lines {"id","user","text","current"?} on stdin; print their intents.
+    Parse,
+    /// Run on the configured source without the TUI.
+    Run {
+        /// No UI: JSON event lines on stdout.
+        #[arg(long)]
+        headless: bool,
+        /// Confirm every intent as it arrives (stock and limits still apply).
+        #[arg(long)]
+        auto_confirm: bool,
+        /// The name recorded as the confirming helper.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
+    /// Orders in the database.
+    Orders {
+        #[command(subcommand)]
+        action: OrdersCommand,
+    },
+    /// Stock left and sold, per product.
+    Inventory {
+        #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+        format: InventoryFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdersCommand {
+    /// Every order, one row each (UTF-8 with BOM, for Excel and WPS).
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InventoryFormat {
+    Table,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A plain sentence for people, not a backtrace.
+            eprintln!("livestall: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let path = path.unwrap_or(Path::new("config.toml"));
+    Ok(config::load(path)?)
+}
+
+fn open_store(config: &Config, db: Option<&Path>) -> anyhow::Result<Store> {
+    let path = db.map(Path::to_path_buf).unwrap_or_else(|| config.store_path.clone());
+    let (store, report) = Store::open(&path, &config.catalog)?;
+    for (sku, in_config, in_db) in &report.stock_differs {
+        tracing::warn!(sku, in_config, in_db, "config stock differs from the database; the database owns stock");
+        eprintln!(
+            "livestall: note: {sku}: config says stock {in_config}, the database has {in_db}; keeping the database's (it owns stock after the first run)"
+        );
+    }
+    Ok(store)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config_path = cli.config.as_deref();
+    let db = cli.db.as_deref();
+    match cli.command {
+        None => {
+            let config = load_config(config_path)?;
+            let _log = livestall::logging::to_file(&log_path_beside(&config, db))?;
+            let store = open_store(&config, db)?;
+            runtime()?.block_on(livestall::commands::tui::run_live(config, store))
+        }
+        Some(Command::Demo) => {
+            let config = match config_path {
+                Some(p) => load_config(Some(p))?,
+                None if Path::new("config.toml").exists() => load_config(None)?,
+                None => config::sample(Path::new(".")),
+            };
+            // A throwaway database unless --db: the demo must not touch real orders.
+            let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
+            let db_path = db
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| scratch.path().join("demo.db"));
+            let _log = livestall::logging::to_file(&db_path.with_extension("log"))?;
+            let store = open_store(&config, Some(&db_path))?;
+            runtime()?.block_on(livestall::commands::tui::run_demo(config, store))
+        }
+        Some(Command::Sim {
+            listen,
+            rate,
+            count,
+            seed,
+        }) => {
+            let config = match config_path {
+                Some(p) => load_config(Some(p))?,
+                None if Path::new("config.toml").exists() => load_config(None)?,
+                None => config::sample(Path::new(".")),
+            };
+            let _log = livestall::logging::to_stderr();
+            runtime()?.block_on(livestall::commands::sim::run(&listen, config, rate, count, seed))
+        }
+        Some(Command::Parse) => {
+            let config = load_config(config_path)?;
+            let engine = livestall::intent::Engine::new(&config.catalog);
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+            livestall::commands::parse::run(&config.catalog, &engine, stdin, stdout)
+                .or_else(ignore_broken_pipe)?;
+            Ok(())
+        }
+        Some(Command::Run {
+            headless,
+            auto_confirm,
+            helper,
+        }) => {
+            let config = load_config(config_path)?;
+            let _log = livestall::logging::to_file(&log_path_beside(&config, db))?;
+            let store = open_store(&config, db)?;
+            if headless {
+                let opts = livestall::commands::headless::HeadlessOptions {
+                    auto_confirm,
+                    helper,
+                };
+                runtime()?.block_on(livestall::commands::headless::run(config, store, opts))
+            } else {
+                runtime()?.block_on(livestall::commands::tui::run_live(config, store))
+            }
+        }
+        Some(Command::Orders {
+            action: OrdersCommand::Export { format: _, out },
+        }) => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config, db)?;
+            match out {
+                Some(path) => {
+                    let mut file = std::io::BufWriter::new(
+                        std::fs::File::create(&path)
+                            .with_context(|| format!("cannot write {}", path.display()))?,
+                    );
+                    livestall::commands::report::export_orders_csv(&store, &mut file)
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    livestall::commands::report::export_orders_csv(&store, &mut stdout)
+                }
+            }
+        }
+        Some(Command::Inventory { format }) => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config, db)?;
+            let rows = livestall::commands::report::wait(store.inventory())?;
+            let mut stdout = std::io::stdout().lock();
+            match format {
+                InventoryFormat::Table => livestall::commands::report::inventory_table(&rows, &mut stdout),
+                InventoryFormat::Json => livestall::commands::report::inventory_json(&rows, &mut stdout),
+            }
+        }
+    }
+}
+
+/// The log goes beside the database, never to the screen.
+fn log_path_beside(config: &Config, db: Option<&Path>) -> PathBuf {
+    db.map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store_path.clone())
+        .with_extension("log")
+}
+
+/// `livestall parse | head` is fine: a closed pipe ends the run quietly.
+fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
 }

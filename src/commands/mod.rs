@@ -1,0 +1,8 @@
+//! The command-line verbs, as library functions so tests drive them too.
+//! src/main.rs only parses arguments and calls these.
+
+pub mod headless;
+pub mod sim;
+pub mod tui;
+pub mod parse;
+pub mod report;
