@@ -226,7 +226,11 @@ mod raw {
 
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// toml's errors carry a span and a message; turn them into our form, finding
@@ -240,10 +244,7 @@ fn from_toml_error(e: &toml::de::Error, text: &str, file: &str) -> ConfigError {
         .replace("expected f64", "expected a number, e.g. 39.9")
         .replace("expected i64", "expected a whole number, e.g. 10")
         .replace("expected a string", "expected text in quotes");
-    let key = e
-        .span()
-        .map(|s| key_at(text, s))
-        .unwrap_or_default();
+    let key = e.span().map(|s| key_at(text, s)).unwrap_or_default();
     let hint = if message.starts_with("unknown field") {
         " (check the spelling; see the config reference in README.md)"
     } else if message.starts_with("missing field") {
@@ -272,7 +273,10 @@ fn key_at(text: &str, span: Range<usize>) -> String {
         if offset > start {
             break;
         }
-        if let Some(name) = trimmed.strip_prefix("[[").and_then(|t| t.split("]]").next()) {
+        if let Some(name) = trimmed
+            .strip_prefix("[[")
+            .and_then(|t| t.split("]]").next())
+        {
             let name = name.trim().to_string();
             let n = array_counts.entry(name.clone()).or_default();
             *n += 1;
@@ -417,7 +421,11 @@ fn validate(
         let key = |k: &str| format!("products[{n}].{k}");
         let sku = p.sku.get_ref().trim().to_string();
         if sku.is_empty() {
-            return Err(err(p.sku.span(), key("sku"), "sku is empty; give each product a short code like \"MILLET-5\"".into()));
+            return Err(err(
+                p.sku.span(),
+                key("sku"),
+                "sku is empty; give each product a short code like \"MILLET-5\"".into(),
+            ));
         }
         if let Some(first) = sku_lines.insert(sku.clone(), line_of(text, p.sku.span().start)) {
             return Err(err(
@@ -435,7 +443,9 @@ fn validate(
             return Err(err(
                 p.link.span(),
                 key("link"),
-                format!("link {link} is out of range; link numbers are whole numbers from 1 to 9999"),
+                format!(
+                    "link {link} is out of range; link numbers are whole numbers from 1 to 9999"
+                ),
             ));
         }
         if let Some(first) = link_lines.insert(link, line_of(text, p.link.span().start)) {
@@ -477,7 +487,9 @@ fn validate(
                     return Err(err(
                         l.span(),
                         key("limit_per_buyer"),
-                        format!("limit_per_buyer {v} must be at least 1; leave it out for no limit"),
+                        format!(
+                            "limit_per_buyer {v} must be at least 1; leave it out for no limit"
+                        ),
                     ));
                 }
                 Some(v as u32)
@@ -548,7 +560,9 @@ mod tests {
     #[test]
     fn key_at_names_array_tables() {
         let text = "[shop]\nname = \"x\"\n[[products]]\nsku = \"A\"\n[[products]]\nsku = \"B\"\nprice = \"x\"\n";
-        let at = text.find("\"x\"\n\n").unwrap_or(text.rfind("\"x\"").unwrap());
+        let at = text
+            .find("\"x\"\n\n")
+            .unwrap_or(text.rfind("\"x\"").unwrap());
         assert_eq!(key_at(text, at..at + 3), "products[2].price");
     }
 }

@@ -4,9 +4,9 @@
 pub mod app;
 pub mod catalog;
 pub mod chat;
+pub mod commands;
 pub mod config;
 pub mod intent;
+pub mod logging;
 pub mod store;
 pub mod ui;
-pub mod commands;
-pub mod logging;

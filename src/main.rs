@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "livestall", version, about = "Live-stream order desk: chat in, confirmed orders out.")]
+#[command(
+    name = "livestall",
+    version,
+    about = "Live-stream order desk: chat in, confirmed orders out."
+)]
 struct Cli {
     /// The shop's config file.
     #[arg(long, global = true, value_name = "PATH")]
@@ -105,10 +109,17 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 }
 
 fn open_store(config: &Config, db: Option<&Path>) -> anyhow::Result<Store> {
-    let path = db.map(Path::to_path_buf).unwrap_or_else(|| config.store_path.clone());
+    let path = db
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store_path.clone());
     let (store, report) = Store::open(&path, &config.catalog)?;
     for (sku, in_config, in_db) in &report.stock_differs {
-        tracing::warn!(sku, in_config, in_db, "config stock differs from the database; the database owns stock");
+        tracing::warn!(
+            sku,
+            in_config,
+            in_db,
+            "config stock differs from the database; the database owns stock"
+        );
         eprintln!(
             "livestall: note: {sku}: config says stock {in_config}, the database has {in_db}; keeping the database's (it owns stock after the first run)"
         );
@@ -161,7 +172,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 None => config::sample(Path::new(".")),
             };
             let _log = livestall::logging::to_stderr();
-            runtime()?.block_on(livestall::commands::sim::run(&listen, config, rate, count, seed))
+            runtime()?.block_on(livestall::commands::sim::run(
+                &listen, config, rate, count, seed,
+            ))
         }
         Some(Command::Parse) => {
             let config = load_config(config_path)?;
@@ -215,8 +228,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let rows = livestall::commands::report::wait(store.inventory())?;
             let mut stdout = std::io::stdout().lock();
             match format {
-                InventoryFormat::Table => livestall::commands::report::inventory_table(&rows, &mut stdout),
-                InventoryFormat::Json => livestall::commands::report::inventory_json(&rows, &mut stdout),
+                InventoryFormat::Table => {
+                    livestall::commands::report::inventory_table(&rows, &mut stdout)
+                }
+                InventoryFormat::Json => {
+                    livestall::commands::report::inventory_json(&rows, &mut stdout)
+                }
             }
         }
     }

@@ -57,7 +57,9 @@ fn good_config_loads_with_defaults() {
     let src = c.source.unwrap();
     assert_eq!(src.fields.text, "/text");
     assert!(c.store_path.ends_with("livestall.db"));
-    assert!(c.store_path.is_absolute() || c.store_path.starts_with(c.path.unwrap().parent().unwrap()));
+    assert!(
+        c.store_path.is_absolute() || c.store_path.starts_with(c.path.unwrap().parent().unwrap())
+    );
 }
 
 #[test]
@@ -65,11 +67,21 @@ fn duplicate_sku_names_line_and_key() {
     let text = GOOD.replace("sku = \"B\"", "sku = \"A\"");
     let e = load_text(&text).unwrap_err();
     assert_eq!(e.key, "products[2].sku");
-    assert_eq!(e.line, Some(text.rfind("sku = \"A\"").map(|at| text[..at].matches('\n').count() + 1).unwrap()));
+    assert_eq!(
+        e.line,
+        Some(
+            text.rfind("sku = \"A\"")
+                .map(|at| text[..at].matches('\n').count() + 1)
+                .unwrap()
+        )
+    );
     assert!(e.message.contains("duplicate sku"), "{e}");
     assert!(e.file.ends_with("shop.toml"));
     let shown = e.to_string();
-    assert!(shown.contains("shop.toml:") && shown.contains("products[2].sku"), "{shown}");
+    assert!(
+        shown.contains("shop.toml:") && shown.contains("products[2].sku"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -162,8 +174,14 @@ fn binary_reports_config_error_without_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml:") && err.contains("products[2].stock"), "{err}");
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        err.contains("bad.toml:") && err.contains("products[2].stock"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -86,10 +86,9 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
         };
         match event {
             SourceEvent::Connected => emit(&mut out, json!({"event": "connected"}))?,
-            SourceEvent::Disconnected { reason } => emit(
-                &mut out,
-                json!({"event": "disconnected", "reason": reason}),
-            )?,
+            SourceEvent::Disconnected { reason } => {
+                emit(&mut out, json!({"event": "disconnected", "reason": reason}))?
+            }
             SourceEvent::Message(msg) => {
                 let intents = engine.parse(&msg.text, on_air);
                 if intents.is_empty() {
@@ -124,7 +123,10 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
     let _ = shutdown_tx.send(true);
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), source_task).await;
     // Everything recorded is committed before we report a clean end.
-    store.flush().await.map_err(|_| crate::store::StoreError::Closed)??;
+    store
+        .flush()
+        .await
+        .map_err(|_| crate::store::StoreError::Closed)??;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! src/main.rs only parses arguments and calls these.
 
 pub mod headless;
-pub mod sim;
-pub mod tui;
 pub mod parse;
 pub mod report;
+pub mod sim;
+pub mod tui;

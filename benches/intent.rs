@@ -1,0 +1,89 @@
+//! Intent engine throughput on typical chat, and catalog compile time.
+//! `cargo bench --bench intent`; figures are per message on this machine.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use livestall::catalog::{Catalog, Product};
+use livestall::config;
+use livestall::intent::Engine;
+use std::hint::black_box;
+use std::path::Path;
+
+/// A mix shaped like a lively stream: mostly noise and questions, a third orders.
+const CHAT: &[&str] = &[
+    "主播好！",
+    "小米来两袋",
+    "扣1",
+    "包邮吗",
+    "3号链接拍两单",
+    "666666",
+    "核桃多少钱一斤",
+    "+1",
+    "2 bags of walnuts please",
+    "杏干红枣各两袋",
+    "不要了",
+    "主播声音真好听😂😂",
+    "改成3袋",
+    "小米手机能买吗哈哈",
+    "sold 2",
+    "什么时候发货",
+    "要要要",
+    "晚上好，刚来",
+    "红棗來兩袋",
+    "88",
+];
+
+fn catalog() -> Catalog {
+    config::parse(config::SAMPLE_CONFIG, "config.toml", Path::new("."))
+        .unwrap()
+        .catalog
+}
+
+fn big_catalog(n: usize) -> Catalog {
+    let products = (0..n)
+        .map(|i| Product {
+            sku: format!("SKU-{i}"),
+            name: format!("产品{i}号 特级"),
+            aliases: vec![format!("货{i}"), format!("item {i}"), format!("好物{i}")],
+            link: i as u32 + 1,
+            unit: "袋".into(),
+            price_fen: 1000,
+            stock: 10,
+            limit_per_buyer: None,
+        })
+        .collect();
+    Catalog::new(products)
+}
+
+fn parse_typical(c: &mut Criterion) {
+    let catalog = catalog();
+    let engine = Engine::new(&catalog);
+    let mut group = c.benchmark_group("parse");
+    group.throughput(Throughput::Elements(CHAT.len() as u64));
+    group.bench_function("typical_chat_mix", |b| {
+        b.iter(|| {
+            for text in CHAT {
+                black_box(engine.parse(black_box(text), Some(0)));
+            }
+        })
+    });
+    let long: String = "主播好小米真香".repeat(20_000 / 7);
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("message_20k_chars", |b| {
+        b.iter(|| black_box(engine.parse(&long, Some(0))))
+    });
+    group.finish();
+}
+
+fn compile_catalog(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    for n in [10usize, 1000] {
+        let catalog = big_catalog(n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &catalog, |b, cat| {
+            b.iter(|| black_box(Engine::new(cat)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse_typical, compile_catalog);
+criterion_main!(benches);

@@ -1,0 +1,150 @@
+//! The `livestall parse` contract: one output line per input line, in order;
+//! error objects for lines that are not messages; exit 0; no database.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn shop() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shop-small.toml")
+}
+
+fn parse_lines(config: &Path, input: &[u8]) -> (Vec<Value>, std::process::ExitStatus) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_livestall"))
+        .args(["parse", "--config", config.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).expect("output is UTF-8");
+    let lines = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    (lines, out.status)
+}
+
+#[test]
+fn one_line_out_per_line_in_with_errors_in_place() {
+    let input = concat!(
+        "{\"id\":\"a\",\"user\":\"李姐\",\"text\":\"小米来两袋\"}\n",
+        "this is not json\n",
+        "\n",
+        "{\"id\":\"b\",\"user\":\"x\"}\n",
+        "{\"id\":7,\"user\":\"Tom\",\"text\":\"2 bags of walnuts please\"}\n",
+        "[\"c\",\"u\",\"t\"]\n",
+        "{\"id\":\"d\",\"user\":\"x\",\"text\":\"扣1\",\"current\":\"HONEY\"}\n",
+        "{\"id\":\"e\",\"user\":\"x\",\"text\":\"多少钱\"}\n",
+        "{\"id\":\"f\",\"user\":\"x\",\"text\":5}"
+    );
+    let (lines, status) = parse_lines(&shop(), input.as_bytes());
+    assert!(status.success());
+    assert_eq!(lines.len(), 9, "{lines:?}");
+
+    assert_eq!(lines[0]["id"], "a");
+    let i = &lines[0]["intents"][0];
+    assert_eq!(
+        (i["kind"].as_str(), i["sku"].as_str(), i["qty"].as_u64()),
+        (Some("order"), Some("MILLET"), Some(2))
+    );
+
+    for (n, line) in [
+        (2, &lines[1]),
+        (3, &lines[2]),
+        (4, &lines[3]),
+        (6, &lines[5]),
+        (9, &lines[8]),
+    ] {
+        assert_eq!(line["line"], n, "{line}");
+        assert!(
+            line["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{line}"
+        );
+        assert!(line.get("intents").is_none());
+    }
+
+    assert_eq!(lines[4]["id"], 7, "numeric ids come back as numbers");
+    assert_eq!(lines[4]["intents"][0]["sku"], "WALNUT");
+    assert_eq!(lines[4]["intents"][0]["qty"], 2);
+
+    assert_eq!(
+        lines[6]["intents"][0]["sku"], "HONEY",
+        "bare 扣1 goes to the product on air"
+    );
+    assert_eq!(lines[6]["intents"][0]["qty"], 1);
+
+    assert_eq!(
+        lines[7]["intents"],
+        serde_json::json!([]),
+        "a question is not an order"
+    );
+}
+
+#[test]
+fn invalid_utf8_and_deep_nesting_are_error_lines() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"{\"id\":\"a\",\"text\":\"\xff\xfe\"}\n");
+    input.extend_from_slice("[".repeat(10_000).as_bytes());
+    input.push(b'\n');
+    input.extend_from_slice("{\"id\":\"z\",\"text\":\"核桃一袋\"}\n".as_bytes());
+    let (lines, status) = parse_lines(&shop(), &input);
+    assert!(status.success());
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[2]["id"], "z");
+}
+
+#[test]
+fn parse_writes_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("shop.toml");
+    std::fs::copy(shop(), &config).unwrap();
+    let (lines, status) = parse_lines(
+        &config,
+        "{\"id\":\"a\",\"text\":\"小米来两袋\"}\n".as_bytes(),
+    );
+    assert!(status.success());
+    assert_eq!(lines.len(), 1);
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        files,
+        vec![std::ffi::OsString::from("shop.toml")],
+        "parse created files"
+    );
+}
+
+/// The shared hostile corpus, when ../shared is beside the checkout (CI has it;
+/// a user's clone may not, and then this test says so and passes).
+#[test]
+fn hostile_corpus_one_line_out_per_line_in() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let hostile = root.join("hostile-messages.jsonl");
+    let Ok(input) = std::fs::read(&hostile) else {
+        eprintln!(
+            "notice: {} not found; skipping the shared hostile corpus test",
+            hostile.display()
+        );
+        return;
+    };
+    let in_lines = input.split(|&b| b == b'\n').count() - usize::from(input.ends_with(b"\n"));
+    let (lines, status) = parse_lines(&root.join("catalog-wuxiang.toml"), &input);
+    assert!(status.success());
+    assert_eq!(lines.len(), in_lines);
+    for (n, line) in lines.iter().enumerate() {
+        assert!(
+            line.get("intents").is_some() || line["line"] == (n + 1) as u64,
+            "line {}: {line}",
+            n + 1
+        );
+    }
+}
