@@ -531,3 +531,38 @@ fn orders_from_the_store_export_with_local_times() {
         "{text}"
     );
 }
+
+#[test]
+fn a_decision_that_overtakes_its_intent_is_not_undone_by_a_late_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir.path().join("shop.db"), &catalog());
+    // Confirmed straight from the chat pane, before (or without) a record.
+    order(&store, "late", "ann", "millet", 1).expect("order");
+    store.record_intents(vec![intent(
+        "late",
+        "ann",
+        IntentKind::Order,
+        Some("millet"),
+        Some(1),
+    )]);
+    assert!(wait(store.pending()).expect("pending").is_empty());
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("future.db");
+    drop(open(&path, &catalog()));
+    let conn = rusqlite::Connection::open(&path).expect("connection");
+    conn.pragma_update(None, "user_version", 99)
+        .expect("bump version");
+    drop(conn);
+    match Store::open(&path, &catalog()) {
+        Err(livestall::store::StoreError::Open { path, reason }) => {
+            assert!(path.ends_with("future.db"));
+            assert!(reason.contains("99"), "{reason}");
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("opened a database of an unknown schema"),
+    }
+}

@@ -15,6 +15,9 @@
 //!   refused when stock is short; stock is never negative.
 //! - A message id yields at most one order per product, ever (unique
 //!   constraint), so replayed chat never doubles an order.
+//!
+//! Files: `schema.rs` (pragmas, migrations, seeding, error mapping),
+//! `worker.rs` (the thread and every query), `export.rs` (CSV).
 
 mod export;
 mod schema;
@@ -337,8 +340,8 @@ impl Store {
 }
 
 /// Blocks the current (non-async) thread for a store reply: for the CLI verbs,
-/// tests and benches. In async code `.await` the receiver instead; tokio
-/// refuses to block inside a runtime.
+/// tests and benches. In async code use `reply(..).await` instead: tokio's
+/// `blocking_recv` panics when called on a runtime thread.
 pub fn wait<T, E: From<StoreError>>(reply: oneshot::Receiver<Result<T, E>>) -> Result<T, E> {
     reply
         .blocking_recv()
