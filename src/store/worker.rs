@@ -56,6 +56,7 @@ pub fn run(conn: Connection, rx: Receiver<Request>) {
     let mut worker = Worker {
         conn,
         unwritten: Vec::new(),
+        write_failed_this_round: None,
     };
     let mut batch = Vec::new();
     loop {
@@ -77,10 +78,11 @@ pub fn run(conn: Connection, rx: Receiver<Request>) {
                 Err(_) => break,
             }
         }
+        worker.write_failed_this_round = None;
         for request in batch.drain(..) {
             worker.handle(request);
         }
-        if let Err(err) = worker.write_intents() {
+        if let Err(err) = worker.write_intents_once_per_round() {
             tracing::warn!(
                 "{} intents not yet written, will retry: {err}",
                 worker.unwritten.len()
@@ -99,6 +101,10 @@ struct Worker {
     conn: Connection,
     /// Intents received but not yet committed, oldest first.
     unwritten: Vec<NewIntent>,
+    /// Set when writing intents failed in the current round: while the
+    /// database is locked, each further attempt would wait out the whole busy
+    /// timeout again, in front of every request of the round.
+    write_failed_this_round: Option<StoreError>,
 }
 
 impl Worker {
@@ -114,10 +120,7 @@ impl Worker {
         }
         // Everything recorded before this request is written before it, so a
         // decision never overtakes the intent it is about.
-        let written = self.write_intents();
-        if let Err(err) = &written {
-            tracing::warn!("writing queued intents failed: {err}");
-        }
+        let written = self.write_intents_once_per_round();
         match request {
             Request::Record(_) => {}
             Request::Confirm(req, reply) => {
@@ -144,6 +147,19 @@ impl Worker {
                 let _ = reply.send(self.settings());
             }
         }
+    }
+
+    fn write_intents_once_per_round(&mut self) -> Result<(), StoreError> {
+        if let Some(err) = &self.write_failed_this_round {
+            if !self.unwritten.is_empty() {
+                return Err(err.clone());
+            }
+        }
+        let written = self.write_intents();
+        if let Err(err) = &written {
+            self.write_failed_this_round = Some(err.clone());
+        }
+        written
     }
 
     /// Writes every unwritten intent in one transaction. On failure they stay
