@@ -15,11 +15,26 @@
 //!   refused when stock is short; stock is never negative.
 //! - A message id yields at most one order per product, ever (unique
 //!   constraint), so replayed chat never doubles an order.
+//!
+//! Files: `schema.rs` (pragmas, migrations, seeding, error mapping),
+//! `worker.rs` (the thread and every query), `export.rs` (CSV).
+
+mod export;
+mod schema;
+mod worker;
+
+pub use export::{write_orders_csv, ORDERS_CSV_HEADER};
+pub use schema::SCHEMA_VERSION;
 
 use crate::catalog::{Catalog, Fen};
 use crate::intent::IntentKind;
 use std::path::Path;
+use std::sync::mpsc::{self, SendError, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
 use tokio::sync::oneshot;
+use worker::Request;
 
 /// Identifies one intent: the chat message it came from and its position
 /// among that message's intents.
@@ -170,46 +185,172 @@ pub struct OrderRow {
 
 pub type Reply<T> = oneshot::Receiver<Result<T, StoreError>>;
 
+/// How many requests may wait for the store thread before senders block.
+/// Bounds memory when the disk is slow or the database is locked; a request
+/// is one message's intents or one decision, so this is a lot of chat.
+const QUEUE_CAPACITY: usize = 4096;
+
+/// Knobs for `Store::open_with`; `Store::open` uses the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How long a write waits for another program holding the database
+    /// before giving up with `StoreError::Locked`.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The store connection's own settings, read back from SQLite (diagnostics
+/// and tests: `synchronous` and `foreign_keys` are per connection, so only the
+/// store thread can tell what its connection really uses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSettings {
+    pub journal_mode: String,
+    /// 2 is FULL.
+    pub synchronous: i64,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
+    pub schema_version: i64,
+}
+
+/// Joins the store thread when the last handle goes, so dropping the store
+/// means everything queued is on disk.
+struct ThreadGuard(Mutex<Option<JoinHandle<()>>>);
+
+impl Drop for ThreadGuard {
+    fn drop(&mut self) {
+        let handle = match self.0.get_mut() {
+            Ok(slot) => slot.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(handle) = handle {
+            if handle.join().is_err() {
+                tracing::error!("the store thread panicked");
+            }
+        }
+    }
+}
+
 /// Handle to the store thread. Cheap to clone; the thread ends when every
-/// handle is dropped, after finishing what was queued.
+/// handle is dropped, after finishing what was queued (dropping the last
+/// handle waits for that).
 #[derive(Clone)]
 pub struct Store {
-    _private: (),
+    // Declared before the guard, so it is dropped first: the thread sees the
+    // channel close, drains it, and only then is joined.
+    tx: SyncSender<Request>,
+    _joins_on_last_drop: Arc<ThreadGuard>,
 }
 
 impl Store {
-    pub fn open(_path: &Path, _catalog: &Catalog) -> Result<(Store, SeedReport), StoreError> {
-        todo!("store thread")
+    pub fn open(path: &Path, catalog: &Catalog) -> Result<(Store, SeedReport), StoreError> {
+        Store::open_with(path, catalog, &StoreOptions::default())
     }
 
-    /// Queues intents to be written in the next batch; returns at once.
-    pub fn record_intents(&self, _intents: Vec<NewIntent>) {
-        todo!()
+    /// `open` with explicit options.
+    pub fn open_with(
+        path: &Path,
+        catalog: &Catalog,
+        options: &StoreOptions,
+    ) -> Result<(Store, SeedReport), StoreError> {
+        let mut conn = schema::open(path, options.busy_timeout)?;
+        let report = schema::seed(&mut conn, catalog)?;
+        let (tx, rx) = mpsc::sync_channel(QUEUE_CAPACITY);
+        let handle = std::thread::Builder::new()
+            .name("livestall-store".into())
+            .spawn(move || worker::run(conn, rx))
+            .map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                reason: format!("cannot start the store thread: {e}"),
+            })?;
+        let store = Store {
+            tx,
+            _joins_on_last_drop: Arc::new(ThreadGuard(Mutex::new(Some(handle)))),
+        };
+        Ok((store, report))
+    }
+
+    fn send(&self, request: Request) {
+        // The thread only stops when every handle is gone, or if it died;
+        // either way the caller hears `Closed` instead of waiting forever.
+        if let Err(SendError(request)) = self.tx.send(request) {
+            request.fail(StoreError::Closed);
+        }
+    }
+
+    /// Queues intents to be written in the next batch; returns at once
+    /// (unless `QUEUE_CAPACITY` requests are already waiting, then it waits
+    /// for room). Re-recording an intent that exists changes nothing.
+    pub fn record_intents(&self, intents: Vec<NewIntent>) {
+        if !intents.is_empty() {
+            self.send(Request::Record(intents));
+        }
     }
 
     /// Commits the helper's decision now; the reply comes after the commit.
-    pub fn confirm(&self, _req: ConfirmRequest) -> oneshot::Receiver<Result<Confirmed, Refusal>> {
-        todo!()
+    pub fn confirm(&self, req: ConfirmRequest) -> oneshot::Receiver<Result<Confirmed, Refusal>> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Confirm(req, reply));
+        rx
     }
 
-    pub fn reject(&self, _key: IntentKey, _helper: String) -> Reply<()> {
-        todo!()
+    pub fn reject(&self, key: IntentKey, helper: String) -> Reply<()> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Reject(key, helper, reply));
+        rx
     }
 
     pub fn pending(&self) -> Reply<Vec<PendingIntent>> {
-        todo!()
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Pending(reply));
+        rx
     }
 
     pub fn inventory(&self) -> Reply<Vec<StockRow>> {
-        todo!()
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Inventory(reply));
+        rx
     }
 
     pub fn orders(&self) -> Reply<Vec<OrderRow>> {
-        todo!()
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Orders(reply));
+        rx
     }
 
     /// Waits until everything queued so far is committed.
     pub fn flush(&self) -> Reply<()> {
-        todo!()
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Flush(reply));
+        rx
     }
+
+    /// The store connection's pragmas as SQLite reports them.
+    pub fn settings(&self) -> Reply<StoreSettings> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Settings(reply));
+        rx
+    }
+}
+
+/// Blocks the current (non-async) thread for a store reply: for the CLI verbs,
+/// tests and benches. In async code use `reply(..).await` instead: tokio's
+/// `blocking_recv` panics when called on a runtime thread.
+pub fn wait<T, E: From<StoreError>>(reply: oneshot::Receiver<Result<T, E>>) -> Result<T, E> {
+    reply
+        .blocking_recv()
+        .unwrap_or_else(|_| Err(E::from(StoreError::Closed)))
+}
+
+/// `.await`s a store reply, turning a vanished store thread into `Closed`.
+pub async fn reply<T, E: From<StoreError>>(reply: oneshot::Receiver<Result<T, E>>) -> Result<T, E> {
+    reply
+        .await
+        .unwrap_or_else(|_| Err(E::from(StoreError::Closed)))
 }

@@ -1,0 +1,235 @@
+//! Owns the shape of the database: opening a connection with the pragmas the
+//! store relies on, the schema and its migrations (tracked in `user_version`),
+//! seeding products from the catalog, and the mapping of SQLite errors to
+//! `StoreError`.
+
+use super::{SeedReport, StoreError};
+use crate::catalog::Catalog;
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+/// Each entry moves the schema from version `index` to `index + 1`. Append
+/// only: a database records how many of these it has applied.
+const MIGRATIONS: &[&str] = &[
+    // v1: products, intents, orders, events.
+    r#"
+    CREATE TABLE products (
+        sku             TEXT PRIMARY KEY NOT NULL,
+        name            TEXT NOT NULL,
+        link            INTEGER NOT NULL,
+        unit            TEXT NOT NULL DEFAULT '',
+        price_fen       INTEGER NOT NULL CHECK (price_fen >= 0),
+        -- The last line of defence: no transaction can commit a negative stock.
+        stock           INTEGER NOT NULL CHECK (stock >= 0),
+        limit_per_buyer INTEGER CHECK (limit_per_buyer IS NULL OR limit_per_buyer >= 0),
+        position        INTEGER NOT NULL,
+        -- 0 once the product is no longer in config; kept because orders name it.
+        active          INTEGER NOT NULL DEFAULT 1
+    );
+
+    CREATE TABLE intents (
+        msg_id      TEXT NOT NULL,
+        idx         INTEGER NOT NULL,
+        user        TEXT NOT NULL,
+        user_id     TEXT,
+        text        TEXT NOT NULL DEFAULT '',
+        kind        TEXT NOT NULL CHECK (kind IN ('order', 'cancel', 'change')),
+        sku         TEXT,
+        qty         INTEGER,
+        confidence  REAL NOT NULL DEFAULT 0,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'confirmed', 'rejected', 'refused')),
+        received_at INTEGER NOT NULL,
+        decided_at  INTEGER,
+        helper      TEXT,
+        -- The order a confirmation created, changed or cancelled.
+        order_id    INTEGER,
+        -- Why it was refused (Refusal::code).
+        reason      TEXT,
+        PRIMARY KEY (msg_id, idx)
+    );
+    CREATE INDEX intents_pending ON intents (status, received_at);
+
+    CREATE TABLE orders (
+        order_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        msg_id         TEXT NOT NULL,
+        user           TEXT NOT NULL,
+        user_id        TEXT,
+        -- Who the order belongs to for limits, cancels and changes:
+        -- 'id:<user_id>' when the platform gives one, else 'name:<user>'.
+        buyer          TEXT NOT NULL,
+        sku            TEXT NOT NULL REFERENCES products (sku),
+        qty            INTEGER NOT NULL CHECK (qty > 0),
+        unit_price_fen INTEGER NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+        confirmed_at   INTEGER NOT NULL,
+        cancelled_at   INTEGER,
+        helper         TEXT NOT NULL,
+        -- Replayed chat can never order the same message twice.
+        UNIQUE (msg_id, sku)
+    );
+    CREATE INDEX orders_buyer ON orders (buyer, status, sku);
+    CREATE INDEX orders_sku ON orders (sku, status);
+
+    -- Audit trail of what helpers did, for "who confirmed this?".
+    CREATE TABLE events (
+        event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at       INTEGER NOT NULL,
+        helper   TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        msg_id   TEXT,
+        idx      INTEGER,
+        order_id INTEGER,
+        detail   TEXT
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Maps a SQLite error to what the rest of the program can act on.
+pub fn map_err(err: rusqlite::Error) -> StoreError {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+            StoreError::Locked(err.to_string())
+        }
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull(err.to_string()),
+        _ => StoreError::Sqlite(err.to_string()),
+    }
+}
+
+fn open_error(path: &Path, reason: impl ToString) -> StoreError {
+    StoreError::Open {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Opens (creating if needed) the database file, sets the pragmas and brings
+/// the schema up to date.
+pub fn open(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+    conn.busy_timeout(busy_timeout).map_err(map_err)?;
+    // journal_mode answers with the mode actually in force; a file system that
+    // cannot do WAL answers something else, and we refuse rather than run
+    // without the guarantees the contract promises.
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+        .map_err(|e| match map_err(e) {
+            StoreError::Sqlite(reason) => open_error(path, reason),
+            other => other,
+        })?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(open_error(
+            path,
+            format!("the database cannot use WAL mode here (got {mode})"),
+        ));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(map_err)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(map_err)?;
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|e| match map_err(e) {
+            // "file is not a database" and friends surface on the first read.
+            StoreError::Sqlite(reason) => open_error(path, reason),
+            other => other,
+        })?;
+    if version > SCHEMA_VERSION {
+        return Err(open_error(
+            path,
+            format!(
+                "it was written by a newer livestall (schema {version}, this build knows {SCHEMA_VERSION})"
+            ),
+        ));
+    }
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = write_tx(conn)?;
+        tx.execute_batch(sql).map_err(map_err)?;
+        tx.pragma_update(None, "user_version", from as i64 + 1)
+            .map_err(map_err)?;
+        tx.commit().map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// An IMMEDIATE transaction takes the write lock up front, so waiting for
+/// another writer goes through the busy timeout instead of failing half-way
+/// with a snapshot that cannot be upgraded.
+pub fn write_tx(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, StoreError> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(map_err)
+}
+
+/// Inserts new products with their config stock and makes everything but
+/// stock follow config. Stock differences are reported, never applied.
+pub fn seed(conn: &mut Connection, catalog: &Catalog) -> Result<SeedReport, StoreError> {
+    let tx = write_tx(conn)?;
+    let mut report = SeedReport::default();
+    tx.execute("UPDATE products SET active = 0", [])
+        .map_err(map_err)?;
+    for (position, product) in catalog.products.iter().enumerate() {
+        let stock_in_db: Option<i64> = tx
+            .query_row(
+                "SELECT stock FROM products WHERE sku = ?1",
+                [&product.sku],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(map_err)?;
+        match stock_in_db {
+            None => {
+                tx.execute(
+                    "INSERT INTO products
+                         (sku, name, link, unit, price_fen, stock, limit_per_buyer, position, active)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                    params![
+                        product.sku,
+                        product.name,
+                        product.link,
+                        product.unit,
+                        product.price_fen,
+                        product.stock,
+                        product.limit_per_buyer,
+                        position as i64,
+                    ],
+                )
+                .map_err(map_err)?;
+                report.seeded.push(product.sku.clone());
+            }
+            Some(stock) => {
+                tx.execute(
+                    "UPDATE products
+                        SET name = ?2, link = ?3, unit = ?4, price_fen = ?5,
+                            limit_per_buyer = ?6, position = ?7, active = 1
+                      WHERE sku = ?1",
+                    params![
+                        product.sku,
+                        product.name,
+                        product.link,
+                        product.unit,
+                        product.price_fen,
+                        product.limit_per_buyer,
+                        position as i64,
+                    ],
+                )
+                .map_err(map_err)?;
+                if stock != product.stock {
+                    report
+                        .stock_differs
+                        .push((product.sku.clone(), product.stock, stock));
+                }
+            }
+        }
+    }
+    tx.commit().map_err(map_err)?;
+    Ok(report)
+}

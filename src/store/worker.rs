@@ -1,0 +1,788 @@
+//! The store thread: the only owner of the `rusqlite::Connection`. It takes
+//! requests off the channel in arrival order, writes queued intents in one
+//! batch transaction, and commits every helper decision in its own IMMEDIATE
+//! transaction before replying.
+
+use super::schema::{map_err, write_tx};
+use super::{
+    ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderRow, PendingIntent, Refusal,
+    StockRow, StoreError, StoreSettings,
+};
+use crate::intent::IntentKind;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::oneshot;
+
+type ReplyTo<T> = oneshot::Sender<Result<T, StoreError>>;
+
+pub enum Request {
+    Record(Vec<NewIntent>),
+    Confirm(ConfirmRequest, oneshot::Sender<Result<Confirmed, Refusal>>),
+    Reject(IntentKey, String, ReplyTo<()>),
+    Pending(ReplyTo<Vec<PendingIntent>>),
+    Inventory(ReplyTo<Vec<StockRow>>),
+    Orders(ReplyTo<Vec<OrderRow>>),
+    Flush(ReplyTo<()>),
+    Settings(ReplyTo<StoreSettings>),
+}
+
+impl Request {
+    /// Answers the request with `err` without doing it.
+    pub fn fail(self, err: StoreError) {
+        // A dropped receiver means the caller stopped caring; nothing to do.
+        match self {
+            Request::Record(_) => {}
+            Request::Confirm(_, reply) => drop(reply.send(Err(Refusal::Storage(err)))),
+            Request::Reject(_, _, reply) | Request::Flush(reply) => drop(reply.send(Err(err))),
+            Request::Pending(reply) => drop(reply.send(Err(err))),
+            Request::Inventory(reply) => drop(reply.send(Err(err))),
+            Request::Orders(reply) => drop(reply.send(Err(err))),
+            Request::Settings(reply) => drop(reply.send(Err(err))),
+        }
+    }
+}
+
+/// At most this many requests are taken off the channel per round, so a
+/// flood of chat cannot hold a confirm back for long.
+const MAX_DRAIN: usize = 2048;
+/// Intents that could not be written (database locked) are retried this often.
+const RETRY_INTERVAL: Duration = Duration::from_millis(500);
+/// Unwritten intents kept in memory at most; beyond this the oldest are
+/// dropped (they are detections, not orders; the chat log still has them).
+const MAX_UNWRITTEN: usize = 100_000;
+
+pub fn run(conn: Connection, rx: Receiver<Request>) {
+    let mut worker = Worker {
+        conn,
+        unwritten: Vec::new(),
+        write_failed_this_round: None,
+    };
+    let mut batch = Vec::new();
+    loop {
+        // Block for the first request; while intents wait for a locked
+        // database, wake up now and then to retry them.
+        let first = if worker.unwritten.is_empty() {
+            rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            rx.recv_timeout(RETRY_INTERVAL)
+        };
+        match first {
+            Ok(request) => batch.push(request),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        while batch.len() < MAX_DRAIN {
+            match rx.try_recv() {
+                Ok(request) => batch.push(request),
+                Err(_) => break,
+            }
+        }
+        worker.write_failed_this_round = None;
+        for request in batch.drain(..) {
+            worker.handle(request);
+        }
+        if let Err(err) = worker.write_intents_once_per_round() {
+            tracing::warn!(
+                "{} intents not yet written, will retry: {err}",
+                worker.unwritten.len()
+            );
+        }
+    }
+    if let Err(err) = worker.write_intents() {
+        tracing::error!(
+            "store closing: {} detected intents could not be written: {err}",
+            worker.unwritten.len()
+        );
+    }
+}
+
+struct Worker {
+    conn: Connection,
+    /// Intents received but not yet committed, oldest first.
+    unwritten: Vec<NewIntent>,
+    /// Set when writing intents failed in the current round: while the
+    /// database is locked, each further attempt would wait out the whole busy
+    /// timeout again, in front of every request of the round.
+    write_failed_this_round: Option<StoreError>,
+}
+
+impl Worker {
+    fn handle(&mut self, request: Request) {
+        if let Request::Record(intents) = request {
+            self.unwritten.extend(intents);
+            if self.unwritten.len() > MAX_UNWRITTEN {
+                let excess = self.unwritten.len() - MAX_UNWRITTEN;
+                tracing::error!("dropping {excess} unwritten intents: the database refuses writes");
+                self.unwritten.drain(..excess);
+            }
+            return;
+        }
+        // Everything recorded before this request is written before it, so a
+        // decision never overtakes the intent it is about.
+        let written = self.write_intents_once_per_round();
+        match request {
+            Request::Record(_) => {}
+            Request::Confirm(req, reply) => {
+                let _ = reply.send(self.confirm(&req));
+            }
+            Request::Reject(key, helper, reply) => {
+                let _ = reply.send(self.reject(&key, &helper));
+            }
+            Request::Pending(reply) => {
+                // An inbox missing the queued intents would look complete but
+                // is not; say so instead.
+                let _ = reply.send(written.and_then(|()| self.pending()));
+            }
+            Request::Inventory(reply) => {
+                let _ = reply.send(self.inventory());
+            }
+            Request::Orders(reply) => {
+                let _ = reply.send(self.orders());
+            }
+            Request::Flush(reply) => {
+                let _ = reply.send(written);
+            }
+            Request::Settings(reply) => {
+                let _ = reply.send(self.settings());
+            }
+        }
+    }
+
+    fn write_intents_once_per_round(&mut self) -> Result<(), StoreError> {
+        if let Some(err) = &self.write_failed_this_round {
+            if !self.unwritten.is_empty() {
+                return Err(err.clone());
+            }
+        }
+        let written = self.write_intents();
+        if let Err(err) = &written {
+            self.write_failed_this_round = Some(err.clone());
+        }
+        written
+    }
+
+    /// Writes every unwritten intent in one transaction. On failure they stay
+    /// queued for the next attempt.
+    fn write_intents(&mut self) -> Result<(), StoreError> {
+        if self.unwritten.is_empty() {
+            return Ok(());
+        }
+        match insert_intents(&mut self.conn, &self.unwritten) {
+            Ok(()) => {
+                self.unwritten.clear();
+                Ok(())
+            }
+            Err(err @ (StoreError::Locked(_) | StoreError::DiskFull(_) | StoreError::Closed)) => {
+                Err(err)
+            }
+            Err(err) => {
+                // Not a passing condition: find the rows SQLite refuses, so
+                // one bad row cannot hold every later intent back forever.
+                let mut kept = Vec::new();
+                for intent in std::mem::take(&mut self.unwritten) {
+                    match insert_intents(&mut self.conn, std::slice::from_ref(&intent)) {
+                        Ok(()) => {}
+                        Err(StoreError::Sqlite(reason)) => tracing::error!(
+                            "dropping intent {}#{}: {reason}",
+                            intent.key.msg_id,
+                            intent.key.index
+                        ),
+                        Err(_) => kept.push(intent),
+                    }
+                }
+                self.unwritten = kept;
+                Err(err)
+            }
+        }
+    }
+
+    fn confirm(&mut self, req: &ConfirmRequest) -> Result<Confirmed, Refusal> {
+        let now = now_ms();
+        let tx = write_tx(&mut self.conn)?;
+        // An Err here is a storage failure: the transaction rolls back on
+        // drop and the intent stays pending.
+        let decision = decide(&tx, req, now)?;
+        match &decision {
+            Ok(done) => {
+                tx.execute(
+                    "UPDATE intents
+                        SET status = 'confirmed', decided_at = ?3, helper = ?4, order_id = ?5,
+                            reason = NULL, sku = ?6, qty = COALESCE(?7, qty)
+                      WHERE msg_id = ?1 AND idx = ?2",
+                    params![
+                        req.key.msg_id,
+                        req.key.index,
+                        now,
+                        req.helper,
+                        done.order_id,
+                        done.sku,
+                        req.qty
+                    ],
+                )
+                .map_err(map_err)?;
+                let action = match done.action {
+                    OrderAction::Created => "created",
+                    OrderAction::Cancelled => "cancelled",
+                    OrderAction::Changed => "changed",
+                };
+                let detail = format!("{} x{}", done.sku, done.qty);
+                log_event(
+                    &tx,
+                    now,
+                    &req.helper,
+                    action,
+                    &req.key,
+                    Some(done.order_id),
+                    &detail,
+                )?;
+            }
+            Err(refusal) => {
+                // A decided intent keeps its decision: a replayed confirm that
+                // is refused as a duplicate must not turn "confirmed" into
+                // "refused".
+                tx.execute(
+                    "UPDATE intents
+                        SET status = 'refused', decided_at = ?3, helper = ?4, reason = ?5
+                      WHERE msg_id = ?1 AND idx = ?2 AND status IN ('pending', 'refused')",
+                    params![
+                        req.key.msg_id,
+                        req.key.index,
+                        now,
+                        req.helper,
+                        refusal.code()
+                    ],
+                )
+                .map_err(map_err)?;
+                log_event(
+                    &tx,
+                    now,
+                    &req.helper,
+                    "refused",
+                    &req.key,
+                    None,
+                    &refusal.to_string(),
+                )?;
+            }
+        }
+        tx.commit().map_err(map_err)?;
+        decision
+    }
+
+    fn reject(&mut self, key: &IntentKey, helper: &str) -> Result<(), StoreError> {
+        let now = now_ms();
+        let tx = write_tx(&mut self.conn)?;
+        let changed = tx
+            .execute(
+                "UPDATE intents SET status = 'rejected', decided_at = ?3, helper = ?4
+                  WHERE msg_id = ?1 AND idx = ?2 AND status IN ('pending', 'refused')",
+                params![key.msg_id, key.index, now, helper],
+            )
+            .map_err(map_err)?;
+        if changed > 0 {
+            log_event(&tx, now, helper, "rejected", key, None, "")?;
+        }
+        tx.commit().map_err(map_err)
+    }
+
+    fn pending(&self) -> Result<Vec<PendingIntent>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at
+                   FROM intents WHERE status = 'pending'
+                  ORDER BY received_at, msg_id, idx",
+            )
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((
+                    IntentKey {
+                        msg_id: row.get(0)?,
+                        index: row.get(1)?,
+                    },
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<u32>>(7)?,
+                    row.get::<_, f64>(8)?,
+                    row.get::<_, i64>(9)?,
+                ))
+            })
+            .map_err(map_err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, user, user_id, text, kind, sku, qty, confidence, received_at_ms) =
+                row.map_err(map_err)?;
+            let Some(kind) = parse_kind(&kind) else {
+                tracing::warn!(
+                    "skipping intent {}#{} of unknown kind {kind}",
+                    key.msg_id,
+                    key.index
+                );
+                continue;
+            };
+            out.push(PendingIntent {
+                intent: NewIntent {
+                    key,
+                    user,
+                    user_id,
+                    text,
+                    kind,
+                    sku,
+                    qty,
+                    confidence: confidence as f32,
+                    received_at_ms,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    fn inventory(&self) -> Result<Vec<StockRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT p.sku, p.name, p.link, p.price_fen, p.stock,
+                        (SELECT COALESCE(SUM(o.qty), 0) FROM orders o
+                          WHERE o.sku = p.sku AND o.status = 'confirmed')
+                   FROM products p WHERE p.active = 1 ORDER BY p.position",
+            )
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(StockRow {
+                    sku: row.get(0)?,
+                    name: row.get(1)?,
+                    link: row.get(2)?,
+                    price_fen: row.get(3)?,
+                    stock: row.get(4)?,
+                    sold: row.get(5)?,
+                })
+            })
+            .map_err(map_err)?;
+        rows.collect::<Result<_, _>>().map_err(map_err)
+    }
+
+    fn orders(&self) -> Result<Vec<OrderRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT o.order_id, o.msg_id, o.user, o.sku, COALESCE(p.name, o.sku), o.qty,
+                        o.unit_price_fen, o.status, o.confirmed_at, o.helper
+                   FROM orders o LEFT JOIN products p ON p.sku = o.sku
+                  ORDER BY o.order_id",
+            )
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([], |row| {
+                let qty: u32 = row.get(5)?;
+                let unit_price_fen: i64 = row.get(6)?;
+                Ok(OrderRow {
+                    order_id: row.get(0)?,
+                    msg_id: row.get(1)?,
+                    user: row.get(2)?,
+                    sku: row.get(3)?,
+                    name: row.get(4)?,
+                    qty,
+                    unit_price_fen,
+                    total_fen: unit_price_fen.saturating_mul(i64::from(qty)),
+                    status: row.get(7)?,
+                    confirmed_at: rfc3339_local(row.get(8)?),
+                    helper: row.get(9)?,
+                })
+            })
+            .map_err(map_err)?;
+        rows.collect::<Result<_, _>>().map_err(map_err)
+    }
+
+    fn settings(&self) -> Result<StoreSettings, StoreError> {
+        let int = |name: &str| -> Result<i64, StoreError> {
+            self.conn
+                .pragma_query_value(None, name, |row| row.get(0))
+                .map_err(map_err)
+        };
+        Ok(StoreSettings {
+            journal_mode: self
+                .conn
+                .pragma_query_value(None, "journal_mode", |row| row.get(0))
+                .map_err(map_err)?,
+            synchronous: int("synchronous")?,
+            foreign_keys: int("foreign_keys")? != 0,
+            busy_timeout_ms: int("busy_timeout")?,
+            schema_version: int("user_version")?,
+        })
+    }
+}
+
+fn insert_intents(conn: &mut Connection, intents: &[NewIntent]) -> Result<(), StoreError> {
+    let tx = write_tx(conn)?;
+    {
+        // OR IGNORE: replayed chat re-records intents that may be decided
+        // already; their decision must survive.
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO intents
+                     (msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .map_err(map_err)?;
+        for intent in intents {
+            stmt.execute(params![
+                intent.key.msg_id,
+                intent.key.index,
+                intent.user,
+                intent.user_id,
+                intent.text,
+                intent.kind.as_str(),
+                intent.sku,
+                intent.qty,
+                f64::from(intent.confidence),
+                intent.received_at_ms,
+            ])
+            .map_err(map_err)?;
+        }
+    }
+    tx.commit().map_err(map_err)
+}
+
+/// Works out and applies (inside `tx`) what a confirmation does. The outer
+/// error is a storage failure; the inner one a refusal to be recorded.
+fn decide(
+    tx: &Transaction<'_>,
+    req: &ConfirmRequest,
+    now: i64,
+) -> Result<Result<Confirmed, Refusal>, StoreError> {
+    // A confirm may arrive for an intent that was never recorded (or whose
+    // batch failed); give it a row so its decision is kept and a later
+    // replayed record cannot bring it back as pending.
+    tx.execute(
+        "INSERT OR IGNORE INTO intents (msg_id, idx, user, user_id, kind, sku, qty, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            req.key.msg_id,
+            req.key.index,
+            req.user,
+            req.user_id,
+            req.kind.as_str(),
+            req.sku,
+            req.qty,
+            now
+        ],
+    )
+    .map_err(map_err)?;
+    // One intent acts once: replaying a confirmed cancel or change must not
+    // cancel or change another order.
+    let earlier: Option<(String, Option<i64>)> = tx
+        .query_row(
+            "SELECT status, order_id FROM intents WHERE msg_id = ?1 AND idx = ?2",
+            params![req.key.msg_id, req.key.index],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(map_err)?;
+    if let Some((status, Some(order_id))) = earlier {
+        if status == "confirmed" {
+            return Ok(Err(Refusal::Duplicate { order_id }));
+        }
+    }
+    let buyer = buyer_key(&req.user, req.user_id.as_deref());
+    if let Some(sku) = &req.sku {
+        if product(tx, sku)?.is_none() {
+            return Ok(Err(Refusal::UnknownProduct(sku.clone())));
+        }
+    }
+    match req.kind {
+        IntentKind::Order => create_order(tx, req, &buyer, now),
+        IntentKind::Cancel => match latest_open_order(tx, &buyer, req.sku.as_deref())? {
+            None => Ok(Err(Refusal::NoOpenOrder)),
+            Some(open) => cancel_order(tx, &open, now).map(Ok),
+        },
+        IntentKind::Change => match latest_open_order(tx, &buyer, req.sku.as_deref())? {
+            None => Ok(Err(Refusal::NoOpenOrder)),
+            // "Change it to 0" is a cancel.
+            Some(open) if req.qty == Some(0) => cancel_order(tx, &open, now).map(Ok),
+            Some(open) => change_order(tx, &open, req.qty.unwrap_or(open.qty), &buyer),
+        },
+    }
+}
+
+struct ProductRow {
+    stock: i64,
+    price_fen: i64,
+    limit_per_buyer: Option<u32>,
+}
+
+/// An active product (one still in config).
+fn product(tx: &Transaction<'_>, sku: &str) -> Result<Option<ProductRow>, StoreError> {
+    tx.query_row(
+        "SELECT stock, price_fen, limit_per_buyer FROM products WHERE sku = ?1 AND active = 1",
+        [sku],
+        |row| {
+            Ok(ProductRow {
+                stock: row.get(0)?,
+                price_fen: row.get(1)?,
+                limit_per_buyer: row.get(2)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(map_err)
+}
+
+fn create_order(
+    tx: &Transaction<'_>,
+    req: &ConfirmRequest,
+    buyer: &str,
+    now: i64,
+) -> Result<Result<Confirmed, Refusal>, StoreError> {
+    let Some(sku) = &req.sku else {
+        return Ok(Err(Refusal::NoProduct));
+    };
+    let Some(product) = product(tx, sku)? else {
+        return Ok(Err(Refusal::UnknownProduct(sku.clone())));
+    };
+    // "扣1" with no number means one; a zero is a slip of the keyboard.
+    let qty = req.qty.unwrap_or(1).max(1);
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT order_id FROM orders WHERE msg_id = ?1 AND sku = ?2",
+            params![req.key.msg_id, sku],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(map_err)?;
+    if let Some(order_id) = existing {
+        return Ok(Err(Refusal::Duplicate { order_id }));
+    }
+    if let Some(limit) = product.limit_per_buyer {
+        let already = bought(tx, buyer, sku, None)?;
+        if already + i64::from(qty) > i64::from(limit) {
+            return Ok(Err(Refusal::OverLimit {
+                limit,
+                already: clamp_u32(already),
+            }));
+        }
+    }
+    if product.stock < i64::from(qty) {
+        return Ok(Err(Refusal::OutOfStock {
+            left: product.stock,
+        }));
+    }
+    tx.execute(
+        "INSERT INTO orders
+             (msg_id, user, user_id, buyer, sku, qty, unit_price_fen, status, confirmed_at, helper)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'confirmed', ?8, ?9)",
+        params![
+            req.key.msg_id,
+            req.user,
+            req.user_id,
+            buyer,
+            sku,
+            qty,
+            product.price_fen,
+            now,
+            req.helper
+        ],
+    )
+    .map_err(map_err)?;
+    let order_id = tx.last_insert_rowid();
+    let stock_left = adjust_stock(tx, sku, -i64::from(qty))?;
+    Ok(Ok(Confirmed {
+        action: OrderAction::Created,
+        order_id,
+        sku: sku.clone(),
+        qty,
+        user: req.user.clone(),
+        stock_left,
+        sold: sold(tx, sku)?,
+    }))
+}
+
+struct OpenOrder {
+    order_id: i64,
+    sku: String,
+    qty: u32,
+    user: String,
+}
+
+/// The buyer's most recent confirmed order, of `sku` when given.
+fn latest_open_order(
+    tx: &Transaction<'_>,
+    buyer: &str,
+    sku: Option<&str>,
+) -> Result<Option<OpenOrder>, StoreError> {
+    tx.query_row(
+        "SELECT order_id, sku, qty, user FROM orders
+          WHERE buyer = ?1 AND status = 'confirmed' AND (?2 IS NULL OR sku = ?2)
+          ORDER BY order_id DESC LIMIT 1",
+        params![buyer, sku],
+        |row| {
+            Ok(OpenOrder {
+                order_id: row.get(0)?,
+                sku: row.get(1)?,
+                qty: row.get(2)?,
+                user: row.get(3)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(map_err)
+}
+
+fn cancel_order(tx: &Transaction<'_>, open: &OpenOrder, now: i64) -> Result<Confirmed, StoreError> {
+    tx.execute(
+        "UPDATE orders SET status = 'cancelled', cancelled_at = ?2 WHERE order_id = ?1",
+        params![open.order_id, now],
+    )
+    .map_err(map_err)?;
+    let stock_left = adjust_stock(tx, &open.sku, i64::from(open.qty))?;
+    Ok(Confirmed {
+        action: OrderAction::Cancelled,
+        order_id: open.order_id,
+        sku: open.sku.clone(),
+        qty: open.qty,
+        user: open.user.clone(),
+        stock_left,
+        sold: sold(tx, &open.sku)?,
+    })
+}
+
+fn change_order(
+    tx: &Transaction<'_>,
+    open: &OpenOrder,
+    new_qty: u32,
+    buyer: &str,
+) -> Result<Result<Confirmed, Refusal>, StoreError> {
+    // The order's product may have left config since; its stock still counts.
+    let (stock, limit): (i64, Option<u32>) = tx
+        .query_row(
+            "SELECT stock, limit_per_buyer FROM products WHERE sku = ?1",
+            [&open.sku],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .map_err(map_err)?;
+    let increase = i64::from(new_qty) - i64::from(open.qty);
+    if increase > 0 {
+        if let Some(limit) = limit {
+            let others = bought(tx, buyer, &open.sku, Some(open.order_id))?;
+            if others + i64::from(new_qty) > i64::from(limit) {
+                return Ok(Err(Refusal::OverLimit {
+                    limit,
+                    already: clamp_u32(others + i64::from(open.qty)),
+                }));
+            }
+        }
+        if stock < increase {
+            return Ok(Err(Refusal::OutOfStock { left: stock }));
+        }
+    }
+    tx.execute(
+        "UPDATE orders SET qty = ?2 WHERE order_id = ?1",
+        params![open.order_id, new_qty],
+    )
+    .map_err(map_err)?;
+    let stock_left = adjust_stock(tx, &open.sku, -increase)?;
+    Ok(Ok(Confirmed {
+        action: OrderAction::Changed,
+        order_id: open.order_id,
+        sku: open.sku.clone(),
+        qty: new_qty,
+        user: open.user.clone(),
+        stock_left,
+        sold: sold(tx, &open.sku)?,
+    }))
+}
+
+/// Adds `delta` to a product's stock and returns the new stock. The CHECK
+/// constraint turns a would-be negative stock into an error, not a row.
+fn adjust_stock(tx: &Transaction<'_>, sku: &str, delta: i64) -> Result<i64, StoreError> {
+    tx.query_row(
+        "UPDATE products SET stock = stock + ?2 WHERE sku = ?1 RETURNING stock",
+        params![sku, delta],
+        |row| row.get(0),
+    )
+    .map_err(map_err)
+}
+
+/// Units of `sku` the buyer holds in confirmed orders, leaving one order out.
+fn bought(
+    tx: &Transaction<'_>,
+    buyer: &str,
+    sku: &str,
+    except_order: Option<i64>,
+) -> Result<i64, StoreError> {
+    tx.query_row(
+        "SELECT COALESCE(SUM(qty), 0) FROM orders
+          WHERE buyer = ?1 AND sku = ?2 AND status = 'confirmed'
+            AND (?3 IS NULL OR order_id <> ?3)",
+        params![buyer, sku, except_order],
+        |row| row.get(0),
+    )
+    .map_err(map_err)
+}
+
+fn sold(tx: &Transaction<'_>, sku: &str) -> Result<i64, StoreError> {
+    tx.query_row(
+        "SELECT COALESCE(SUM(qty), 0) FROM orders WHERE sku = ?1 AND status = 'confirmed'",
+        [sku],
+        |row| row.get(0),
+    )
+    .map_err(map_err)
+}
+
+fn log_event(
+    tx: &Transaction<'_>,
+    at: i64,
+    helper: &str,
+    action: &str,
+    key: &IntentKey,
+    order_id: Option<i64>,
+    detail: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO events (at, helper, action, msg_id, idx, order_id, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![at, helper, action, key.msg_id, key.index, order_id, detail],
+    )
+    .map(drop)
+    .map_err(map_err)
+}
+
+/// Platform user ids are stable; display names are all some chats give.
+fn buyer_key(user: &str, user_id: Option<&str>) -> String {
+    match user_id {
+        Some(id) if !id.is_empty() => format!("id:{id}"),
+        _ => format!("name:{user}"),
+    }
+}
+
+fn parse_kind(kind: &str) -> Option<IntentKind> {
+    match kind {
+        "order" => Some(IntentKind::Order),
+        "cancel" => Some(IntentKind::Cancel),
+        "change" => Some(IntentKind::Change),
+        _ => None,
+    }
+}
+
+fn clamp_u32(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn rfc3339_local(ms: i64) -> String {
+    use chrono::TimeZone;
+    match chrono::Local.timestamp_millis_opt(ms).single() {
+        Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        None => String::new(),
+    }
+}
