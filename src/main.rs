@@ -225,7 +225,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Inventory { format }) => {
             let config = load_config(config_path)?;
             let store = open_store(&config, db)?;
-            let rows = livestall::commands::report::wait(store.inventory())?;
+            let rows = livestall::store::wait(store.inventory())?;
             let mut stdout = std::io::stdout().lock();
             match format {
                 InventoryFormat::Table => {

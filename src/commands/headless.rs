@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::chat::{ChatMessage, SourceEvent};
 use crate::config::Config;
 use crate::intent::{Engine, IntentKind};
-use crate::store::{ConfirmRequest, IntentKey, NewIntent, OrderAction, Refusal, Store, StoreError};
+use crate::store::{ConfirmRequest, IntentKey, NewIntent, OrderAction, Store};
 use serde_json::json;
 use std::io::Write;
 use tokio::sync::{mpsc, watch};
@@ -150,10 +150,7 @@ async fn confirm_one(
         helper: helper.to_string(),
     };
     // A store thread that died answers nothing: report it as a storage refusal.
-    let reply = store
-        .confirm(req)
-        .await
-        .unwrap_or(Err(Refusal::Storage(StoreError::Closed)));
+    let reply = crate::store::reply(store.confirm(req)).await;
     match reply {
         Ok(done) => emit(
             out,

@@ -2,19 +2,14 @@
 //! store for whoever packs and ships, and for scripts.
 
 use crate::catalog::yuan;
-use crate::store::{StockRow, Store, StoreError};
+use crate::store::{StockRow, Store};
 use serde::Serialize;
 use std::io::Write;
 use unicode_width::UnicodeWidthStr;
 
-/// Waits for a store reply from synchronous code.
-pub fn wait<T>(reply: crate::store::Reply<T>) -> Result<T, StoreError> {
-    reply.blocking_recv().map_err(|_| StoreError::Closed)?
-}
-
 pub fn export_orders_csv(store: &Store, out: &mut impl Write) -> anyhow::Result<()> {
-    let rows = wait(store.orders())?;
-    crate::store::export::write_orders_csv(&rows, out)?;
+    let rows = crate::store::wait(store.orders())?;
+    crate::store::write_orders_csv(&rows, out)?;
     out.flush()?;
     Ok(())
 }

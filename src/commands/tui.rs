@@ -63,7 +63,7 @@ async fn run_with_source(config: Config, store: Store, source: SourceConfig) -> 
     let _ = stop_tx.send(true);
     source_task.abort();
     // Whatever the inbox recorded is committed before the process ends.
-    if let Ok(Err(e)) = store.flush().await {
+    if let Err(e) = crate::store::reply(store.flush()).await {
         tracing::error!("store flush at exit failed: {e}");
     }
     result
