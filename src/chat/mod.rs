@@ -1,7 +1,16 @@
 //! Chat sources: tasks that own a connection to a live chat and turn what it
-//! sends into `SourceEvent`s on a bounded channel.
+//! sends into `SourceEvent`s on a bounded channel, plus the simulated chat
+//! (generator and websocket server) that `livestall demo` and `livestall sim` run.
 
 use serde::Serialize;
+
+pub mod dedupe;
+pub mod frame;
+pub mod websocket;
+
+pub use dedupe::RecentIds;
+pub use frame::{decode_frame, FrameError};
+pub use websocket::{run_json_source, run_json_source_with, JsonSourceOptions};
 
 /// One chat message, as every source delivers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,6 +28,8 @@ pub struct ChatMessage {
 pub enum SourceEvent {
     Connected,
     /// The connection dropped or could not be made; the source retries with backoff.
-    Disconnected { reason: String },
+    Disconnected {
+        reason: String,
+    },
     Message(ChatMessage),
 }
