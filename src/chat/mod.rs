@@ -7,11 +7,13 @@ use serde::Serialize;
 pub mod dedupe;
 pub mod frame;
 pub mod sim;
+pub mod sim_server;
 pub mod websocket;
 
 pub use dedupe::RecentIds;
 pub use frame::{decode_frame, FrameError};
 pub use sim::{SimChat, SimIntent, SimMessage, SimOrder};
+pub use sim_server::{serve, SimOptions};
 pub use websocket::{run_json_source, run_json_source_with, JsonSourceOptions};
 
 /// One chat message, as every source delivers it.
