@@ -210,3 +210,33 @@ fn long_text_is_truncated_on_a_char_boundary() {
     assert!(a.id.len() < 64, "a huge id is replaced by its hash");
     assert_eq!(a.id, b.id, "the replacement is stable");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Untrusted bytes never panic the decoder.
+        #[test]
+        fn any_text_decodes_or_errors(frame in any::<String>()) {
+            let _ = decode_frame(&frame, &FieldMap::default(), 0);
+        }
+
+        /// Whatever the relay sends as fields, what comes out is bounded and NUL-free.
+        #[test]
+        fn decoded_fields_are_bounded(
+            text in any::<String>(),
+            user in any::<String>(),
+            id in prop_oneof![any::<String>().prop_map(serde_json::Value::from), any::<i64>().prop_map(serde_json::Value::from)],
+            ts in prop_oneof![Just(serde_json::Value::Null), any::<i64>().prop_map(serde_json::Value::from), any::<f64>().prop_map(serde_json::Value::from)],
+        ) {
+            let frame = serde_json::json!({"id": id, "user": user, "text": text, "ts": ts}).to_string();
+            if let Some(m) = decode_frame(&frame, &FieldMap::default(), 0).expect("valid JSON object") {
+                prop_assert!(m.text.chars().count() <= MAX_TEXT_CHARS);
+                prop_assert!(!m.text.contains('\0') && !m.user.contains('\0') && !m.id.contains('\0'));
+                prop_assert!(!m.id.is_empty() && m.id.chars().count() <= 128);
+                prop_assert!(m.ts.is_none_or(|t| t > 0));
+            }
+        }
+    }
+}

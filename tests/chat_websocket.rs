@@ -318,3 +318,34 @@ async fn ends_when_the_receiver_is_dropped() {
         .expect("server sees close")
         .expect("no panic");
 }
+
+#[tokio::test]
+async fn an_oversized_frame_drops_the_connection_not_the_memory() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let server = tokio::spawn(async move {
+        let mut first = accept(&listener).await;
+        let huge = format!(
+            r#"{{"id":"big","user":"x","text":"{}"}}"#,
+            "a".repeat(6 << 20)
+        );
+        // The client may hang up mid-send; that is the point.
+        let _ = first.send(Message::text(huge)).await;
+        let mut second = accept(&listener).await;
+        second.send(frame(2)).await.expect("send");
+        (first, second)
+    });
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    match next_event(&mut rx).await {
+        SourceEvent::Disconnected { reason } => assert!(reason.contains("read failed"), "{reason}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    assert_eq!(next_message_id(&mut rx).await, "m2");
+    let _conns = server.await.expect("server");
+    stop_tx.send(true).expect("stop");
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}

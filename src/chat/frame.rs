@@ -118,7 +118,8 @@ fn timestamp_ms(value: &Value) -> Option<i64> {
     if ms >= 1e15 {
         return None;
     }
-    Some(ms.round() as i64)
+    let ms = ms.round() as i64;
+    (ms > 0).then_some(ms)
 }
 
 /// Drops NULs (they end strings in C, SQLite tools and terminals) and keeps at

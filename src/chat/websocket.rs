@@ -13,10 +13,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Largest websocket message accepted. Chat frames are a few hundred bytes;
+/// tungstenite's default (64 MiB) would let a broken relay eat memory.
+const MAX_MESSAGE_BYTES: usize = 4 << 20;
+/// Bad frames logged at warn level per connection; the rest only counted, so
+/// a relay sending garbage cannot flood the log.
+const BAD_FRAMES_LOGGED: u32 = 10;
 
 /// Timing of the source. The defaults suit a real relay; tests shorten them.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,10 +94,10 @@ pub async fn run_json_source_with(
         let attempt = tokio::select! {
             biased;
             _ = wait_shutdown(&mut shutdown) => return,
-            r = tokio::time::timeout(opts.connect_timeout, tokio_tungstenite::connect_async(cfg.url.as_str())) => r,
+            r = tokio::time::timeout(opts.connect_timeout, connect(&cfg.url)) => r,
         };
         let reason = match attempt {
-            Ok(Ok((ws, _response))) => {
+            Ok(Ok(ws)) => {
                 tracing::info!(url = %cfg.url, "chat source connected");
                 if tx.send(SourceEvent::Connected).await.is_err() {
                     return;
@@ -139,6 +147,16 @@ pub async fn run_json_source_with(
     }
 }
 
+async fn connect(url: &str) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES));
+    // Nagle off: chat frames are tiny and latency is what the helper sees.
+    let (ws, _response) =
+        tokio_tungstenite::connect_async_with_config(url, Some(config), true).await?;
+    Ok(ws)
+}
+
 /// Reads one connection until it drops, shutdown, or the receiver goes away.
 async fn session(
     mut ws: Ws,
@@ -152,6 +170,7 @@ async fn session(
     let probe_after = opts.read_timeout / 2;
     let mut last_frame = Instant::now();
     let mut probe_sent = false;
+    let mut bad_frames: u32 = 0;
 
     loop {
         let deadline = if probe_sent {
@@ -226,8 +245,14 @@ async fn session(
             Ok(Some(message)) => message,
             Ok(None) => continue,
             Err(e) => {
-                let preview: String = payload.as_str().chars().take(80).collect();
-                tracing::warn!(error = %e, frame = %preview.escape_debug(), "skipping bad frame");
+                bad_frames = bad_frames.saturating_add(1);
+                if bad_frames <= BAD_FRAMES_LOGGED {
+                    let preview: String = payload.as_str().chars().take(80).collect();
+                    tracing::warn!(error = %e, frame = %preview.escape_debug(), "skipping bad frame");
+                    if bad_frames == BAD_FRAMES_LOGGED {
+                        tracing::warn!("further bad frames on this connection are not logged");
+                    }
+                }
                 continue;
             }
         };
