@@ -109,6 +109,12 @@ fn decodes_frames_by_pointer() {
             Some(msg("m6", "ab", None, "扣1\u{1b}[2J", None)),
         ),
         (
+            "empty user id is absent",
+            &flat,
+            r#"{"id":"m8","user":"b","user_id":"","text":"1"}"#,
+            Some(msg("m8", "b", None, "1", None)),
+        ),
+        (
             "numeric text is text",
             &flat,
             r#"{"id":"m7","user":"a","text":2}"#,

@@ -181,7 +181,7 @@ async fn a_quiet_server_that_answers_pings_is_kept() {
     let (tx, mut rx) = mpsc::channel(16);
     let (stop_tx, stop_rx) = watch::channel(false);
     let opts = JsonSourceOptions {
-        read_timeout: Duration::from_millis(400),
+        read_timeout: Duration::from_millis(1_000),
         ..test_opts()
     };
     let task = tokio::spawn(run_json_source_with(source(addr), opts, tx, stop_rx));
@@ -190,7 +190,7 @@ async fn a_quiet_server_that_answers_pings_is_kept() {
         let mut ws = accept(&listener).await;
         // Reading lets tungstenite answer the client's pings; send chat only
         // after several read timeouts have passed.
-        let quiet = tokio::time::sleep(Duration::from_millis(1_500));
+        let quiet = tokio::time::sleep(Duration::from_millis(3_000));
         tokio::pin!(quiet);
         loop {
             tokio::select! {

@@ -52,7 +52,9 @@ pub fn decode_frame(
         return Ok(None);
     }
 
-    let user_id = pointer_text(&frame, &fields.user_id).map(|u| clean(&u, MAX_USER_CHARS));
+    let user_id = pointer_text(&frame, &fields.user_id)
+        .map(|u| clean(&u, MAX_USER_CHARS))
+        .filter(|u| !u.is_empty());
     let user = pointer_text(&frame, &fields.user)
         .map(|u| clean(&u, MAX_USER_CHARS))
         .filter(|u| !u.trim().is_empty())
