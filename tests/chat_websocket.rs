@@ -349,3 +349,34 @@ async fn an_oversized_frame_drops_the_connection_not_the_memory() {
     stop_tx.send(true).expect("stop");
     timeout(LIMIT, task).await.expect("ends").expect("no panic");
 }
+
+#[tokio::test]
+async fn shutdown_is_prompt_even_when_the_channel_is_full() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(1);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&listener).await;
+        for i in 0..20 {
+            if ws.send(frame(i)).await.is_err() {
+                break;
+            }
+        }
+        while let Some(Ok(_)) = ws.next().await {}
+    });
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    // Nobody reads: the source fills the channel and waits on it.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_tx.send(true).expect("stop");
+    timeout(Duration::from_secs(1), task)
+        .await
+        .expect("ends within a second")
+        .expect("no panic");
+    timeout(LIMIT, server)
+        .await
+        .expect("server sees close")
+        .expect("no panic");
+    drop(rx);
+}

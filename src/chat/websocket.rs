@@ -99,7 +99,12 @@ pub async fn run_json_source_with(
         let reason = match attempt {
             Ok(Ok(ws)) => {
                 tracing::info!(url = %cfg.url, "chat source connected");
-                if tx.send(SourceEvent::Connected).await.is_err() {
+                let sent = tokio::select! {
+                    biased;
+                    _ = wait_shutdown(&mut shutdown) => return,
+                    r = tx.send(SourceEvent::Connected) => r,
+                };
+                if sent.is_err() {
                     return;
                 }
                 let started = Instant::now();
