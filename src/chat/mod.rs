@@ -1,7 +1,20 @@
 //! Chat sources: tasks that own a connection to a live chat and turn what it
-//! sends into `SourceEvent`s on a bounded channel.
+//! sends into `SourceEvent`s on a bounded channel, plus the simulated chat
+//! (generator and websocket server) that `livestall demo` and `livestall sim` run.
 
 use serde::Serialize;
+
+pub mod dedupe;
+pub mod frame;
+pub mod sim;
+pub mod sim_server;
+pub mod websocket;
+
+pub use dedupe::RecentIds;
+pub use frame::{decode_frame, FrameError};
+pub use sim::{SimChat, SimIntent, SimMessage, SimOrder};
+pub use sim_server::{serve, SimOptions};
+pub use websocket::{run_json_source, run_json_source_with, JsonSourceOptions};
 
 /// One chat message, as every source delivers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,0 +1,188 @@
+//! Decoding one JSON text frame from a chat relay into a `ChatMessage`, using
+//! the configured JSON pointers. Owns the rules for ids, timestamps and the
+//! limits put on untrusted text; sanitising text for the screen is the UI's job.
+
+use super::ChatMessage;
+use crate::config::FieldMap;
+use serde_json::Value;
+
+/// Longest chat text kept, in chars; longer text is truncated. Real chat lines
+/// are far shorter; the cap bounds memory and the intent engine's work.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+/// Longest user name or user id kept, in chars.
+pub const MAX_USER_CHARS: usize = 64;
+/// Ids longer than this are replaced by a hash of themselves, so a hostile
+/// relay cannot make every stored id huge while equal ids stay equal.
+pub const MAX_ID_CHARS: usize = 128;
+
+/// Unix timestamps below this are taken as seconds, not milliseconds:
+/// 1e11 ms is March 1973, 1e11 s is the year 5138.
+const SECONDS_BELOW: f64 = 1e11;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    #[error("frame is not JSON: {0}")]
+    NotJson(#[from] serde_json::Error),
+    #[error("frame is JSON but not an object")]
+    NotObject,
+}
+
+/// Decodes one frame. `Ok(None)` means a valid frame carrying no chat text
+/// (gifts, likes, joins, heartbeats), which the caller skips quietly.
+///
+/// When the frame has no id, one is derived: from (user, text, ts) when the
+/// frame has a timestamp, so a replayed frame gets the same id and is
+/// deduplicated; otherwise from `fallback_seq`, which the caller must keep
+/// unique (such frames cannot be deduplicated).
+pub fn decode_frame(
+    text: &str,
+    fields: &FieldMap,
+    fallback_seq: u64,
+) -> Result<Option<ChatMessage>, FrameError> {
+    let frame: Value = serde_json::from_str(text)?;
+    if !frame.is_object() {
+        return Err(FrameError::NotObject);
+    }
+
+    let Some(chat_text) = pointer_text(&frame, &fields.text) else {
+        return Ok(None);
+    };
+    let chat_text = clean(&chat_text, MAX_TEXT_CHARS);
+    if chat_text.trim().is_empty() {
+        return Ok(None);
+    }
+
+    let user_id = pointer_text(&frame, &fields.user_id)
+        .map(|u| clean(&u, MAX_USER_CHARS))
+        .filter(|u| !u.is_empty());
+    let user = pointer_text(&frame, &fields.user)
+        .map(|u| clean(&u, MAX_USER_CHARS))
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| user_id.clone())
+        .unwrap_or_default();
+    let ts = frame.pointer(&fields.ts).and_then(timestamp_ms);
+
+    let id = match pointer_text(&frame, &fields.id).map(|i| clean(&i, usize::MAX)) {
+        Some(id) if !id.is_empty() && id.chars().count() <= MAX_ID_CHARS => id,
+        Some(id) if !id.is_empty() => format!("h-{:016x}", fnv1a64(&[id.as_bytes()])),
+        _ => match ts {
+            Some(ts) => derived_id(user_id.as_deref().unwrap_or(&user), &chat_text, ts),
+            None => format!("n-{fallback_seq}"),
+        },
+    };
+
+    Ok(Some(ChatMessage {
+        id,
+        user,
+        user_id,
+        text: chat_text,
+        ts,
+    }))
+}
+
+/// The id of a frame that has none, stable across replays of the same frame.
+pub fn derived_id(user: &str, text: &str, ts_ms: i64) -> String {
+    let ts = ts_ms.to_string();
+    let hash = fnv1a64(&[user.as_bytes(), text.as_bytes(), ts.as_bytes()]);
+    format!("d-{hash:016x}")
+}
+
+/// A string or a number at `pointer`, as text; anything else (missing, null,
+/// bool, object) is absent. An empty pointer is the whole frame in RFC 6901,
+/// which is never a field here, so it counts as absent.
+fn pointer_text(frame: &Value, pointer: &str) -> Option<String> {
+    if pointer.is_empty() {
+        return None;
+    }
+    match frame.pointer(pointer)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Unix milliseconds from a number (or numeric string) of ms or seconds.
+fn timestamp_ms(value: &Value) -> Option<i64> {
+    let raw = match value {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    if !raw.is_finite() || raw <= 0.0 {
+        return None;
+    }
+    let ms = if raw < SECONDS_BELOW {
+        raw * 1000.0
+    } else {
+        raw
+    };
+    // Beyond i64 range (or absurdly far future) is not a real timestamp.
+    if ms >= 1e15 {
+        return None;
+    }
+    let ms = ms.round() as i64;
+    (ms > 0).then_some(ms)
+}
+
+/// Drops NULs (they end strings in C, SQLite tools and terminals) and keeps at
+/// most `max_chars` chars.
+fn clean(s: &str, max_chars: usize) -> String {
+    s.chars().filter(|&c| c != '\0').take(max_chars).collect()
+}
+
+/// FNV-1a, 64 bit, over the parts separated by a 0xff byte (never in UTF-8),
+/// so ("ab","c") and ("a","bc") differ. Chosen over std's hasher because its
+/// output must not change between Rust versions: derived ids end up stored.
+fn fnv1a64(parts: &[&[u8]]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hash ^= 0xff;
+            hash = hash.wrapping_mul(PRIME);
+        }
+        for &b in part.iter() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_reference_vectors() {
+        // Published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a64(&[b""]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(&[b"a"]), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(&[b"foobar"]), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn part_boundaries_matter() {
+        assert_ne!(fnv1a64(&[b"ab", b"c"]), fnv1a64(&[b"a", b"bc"]));
+    }
+
+    #[test]
+    fn seconds_and_millis() {
+        assert_eq!(
+            timestamp_ms(&serde_json::json!(1_700_000_000)),
+            Some(1_700_000_000_000)
+        );
+        assert_eq!(
+            timestamp_ms(&serde_json::json!(1_700_000_000.25)),
+            Some(1_700_000_000_250)
+        );
+        assert_eq!(
+            timestamp_ms(&serde_json::json!(1_700_000_000_123_i64)),
+            Some(1_700_000_000_123)
+        );
+        assert_eq!(timestamp_ms(&serde_json::json!(-5)), None);
+        assert_eq!(timestamp_ms(&serde_json::json!(1e300)), None);
+        assert_eq!(timestamp_ms(&serde_json::json!(true)), None);
+    }
+}

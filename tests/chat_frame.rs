@@ -1,0 +1,248 @@
+//! Table tests for decoding relay frames into chat messages.
+
+use livestall::chat::frame::{derived_id, MAX_TEXT_CHARS};
+use livestall::chat::{decode_frame, ChatMessage, FrameError};
+use livestall::config::FieldMap;
+
+fn fields(id: &str, user: &str, user_id: &str, text: &str, ts: &str) -> FieldMap {
+    FieldMap {
+        id: id.into(),
+        user: user.into(),
+        user_id: user_id.into(),
+        text: text.into(),
+        ts: ts.into(),
+    }
+}
+
+fn msg(id: &str, user: &str, user_id: Option<&str>, text: &str, ts: Option<i64>) -> ChatMessage {
+    ChatMessage {
+        id: id.into(),
+        user: user.into(),
+        user_id: user_id.map(Into::into),
+        text: text.into(),
+        ts,
+    }
+}
+
+#[test]
+fn decodes_frames_by_pointer() {
+    let flat = FieldMap::default();
+    let relay = fields(
+        "/data/msgId",
+        "/data/user/nickname",
+        "/data/user/uid",
+        "/data/comment",
+        "/data/timestamp",
+    );
+    let cases: Vec<(&str, &FieldMap, &str, Option<ChatMessage>)> = vec![
+        (
+            "flat frame, all fields",
+            &flat,
+            r#"{"id":"m1","user":"山西老陈","user_id":"u9","text":"小米来两袋","ts":1700000000123}"#,
+            Some(msg(
+                "m1",
+                "山西老陈",
+                Some("u9"),
+                "小米来两袋",
+                Some(1_700_000_000_123),
+            )),
+        ),
+        (
+            "numeric id and user id become strings",
+            &flat,
+            r#"{"id":42,"user":"Tom","user_id":7,"text":"+1"}"#,
+            Some(msg("42", "Tom", Some("7"), "+1", None)),
+        ),
+        (
+            "ts in seconds becomes milliseconds",
+            &flat,
+            r#"{"id":"s","user":"a","text":"扣1","ts":1700000000}"#,
+            Some(msg("s", "a", None, "扣1", Some(1_700_000_000_000))),
+        ),
+        (
+            "nested relay fields",
+            &relay,
+            r#"{"type":"comment","data":{"msgId":"7301","comment":"3号链接拍两单","timestamp":1700000000500,
+                "user":{"uid":123456,"nickname":"用户****23"}}}"#,
+            Some(msg(
+                "7301",
+                "用户****23",
+                Some("123456"),
+                "3号链接拍两单",
+                Some(1_700_000_000_500),
+            )),
+        ),
+        (
+            "relay event without a comment is skipped",
+            &relay,
+            r#"{"type":"gift","data":{"msgId":"7302","giftName":"rose","user":{"uid":1,"nickname":"x"}}}"#,
+            None,
+        ),
+        (
+            "missing text is skipped",
+            &flat,
+            r#"{"id":"m2","user":"a"}"#,
+            None,
+        ),
+        (
+            "null text is skipped",
+            &flat,
+            r#"{"id":"m3","user":"a","text":null}"#,
+            None,
+        ),
+        (
+            "blank text is skipped",
+            &flat,
+            r#"{"id":"m4","user":"a","text":"  \u0000 "}"#,
+            None,
+        ),
+        (
+            "missing user falls back to user id",
+            &flat,
+            r#"{"id":"m5","user_id":"u5","text":"要"}"#,
+            Some(msg("m5", "u5", Some("u5"), "要", None)),
+        ),
+        (
+            "NULs are stripped, escapes are kept as data",
+            &flat,
+            r#"{"id":"m6","user":"a\u0000b","text":"扣\u00001\u001b[2J"}"#,
+            Some(msg("m6", "ab", None, "扣1\u{1b}[2J", None)),
+        ),
+        (
+            "empty user id is absent",
+            &flat,
+            r#"{"id":"m8","user":"b","user_id":"","text":"1"}"#,
+            Some(msg("m8", "b", None, "1", None)),
+        ),
+        (
+            "numeric text is text",
+            &flat,
+            r#"{"id":"m7","user":"a","text":2}"#,
+            Some(msg("m7", "a", None, "2", None)),
+        ),
+    ];
+    for (name, map, frame, expected) in cases {
+        let got = decode_frame(frame, map, 1).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(got, expected, "{name}");
+    }
+}
+
+#[test]
+fn bad_frames_are_errors() {
+    let flat = FieldMap::default();
+    for frame in ["not json", "{\"id\":", "", "\u{1b}[31m"] {
+        assert!(
+            matches!(decode_frame(frame, &flat, 0), Err(FrameError::NotJson(_))),
+            "{frame:?}"
+        );
+    }
+    for frame in ["[1,2]", "\"text\"", "42", "null"] {
+        assert!(
+            matches!(decode_frame(frame, &flat, 0), Err(FrameError::NotObject)),
+            "{frame:?}"
+        );
+    }
+}
+
+#[test]
+fn missing_id_with_ts_is_stable_and_distinct() {
+    let flat = FieldMap::default();
+    let frame = r#"{"user":"阿强","text":"扣1","ts":1700000000123}"#;
+    let a = decode_frame(frame, &flat, 1)
+        .expect("decodes")
+        .expect("has text");
+    let b = decode_frame(frame, &flat, 99)
+        .expect("decodes")
+        .expect("has text");
+    assert_eq!(a.id, b.id, "a replayed frame must get the same id");
+    assert_eq!(a.id, derived_id("阿强", "扣1", 1_700_000_000_123));
+    let later = decode_frame(
+        r#"{"user":"阿强","text":"扣1","ts":1700000000999}"#,
+        &flat,
+        1,
+    )
+    .expect("decodes")
+    .expect("has text");
+    assert_ne!(
+        a.id, later.id,
+        "the same words sent later are a new message"
+    );
+    let other_user = decode_frame(
+        r#"{"user":"小花","text":"扣1","ts":1700000000123}"#,
+        &flat,
+        1,
+    )
+    .expect("decodes")
+    .expect("has text");
+    assert_ne!(a.id, other_user.id);
+}
+
+#[test]
+fn missing_id_without_ts_uses_the_sequence() {
+    let flat = FieldMap::default();
+    let frame = r#"{"user":"a","text":"+1"}"#;
+    let first = decode_frame(frame, &flat, 7)
+        .expect("decodes")
+        .expect("text");
+    let second = decode_frame(frame, &flat, 8)
+        .expect("decodes")
+        .expect("text");
+    assert_eq!(first.id, "n-7");
+    assert_ne!(
+        first.id, second.id,
+        "without ts, identical frames are not merged"
+    );
+}
+
+#[test]
+fn long_text_is_truncated_on_a_char_boundary() {
+    let flat = FieldMap::default();
+    let long = "主播好".repeat(5_000);
+    let frame = serde_json::json!({"id": "long", "user": "x", "text": long}).to_string();
+    let got = decode_frame(&frame, &flat, 0)
+        .expect("decodes")
+        .expect("text");
+    assert_eq!(got.text.chars().count(), MAX_TEXT_CHARS);
+    assert!(long.starts_with(&got.text));
+
+    let huge_id = "9".repeat(10_000);
+    let frame = serde_json::json!({"id": huge_id, "user": "x", "text": "1"}).to_string();
+    let a = decode_frame(&frame, &flat, 0)
+        .expect("decodes")
+        .expect("text");
+    let b = decode_frame(&frame, &flat, 5)
+        .expect("decodes")
+        .expect("text");
+    assert!(a.id.len() < 64, "a huge id is replaced by its hash");
+    assert_eq!(a.id, b.id, "the replacement is stable");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Untrusted bytes never panic the decoder.
+        #[test]
+        fn any_text_decodes_or_errors(frame in any::<String>()) {
+            let _ = decode_frame(&frame, &FieldMap::default(), 0);
+        }
+
+        /// Whatever the relay sends as fields, what comes out is bounded and NUL-free.
+        #[test]
+        fn decoded_fields_are_bounded(
+            text in any::<String>(),
+            user in any::<String>(),
+            id in prop_oneof![any::<String>().prop_map(serde_json::Value::from), any::<i64>().prop_map(serde_json::Value::from)],
+            ts in prop_oneof![Just(serde_json::Value::Null), any::<i64>().prop_map(serde_json::Value::from), any::<f64>().prop_map(serde_json::Value::from)],
+        ) {
+            let frame = serde_json::json!({"id": id, "user": user, "text": text, "ts": ts}).to_string();
+            if let Some(m) = decode_frame(&frame, &FieldMap::default(), 0).expect("valid JSON object") {
+                prop_assert!(m.text.chars().count() <= MAX_TEXT_CHARS);
+                prop_assert!(!m.text.contains('\0') && !m.user.contains('\0') && !m.id.contains('\0'));
+                prop_assert!(!m.id.is_empty() && m.id.chars().count() <= 128);
+                prop_assert!(m.ts.is_none_or(|t| t > 0));
+            }
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! The JSON websocket source against websocket servers started in the test:
+//! delivery, reconnect after a drop, replay dedupe, silent death, shutdown.
+
+use futures_util::{SinkExt, StreamExt};
+use livestall::chat::{run_json_source_with, JsonSourceOptions, SourceEvent};
+use livestall::config::{FieldMap, SourceConfig, SourceKind};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{accept_async, WebSocketStream};
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+fn test_opts() -> JsonSourceOptions {
+    JsonSourceOptions {
+        read_timeout: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(2),
+        backoff_min: Duration::from_millis(20),
+        backoff_max: Duration::from_millis(100),
+        stable_after: Duration::from_secs(30),
+        dedupe_capacity: 1_000,
+    }
+}
+
+fn source(addr: std::net::SocketAddr) -> SourceConfig {
+    SourceConfig {
+        kind: SourceKind::Json,
+        url: format!("ws://{addr}/chat"),
+        fields: FieldMap::default(),
+    }
+}
+
+async fn accept(listener: &TcpListener) -> WebSocketStream<TcpStream> {
+    let (tcp, _) = listener.accept().await.expect("accept");
+    accept_async(tcp).await.expect("handshake")
+}
+
+fn frame(i: u32) -> Message {
+    Message::text(
+        serde_json::json!({"id": format!("m{i}"), "user": format!("user{i}"), "text": format!("扣{i}")})
+            .to_string(),
+    )
+}
+
+async fn next_event(rx: &mut mpsc::Receiver<SourceEvent>) -> SourceEvent {
+    timeout(LIMIT, rx.recv())
+        .await
+        .expect("event in time")
+        .expect("source still running")
+}
+
+async fn next_message_id(rx: &mut mpsc::Receiver<SourceEvent>) -> String {
+    match next_event(rx).await {
+        SourceEvent::Message(m) => m.id,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn delivers_every_message_in_order_through_a_small_channel() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(1);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&listener).await;
+        // Noise the source must skip without stopping.
+        ws.send(Message::text("not json")).await.expect("send");
+        ws.send(Message::text(r#"{"id":"gift","user":"x"}"#))
+            .await
+            .expect("send");
+        for i in 0..50 {
+            ws.send(frame(i)).await.expect("send");
+        }
+        ws
+    });
+
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    for i in 0..50 {
+        // A channel of 1 forces backpressure on the source for every message.
+        assert_eq!(next_message_id(&mut rx).await, format!("m{i}"));
+    }
+    let _ws = server.await.expect("server");
+    stop_tx.send(true).expect("stop");
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}
+
+#[tokio::test]
+async fn reconnects_after_a_drop_and_drops_replayed_history() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+
+    let server = tokio::spawn(async move {
+        let mut first = accept(&listener).await;
+        for i in 0..5 {
+            first.send(frame(i)).await.expect("send");
+        }
+        // A frame without id but with ts: its derived id must dedupe too.
+        let no_id = r#"{"user":"阿强","text":"小米来两袋","ts":1700000000123}"#;
+        first.send(Message::text(no_id)).await.expect("send");
+        first.flush().await.expect("flush");
+        // Drop the TCP connection without a close handshake, as a flaky relay does.
+        drop(first);
+
+        let mut second = accept(&listener).await;
+        // A relay replaying its history after the reconnect, then new chat.
+        for i in 0..5 {
+            second.send(frame(i)).await.expect("send");
+        }
+        second.send(Message::text(no_id)).await.expect("send");
+        for i in 5..8 {
+            second.send(frame(i)).await.expect("send");
+        }
+        second
+    });
+
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    for i in 0..5 {
+        assert_eq!(next_message_id(&mut rx).await, format!("m{i}"));
+    }
+    let derived = next_message_id(&mut rx).await;
+    assert!(derived.starts_with("d-"), "{derived}");
+    match next_event(&mut rx).await {
+        SourceEvent::Disconnected { reason } => assert!(!reason.is_empty()),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    // Only the new messages: the replayed m0..m4 and the id-less frame are dropped.
+    for i in 5..8 {
+        assert_eq!(next_message_id(&mut rx).await, format!("m{i}"));
+    }
+    let _second = server.await.expect("server");
+    stop_tx.send(true).expect("stop");
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+    assert!(rx.try_recv().is_err(), "nothing after the new messages");
+}
+
+#[tokio::test]
+async fn a_silent_server_is_detected_and_replaced() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let opts = JsonSourceOptions {
+        read_timeout: Duration::from_millis(600),
+        ..test_opts()
+    };
+    let task = tokio::spawn(run_json_source_with(source(addr), opts, tx, stop_rx));
+
+    let server = tokio::spawn(async move {
+        // Accept, then never read or write: no pongs, as a half-dead link.
+        let frozen = accept(&listener).await;
+        let mut second = accept(&listener).await;
+        second.send(frame(1)).await.expect("send");
+        (frozen, second)
+    });
+
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    match next_event(&mut rx).await {
+        SourceEvent::Disconnected { reason } => assert!(reason.contains("no data"), "{reason}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    assert_eq!(next_message_id(&mut rx).await, "m1");
+    let _conns = server.await.expect("server");
+    stop_tx.send(true).expect("stop");
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}
+
+#[tokio::test]
+async fn a_quiet_server_that_answers_pings_is_kept() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let opts = JsonSourceOptions {
+        read_timeout: Duration::from_millis(1_000),
+        ..test_opts()
+    };
+    let task = tokio::spawn(run_json_source_with(source(addr), opts, tx, stop_rx));
+
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&listener).await;
+        // Reading lets tungstenite answer the client's pings; send chat only
+        // after several read timeouts have passed.
+        let quiet = tokio::time::sleep(Duration::from_millis(3_000));
+        tokio::pin!(quiet);
+        loop {
+            tokio::select! {
+                _ = &mut quiet => break,
+                m = ws.next() => if m.is_none() { panic!("client hung up") },
+            }
+        }
+        ws.send(frame(9)).await.expect("send");
+        ws
+    });
+
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    // The next event is the message itself: no Disconnected in between.
+    assert_eq!(next_message_id(&mut rx).await, "m9");
+    let _ws = server.await.expect("server");
+    stop_tx.send(true).expect("stop");
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}
+
+#[tokio::test]
+async fn shutdown_ends_the_task_promptly_while_connected() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&listener).await;
+        // Answer until the client closes.
+        while let Some(Ok(_)) = ws.next().await {}
+    });
+
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    stop_tx.send(true).expect("stop");
+    timeout(Duration::from_secs(1), task)
+        .await
+        .expect("ends within a second")
+        .expect("no panic");
+    // The client closed the connection, so the server's read loop ended.
+    timeout(LIMIT, server)
+        .await
+        .expect("server sees close")
+        .expect("no panic");
+}
+
+#[tokio::test]
+async fn shutdown_ends_the_task_promptly_while_retrying() {
+    // A port with nobody listening: every attempt fails and the task backs off.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let opts = JsonSourceOptions {
+        backoff_min: Duration::from_secs(30),
+        backoff_max: Duration::from_secs(60),
+        ..test_opts()
+    };
+    let task = tokio::spawn(run_json_source_with(source(addr), opts, tx, stop_rx));
+    match next_event(&mut rx).await {
+        SourceEvent::Disconnected { reason } => assert!(reason.contains("connect"), "{reason}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    stop_tx.send(true).expect("stop");
+    timeout(Duration::from_secs(1), task)
+        .await
+        .expect("ends within a second despite a 15 s+ backoff")
+        .expect("no panic");
+}
+
+#[tokio::test]
+async fn keeps_retrying_until_a_server_appears() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    for _ in 0..3 {
+        assert!(matches!(
+            next_event(&mut rx).await,
+            SourceEvent::Disconnected { .. }
+        ));
+    }
+    let listener = TcpListener::bind(addr).await.expect("rebind the same port");
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&listener).await;
+        ws.send(frame(3)).await.expect("send");
+        ws
+    });
+    loop {
+        match next_event(&mut rx).await {
+            SourceEvent::Disconnected { .. } => continue,
+            SourceEvent::Connected => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(next_message_id(&mut rx).await, "m3");
+    let _ws = server.await.expect("server");
+    stop_tx.send(true).expect("stop");
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}
+
+#[tokio::test]
+async fn ends_when_the_receiver_is_dropped() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(1);
+    let (_stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&listener).await;
+        for i in 0..10 {
+            if ws.send(frame(i)).await.is_err() {
+                break;
+            }
+        }
+        while let Some(Ok(_)) = ws.next().await {}
+    });
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    drop(rx);
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+    timeout(LIMIT, server)
+        .await
+        .expect("server sees close")
+        .expect("no panic");
+}
+
+#[tokio::test]
+async fn an_oversized_frame_drops_the_connection_not_the_memory() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let server = tokio::spawn(async move {
+        let mut first = accept(&listener).await;
+        let huge = format!(
+            r#"{{"id":"big","user":"x","text":"{}"}}"#,
+            "a".repeat(6 << 20)
+        );
+        // The client may hang up mid-send; that is the point.
+        let _ = first.send(Message::text(huge)).await;
+        let mut second = accept(&listener).await;
+        second.send(frame(2)).await.expect("send");
+        (first, second)
+    });
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    match next_event(&mut rx).await {
+        SourceEvent::Disconnected { reason } => assert!(reason.contains("read failed"), "{reason}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    assert_eq!(next_message_id(&mut rx).await, "m2");
+    let _conns = server.await.expect("server");
+    stop_tx.send(true).expect("stop");
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}
+
+#[tokio::test]
+async fn shutdown_is_prompt_even_when_the_channel_is_full() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(1);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&listener).await;
+        for i in 0..20 {
+            if ws.send(frame(i)).await.is_err() {
+                break;
+            }
+        }
+        while let Some(Ok(_)) = ws.next().await {}
+    });
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    // Nobody reads: the source fills the channel and waits on it.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop_tx.send(true).expect("stop");
+    timeout(Duration::from_secs(1), task)
+        .await
+        .expect("ends within a second")
+        .expect("no panic");
+    timeout(LIMIT, server)
+        .await
+        .expect("server sees close")
+        .expect("no panic");
+    drop(rx);
+}
