@@ -367,11 +367,19 @@ fn validate(
                 }
                 Some(u) => {
                     let v = u.get_ref().trim();
-                    if !(v.starts_with("ws://") || v.starts_with("wss://")) {
+                    if v.starts_with("wss://") {
+                        // The client is built without TLS: relays run beside livestall on ws://.
                         return Err(err(
                             u.span(),
                             "source.url".into(),
-                            format!("{v:?} is not a websocket address; it must start with ws:// or wss://"),
+                            format!("{v:?}: wss:// (TLS) is not supported yet; run the relay on this machine and use its ws:// address"),
+                        ));
+                    }
+                    if !v.starts_with("ws://") {
+                        return Err(err(
+                            u.span(),
+                            "source.url".into(),
+                            format!("{v:?} is not a websocket address; it must start with ws://"),
                         ));
                     }
                     v.to_string()
