@@ -19,6 +19,8 @@ pub struct ChatMessage {
 pub enum SourceEvent {
     Connected,
     /// The connection dropped or could not be made; the source retries with backoff.
-    Disconnected { reason: String },
+    Disconnected {
+        reason: String,
+    },
     Message(ChatMessage),
 }

@@ -32,7 +32,9 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     lines.push(Line::styled(format!(" {}", s.help_footer), theme::dim()));
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         popup,
     );
 }

@@ -21,6 +21,8 @@ pub struct Strings {
     pub inbox_title: &'static str,
     pub inbox_empty: &'static str,
     pub covered: &'static str,
+    /// "Sold out" short enough for the inbox's coverage column (6 columns).
+    pub none_left: &'static str,
     pub short: &'static str,
     pub cancel: &'static str,
     pub change_to: &'static str,
@@ -63,6 +65,7 @@ pub static ZH: Strings = Strings {
     inbox_title: "待确认",
     inbox_empty: "暂无待确认订单",
     covered: "有货",
+    none_left: "售罄",
     short: "不足",
     cancel: "取消",
     change_to: "改为",
@@ -114,6 +117,7 @@ pub static EN: Strings = Strings {
     inbox_title: "Pending",
     inbox_empty: "No pending orders",
     covered: "ok",
+    none_left: "OUT",
     short: "short",
     cancel: "cancel",
     change_to: "set to",
@@ -146,7 +150,7 @@ pub static EN: Strings = Strings {
         ("Esc", "close overlays"),
         ("q / Ctrl-C", "quit (pending orders are saved)"),
     ],
-    help_footer: "An order counts once the database has saved it; refusals show under the order.",
+    help_footer: "An order counts once it is saved; a refusal shows under its row.",
     close_hint: "Esc close",
 };
 

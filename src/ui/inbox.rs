@@ -10,10 +10,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 const USER_WIDTH: usize = 10;
 /// Columns of everything but the product name and the state.
-const FIXED_WIDTH: usize = 2 + 9 + USER_WIDTH + 1 + 1 + 5 + 5 + 5;
+const FIXED_WIDTH: usize = 2 + 9 + USER_WIDTH + 1 + 1 + 5 + COVERAGE_WIDTH + 1 + 5 + 1;
+const COVERAGE_WIDTH: usize = 6;
+/// Room the state column (confirming…, a refusal) gets before names are shortened.
+const STATE_ROOM: usize = 20;
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let s = i18n::strings(model.language);
@@ -63,7 +67,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
 
 fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'static> {
     let s = i18n::strings(model.language);
-    let name_width = width.saturating_sub(FIXED_WIDTH).clamp(4, 16);
+    let name_width = width.saturating_sub(FIXED_WIDTH + STATE_ROOM).clamp(6, 14);
     let state_width = width.saturating_sub(FIXED_WIDTH + name_width);
     let product = model.product(item.product);
     let name = match (product, &item.sku) {
@@ -80,7 +84,7 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
         IntentKind::Change => (s.change_to.to_string(), theme::dim()),
         IntentKind::Order => match product {
             None => (s.no_product.to_string(), theme::failed()),
-            Some(p) if p.stock <= 0 => (s.sold_out.to_string(), theme::sold_out()),
+            Some(p) if p.stock <= 0 => (s.none_left.to_string(), theme::sold_out()),
             Some(p) if p.stock < i64::from(item.qty.unwrap_or(1)) => {
                 (s.short.to_string(), theme::short_stock())
             }
@@ -89,11 +93,6 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
     };
     let percent = (item.confidence.clamp(0.0, 1.0) * 100.0).round() as u32;
     let low = item.confidence < LOW_CONFIDENCE;
-    let confidence = if low {
-        format!("{percent}%?")
-    } else {
-        format!("{percent}%")
-    };
     let (state, state_style) = match &item.state {
         IntentState::Pending => (String::new(), Style::new()),
         IntentState::Confirming => (s.confirming.to_string(), theme::busy()),
@@ -118,16 +117,14 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
         Span::raw(text::fit(name, name_width)),
         Span::raw(" "),
         Span::raw(text::fit(&qty, 5)),
-        Span::styled(text::fit(&coverage, 4), coverage_style),
+        Span::styled(text::fit(&coverage, COVERAGE_WIDTH), coverage_style),
         Span::raw(" "),
-        Span::styled(
-            text::fit_right(&confidence, 4),
-            if low {
-                theme::low_confidence()
-            } else {
-                Style::new()
-            },
-        ),
+        // The flag follows the number so the % signs stay in one column.
+        if low {
+            Span::styled(format!("{percent:>3}%?"), theme::low_confidence())
+        } else {
+            Span::raw(format!("{percent:>3}% "))
+        },
         Span::raw(" "),
         Span::styled(text::truncate(&state, state_width), state_style),
     ]);
@@ -138,15 +135,27 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
     }
 }
 
-/// Under the selected row: the message itself and what the reading rests on.
+/// Under the selected row: why it failed (in full), the message itself, and
+/// what the reading rests on.
 fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
     let s = i18n::strings(model.language);
-    let mut why = format!("    \"{}\"", item.text);
+    let mut spans = vec![Span::raw("    ")];
+    let mut room = width.saturating_sub(4);
+    if let IntentState::Failed(notice) = &item.state {
+        let reason = text::truncate(
+            &format!("✗ {}  ", i18n::notice(model.language, notice)),
+            room,
+        );
+        room = room.saturating_sub(reason.width());
+        spans.push(Span::styled(reason, theme::failed()));
+    }
+    let mut why = format!("\"{}\"", item.text);
     if !item.evidence.is_empty() {
         why.push_str(&format!("  ← {}: {}", s.why, item.evidence.join(" ")));
         if let Some(p) = model.product(item.product) {
             why.push_str(&format!(" → {}", p.name));
         }
     }
-    Line::styled(text::truncate(&why, width), theme::dim())
+    spans.push(Span::styled(text::truncate(&why, room), theme::dim()));
+    Line::from(spans)
 }

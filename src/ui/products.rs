@@ -91,10 +91,7 @@ fn product_line(model: &Model, p: &ProductRow, on_air: bool, name_width: usize) 
         Span::raw(" "),
     ];
     if p.stock <= 0 {
-        spans.push(Span::styled(
-            text::truncate(s.sold_out, 8),
-            theme::sold_out(),
-        ));
+        spans.push(Span::styled(s.none_left, theme::sold_out()));
     }
     Line::from(spans)
 }
