@@ -59,7 +59,14 @@ pub async fn run_tui(setup: TuiSetup) -> anyhow::Result<()> {
     };
     update(&mut model, Msg::Store(pending));
 
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(error) => {
+            // Setup may have stopped half way (raw mode on, no alternate screen).
+            ratatui::restore();
+            return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
+        }
+    };
     let result = event_loop(&mut terminal, &mut model, &engine, &store, &mut events).await;
     ratatui::restore();
 
