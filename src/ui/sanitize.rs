@@ -231,4 +231,24 @@ mod tests {
         assert_eq!(got, vec![("小米来两袋".to_string(), true)]);
         assert!(highlight_segments("\x1b[0m", &[0..4]).is_empty());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_comes_out_drawable_and_stable(text in "\\PC*|[\\x00-\\x{9f}\\x{200b}-\\x{202e}\\x{2066}-\\x{2069}a小👍 ]*") {
+            let clean = sanitize(&text);
+            proptest::prop_assert!(clean.chars().all(|c| c.width().is_some() && !is_invisible(c)), "{:?}", clean);
+            proptest::prop_assert!(clean.chars().count() <= MAX_CHARS);
+            proptest::prop_assert_eq!(sanitize(&clean), clean.clone(), "sanitizing twice changes nothing");
+        }
+
+        #[test]
+        fn segments_always_join_to_the_sanitized_text(
+            text in "[a小 \\x1b\\[0-9m\\r\\x{202e}]{0,40}",
+            ranges in proptest::collection::vec((0usize..80, 0usize..80), 0..4),
+        ) {
+            let evidence: Vec<Range<usize>> = ranges.into_iter().map(|(a, b)| a..b).collect();
+            let joined: String = highlight_segments(&text, &evidence).into_iter().map(|(s, _)| s).collect();
+            proptest::prop_assert_eq!(joined, sanitize(&text));
+        }
+    }
 }
