@@ -296,3 +296,25 @@ fn empty_screens_draw_at_odd_sizes() {
         }
     }
 }
+
+#[test]
+fn chat_scrolls_back_and_says_so() {
+    let mut m = model(Language::Zh);
+    for i in 0..40 {
+        update(
+            &mut m,
+            chat(
+                &format!("m{i}"),
+                "观众",
+                &format!("第{i}条"),
+                vec![],
+                at(16, 0, i),
+            ),
+        );
+    }
+    update(&mut m, key(crossterm::event::KeyCode::PageUp));
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("第34条") && !s.contains("第35条"), "{s}");
+    assert!(s.contains("5 条新弹幕在下面"), "{s}");
+    assert_snapshot!("chat_scrolled_zh_80x24", s);
+}

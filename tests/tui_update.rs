@@ -455,3 +455,27 @@ fn recent_orders_are_bounded() {
     assert_eq!(m.recent_orders.len(), RECENT_ORDERS_CAPACITY);
     assert_eq!(m.recent_orders.front().map(|o| o.order_id), Some(5));
 }
+
+#[test]
+fn scrolled_back_chat_keeps_its_place_until_end() {
+    let mut m = model(Language::Zh);
+    for i in 0..20 {
+        update(&mut m, chat(&format!("m{i}"), "u", "hi", vec![], i));
+    }
+    update(&mut m, key(KeyCode::PageUp));
+    assert_eq!(m.chat_scroll, 5);
+    update(&mut m, chat("new", "u", "later", vec![], 99));
+    assert_eq!(m.chat_scroll, 6, "the view stays on the same lines");
+    feed(&mut m, (0..10).map(|_| key(KeyCode::PageUp)));
+    assert_eq!(
+        m.chat_scroll,
+        m.chat.len() - 1,
+        "never past the oldest line"
+    );
+    update(&mut m, key(KeyCode::PageDown));
+    assert_eq!(m.chat_scroll, m.chat.len() - 6);
+    update(&mut m, key(KeyCode::End));
+    assert_eq!(m.chat_scroll, 0);
+    update(&mut m, chat("newer", "u", "x", vec![], 100));
+    assert_eq!(m.chat_scroll, 0, "following again");
+}

@@ -15,6 +15,11 @@ pub enum Action {
     NextProduct,
     PrevProduct,
     ToggleProducts,
+    /// Scroll the chat back (stops following new messages).
+    ChatOlder,
+    ChatNewer,
+    /// Follow the newest messages again.
+    ChatLatest,
     ToggleHelp,
     CloseOverlay,
     Quit,
@@ -42,6 +47,9 @@ const DEFAULT_BINDINGS: &[(KeyCode, KeyModifiers, Action)] = &[
         KeyModifiers::NONE,
         Action::ToggleProducts,
     ),
+    (KeyCode::PageUp, KeyModifiers::NONE, Action::ChatOlder),
+    (KeyCode::PageDown, KeyModifiers::NONE, Action::ChatNewer),
+    (KeyCode::End, KeyModifiers::NONE, Action::ChatLatest),
     (KeyCode::Char('?'), KeyModifiers::NONE, Action::ToggleHelp),
     (KeyCode::Esc, KeyModifiers::NONE, Action::CloseOverlay),
     (KeyCode::Char('q'), KeyModifiers::NONE, Action::Quit),

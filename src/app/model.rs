@@ -17,6 +17,8 @@ pub const RECENT_ORDERS_CAPACITY: usize = 50;
 pub const RATE_WINDOW_MS: i64 = 10_000;
 /// How long a notice stays on screen.
 pub const NOTICE_TTL_MS: i64 = 8_000;
+/// Lines one PageUp/PageDown moves the chat.
+pub const CHAT_SCROLL_STEP: usize = 5;
 /// Below this confidence an intent is flagged for a closer look.
 pub const LOW_CONFIDENCE: f32 = 0.6;
 
@@ -141,6 +143,8 @@ pub struct Model {
     /// Index into `inbox` of the selected row (meaningless when the inbox is empty).
     pub selected: usize,
     pub chat: VecDeque<ChatEntry>,
+    /// How many lines the chat view sits above the newest; 0 follows new messages.
+    pub chat_scroll: usize,
     /// Newest last.
     pub recent_orders: VecDeque<RecentOrder>,
     pub connection: Connection,
@@ -191,6 +195,7 @@ impl Model {
             inbox: Vec::new(),
             selected: 0,
             chat: VecDeque::new(),
+            chat_scroll: 0,
             recent_orders: VecDeque::new(),
             connection: Connection::Connecting,
             msg_rate: 0.0,

@@ -58,6 +58,14 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 model.selected += 1;
             }
         }
+        Action::ChatOlder => {
+            model.chat_scroll =
+                (model.chat_scroll + CHAT_SCROLL_STEP).min(model.chat.len().saturating_sub(1));
+        }
+        Action::ChatNewer => {
+            model.chat_scroll = model.chat_scroll.saturating_sub(CHAT_SCROLL_STEP);
+        }
+        Action::ChatLatest => model.chat_scroll = 0,
         Action::NextProduct => step_on_air(model, 1),
         Action::PrevProduct => step_on_air(model, -1),
         Action::Confirm => return confirm_selected(model),
@@ -135,8 +143,8 @@ fn on_chat(
         .iter()
         .flat_map(|i| i.evidence.iter().cloned())
         .collect();
-    push_bounded(
-        &mut model.chat,
+    push_chat(
+        model,
         ChatEntry::Message(ChatLine {
             received_at_ms,
             user: user.clone(),
@@ -150,7 +158,6 @@ fn on_chat(
                 })
                 .collect(),
         }),
-        CHAT_CAPACITY,
     );
     if intents.is_empty() {
         return Vec::new();
@@ -215,11 +222,7 @@ fn on_source(model: &mut Model, status: SourceStatus) {
     match status {
         SourceStatus::Connected => {
             if matches!(model.connection, Connection::Reconnecting { .. }) {
-                push_bounded(
-                    &mut model.chat,
-                    ChatEntry::Reconnected { at_ms },
-                    CHAT_CAPACITY,
-                );
+                push_chat(model, ChatEntry::Reconnected { at_ms });
             }
             model.connection = Connection::Connected;
         }
@@ -227,13 +230,12 @@ fn on_source(model: &mut Model, status: SourceStatus) {
             let reason = sanitize(&reason);
             // One gap marker per outage, not one per failed retry.
             if !matches!(model.connection, Connection::Reconnecting { .. }) {
-                push_bounded(
-                    &mut model.chat,
+                push_chat(
+                    model,
                     ChatEntry::Gap {
                         at_ms,
                         reason: reason.clone(),
                     },
-                    CHAT_CAPACITY,
                 );
             }
             model.connection = Connection::Reconnecting { reason };
@@ -351,6 +353,14 @@ fn on_tick(model: &mut Model, now_ms: i64) {
         if now_ms - raised_at >= NOTICE_TTL_MS {
             model.notice = None;
         }
+    }
+}
+
+/// Appends to the chat ring; a helper reading back keeps their place.
+fn push_chat(model: &mut Model, entry: ChatEntry) {
+    push_bounded(&mut model.chat, entry, CHAT_CAPACITY);
+    if model.chat_scroll > 0 {
+        model.chat_scroll = (model.chat_scroll + 1).min(model.chat.len().saturating_sub(1));
     }
 }
 

@@ -17,8 +17,14 @@ const PREFIX_WIDTH: usize = 1 + 9 + USER_WIDTH + 1;
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let s = i18n::strings(model.language);
-    let block =
+    let mut block =
         Block::bordered().title(Line::styled(format!(" {} ", s.chat_title), theme::title()));
+    if model.chat_scroll > 0 {
+        block = block.title(Line::styled(
+            format!(" {} {} ", model.chat_scroll, s.chat_paused),
+            theme::on_air(),
+        ));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = usize::from(inner.height);
@@ -31,11 +37,11 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         return;
     }
     // Only the entries that fit are built, however long the ring is.
-    let skip = model.chat.len().saturating_sub(rows);
+    let end = model.chat.len().saturating_sub(model.chat_scroll);
+    let skip = end.saturating_sub(rows);
     let lines: Vec<Line> = model
         .chat
-        .iter()
-        .skip(skip)
+        .range(skip..end)
         .map(|entry| match entry {
             ChatEntry::Message(line) => message_line(model, line, width),
             ChatEntry::Gap { at_ms, reason } => Line::styled(
