@@ -1,1 +1,102 @@
-//! Views: functions of `&Model` that draw one pane each. They only borrow.
+//! Views: functions of `&Model` that draw one pane each. They only borrow,
+//! build only the rows that are visible, and take every word from `i18n`.
+//!
+//! Layout (../shared/SCREENS.md): from 120 columns and 30 rows, two columns
+//! (inbox top left and biggest, products right, chat below, a recent-orders
+//! line and key hints); smaller screens stack status, on-air, inbox, chat and
+//! hints, with the products as an overlay (`p`).
+
+pub mod chat;
+pub mod help;
+pub mod hints;
+pub mod i18n;
+pub mod inbox;
+pub mod onair;
+pub mod orders;
+pub mod products;
+pub mod sanitize;
+pub mod status;
+pub mod text;
+pub mod theme;
+
+use crate::app::model::Model;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::Frame;
+
+/// The smallest screen that gets the two-column layout.
+pub const WIDE_MIN: (u16, u16) = (120, 30);
+/// Inbox height (with borders) on stacked screens: about 8 rows of intents.
+const STACKED_INBOX_HEIGHT: u16 = 10;
+/// Stacked screens show the recent-orders line only from this height.
+const STACKED_ORDERS_MIN_HEIGHT: u16 = 28;
+
+pub fn render(model: &Model, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1 {
+        render_wide(model, frame, area);
+    } else {
+        render_stacked(model, frame, area);
+    }
+    if model.show_help {
+        help::render(model, frame, area);
+    }
+}
+
+fn render_wide(model: &Model, frame: &mut Frame, area: Rect) {
+    let top_height = (area.height.saturating_sub(4)) * 11 / 20;
+    let [status_area, onair_area, top, chat_area, orders_area, hints_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(top_height),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [inbox_area, products_area] =
+        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(top);
+    status::render(model, frame, status_area);
+    onair::render(model, frame, onair_area);
+    inbox::render(model, frame, inbox_area);
+    products::render(model, frame, products_area);
+    chat::render(model, frame, chat_area);
+    orders::render(model, frame, orders_area);
+    hints::render(model, frame, hints_area);
+}
+
+fn render_stacked(model: &Model, frame: &mut Frame, area: Rect) {
+    let orders_height = u16::from(area.height >= STACKED_ORDERS_MIN_HEIGHT);
+    let [status_area, onair_area, inbox_area, chat_area, orders_area, hints_area] =
+        Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(STACKED_INBOX_HEIGHT),
+            Constraint::Min(3),
+            Constraint::Length(orders_height),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+    status::render(model, frame, status_area);
+    onair::render(model, frame, onair_area);
+    inbox::render(model, frame, inbox_area);
+    chat::render(model, frame, chat_area);
+    if orders_height > 0 {
+        orders::render(model, frame, orders_area);
+    }
+    hints::render(model, frame, hints_area);
+    if model.show_products {
+        products::render_overlay(model, frame, area);
+    }
+}
+
+/// A rectangle of at most `width` x `height` centred in `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}

@@ -1,0 +1,236 @@
+//! The model: everything the helper's screen shows, in one plain struct. Only
+//! `update` changes it; views borrow it. It holds no handles, no clock and no
+//! I/O, so tests can build one from a config and drive it with messages.
+
+use crate::app::keymap::Keymap;
+use crate::catalog::{Catalog, Fen};
+use crate::config::{Config, Language};
+use crate::intent::IntentKind;
+use crate::store::{IntentKey, OrderAction, Refusal, StoreError};
+use std::collections::VecDeque;
+
+/// Chat lines kept for scrolling; older lines fall off the front.
+pub const CHAT_CAPACITY: usize = 2_000;
+/// Recent confirmed orders kept for the orders line.
+pub const RECENT_ORDERS_CAPACITY: usize = 50;
+/// The window the message rate is averaged over.
+pub const RATE_WINDOW_MS: i64 = 10_000;
+/// How long a notice stays on screen.
+pub const NOTICE_TTL_MS: i64 = 8_000;
+/// Lines one PageUp/PageDown moves the chat.
+pub const CHAT_SCROLL_STEP: usize = 5;
+/// Below this confidence an intent is flagged for a closer look.
+pub const LOW_CONFIDENCE: f32 = 0.6;
+
+/// One product of the queue with its inventory as the store last reported it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductRow {
+    pub sku: String,
+    pub name: String,
+    pub link: u32,
+    pub unit: String,
+    pub price_fen: Fen,
+    pub stock: i64,
+    pub sold: i64,
+}
+
+/// Where an intent in the inbox stands. A confirmed or rejected intent leaves
+/// the inbox only when the store has answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntentState {
+    Pending,
+    Confirming,
+    Rejecting,
+    /// The store refused or failed; the intent stays so the helper can retry or reject it.
+    Failed(Notice),
+}
+
+/// A pending order intent: one row of the helper's inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxItem {
+    pub key: IntentKey,
+    pub user: String,
+    pub user_id: Option<String>,
+    /// The chat text, already sanitized for the terminal.
+    pub text: String,
+    pub kind: IntentKind,
+    /// Index into the product queue; `None` for a cancel or change naming no product.
+    pub product: Option<usize>,
+    /// The SKU as recorded (kept even if the product left the catalog).
+    pub sku: Option<String>,
+    pub qty: Option<u32>,
+    pub confidence: f32,
+    /// The words the reading rests on, sanitized; empty for intents restored from the store.
+    pub evidence: Vec<String>,
+    pub received_at_ms: i64,
+    pub state: IntentState,
+}
+
+/// One intent's reading, as the chat pane tags a message with it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reading {
+    pub kind: IntentKind,
+    pub product: Option<usize>,
+    pub qty: Option<u32>,
+}
+
+/// A chat message as drawn: text split into plain and evidence segments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatLine {
+    pub received_at_ms: i64,
+    pub user: String,
+    /// (text, is_evidence) pieces in order; all sanitized.
+    pub segments: Vec<(String, bool)>,
+    pub readings: Vec<Reading>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEntry {
+    Message(ChatLine),
+    /// The source dropped: messages may be missing from here.
+    Gap {
+        at_ms: i64,
+        reason: String,
+    },
+    /// The source came back after a drop.
+    Reconnected {
+        at_ms: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Connected,
+    Reconnecting { reason: String },
+}
+
+/// A confirmed order shown in the recent-orders line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecentOrder {
+    pub order_id: i64,
+    pub action: OrderAction,
+    pub user: String,
+    pub name: String,
+    pub qty: u32,
+    pub total_fen: Fen,
+}
+
+/// Something the helper should read on the status/notice line. Kept as data
+/// so the view words it in the screen's language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    Refused(Refusal),
+    StoreFailed(StoreError),
+    /// The intent names no product and is not a cancel/change, so it cannot be confirmed.
+    NoProduct,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub shop_name: String,
+    pub language: Language,
+    pub catalog: Catalog,
+    /// Who confirms from this screen (goes into every confirm/reject).
+    pub helper: String,
+    pub keymap: Keymap,
+    /// The product queue, in catalog order (indices match `Catalog::products`).
+    pub products: Vec<ProductRow>,
+    /// Index into `products` of the product on air; `None` only when the catalog is empty.
+    pub on_air: Option<usize>,
+    /// The inbox, oldest first.
+    pub inbox: Vec<InboxItem>,
+    /// Index into `inbox` of the selected row (meaningless when the inbox is empty).
+    pub selected: usize,
+    pub chat: VecDeque<ChatEntry>,
+    /// How many lines the chat view sits above the newest; 0 follows new messages.
+    pub chat_scroll: usize,
+    /// Newest last.
+    pub recent_orders: VecDeque<RecentOrder>,
+    pub connection: Connection,
+    /// Chat messages a second, averaged over `RATE_WINDOW_MS`.
+    pub msg_rate: f32,
+    /// Messages counted since the last tick, folded into `rate_buckets` on the next tick.
+    pub(crate) arrivals_since_tick: u32,
+    /// (tick time, messages since the previous tick), oldest first.
+    pub(crate) rate_buckets: VecDeque<(i64, u32)>,
+    /// The time of the last tick (the screen's clock); 0 before the first tick.
+    pub now_ms: i64,
+    /// Local time offset for clock display, set by the runtime (tests keep UTC).
+    pub utc_offset_secs: i32,
+    pub show_help: bool,
+    pub show_products: bool,
+    /// The notice and the tick time it was raised at.
+    pub notice: Option<(Notice, i64)>,
+    pub quitting: bool,
+}
+
+impl Model {
+    /// A model for the configured shop, before the store has reported anything:
+    /// the queue shows the config's initial stock until `StoreReply::Inventory` arrives.
+    pub fn new(config: &Config, helper: &str) -> Model {
+        let catalog = config.catalog.clone();
+        let products = catalog
+            .products
+            .iter()
+            .map(|p| ProductRow {
+                sku: p.sku.clone(),
+                name: p.name.clone(),
+                link: p.link,
+                unit: p.unit.clone(),
+                price_fen: p.price_fen,
+                stock: p.stock,
+                sold: 0,
+            })
+            .collect::<Vec<_>>();
+        let on_air = if products.is_empty() { None } else { Some(0) };
+        Model {
+            shop_name: config.shop.name.clone(),
+            language: config.shop.language,
+            catalog,
+            helper: helper.to_string(),
+            keymap: Keymap::default(),
+            products,
+            on_air,
+            inbox: Vec::new(),
+            selected: 0,
+            chat: VecDeque::new(),
+            chat_scroll: 0,
+            recent_orders: VecDeque::new(),
+            connection: Connection::Connecting,
+            msg_rate: 0.0,
+            arrivals_since_tick: 0,
+            rate_buckets: VecDeque::new(),
+            now_ms: 0,
+            utc_offset_secs: 0,
+            show_help: false,
+            show_products: false,
+            notice: None,
+            quitting: false,
+        }
+    }
+
+    /// The index of the product on air, as the intent engine wants it for bare orders.
+    pub fn on_air(&self) -> Option<usize> {
+        self.on_air
+    }
+
+    pub fn on_air_product(&self) -> Option<&ProductRow> {
+        self.on_air.and_then(|i| self.products.get(i))
+    }
+
+    pub fn selected_item(&self) -> Option<&InboxItem> {
+        self.inbox.get(self.selected)
+    }
+
+    pub fn product(&self, index: Option<usize>) -> Option<&ProductRow> {
+        index.and_then(|i| self.products.get(i))
+    }
+
+    /// Sales so far as the store reports them: (units sold, money in fen).
+    pub fn sales_total(&self) -> (i64, Fen) {
+        self.products.iter().fold((0, 0), |(units, fen), p| {
+            (units + p.sold, fen + p.sold.saturating_mul(p.price_fen))
+        })
+    }
+}

@@ -1,0 +1,148 @@
+//! The chat pane: the newest messages that fit, oldest at the top, evidence
+//! highlighted and each intent's reading tagged on the right; gap markers
+//! where messages may have been missed.
+
+use crate::app::model::{ChatEntry, ChatLine, Model, Reading};
+use crate::intent::IntentKind;
+use crate::ui::{i18n, text, theme};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+const USER_WIDTH: usize = 12;
+const PREFIX_WIDTH: usize = 1 + 9 + USER_WIDTH + 1;
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
+    let s = i18n::strings(model.language);
+    let mut block =
+        Block::bordered().title(Line::styled(format!(" {} ", s.chat_title), theme::title()));
+    if model.chat_scroll > 0 {
+        block = block.title(Line::styled(
+            format!(" {} {} ", model.chat_scroll, s.chat_paused),
+            theme::on_air(),
+        ));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = usize::from(inner.height);
+    let width = usize::from(inner.width);
+    if model.chat.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {}", s.chat_empty), theme::dim())),
+            inner,
+        );
+        return;
+    }
+    // Only the entries that fit are built, however long the ring is.
+    let end = model.chat.len().saturating_sub(model.chat_scroll);
+    let skip = end.saturating_sub(rows);
+    let lines: Vec<Line> = model
+        .chat
+        .range(skip..end)
+        .map(|entry| match entry {
+            ChatEntry::Message(line) => message_line(model, line, width),
+            ChatEntry::Gap { at_ms, reason } => Line::styled(
+                text::truncate(
+                    &format!(
+                        " ── {} {} ({}) ──",
+                        text::clock(*at_ms, model.utc_offset_secs),
+                        s.gap,
+                        reason
+                    ),
+                    width,
+                ),
+                theme::gap(),
+            ),
+            ChatEntry::Reconnected { at_ms } => Line::styled(
+                text::truncate(
+                    &format!(
+                        " ── {} {} ──",
+                        text::clock(*at_ms, model.utc_offset_secs),
+                        s.reconnected
+                    ),
+                    width,
+                ),
+                theme::dim(),
+            ),
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn message_line(model: &Model, line: &ChatLine, width: usize) -> Line<'static> {
+    let tag = reading_tag(model, &line.readings);
+    // The tag gets up to a third of the row; the message gets the rest.
+    let tag_width = if tag.is_empty() {
+        0
+    } else {
+        tag.width().min(width / 3) + 1
+    };
+    let text_width = width.saturating_sub(PREFIX_WIDTH + tag_width);
+    let mut spans = vec![
+        Span::styled(
+            format!(
+                " {} ",
+                text::clock(line.received_at_ms, model.utc_offset_secs)
+            ),
+            theme::dim(),
+        ),
+        Span::styled(text::fit(&line.user, USER_WIDTH), theme::user()),
+        Span::raw(" "),
+    ];
+    let mut used = 0;
+    for (piece, marked) in &line.segments {
+        let room = text_width.saturating_sub(used);
+        if room == 0 {
+            break;
+        }
+        let cut = text::truncate(piece, room);
+        used += cut.width();
+        let style = if *marked {
+            theme::evidence()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(cut, style));
+    }
+    if !tag.is_empty() {
+        spans.push(Span::raw(" ".repeat(text_width.saturating_sub(used) + 1)));
+        spans.push(Span::styled(
+            text::truncate(&tag, tag_width.saturating_sub(1)),
+            theme::reading(),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn reading_tag(model: &Model, readings: &[Reading]) -> String {
+    let s = i18n::strings(model.language);
+    let parts: Vec<String> = readings
+        .iter()
+        .map(|r| {
+            let name = model.product(r.product).map(|p| p.name.as_str());
+            match (r.kind, name, r.qty) {
+                (IntentKind::Order, Some(name), qty) => format!("{name} ×{}", qty.unwrap_or(1)),
+                (IntentKind::Order, None, _) => s.no_product.to_string(),
+                (IntentKind::Cancel, name, _) => format!("{} {}", s.cancel, name.unwrap_or(""))
+                    .trim_end()
+                    .to_string(),
+                (IntentKind::Change, name, qty) => format!(
+                    "{} {}{}",
+                    name.unwrap_or(""),
+                    s.change_to,
+                    qty.map(|q| format!(" {q}")).unwrap_or_default()
+                )
+                .trim_start()
+                .to_string(),
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("→ {}", parts.join(", "))
+    }
+}

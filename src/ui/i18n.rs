@@ -1,0 +1,237 @@
+//! Every user-visible string of the TUI, one table per language (Chinese and
+//! English), chosen by `config.shop.language`. Views take words from here and
+//! nowhere else, so a screen never mixes languages.
+
+use crate::app::model::Notice;
+use crate::config::Language;
+use crate::store::{Refusal, StoreError};
+
+pub struct Strings {
+    pub connecting: &'static str,
+    pub connected: &'static str,
+    pub reconnecting: &'static str,
+    pub per_second: &'static str,
+    pub chat_rate: &'static str,
+    pub sold: &'static str,
+    pub on_air: &'static str,
+    pub nothing_on_air: &'static str,
+    pub left: &'static str,
+    pub pending: &'static str,
+    pub sold_out: &'static str,
+    pub inbox_title: &'static str,
+    pub inbox_empty: &'static str,
+    pub covered: &'static str,
+    /// "Sold out" short enough for the inbox's coverage column (6 columns).
+    pub none_left: &'static str,
+    pub short: &'static str,
+    pub cancel: &'static str,
+    pub change_to: &'static str,
+    pub no_product: &'static str,
+    pub confirming: &'static str,
+    pub rejecting: &'static str,
+    pub why: &'static str,
+    pub chat_title: &'static str,
+    pub chat_empty: &'static str,
+    pub chat_paused: &'static str,
+    pub gap: &'static str,
+    pub reconnected: &'static str,
+    pub products_title: &'static str,
+    pub col_product: &'static str,
+    pub col_price: &'static str,
+    pub col_left: &'static str,
+    pub col_sold: &'static str,
+    pub recent_orders: &'static str,
+    pub no_orders: &'static str,
+    pub order_cancelled: &'static str,
+    pub hints: &'static str,
+    pub hints_short: &'static str,
+    pub help_title: &'static str,
+    pub help_lines: &'static [(&'static str, &'static str)],
+    pub help_footer: &'static str,
+    pub close_hint: &'static str,
+}
+
+pub static ZH: Strings = Strings {
+    connecting: "连接中",
+    connected: "已连接",
+    reconnecting: "重连中",
+    per_second: "/秒",
+    chat_rate: "弹幕",
+    sold: "已售",
+    on_air: "讲解中",
+    nothing_on_air: "没有商品",
+    left: "剩余",
+    pending: "待确认",
+    sold_out: "售罄",
+    inbox_title: "待确认",
+    inbox_empty: "暂无待确认订单",
+    covered: "有货",
+    none_left: "售罄",
+    short: "不足",
+    cancel: "取消",
+    change_to: "改为",
+    no_product: "未知商品",
+    confirming: "确认中…",
+    rejecting: "拒绝中…",
+    why: "依据",
+    chat_title: "弹幕",
+    chat_empty: "等待弹幕…",
+    chat_paused: "条新弹幕在下面，End 回到最新",
+    gap: "断线，可能漏掉弹幕",
+    reconnected: "已重新连接",
+    products_title: "商品",
+    col_product: "商品",
+    col_price: "价格",
+    col_left: "剩余",
+    col_sold: "已售",
+    recent_orders: "最近订单",
+    no_orders: "暂无",
+    order_cancelled: "已取消",
+    hints: "y/回车 确认  n 拒绝  ↑↓ 选择  ]/[ 下一个/上一个讲解  p 商品  ? 帮助  q 退出",
+    hints_short: "y 确认  n 拒绝  ↑↓ 选择  ] 下一个  p 商品  ? 帮助  q 退出",
+    help_title: "帮助",
+    help_lines: &[
+        ("↑ ↓ / k j", "选择待确认的订单"),
+        ("y / 回车", "确认所选订单"),
+        ("n / Delete", "拒绝所选订单"),
+        ("]  [", "下一个 / 上一个商品讲解"),
+        ("p", "显示 / 隐藏商品列表"),
+        ("PgUp PgDn End", "翻看弹幕 / 回到最新"),
+        ("?", "显示 / 隐藏帮助"),
+        ("Esc", "关闭弹窗"),
+        ("q / Ctrl-C", "退出（待确认订单已存好，不会丢）"),
+    ],
+    help_footer: "确认后等数据库保存完才算数；被拒的原因显示在订单下面。",
+    close_hint: "Esc 关闭",
+};
+
+pub static EN: Strings = Strings {
+    connecting: "connecting",
+    connected: "connected",
+    reconnecting: "reconnecting",
+    per_second: "/s",
+    chat_rate: "chat",
+    sold: "sold",
+    on_air: "ON AIR",
+    nothing_on_air: "no products",
+    left: "left",
+    pending: "pending",
+    sold_out: "SOLD OUT",
+    inbox_title: "Pending",
+    inbox_empty: "No pending orders",
+    covered: "ok",
+    none_left: "OUT",
+    short: "short",
+    cancel: "cancel",
+    change_to: "set to",
+    no_product: "unknown",
+    confirming: "confirming…",
+    rejecting: "rejecting…",
+    why: "why",
+    chat_title: "Chat",
+    chat_empty: "waiting for chat…",
+    chat_paused: "newer lines below, End follows",
+    gap: "disconnected, messages may be missing",
+    reconnected: "reconnected",
+    products_title: "Products",
+    col_product: "product",
+    col_price: "price",
+    col_left: "left",
+    col_sold: "sold",
+    recent_orders: "Recent",
+    no_orders: "none yet",
+    order_cancelled: "cancelled",
+    hints: "y/Enter confirm  n reject  ↑↓ select  ]/[ next/prev on air  p products  ? help  q quit",
+    hints_short: "y ok  n reject  ↑↓ select  ] next  p products  ? help  q quit",
+    help_title: "Help",
+    help_lines: &[
+        ("↑ ↓ / k j", "select a pending order"),
+        ("y / Enter", "confirm the selected order"),
+        ("n / Delete", "reject the selected order"),
+        ("]  [", "next / previous product on air"),
+        ("p", "show / hide the product list"),
+        ("PgUp PgDn End", "scroll the chat / follow again"),
+        ("?", "show / hide this help"),
+        ("Esc", "close overlays"),
+        ("q / Ctrl-C", "quit (pending orders are saved)"),
+    ],
+    help_footer: "An order counts once it is saved; a refusal shows under its row.",
+    close_hint: "Esc close",
+};
+
+pub fn strings(language: Language) -> &'static Strings {
+    match language {
+        Language::Zh => &ZH,
+        Language::En => &EN,
+    }
+}
+
+/// A link number as viewers say it: "3号链接" / "#3".
+pub fn link(language: Language, link: u32) -> String {
+    match language {
+        Language::Zh => format!("{link}号链接"),
+        Language::En => format!("#{link}"),
+    }
+}
+
+pub fn refusal(language: Language, refusal: &Refusal) -> String {
+    match language {
+        // The store's own messages are English already.
+        Language::En => refusal.to_string(),
+        Language::Zh => match refusal {
+            Refusal::OutOfStock { left } => format!("库存不足：只剩 {left}"),
+            Refusal::OverLimit { limit, already } => {
+                format!("超过限购 {limit}（已买 {already}）")
+            }
+            Refusal::Duplicate { order_id } => format!("这条弹幕已下过单（订单 {order_id}）"),
+            Refusal::NoOpenOrder => "该买家没有可取消或修改的订单".to_string(),
+            Refusal::UnknownProduct(sku) => format!("未知商品 {sku}"),
+            Refusal::NoProduct => "没有指定商品".to_string(),
+            Refusal::Storage(error) => store_error(language, error),
+        },
+    }
+}
+
+pub fn store_error(language: Language, error: &StoreError) -> String {
+    match language {
+        Language::En => error.to_string(),
+        Language::Zh => match error {
+            StoreError::Locked(_) => "数据库被其他程序占用".to_string(),
+            StoreError::DiskFull(_) => "磁盘已满，订单无法保存".to_string(),
+            StoreError::Open { path, .. } => format!("无法打开数据库 {path}"),
+            StoreError::Sqlite(detail) => format!("数据库错误：{detail}"),
+            StoreError::Closed => "数据库线程已停止".to_string(),
+        },
+    }
+}
+
+pub fn notice(language: Language, notice: &Notice) -> String {
+    match notice {
+        Notice::Refused(r) => refusal(language, r),
+        Notice::StoreFailed(e) => store_error(language, e),
+        Notice::NoProduct => match language {
+            Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
+            Language::En => "no product named: cannot confirm (n rejects)".to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_worded_in_the_screen_language() {
+        let r = Refusal::OutOfStock { left: 0 };
+        assert_eq!(refusal(Language::En, &r), "out of stock: 0 left");
+        assert_eq!(refusal(Language::Zh, &r), "库存不足：只剩 0");
+    }
+
+    #[test]
+    fn both_tables_have_the_same_help() {
+        assert_eq!(ZH.help_lines.len(), EN.help_lines.len());
+        for (zh, en) in ZH.help_lines.iter().zip(EN.help_lines) {
+            assert!(!zh.1.is_empty() && !en.1.is_empty());
+        }
+    }
+}

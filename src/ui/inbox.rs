@@ -1,0 +1,161 @@
+//! The helper's inbox: pending intents, oldest first, one row each (time,
+//! buyer, product, quantity, whether stock covers it, confidence, state), the
+//! selected row obvious with the message and the reading's evidence under it.
+
+use crate::app::model::{InboxItem, IntentState, Model, LOW_CONFIDENCE};
+use crate::intent::IntentKind;
+use crate::ui::{i18n, text, theme};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+const USER_WIDTH: usize = 10;
+/// Columns of everything but the product name and the state.
+const FIXED_WIDTH: usize = 2 + 9 + USER_WIDTH + 1 + 1 + 5 + COVERAGE_WIDTH + 1 + 5 + 1;
+const COVERAGE_WIDTH: usize = 6;
+/// Room the state column (confirming…, a refusal) gets before names are shortened.
+const STATE_ROOM: usize = 20;
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
+    let s = i18n::strings(model.language);
+    let mut block = Block::bordered().title(Line::styled(
+        format!(" {} ({}) ", s.inbox_title, model.inbox.len()),
+        theme::title(),
+    ));
+    if let Some((notice, _)) = &model.notice {
+        let words = i18n::notice(model.language, notice);
+        let room = usize::from(area.width.saturating_sub(4));
+        block = block.title_bottom(Line::styled(
+            text::truncate(&format!(" {words} "), room),
+            theme::notice(),
+        ));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = usize::from(inner.height);
+    let width = usize::from(inner.width);
+    if rows == 0 || width == 0 {
+        return;
+    }
+    if model.inbox.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("  {}", s.inbox_empty), theme::dim())),
+            inner,
+        );
+        return;
+    }
+
+    // Keep the selected row and the explanation under it in view.
+    let selected = model.selected.min(model.inbox.len() - 1);
+    let offset = (selected + 2).saturating_sub(rows);
+    let mut lines = Vec::with_capacity(rows);
+    for (index, item) in model.inbox.iter().enumerate().skip(offset) {
+        if lines.len() >= rows {
+            break;
+        }
+        let is_selected = index == selected;
+        lines.push(row(model, item, is_selected, width));
+        if is_selected && lines.len() < rows {
+            lines.push(why_line(model, item, width));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'static> {
+    let s = i18n::strings(model.language);
+    let name_width = width.saturating_sub(FIXED_WIDTH + STATE_ROOM).clamp(6, 14);
+    let state_width = width.saturating_sub(FIXED_WIDTH + name_width);
+    let product = model.product(item.product);
+    let name = match (product, &item.sku) {
+        (Some(p), _) => p.name.as_str(),
+        (None, Some(sku)) => sku.as_str(),
+        (None, None) => "—",
+    };
+    let qty = match (item.kind, item.qty) {
+        (IntentKind::Cancel, _) | (_, None) => String::new(),
+        (_, Some(q)) => format!("×{q}"),
+    };
+    let (coverage, coverage_style) = match item.kind {
+        IntentKind::Cancel => (s.cancel.to_string(), theme::dim()),
+        IntentKind::Change => (s.change_to.to_string(), theme::dim()),
+        IntentKind::Order => match product {
+            None => (s.no_product.to_string(), theme::failed()),
+            Some(p) if p.stock <= 0 => (s.none_left.to_string(), theme::sold_out()),
+            Some(p) if p.stock < i64::from(item.qty.unwrap_or(1)) => {
+                (s.short.to_string(), theme::short_stock())
+            }
+            Some(_) => (s.covered.to_string(), theme::covered()),
+        },
+    };
+    let percent = (item.confidence.clamp(0.0, 1.0) * 100.0).round() as u32;
+    let low = item.confidence < LOW_CONFIDENCE;
+    let (state, state_style) = match &item.state {
+        IntentState::Pending => (String::new(), Style::new()),
+        IntentState::Confirming => (s.confirming.to_string(), theme::busy()),
+        IntentState::Rejecting => (s.rejecting.to_string(), theme::busy()),
+        IntentState::Failed(notice) => (
+            format!("✗ {}", i18n::notice(model.language, notice)),
+            theme::failed(),
+        ),
+    };
+    let marker = if selected { "▸ " } else { "  " };
+    let line = Line::from(vec![
+        Span::raw(marker),
+        Span::styled(
+            format!(
+                "{} ",
+                text::clock(item.received_at_ms, model.utc_offset_secs)
+            ),
+            theme::dim(),
+        ),
+        Span::styled(text::fit(&item.user, USER_WIDTH), theme::user()),
+        Span::raw(" "),
+        Span::raw(text::fit(name, name_width)),
+        Span::raw(" "),
+        Span::raw(text::fit(&qty, 5)),
+        Span::styled(text::fit(&coverage, COVERAGE_WIDTH), coverage_style),
+        Span::raw(" "),
+        // The flag follows the number so the % signs stay in one column.
+        if low {
+            Span::styled(format!("{percent:>3}%?"), theme::low_confidence())
+        } else {
+            Span::raw(format!("{percent:>3}% "))
+        },
+        Span::raw(" "),
+        Span::styled(text::truncate(&state, state_width), state_style),
+    ]);
+    if selected {
+        line.style(theme::selected_row())
+    } else {
+        line
+    }
+}
+
+/// Under the selected row: why it failed (in full), the message itself, and
+/// what the reading rests on.
+fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
+    let s = i18n::strings(model.language);
+    let mut spans = vec![Span::raw("    ")];
+    let mut room = width.saturating_sub(4);
+    if let IntentState::Failed(notice) = &item.state {
+        let reason = text::truncate(
+            &format!("✗ {}  ", i18n::notice(model.language, notice)),
+            room,
+        );
+        room = room.saturating_sub(reason.width());
+        spans.push(Span::styled(reason, theme::failed()));
+    }
+    let mut why = format!("\"{}\"", item.text);
+    if !item.evidence.is_empty() {
+        why.push_str(&format!("  ← {}: {}", s.why, item.evidence.join(" ")));
+        if let Some(p) = model.product(item.product) {
+            why.push_str(&format!(" → {}", p.name));
+        }
+    }
+    spans.push(Span::styled(text::truncate(&why, room), theme::dim()));
+    Line::from(spans)
+}

@@ -1,0 +1,97 @@
+//! The product queue with inventory: link number, name, price, stock left,
+//! sold; the product on air marked, sold-out loud. A pane on wide screens, an
+//! overlay (`p`) on small ones.
+
+use crate::app::model::{Model, ProductRow};
+use crate::catalog::yuan;
+use crate::ui::{centered, i18n, text, theme};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+/// Columns of everything but the name: marker, link, price, left, sold, flag.
+const FIXED_WIDTH: usize = 2 + 3 + 1 + 1 + 9 + 6 + 6 + 1 + 4;
+const OVERLAY_WIDTH: u16 = 64;
+
+pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
+    let s = i18n::strings(model.language);
+    let block = Block::bordered().title(Line::styled(
+        format!(" {} ", s.products_title),
+        theme::title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = usize::from(inner.height);
+    let width = usize::from(inner.width);
+    if rows == 0 {
+        return;
+    }
+    let name_width = width.saturating_sub(FIXED_WIDTH).max(4);
+    let mut lines = vec![Line::styled(
+        format!(
+            "  {} {} {}{}{}{}",
+            text::fit_right("#", 3),
+            text::fit(s.col_product, name_width + 1),
+            text::fit_right(s.col_price, 9),
+            text::fit_right(s.col_left, 6),
+            text::fit_right(s.col_sold, 6),
+            " ",
+        ),
+        theme::dim(),
+    )];
+    // Keep the product on air in view on a short pane.
+    let body = rows - 1;
+    let on_air = model.on_air.unwrap_or(0);
+    let offset = (on_air + 1).saturating_sub(body);
+    lines.extend(
+        model
+            .products
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(body)
+            .map(|(i, p)| product_line(model, p, Some(i) == model.on_air, name_width)),
+    );
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn render_overlay(model: &Model, frame: &mut Frame, area: Rect) {
+    let height = u16::try_from(model.products.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3);
+    let popup = centered(area, OVERLAY_WIDTH, height);
+    frame.render_widget(Clear, popup);
+    render(model, frame, popup);
+}
+
+fn product_line(model: &Model, p: &ProductRow, on_air: bool, name_width: usize) -> Line<'static> {
+    let s = i18n::strings(model.language);
+    let (marker, style) = if on_air {
+        ("▶ ", theme::on_air())
+    } else {
+        ("  ", Style::new())
+    };
+    let mut spans = vec![
+        Span::styled(marker, style),
+        Span::styled(text::fit_right(&p.link.to_string(), 3), style),
+        Span::raw(" "),
+        Span::styled(text::fit(&p.name, name_width + 1), style),
+        Span::raw(text::fit_right(&yuan(p.price_fen), 9)),
+        Span::styled(
+            text::fit_right(&p.stock.to_string(), 6),
+            if p.stock <= 0 {
+                theme::sold_out()
+            } else {
+                Style::new()
+            },
+        ),
+        Span::raw(text::fit_right(&p.sold.to_string(), 6)),
+        Span::raw(" "),
+    ];
+    if p.stock <= 0 {
+        spans.push(Span::styled(s.none_left, theme::sold_out()));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,85 @@
+//! Width-aware text fitting for the padding and truncation the views do
+//! themselves: CJK and emoji take two columns, so lengths are display widths
+//! (unicode-width), never bytes or chars.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// `text` cut to at most `width` columns, with "…" when it was cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// `text` cut or padded with spaces to exactly `width` columns.
+pub fn fit(text: &str, width: usize) -> String {
+    let mut out = truncate(text, width);
+    let used = out.width();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
+/// `text` right-aligned in exactly `width` columns (cut when too long).
+pub fn fit_right(text: &str, width: usize) -> String {
+    let cut = truncate(text, width);
+    let pad = width.saturating_sub(cut.width());
+    let mut out = " ".repeat(pad);
+    out.push_str(&cut);
+    out
+}
+
+/// Formats Unix ms as HH:MM:SS at a fixed UTC offset.
+pub fn clock(ms: i64, utc_offset_secs: i32) -> String {
+    let secs = ms.div_euclid(1000) + i64::from(utc_offset_secs);
+    let day = secs.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", day / 3600, day % 3600 / 60, day % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_counts_display_columns() {
+        assert_eq!(fit("李姐", 6), "李姐  ");
+        assert_eq!(fit("北京吃货小王", 7), "北京吃…");
+        assert_eq!(fit("北京吃货小王", 7).width(), 7);
+        assert_eq!(fit("👍ok", 4), "👍ok");
+        assert_eq!(fit("Tom", 2), "T…");
+        assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn fit_never_exceeds_the_width_with_wide_chars() {
+        for width in 0..12 {
+            for text in ["小米来两袋", "a小b米c", "🍎🍎🍎🍎🍎🍎", "plain ascii text"]
+            {
+                assert_eq!(fit(text, width).width(), width, "{text:?} at {width}");
+                assert_eq!(fit_right(text, width).width(), width, "{text:?} at {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn clock_applies_the_offset_and_wraps_days() {
+        assert_eq!(clock(0, 0), "00:00:00");
+        assert_eq!(clock(((14 * 60 + 32) * 60 + 5) * 1000, 0), "14:32:05");
+        assert_eq!(clock(0, 8 * 3600), "08:00:00");
+        assert_eq!(clock(1000, -3600), "23:00:01");
+    }
+}

@@ -1,0 +1,320 @@
+//! Key scripts on ratatui's TestBackend: feed messages and keys to `update`,
+//! draw with `ui::render`, and snapshot the screen as text (insta). Each
+//! script also asserts the words that matter, so a wrongly accepted snapshot
+//! cannot hide a broken feature.
+
+mod tui_support;
+
+use insta::assert_snapshot;
+use livestall::app::{update, Msg, SourceStatus, StoreReply};
+use livestall::config::Language;
+use livestall::store::Refusal;
+use tui_support::*;
+use unicode_width::UnicodeWidthStr;
+
+const SMALL: (u16, u16) = (80, 24);
+const LARGE: (u16, u16) = (120, 40);
+
+fn lang_name(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "zh",
+        Language::En => "en",
+    }
+}
+
+/// The helper confirms the first order: "confirming…" at once, then the
+/// store's answer removes the row, decrements stock and shows the order.
+fn confirm_script(language: Language, (w, h): (u16, u16), confirming: &str) {
+    let name = format!("confirm_{}_{w}x{h}", lang_name(language));
+    let mut m = model(language);
+    busy_stream(&mut m);
+    assert_snapshot!(format!("{name}_1_start"), screen(&m, w, h));
+
+    update(&mut m, ch('y'));
+    let after_key = screen(&m, w, h);
+    assert!(after_key.contains(confirming), "{after_key}");
+    assert_snapshot!(format!("{name}_2_confirming"), after_key);
+
+    update(
+        &mut m,
+        confirmed("m1", 126, "millet-5jin", 2, "李姐", 298, 2),
+    );
+    let done = screen(&m, w, h);
+    assert!(!done.contains(confirming), "{done}");
+    assert!(done.contains("298"), "stock left is shown: {done}");
+    assert!(done.contains("#126"), "the recent order is shown: {done}");
+    assert_snapshot!(format!("{name}_3_confirmed"), done);
+}
+
+#[test]
+fn confirm_zh_large() {
+    confirm_script(Language::Zh, LARGE, "确认中…");
+}
+
+#[test]
+fn confirm_en_large() {
+    confirm_script(Language::En, LARGE, "confirming…");
+}
+
+#[test]
+fn confirm_zh_small() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    update(&mut m, ch('y'));
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("确认中…"), "{s}");
+    assert_snapshot!("confirm_zh_80x24_confirming", s);
+    update(
+        &mut m,
+        confirmed("m1", 126, "millet-5jin", 2, "李姐", 298, 2),
+    );
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("剩余 298"), "{s}");
+    assert_snapshot!("confirm_zh_80x24_confirmed", s);
+}
+
+#[test]
+fn confirm_en_small() {
+    let mut m = model(Language::En);
+    busy_stream(&mut m);
+    update(&mut m, key(crossterm::event::KeyCode::Enter));
+    update(
+        &mut m,
+        confirmed("m1", 126, "millet-5jin", 2, "李姐", 298, 2),
+    );
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("left 298"), "{s}");
+    assert!(
+        !s.contains("小米来两袋  ←"),
+        "the confirmed row left the inbox: {s}"
+    );
+    assert_snapshot!("confirm_en_80x24_confirmed", s);
+}
+
+#[test]
+fn reject_zh_small() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    update(&mut m, ch('j'));
+    update(&mut m, ch('n'));
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("拒绝中…"), "{s}");
+    assert_snapshot!("reject_zh_80x24_rejecting", s);
+    update(
+        &mut m,
+        Msg::Store(StoreReply::Rejected(intent_key("m3", 0))),
+    );
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("待确认 (3)"), "{s}");
+    assert!(!s.contains("拒绝中…"), "{s}");
+    assert_snapshot!("reject_zh_80x24_rejected", s);
+}
+
+#[test]
+fn reject_en_large() {
+    let mut m = model(Language::En);
+    busy_stream(&mut m);
+    update(&mut m, ch('n'));
+    update(
+        &mut m,
+        Msg::Store(StoreReply::Rejected(intent_key("m1", 0))),
+    );
+    let s = screen(&m, LARGE.0, LARGE.1);
+    assert!(s.contains("Pending (3)"), "{s}");
+    assert_snapshot!("reject_en_120x40_rejected", s);
+}
+
+#[test]
+fn next_product_on_air() {
+    for (language, on_air_text) in [
+        (Language::Zh, "讲解中 ▶ 2号链接 小米礼盒"),
+        (Language::En, "ON AIR ▶ #2 小米礼盒"),
+    ] {
+        let mut m = model(language);
+        busy_stream(&mut m);
+        update(&mut m, ch(']'));
+        for (w, h) in [SMALL, LARGE] {
+            let s = screen(&m, w, h);
+            assert!(s.contains(on_air_text), "{s}");
+            assert_snapshot!(format!("next_product_{}_{w}x{h}", lang_name(language)), s);
+        }
+    }
+}
+
+#[test]
+fn refusal_is_shown_on_the_row_and_the_notice_line() {
+    for (language, reason, size) in [
+        (Language::Zh, "库存不足：只剩 0", SMALL),
+        (Language::En, "out of stock: 0 left", LARGE),
+        (Language::Zh, "库存不足：只剩 0", LARGE),
+    ] {
+        let mut m = model(language);
+        busy_stream(&mut m);
+        // The apricot order ("6号链接拍一个") is the third row; apricots are sold out.
+        feed(&mut m, [ch('j'), ch('j'), ch('y')]);
+        update(
+            &mut m,
+            Msg::Store(StoreReply::Refused(
+                intent_key("m4", 0),
+                Refusal::OutOfStock { left: 0 },
+            )),
+        );
+        let s = screen(&m, size.0, size.1);
+        assert!(
+            s.matches(reason).count() >= 2,
+            "row and notice both say why: {s}"
+        );
+        assert_snapshot!(
+            format!("refused_{}_{}x{}", lang_name(language), size.0, size.1),
+            s
+        );
+    }
+}
+
+#[test]
+fn hostile_chat_is_drawn_safely() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    let hostile = "\u{1b}[2J\u{1b}[31m红字\u{1b}[0m\r覆盖\u{202e}反转文字\u{200b}\u{7}\u{1b}]0;标题\u{7}👨\u{200d}👩\u{200d}👧 e\u{301}\u{301}\u{301}\u{301}\u{301}\u{301}\u{301}\u{301}";
+    feed(
+        &mut m,
+        [
+            chat("h1", "坏人\u{1b}[5m", hostile, vec![], at(14, 32, 4)),
+            chat(
+                "h2",
+                "\u{202e}nimda",
+                "正常\n第二行\t完",
+                vec![],
+                at(14, 32, 4),
+            ),
+        ],
+    );
+    let s = screen(&m, SMALL.0, SMALL.1);
+    for bad in ['\u{1b}', '\r', '\u{7}', '\u{202e}', '\u{200b}', '\u{200d}'] {
+        assert!(!s.contains(bad), "{bad:?} reached the screen");
+    }
+    assert!(s.contains("红字 覆盖反转文字👨👩👧"), "{s}");
+    assert!(s.contains("正常 第二行 完"), "{s}");
+    assert_rows_fit(&m, SMALL.0, SMALL.1);
+    assert_snapshot!("hostile_zh_80x24", s);
+}
+
+#[test]
+fn wide_characters_keep_inbox_columns_aligned() {
+    for language in [Language::Zh, Language::En] {
+        let mut m = model(language);
+        busy_stream(&mut m);
+        for (w, h) in [SMALL, LARGE] {
+            let s = screen(&m, w, h);
+            // The confidence column (ends in %) lines up across CJK, emoji and ASCII names.
+            let columns: Vec<usize> = s
+                .lines()
+                .filter(|l| l.contains("%") && (l.starts_with("│▸") || l.starts_with("│ ")))
+                .filter_map(|l| l.find('%').map(|at| l[..at].width()))
+                .collect();
+            assert_eq!(columns.len(), 4, "four inbox rows at {w}x{h}: {s}");
+            assert!(
+                columns.windows(2).all(|p| p[0] == p[1]),
+                "{columns:?} at {w}x{h}\n{s}"
+            );
+            assert_rows_fit(&m, w, h);
+        }
+    }
+}
+
+#[test]
+fn overlays_on_a_small_screen() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    update(&mut m, ch('p'));
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("武乡杏干") && s.contains("售罄"), "{s}");
+    assert_snapshot!("products_overlay_zh_80x24", s);
+    feed(&mut m, [ch('p'), ch('?')]);
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(
+        s.contains("帮助") && s.contains("下一个 / 上一个商品讲解"),
+        "{s}"
+    );
+    assert_snapshot!("help_zh_80x24", s);
+    let mut m = model(Language::En);
+    update(&mut m, ch('?'));
+    let s = screen(&m, LARGE.0, LARGE.1);
+    assert!(s.contains("reject the selected order"), "{s}");
+    assert_snapshot!("help_en_120x40", s);
+}
+
+#[test]
+fn disconnect_shows_in_status_and_chat() {
+    let mut m = model(Language::En);
+    busy_stream(&mut m);
+    update(
+        &mut m,
+        Msg::Source(SourceStatus::Disconnected {
+            reason: "connection reset".into(),
+        }),
+    );
+    let s = screen(&m, LARGE.0, LARGE.1);
+    assert!(s.contains("reconnecting (connection reset)"), "{s}");
+    assert!(s.contains("disconnected, messages may be missing"), "{s}");
+    assert_snapshot!("disconnected_en_120x40", s);
+}
+
+#[test]
+fn long_inbox_keeps_the_selected_row_visible() {
+    let mut m = model(Language::Zh);
+    for i in 0..30 {
+        let text = format!("要{}袋", i % 5 + 1);
+        update(
+            &mut m,
+            chat(
+                &format!("m{i}"),
+                &format!("买家{i}"),
+                &text,
+                vec![order(0, i % 5 + 1, 0.9, &text, &[])],
+                at(15, 0, i as i64),
+            ),
+        );
+    }
+    feed(&mut m, (0..25).map(|_| ch('j')));
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("▸ 15:00:25 买家25"), "{s}");
+    assert!(
+        !s.contains("买家0 "),
+        "rows above the window are not drawn: {s}"
+    );
+    assert_snapshot!("long_inbox_zh_80x24", s);
+}
+
+#[test]
+fn empty_screens_draw_at_odd_sizes() {
+    for language in [Language::Zh, Language::En] {
+        let m = model(language);
+        for (w, h) in [(1, 1), (20, 5), (80, 24), (119, 40), (120, 29), (200, 60)] {
+            let s = screen(&m, w, h);
+            assert_eq!(s.lines().count(), usize::from(h));
+        }
+    }
+}
+
+#[test]
+fn chat_scrolls_back_and_says_so() {
+    let mut m = model(Language::Zh);
+    for i in 0..40 {
+        update(
+            &mut m,
+            chat(
+                &format!("m{i}"),
+                "观众",
+                &format!("第{i}条"),
+                vec![],
+                at(16, 0, i),
+            ),
+        );
+    }
+    update(&mut m, key(crossterm::event::KeyCode::PageUp));
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(s.contains("第34条") && !s.contains("第35条"), "{s}");
+    assert!(s.contains("5 条新弹幕在下面"), "{s}");
+    assert_snapshot!("chat_scrolled_zh_80x24", s);
+}

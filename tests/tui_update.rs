@@ -1,0 +1,481 @@
+//! `update` alone: pure state changes and the effects it asks for, driven by
+//! constructed messages (no terminal, no store, no clock).
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use livestall::app::model::{CHAT_CAPACITY, RECENT_ORDERS_CAPACITY};
+use livestall::app::{
+    update, ChatEntry, Connection, Effect, IntentState, Msg, Notice, SourceStatus, StoreReply,
+};
+use livestall::config::Language;
+use livestall::intent::{Intent, IntentKind};
+use livestall::store::{
+    ConfirmRequest, IntentKey, NewIntent, PendingIntent, Refusal, StockRow, StoreError,
+};
+use tui_support::*;
+
+fn two_orders() -> livestall::app::Model {
+    let mut m = model(Language::Zh);
+    feed(
+        &mut m,
+        [
+            chat(
+                "a",
+                "李姐",
+                "小米来两袋",
+                vec![order(0, 2, 0.96, "小米来两袋", &["小米"])],
+                at(10, 0, 0),
+            ),
+            chat(
+                "b",
+                "Tom",
+                "walnut x3",
+                vec![order(4, 3, 0.9, "walnut x3", &["walnut"])],
+                at(10, 0, 1),
+            ),
+        ],
+    );
+    m
+}
+
+#[test]
+fn chat_records_intents_with_catalog_skus_and_keys() {
+    let mut m = model(Language::Zh);
+    let text = "小米两袋，核桃一袋";
+    let effects = update(
+        &mut m,
+        chat(
+            "m1",
+            "李姐",
+            text,
+            vec![
+                order(0, 2, 0.9, text, &["小米"]),
+                order(4, 1, 0.8, text, &["核桃"]),
+            ],
+            at(9, 0, 0),
+        ),
+    );
+    let [Effect::RecordIntents(records)] = effects.as_slice() else {
+        panic!("expected one RecordIntents, got {effects:?}");
+    };
+    let summary: Vec<_> = records
+        .iter()
+        .map(|r: &NewIntent| (r.key.clone(), r.sku.as_deref(), r.qty, r.received_at_ms))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                intent_key("m1", 0),
+                Some("millet-5jin"),
+                Some(2),
+                at(9, 0, 0)
+            ),
+            (intent_key("m1", 1), Some("walnut"), Some(1), at(9, 0, 0)),
+        ]
+    );
+    assert_eq!(m.inbox.len(), 2);
+    assert_eq!(m.chat.len(), 1);
+    let ChatEntry::Message(line) = &m.chat[0] else {
+        panic!("expected a message line");
+    };
+    assert_eq!(line.readings.len(), 2);
+    assert!(line
+        .segments
+        .iter()
+        .any(|(s, marked)| *marked && s == "核桃"));
+}
+
+#[test]
+fn chat_without_intents_only_joins_the_log() {
+    let mut m = model(Language::En);
+    assert!(update(&mut m, chat("q", "阿强", "包邮吗", vec![], 1)).is_empty());
+    assert!(m.inbox.is_empty());
+    assert_eq!(m.chat.len(), 1);
+}
+
+#[test]
+fn replayed_message_adds_no_second_row() {
+    let mut m = two_orders();
+    let again = update(
+        &mut m,
+        chat(
+            "a",
+            "李姐",
+            "小米来两袋",
+            vec![order(0, 2, 0.96, "小米来两袋", &["小米"])],
+            at(10, 0, 5),
+        ),
+    );
+    assert!(again.is_empty(), "{again:?}");
+    assert_eq!(m.inbox.len(), 2);
+}
+
+#[test]
+fn chat_log_is_a_bounded_ring() {
+    let mut m = model(Language::Zh);
+    for i in 0..CHAT_CAPACITY + 25 {
+        update(
+            &mut m,
+            chat(
+                &format!("m{i}"),
+                "u",
+                &format!("hello {i}"),
+                vec![],
+                i as i64,
+            ),
+        );
+    }
+    assert_eq!(m.chat.len(), CHAT_CAPACITY);
+    let ChatEntry::Message(first) = &m.chat[0] else {
+        panic!("expected a message line");
+    };
+    assert_eq!(
+        first.received_at_ms, 25,
+        "the oldest lines fall off the front"
+    );
+}
+
+#[test]
+fn confirm_marks_confirming_then_store_reply_removes_and_updates_stock() {
+    let mut m = two_orders();
+    let effects = update(&mut m, ch('y'));
+    assert_eq!(
+        effects,
+        vec![Effect::Confirm(ConfirmRequest {
+            key: intent_key("a", 0),
+            kind: IntentKind::Order,
+            user: "李姐".into(),
+            user_id: None,
+            sku: Some("millet-5jin".into()),
+            qty: Some(2),
+            helper: "小王".into(),
+        })]
+    );
+    assert_eq!(m.inbox[0].state, IntentState::Confirming);
+    // A second press while the store works must not send a second confirm.
+    assert!(update(&mut m, key(KeyCode::Enter)).is_empty());
+    assert_eq!(m.inbox.len(), 2, "the row stays until the store answers");
+
+    update(
+        &mut m,
+        confirmed("a", 126, "millet-5jin", 2, "李姐", 298, 2),
+    );
+    assert_eq!(m.inbox.len(), 1);
+    assert_eq!(m.inbox[0].key, intent_key("b", 0));
+    assert_eq!((m.products[0].stock, m.products[0].sold), (298, 2));
+    let order = m.recent_orders.back().expect("a recent order");
+    assert_eq!((order.order_id, order.qty, order.total_fen), (126, 2, 7980));
+    assert_eq!(m.sales_total(), (2, 7980));
+}
+
+#[test]
+fn reject_waits_for_the_store() {
+    let mut m = two_orders();
+    update(&mut m, ch('j'));
+    let effects = update(&mut m, key(KeyCode::Delete));
+    assert_eq!(
+        effects,
+        vec![Effect::Reject {
+            key: intent_key("b", 0),
+            helper: "小王".into()
+        }]
+    );
+    assert_eq!(m.inbox[1].state, IntentState::Rejecting);
+    assert!(update(&mut m, ch('n')).is_empty(), "no second reject");
+    update(&mut m, Msg::Store(StoreReply::Rejected(intent_key("b", 0))));
+    assert_eq!(m.inbox.len(), 1);
+    assert_eq!(m.selected, 0, "the cursor stays inside the shorter inbox");
+}
+
+#[test]
+fn refusal_keeps_the_row_with_its_reason_and_it_can_be_rejected() {
+    let mut m = two_orders();
+    update(&mut m, ch('y'));
+    let refusal = Refusal::OutOfStock { left: 0 };
+    update(
+        &mut m,
+        Msg::Store(StoreReply::Refused(intent_key("a", 0), refusal.clone())),
+    );
+    assert_eq!(m.inbox.len(), 2);
+    assert_eq!(
+        m.inbox[0].state,
+        IntentState::Failed(Notice::Refused(refusal.clone()))
+    );
+    assert_eq!(
+        m.notice.as_ref().map(|(n, _)| n),
+        Some(&Notice::Refused(refusal))
+    );
+    let effects = update(&mut m, ch('n'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Reject { key, .. }] if *key == intent_key("a", 0))
+    );
+}
+
+#[test]
+fn store_failure_keeps_the_row_and_allows_a_retry() {
+    let mut m = two_orders();
+    update(&mut m, ch('y'));
+    update(
+        &mut m,
+        Msg::Store(StoreReply::Failed(
+            intent_key("a", 0),
+            StoreError::DiskFull("full".into()),
+        )),
+    );
+    assert!(matches!(
+        m.inbox[0].state,
+        IntentState::Failed(Notice::StoreFailed(_))
+    ));
+    assert!(matches!(
+        update(&mut m, ch('y')).as_slice(),
+        [Effect::Confirm(_)]
+    ));
+}
+
+#[test]
+fn a_notice_expires_after_its_time() {
+    let mut m = two_orders();
+    update(&mut m, Msg::Tick(at(10, 0, 2)));
+    update(&mut m, ch('y'));
+    update(
+        &mut m,
+        Msg::Store(StoreReply::Refused(intent_key("a", 0), Refusal::NoProduct)),
+    );
+    update(&mut m, Msg::Tick(at(10, 0, 5)));
+    assert!(m.notice.is_some());
+    update(&mut m, Msg::Tick(at(10, 0, 11)));
+    assert!(m.notice.is_none());
+    assert!(
+        matches!(m.inbox[0].state, IntentState::Failed(_)),
+        "the row keeps its reason"
+    );
+}
+
+#[test]
+fn an_order_without_a_product_cannot_be_confirmed() {
+    let mut m = model(Language::En);
+    let orphan = Intent {
+        kind: IntentKind::Order,
+        product: None,
+        qty: Some(1),
+        confidence: 0.5,
+        evidence: vec![],
+    };
+    update(&mut m, chat("x", "u", "1", vec![orphan], 0));
+    assert!(update(&mut m, ch('y')).is_empty());
+    assert_eq!(m.notice.as_ref().map(|(n, _)| n), Some(&Notice::NoProduct));
+    assert_eq!(m.inbox[0].state, IntentState::Pending);
+}
+
+#[test]
+fn on_air_moves_along_the_queue_and_stops_at_the_ends() {
+    let mut m = model(Language::Zh);
+    assert_eq!(m.on_air(), Some(0));
+    update(&mut m, ch('['));
+    assert_eq!(m.on_air(), Some(0));
+    feed(&mut m, [ch(']'), ch(']')]);
+    assert_eq!(m.on_air(), Some(2));
+    feed(&mut m, (0..10).map(|_| ch(']')));
+    assert_eq!(m.on_air(), Some(m.products.len() - 1));
+    update(&mut m, ch('['));
+    assert_eq!(m.on_air(), Some(m.products.len() - 2));
+}
+
+#[test]
+fn selection_moves_within_the_inbox() {
+    let mut m = two_orders();
+    feed(&mut m, [ch('j'), ch('j'), key(KeyCode::Down)]);
+    assert_eq!(m.selected, 1);
+    feed(&mut m, [ch('k'), key(KeyCode::Up)]);
+    assert_eq!(m.selected, 0);
+}
+
+#[test]
+fn removing_a_row_above_keeps_the_cursor_on_its_row() {
+    let mut m = two_orders();
+    update(&mut m, ch('y')); // confirm "a"
+    update(&mut m, ch('j')); // select "b"
+    update(&mut m, confirmed("a", 1, "millet-5jin", 2, "李姐", 298, 2));
+    assert_eq!(
+        m.selected_item().map(|i| i.key.clone()),
+        Some(intent_key("b", 0))
+    );
+}
+
+#[test]
+fn quit_keys_quit_at_once_and_releases_are_ignored() {
+    let mut m = model(Language::Zh);
+    assert_eq!(update(&mut m, ch('q')), vec![Effect::Quit]);
+    let mut m = model(Language::Zh);
+    let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(update(&mut m, ctrl_c), vec![Effect::Quit]);
+    let mut m = two_orders();
+    let mut release = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+    release.kind = KeyEventKind::Release;
+    assert!(update(&mut m, Msg::Key(release)).is_empty());
+    assert_eq!(m.inbox[0].state, IntentState::Pending);
+}
+
+#[test]
+fn overlays_toggle_and_escape_closes_them() {
+    let mut m = model(Language::Zh);
+    feed(&mut m, [ch('p'), ch('?')]);
+    assert!(m.show_products && m.show_help);
+    update(&mut m, key(KeyCode::Esc));
+    assert!(!m.show_products && !m.show_help);
+}
+
+#[test]
+fn message_rate_is_averaged_over_ten_seconds_of_ticks() {
+    let mut m = model(Language::Zh);
+    update(&mut m, Msg::Tick(0));
+    for i in 0..20 {
+        update(&mut m, chat(&format!("m{i}"), "u", "hi", vec![], 100));
+    }
+    update(&mut m, Msg::Tick(250));
+    assert!((m.msg_rate - 2.0).abs() < 1e-6, "{}", m.msg_rate);
+    for t in 1..40 {
+        update(&mut m, Msg::Tick(250 + t * 250));
+    }
+    assert!(
+        (m.msg_rate - 2.0).abs() < 1e-6,
+        "still inside the window: {}",
+        m.msg_rate
+    );
+    update(&mut m, Msg::Tick(10_250));
+    assert_eq!(m.msg_rate, 0.0, "the burst has left the window");
+}
+
+#[test]
+fn inventory_and_pending_from_the_store_fill_the_model() {
+    let mut m = model(Language::Zh);
+    update(
+        &mut m,
+        chat(
+            "live",
+            "Tom",
+            "x",
+            vec![order(1, 1, 0.9, "x", &[])],
+            at(12, 0, 0),
+        ),
+    );
+    update(
+        &mut m,
+        Msg::Store(StoreReply::Inventory(vec![StockRow {
+            sku: "gift-box".into(),
+            name: "小米礼盒".into(),
+            link: 2,
+            price_fen: 8800,
+            stock: 7,
+            sold: 43,
+        }])),
+    );
+    assert_eq!((m.products[1].stock, m.products[1].sold), (7, 43));
+
+    let pending = |id: &str, ms: i64| PendingIntent {
+        intent: NewIntent {
+            key: IntentKey {
+                msg_id: id.into(),
+                index: 0,
+            },
+            user: "老客\u{1b}[31m".into(),
+            user_id: None,
+            text: "昨天的".into(),
+            kind: IntentKind::Order,
+            sku: Some("crackers".into()),
+            qty: Some(3),
+            confidence: 0.8,
+            received_at_ms: ms,
+        },
+    };
+    update(
+        &mut m,
+        Msg::Store(StoreReply::Pending(vec![
+            pending("old", at(11, 0, 0)),
+            pending("live", 0),
+        ])),
+    );
+    let keys: Vec<_> = m.inbox.iter().map(|i| i.key.msg_id.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["old", "live"],
+        "merged oldest first without duplicates"
+    );
+    assert_eq!(m.inbox[0].product, Some(2));
+    assert_eq!(m.inbox[0].user, "老客", "restored text is sanitized too");
+}
+
+#[test]
+fn a_drop_leaves_one_gap_marker_and_reconnect_is_noted() {
+    let mut m = model(Language::Zh);
+    update(&mut m, Msg::Source(SourceStatus::Connected));
+    assert_eq!(m.connection, Connection::Connected);
+    assert!(
+        m.chat.is_empty(),
+        "the first connect is not news in the chat"
+    );
+    for _ in 0..3 {
+        update(
+            &mut m,
+            Msg::Source(SourceStatus::Disconnected {
+                reason: "timeout".into(),
+            }),
+        );
+    }
+    assert_eq!(
+        m.connection,
+        Connection::Reconnecting {
+            reason: "timeout".into()
+        }
+    );
+    update(&mut m, Msg::Source(SourceStatus::Connected));
+    let kinds: Vec<_> = m
+        .chat
+        .iter()
+        .map(|e| match e {
+            ChatEntry::Gap { .. } => "gap",
+            ChatEntry::Reconnected { .. } => "back",
+            ChatEntry::Message(_) => "msg",
+        })
+        .collect();
+    assert_eq!(kinds, ["gap", "back"]);
+}
+
+#[test]
+fn recent_orders_are_bounded() {
+    let mut m = model(Language::Zh);
+    for i in 0..RECENT_ORDERS_CAPACITY as i64 + 5 {
+        update(
+            &mut m,
+            confirmed(&format!("m{i}"), i, "crackers", 1, "u", 10, i),
+        );
+    }
+    assert_eq!(m.recent_orders.len(), RECENT_ORDERS_CAPACITY);
+    assert_eq!(m.recent_orders.front().map(|o| o.order_id), Some(5));
+}
+
+#[test]
+fn scrolled_back_chat_keeps_its_place_until_end() {
+    let mut m = model(Language::Zh);
+    for i in 0..20 {
+        update(&mut m, chat(&format!("m{i}"), "u", "hi", vec![], i));
+    }
+    update(&mut m, key(KeyCode::PageUp));
+    assert_eq!(m.chat_scroll, 5);
+    update(&mut m, chat("new", "u", "later", vec![], 99));
+    assert_eq!(m.chat_scroll, 6, "the view stays on the same lines");
+    feed(&mut m, (0..10).map(|_| key(KeyCode::PageUp)));
+    assert_eq!(
+        m.chat_scroll,
+        m.chat.len() - 1,
+        "never past the oldest line"
+    );
+    update(&mut m, key(KeyCode::PageDown));
+    assert_eq!(m.chat_scroll, m.chat.len() - 6);
+    update(&mut m, key(KeyCode::End));
+    assert_eq!(m.chat_scroll, 0);
+    update(&mut m, chat("newer", "u", "x", vec![], 100));
+    assert_eq!(m.chat_scroll, 0, "following again");
+}
