@@ -464,7 +464,7 @@ fn validate(
             ));
         }
         let price = *p.price.get_ref();
-        if !price.is_finite() || price < 0.0 || price > 10_000_000.0 {
+        if !price.is_finite() || !(0.0..=10_000_000.0).contains(&price) {
             return Err(err(
                 p.price.span(),
                 key("price"),

@@ -36,11 +36,11 @@ pub fn config(language: Language) -> Config {
             name: "武乡小米合作社".into(),
             language,
         },
-        source: SourceConfig {
+        source: Some(SourceConfig {
             kind: SourceKind::Json,
             url: "ws://127.0.0.1:9/".into(),
             fields: FieldMap::default(),
-        },
+        }),
         store_path: PathBuf::from("livestall.db"),
         catalog: Catalog::new(vec![
             product("millet-5jin", "武乡小米", 1, "袋", 3990, 300),
