@@ -326,7 +326,7 @@ pub(crate) fn read(
                     product: None,
                     qty: None,
                     confidence: 0.85,
-                    evidence: vec![first.start..first.end],
+                    evidence: std::iter::once(first.start..first.end).collect(),
                 });
             }
             handled = true;
@@ -517,7 +517,7 @@ pub(crate) fn read(
                 continue;
             }
             let value = qty.map_or(1, |q| q.value);
-            let mut evidence = vec![start..end];
+            let mut evidence: Vec<Range<usize>> = std::iter::once(start..end).collect();
             if let Some(q) = qty {
                 evidence.push(q.start..q.end);
             }
@@ -649,8 +649,8 @@ fn bind_quantities(
     qtys: &mut [Qty],
     spec: &[Range<usize>],
 ) {
-    for qi in 0..qtys.len() {
-        let q = qtys[qi];
+    for (qi, slot) in qtys.iter_mut().enumerate() {
+        let q = *slot;
         let prev = products.iter().rposition(|p| p.1 <= q.start);
         let next = products.iter().position(|p| p.0 >= q.end);
         let backward = prev.filter(|&i| {
@@ -670,7 +670,7 @@ fn bind_quantities(
         };
         if let Some(i) = choice {
             products[i].3 = Some(qi);
-            qtys[qi].bound = true;
+            slot.bound = true;
         }
     }
 }

@@ -123,7 +123,7 @@ fn word_variants(word: &str) -> Vec<String> {
     if word.contains(' ') {
         out.push(word.replace(' ', ""));
         let head = word.split(' ').next().unwrap_or("");
-        let is_cjk = head.chars().any(|c| !c.is_ascii());
+        let is_cjk = !head.is_ascii();
         if is_cjk && head.chars().count() >= 2 && !head.chars().any(|c| c.is_ascii_digit()) {
             out.push(head.to_string());
         }
