@@ -4,7 +4,7 @@
 
 mod common;
 
-use livestall::intent::numbers::MAX_QTY;
+use livestall::intent::numbers::HARD_MAX_QTY;
 use livestall::intent::Engine;
 use proptest::prelude::*;
 use std::path::Path;
@@ -18,7 +18,9 @@ fn engine() -> (Engine, usize) {
 fn check(engine: &Engine, text: &str, current: Option<usize>) -> Result<(), TestCaseError> {
     for intent in engine.parse(text, current) {
         prop_assert!((0.0..=1.0).contains(&intent.confidence));
-        prop_assert!(intent.qty.is_none_or(|q| (1..=MAX_QTY as u32).contains(&q)));
+        prop_assert!(intent
+            .qty
+            .is_none_or(|q| (1..=HARD_MAX_QTY as u32).contains(&q)));
         for r in &intent.evidence {
             prop_assert!(r.start <= r.end && r.end <= text.len(), "{r:?} in {text:?}");
             prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));

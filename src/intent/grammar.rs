@@ -12,7 +12,9 @@ use super::lexicon::{
     SPEC_UNITS,
 };
 use super::matcher::Mention;
-use super::numbers::{NumForm, NumToken, MAX_BARE_QTY, MAX_QTY, SUSPICIOUS_QTY};
+use super::numbers::{
+    NumForm, NumToken, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
+};
 use super::{Engine, Intent, IntentKind, Scratch};
 use std::ops::Range;
 
@@ -99,8 +101,12 @@ impl Ctx<'_> {
     }
 
     fn num_at(&self, pos: usize) -> bool {
+        self.num_index_at(pos).is_some()
+    }
+
+    fn num_index_at(&self, pos: usize) -> Option<usize> {
         let i = self.nums.partition_point(|n| n.start < pos);
-        self.nums.get(i).is_some_and(|n| n.start == pos)
+        self.nums.get(i).filter(|n| n.start == pos).map(|_| i)
     }
 
     /// The unit right after a number: the catalog's units and selling
@@ -146,6 +152,11 @@ impl Ctx<'_> {
     /// True when `text[a..b]` holds only spaces, punctuation, markers and
     /// the given extra spans: nothing a reader would take as other content.
     fn is_glue(&self, a: usize, b: usize, extra: &[Range<usize>], markers_ok: bool) -> bool {
+        // Words that belong together sit close; a far gap is never glue, and
+        // the bound keeps long messages linear.
+        if b.saturating_sub(a) > MAX_GLUE_BYTES {
+            return false;
+        }
         let mut pos = a;
         while pos < b {
             let Some(c) = self.text[pos..].chars().next() else {
@@ -168,8 +179,23 @@ impl Ctx<'_> {
     }
 
     fn has_cut_between(&self, a: usize, b: usize) -> bool {
-        self.cuts.iter().any(|&c| a <= c && c < b)
+        let i = self.cuts.partition_point(|&c| c < a);
+        self.cuts.get(i).is_some_and(|&c| c < b)
     }
+}
+
+/// The widest gap between a product and its quantity ("小米也再来").
+const MAX_GLUE_BYTES: usize = 48;
+
+/// Whether `start..end` overlaps an item of `items` (sorted, non-overlapping).
+fn overlaps_sorted<T>(
+    items: &[T],
+    span: impl Fn(&T) -> (usize, usize),
+    start: usize,
+    end: usize,
+) -> bool {
+    let i = items.partition_point(|x| span(x).1 <= start);
+    items.get(i).is_some_and(|x| span(x).0 < end)
 }
 
 /// Clause-ending punctuation (after NFKC, full-width forms are ASCII).
@@ -178,6 +204,11 @@ pub(crate) fn is_clause_punct(c: char) -> bool {
         c,
         ',' | '.' | '。' | '!' | '?' | ';' | ':' | '、' | '~' | '\n' | '…'
     )
+}
+
+/// Postposed refusal is a Chinese pattern ("小米不要"); English "millet no" is not.
+fn mk_is_cjk_word(text: &str, mk: &MarkerHit) -> bool {
+    !text[mk.start..mk.end].is_ascii()
 }
 
 /// Reads the message in `scratch.norm` into `out`.
@@ -193,14 +224,15 @@ pub(crate) fn read(
     s.nums.clear();
     engine.matcher.find(text, &mut s.mentions);
     engine.lexicon.find(text, &mut s.markers);
+    // Product words win over markers, and both over numbers inside them.
     let mentions = &s.mentions;
     s.markers
-        .retain(|m| !mentions.iter().any(|x| x.start < m.end && m.start < x.end));
+        .retain(|m| !overlaps_sorted(mentions, |x| (x.start, x.end), m.start, m.end));
     super::numbers::scan(text, &mut s.nums);
     let markers = &s.markers;
     s.nums.retain(|n| {
-        !mentions.iter().any(|x| x.start < n.end && n.start < x.end)
-            && !markers.iter().any(|x| x.start < n.end && n.start < x.end)
+        !overlaps_sorted(mentions, |x| (x.start, x.end), n.start, n.end)
+            && !overlaps_sorted(markers, |x| (x.start, x.end), n.start, n.end)
     });
     let current = current.filter(|&c| c < engine.product_count);
 
@@ -219,14 +251,11 @@ pub(crate) fn read(
     };
 
     // Clauses that ask something hold no intent.
-    let mut dead_clauses: Vec<usize> = ctx
-        .markers
-        .iter()
-        .filter(|m| m.marker == Marker::Question)
-        .map(|m| ctx.clause(m.start))
-        .collect();
-    dead_clauses.dedup();
-    let live = |pos: usize| !dead_clauses.contains(&ctx.clause(pos));
+    let mut dead_clauses = vec![false; ctx.cuts.len() + 1];
+    for m in ctx.markers.iter().filter(|m| m.marker == Marker::Question) {
+        dead_clauses[ctx.clause(m.start)] = true;
+    }
+    let live = |pos: usize| !dead_clauses[ctx.clause(pos)];
 
     let mut state: Vec<MentionState> = ctx
         .mentions
@@ -260,7 +289,7 @@ pub(crate) fn read(
             let b = rest.as_bytes();
             let quantity_prefix = b[0] == b'x' && b.get(1).is_none_or(|c| !c.is_ascii_alphabetic());
             !quantity_prefix
-        } else if let Some(ni) = ctx.nums.iter().position(|n| n.start == m.end) {
+        } else if let Some(ni) = ctx.num_index_at(m.end) {
             let n = ctx.nums[ni];
             let model =
                 n.form == NumForm::Arabic && n.value >= 10 && ctx.unit_at(n.end) == Unit::None;
@@ -277,12 +306,34 @@ pub(crate) fn read(
         }
     }
 
-    // Refusals: 不要小米 / no millet.
+    // Refusals: 不要小米 / no millet, and 小米不要. "不要小米了" and "小米不要"
+    // withdraw the product when nothing else is ordered.
     let mut refused_any = false;
+    let mut withdrawn: Vec<usize> = Vec::new();
     for mk in ctx.markers.iter().filter(|m| m.marker == Marker::Refuse) {
         if let Some(i) = ctx.mention_at(ctx.skip_spaces(mk.end)) {
             if state[i] == MentionState::Live {
                 state[i] = MentionState::Refused;
+                let after = ctx.skip_spaces(ctx.mentions[i].end);
+                if text[after..].starts_with(['了', '啦']) {
+                    withdrawn.push(i);
+                }
+            }
+            refused_any = true;
+        } else if let Some(i) = ctx
+            .mentions
+            .binary_search_by_key(&ctx.skip_spaces_back(mk.start), |m| m.end)
+            .ok()
+        {
+            let next = ctx.skip_spaces(mk.end);
+            let ends_clause = text[next..].chars().next().is_none_or(is_clause_punct);
+            if state[i] == MentionState::Live && (!mk_is_cjk_word(text, mk) || !ends_clause) {
+                // "小米不要太好吃" praises; only a clause-final 不要 refuses.
+                continue;
+            }
+            if state[i] == MentionState::Live {
+                state[i] = MentionState::Refused;
+                withdrawn.push(i);
             }
             refused_any = true;
         }
@@ -333,6 +384,23 @@ pub(crate) fn read(
         }
     }
 
+    let others_live = state.iter().any(|&st| st == MentionState::Live);
+    if !handled && !hypothetical && !withdrawn.is_empty() && !others_live {
+        for &i in &withdrawn {
+            let m = ctx.mentions[i];
+            if !out.iter().any(|x| x.product == Some(m.product)) {
+                out.push(Intent {
+                    kind: IntentKind::Cancel,
+                    product: Some(m.product),
+                    qty: None,
+                    confidence: 0.75,
+                    evidence: std::iter::once(m.start..m.end).collect(),
+                });
+            }
+        }
+        handled = true;
+    }
+
     // Change: the first number after 改成 / make it is the new total.
     if !hypothetical {
         if let Some(mk) = live_markers().find(|m| m.marker == Marker::Change) {
@@ -347,9 +415,20 @@ pub(crate) fn read(
             if let Some((ni, n)) = found {
                 used_nums.push(ni);
                 let clause = ctx.clause(mk.start);
-                let target = ctx.mentions.iter().enumerate().find(|(i, m)| {
-                    state[*i] == MentionState::Live && ctx.clause(m.start) == clause
-                });
+                // The product in the changing clause, else the one the sender
+                // just named ("苹果要三箱，不对，改成两箱").
+                let target = ctx
+                    .mentions
+                    .iter()
+                    .enumerate()
+                    .find(|(i, m)| state[*i] == MentionState::Live && ctx.clause(m.start) == clause)
+                    .or_else(|| {
+                        ctx.mentions
+                            .iter()
+                            .enumerate()
+                            .rev()
+                            .find(|(i, m)| state[*i] == MentionState::Live && m.end <= mk.start)
+                    });
                 let mut evidence = vec![mk.start..mk.end, n.start..n.end];
                 let product = target.map(|(i, m)| {
                     state[i] = MentionState::Used;
@@ -419,7 +498,10 @@ pub(crate) fn read(
             matches!(m.marker, Marker::Buy | Marker::Each | Marker::Change)
                 || (m.marker == Marker::BuyIfObject && verbs.iter().any(|v| v.start == m.start))
         });
-        let after_mention = ctx.mentions.iter().any(|m| m.end == before);
+        let after_mention = ctx
+            .mentions
+            .binary_search_by_key(&before, |m| m.end)
+            .is_ok();
         let (has_unit, unit_end) = match unit {
             Unit::Selling(len) => (true, n.end + len),
             _ => (false, n.end),
@@ -436,7 +518,7 @@ pub(crate) fn read(
             NumForm::Article => has_unit || mention_after,
             NumForm::Word => has_unit || mention_after || verb_before || x_prefix || plus_prefix,
             NumForm::Chinese => {
-                has_unit || n.self_counting || ((verb_before || after_mention) && at_end)
+                has_unit || n.self_counting || ((verb_before || after_mention || kou) && at_end)
             }
             NumForm::Arabic => {
                 !n.slang
@@ -454,7 +536,7 @@ pub(crate) fn read(
             value = 1;
         }
         let cap = if has_unit || x_prefix {
-            MAX_QTY
+            HARD_MAX_QTY
         } else {
             MAX_BARE_QTY
         };
@@ -506,16 +588,31 @@ pub(crate) fn read(
             }
         } else {
             bind_quantities(&ctx, &mut products, &mut qtys, &spec_spans);
+            bind_across_clauses(&ctx, &mut products, &mut qtys, &verbs);
         }
         let before = out.len();
+        let mut explicit: Vec<bool> = Vec::new();
         for &(start, end, product, qi) in &products {
             let qty = qi.and_then(|i| qtys.get(i));
             if qty.is_none() && !has_verb && !each {
                 continue;
             }
-            if out[before..].iter().any(|x| x.product == Some(product)) {
+            // The same product named twice ("苹果苹果来两箱") is one order;
+            // the mention that carries a quantity wins.
+            if let Some(k) = out[before..]
+                .iter()
+                .position(|x| x.product == Some(product))
+            {
+                if let (Some(q), false) = (qty, explicit[k]) {
+                    let prior = &mut out[before + k];
+                    prior.qty = Some(q.value);
+                    prior.evidence.push(q.start..q.end);
+                    prior.confidence = flag_large(prior.confidence, q.value);
+                    explicit[k] = true;
+                }
                 continue;
             }
+            explicit.push(qty.is_some());
             let value = qty.map_or(1, |q| q.value);
             let mut evidence: Vec<Range<usize>> = std::iter::once(start..end).collect();
             if let Some(q) = qty {
@@ -529,9 +626,7 @@ pub(crate) fn read(
                 (true, false) => 0.88,
                 _ => 0.85,
             };
-            if u64::from(value) > SUSPICIOUS_QTY {
-                confidence *= 0.5;
-            }
+            confidence = flag_large(confidence, value);
             out.push(Intent {
                 kind: IntentKind::Order,
                 product: Some(product),
@@ -581,9 +676,7 @@ pub(crate) fn read(
         evidence.push(v.start..v.end);
     }
     let mut confidence: f32 = if has_verb { 0.8 } else { 0.7 };
-    if u64::from(value) > SUSPICIOUS_QTY {
-        confidence *= 0.5;
-    }
+    confidence = flag_large(confidence, value);
     out.push(Intent {
         kind: IntentKind::Order,
         product: Some(cur),
@@ -591,6 +684,52 @@ pub(crate) fn read(
         confidence,
         evidence,
     });
+}
+
+/// A product still without a quantity takes one from a later clause that
+/// has a buy verb and names no product of its own ("苹果真好吃，来两箱").
+fn bind_across_clauses(
+    ctx: &Ctx<'_>,
+    products: &mut [(usize, usize, usize, Option<usize>)],
+    qtys: &mut [Qty],
+    verbs: &[&MarkerHit],
+) {
+    // Chat names a handful of products at most; beyond that, skip this
+    // look-around rather than go quadratic.
+    if products.len() > 16 || qtys.len() > 16 {
+        return;
+    }
+    for pi in 0..products.len() {
+        if products[pi].3.is_some() {
+            continue;
+        }
+        let (p_end, p_clause) = (products[pi].1, ctx.clause(products[pi].0));
+        let found = qtys.iter().position(|q| {
+            let clause = ctx.clause(q.start);
+            !q.bound
+                && q.start >= p_end
+                && clause != p_clause
+                && verbs.iter().any(|v| ctx.clause(v.start) == clause)
+                && !products.iter().any(|p| ctx.clause(p.0) == clause)
+        });
+        if let Some(qi) = found {
+            products[pi].3 = Some(qi);
+            qtys[qi].bound = true;
+        }
+    }
+}
+
+/// Large quantities reach the helper flagged: above [`SUSPICIOUS_QTY`] at
+/// half confidence, above [`MAX_QTY`] at [`OVER_MAX_CONFIDENCE`].
+fn flag_large(confidence: f32, value: u32) -> f32 {
+    let value = u64::from(value);
+    if value > MAX_QTY {
+        OVER_MAX_CONFIDENCE
+    } else if value > SUSPICIOUS_QTY {
+        confidence * 0.5
+    } else {
+        confidence
+    }
 }
 
 /// 要 / 来 / take are buy verbs only with an object: a number, a product,
@@ -651,8 +790,8 @@ fn bind_quantities(
 ) {
     for (qi, slot) in qtys.iter_mut().enumerate() {
         let q = *slot;
-        let prev = products.iter().rposition(|p| p.1 <= q.start);
-        let next = products.iter().position(|p| p.0 >= q.end);
+        let prev = products.partition_point(|p| p.1 <= q.start).checked_sub(1);
+        let next = Some(products.partition_point(|p| p.0 < q.end)).filter(|&i| i < products.len());
         let backward = prev.filter(|&i| {
             products[i].3.is_none() && ctx.is_glue(products[i].1, q.start, spec, true)
         });

@@ -32,9 +32,15 @@ pub struct NumToken {
     pub self_counting: bool,
 }
 
-/// The largest quantity the engine reads; anything above is not a quantity
-/// (a price, a year, a phone number) and is left for the helper.
+/// The largest quantity the engine reads with confidence. Up to
+/// [`HARD_MAX_QTY`] a number with a unit ("1000箱") is still reported, but
+/// flagged at [`OVER_MAX_CONFIDENCE`] so the helper decides; above that it is
+/// not a quantity at all (an order number, a phone number).
 pub const MAX_QTY: u64 = 999;
+/// Beyond this nothing is a quantity.
+pub const HARD_MAX_QTY: u64 = 99_999;
+/// Confidence of an intent whose quantity is above [`MAX_QTY`].
+pub const OVER_MAX_CONFIDENCE: f32 = 0.2;
 /// Quantities above this are read but flagged with low confidence.
 pub const SUSPICIOUS_QTY: u64 = 50;
 /// A bare number with nothing attached counts only up to this ("要几份扣几").
@@ -102,7 +108,7 @@ pub fn scan(text: &str, out: &mut Vec<NumToken>) {
         let start = i;
         let mut end = i;
         for (off, c) in text[i..].char_indices() {
-            if is_chinese_numeral(c) && !(off == 0 && c == '千') {
+            if is_chinese_numeral(c) && !(off == 0 && matches!(c, '千' | '万')) {
                 end = i + off + c.len_utf8();
             } else {
                 break;
@@ -145,6 +151,7 @@ fn is_chinese_numeral(c: char) -> bool {
             | '十'
             | '百'
             | '千'
+            | '万'
             | '两'
             | '俩'
             | '仨'
@@ -170,6 +177,7 @@ fn chinese_digit(c: char) -> Option<u64> {
 /// Values a run of Chinese numerals: 十二 = 12, 二十 = 20, 一百零五 = 105,
 /// 两百 = 200. Returns `None` for runs that are not one number ("一二").
 pub fn chinese_value(run: &str) -> Option<u64> {
+    let mut total = 0u64;
     let mut section = 0u64;
     let mut digit: Option<u64> = None;
     let mut last_unit = u64::MAX;
@@ -187,6 +195,16 @@ pub fn chinese_value(run: &str) -> Option<u64> {
                 return None;
             }
             digit = Some(d);
+            continue;
+        }
+        if c == '万' {
+            let n = section + digit.take().unwrap_or(0);
+            if n == 0 || total > 0 {
+                return None;
+            }
+            total = n * 10_000;
+            section = 0;
+            last_unit = u64::MAX;
             continue;
         }
         let unit = match c {
@@ -209,7 +227,7 @@ pub fn chinese_value(run: &str) -> Option<u64> {
     if !any {
         return None;
     }
-    Some(section + digit.unwrap_or(0))
+    Some(total + section + digit.unwrap_or(0))
 }
 
 /// "one" … "twenty" (and "a couple" is left alone: too vague to order by).
@@ -294,6 +312,8 @@ mod tests {
             ("两百", 200),
             ("一百二十", 120),
             ("一百零五", 105),
+            ("一万", 10_000),
+            ("两万五千", 25_000),
         ];
         for (run, want) in table {
             assert_eq!(chinese_value(run), Some(want), "{run}");
