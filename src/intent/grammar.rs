@@ -320,10 +320,9 @@ pub(crate) fn read(
                 }
             }
             refused_any = true;
-        } else if let Some(i) = ctx
+        } else if let Ok(i) = ctx
             .mentions
             .binary_search_by_key(&ctx.skip_spaces_back(mk.start), |m| m.end)
-            .ok()
         {
             let next = ctx.skip_spaces(mk.end);
             let ends_clause = text[next..].chars().next().is_none_or(is_clause_punct);
@@ -384,7 +383,7 @@ pub(crate) fn read(
         }
     }
 
-    let others_live = state.iter().any(|&st| st == MentionState::Live);
+    let others_live = state.contains(&MentionState::Live);
     if !handled && !hypothetical && !withdrawn.is_empty() && !others_live {
         for &i in &withdrawn {
             let m = ctx.mentions[i];
