@@ -169,7 +169,7 @@ fn confidence_flags_what_the_helper_must_check() {
 fn long_messages_parse_without_trouble() {
     let catalog = catalog();
     let engine = Engine::new(&catalog);
-    let text = "苹果来两箱，好吃吗？666 #5 x2 ".repeat(1000);
+    let text = "苹果来两箱，好吃吗？666 #5 x2 ".repeat(1100);
     assert!(text.chars().count() > 20_000);
     let intents = engine.parse(&text, Some(0));
     for i in &intents {
