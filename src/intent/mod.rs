@@ -2,8 +2,20 @@
 //! air) to the order intents the text holds. No I/O, no clock, no globals, so
 //! the TUI, `parse`, headless mode, benches and fuzzers all share it.
 //! The rules it follows are ../shared/corpus/LABELING.md.
+//!
+//! Pipeline: `normalize` (NFKC, case, traditional→simplified, emoji, stammers,
+//! with a byte map back to the original) → `matcher` (products and link
+//! references, Aho-Corasick) + `lexicon` (verbs, question / past / future /
+//! hypothetical markers…) + `numbers` → `grammar` (who wants what, how many).
+
+mod grammar;
+pub mod lexicon;
+pub mod matcher;
+pub mod normalize;
+pub mod numbers;
 
 use crate::catalog::Catalog;
+use std::cell::RefCell;
 use std::ops::Range;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -41,18 +53,68 @@ pub struct Intent {
     pub evidence: Vec<Range<usize>>,
 }
 
+/// Intents at or above this confidence may be auto-confirmed; below it they
+/// reach the helper flagged. Bare numbers (0.7) and quantities above
+/// [`numbers::SUSPICIOUS_QTY`] (halved) fall below it.
+pub const AUTO_CONFIRM_CONFIDENCE: f32 = 0.8;
+
+/// Reusable buffers for one parse, so a parse allocates only its result.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    norm: normalize::Normalized,
+    mentions: Vec<matcher::Mention>,
+    markers: Vec<lexicon::MarkerHit>,
+    nums: Vec<numbers::NumToken>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 /// The engine compiled for one catalog. Build once, parse many.
 pub struct Engine {
-    _private: (),
+    matcher: matcher::Matcher,
+    lexicon: lexicon::Lexicon,
+    product_count: usize,
 }
 
 impl Engine {
-    pub fn new(_catalog: &Catalog) -> Self {
-        Engine { _private: () }
+    pub fn new(catalog: &Catalog) -> Self {
+        Engine {
+            matcher: matcher::Matcher::new(catalog),
+            lexicon: lexicon::Lexicon::new(),
+            product_count: catalog.len(),
+        }
     }
 
     /// Reads one chat message. `current` is the index of the product on air.
-    pub fn parse(&self, _text: &str, _current: Option<usize>) -> Vec<Intent> {
-        Vec::new()
+    pub fn parse(&self, text: &str, current: Option<usize>) -> Vec<Intent> {
+        let mut out = Vec::new();
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.parse_with(&mut scratch, text, current, &mut out),
+            // Re-entrant use (not expected): fall back to fresh buffers.
+            Err(_) => self.parse_with(&mut Scratch::default(), text, current, &mut out),
+        });
+        out
+    }
+
+    fn parse_with(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+        current: Option<usize>,
+        out: &mut Vec<Intent>,
+    ) {
+        normalize::normalize_into(text, &mut scratch.norm);
+        grammar::read(self, scratch, current, out);
+        for intent in out.iter_mut() {
+            for r in intent.evidence.iter_mut() {
+                *r = scratch.norm.to_original(r.clone());
+            }
+            intent.evidence.retain(|r| !r.is_empty());
+            intent.evidence.sort_by_key(|r| r.start);
+            intent.evidence.dedup();
+            intent.confidence = intent.confidence.clamp(0.0, 1.0);
+        }
     }
 }

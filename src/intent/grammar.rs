@@ -1,0 +1,814 @@
+//! Reading one normalised message: which clauses are questions, which product
+//! words are refused or used in another sense, whether the message is past,
+//! future or hypothetical, which numbers are quantities and which product
+//! each quantity belongs to, and finally the intents with their confidence
+//! and evidence. Rules follow ../shared/corpus/LABELING.md.
+//!
+//! Everything is linear in the message length apart from small per-token
+//! look-arounds; no allocation beyond the reusable scratch vectors.
+
+use super::lexicon::{
+    longest_prefix, Marker, MarkerHit, ENGLISH_UNITS, NON_PRODUCT_HEADS, SELLING_CLASSIFIERS,
+    SPEC_UNITS,
+};
+use super::matcher::Mention;
+use super::numbers::{
+    NumForm, NumToken, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
+};
+use super::{Engine, Intent, IntentKind, Scratch};
+use std::ops::Range;
+
+/// What became of a product mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MentionState {
+    Live,
+    /// "不要小米": named only to be refused.
+    Refused,
+    /// "小米手机", "小米14": the word in another sense.
+    OtherSense,
+    /// Inside a question clause.
+    Dead,
+    /// Already used by a cancel or change.
+    Used,
+}
+
+/// A number read as a quantity.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Qty {
+    /// Span of the number and its unit ("两袋", "x2").
+    pub start: usize,
+    pub end: usize,
+    pub value: u32,
+    pub bound: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Selling(usize),
+    Spec(usize),
+    None,
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    mentions: &'a [Mention],
+    markers: &'a [MarkerHit],
+    nums: &'a [NumToken],
+    units: &'a [String],
+    /// Byte offsets of clause-ending punctuation.
+    cuts: Vec<usize>,
+}
+
+impl Ctx<'_> {
+    fn clause(&self, pos: usize) -> usize {
+        self.cuts.partition_point(|&c| c < pos)
+    }
+
+    fn skip_spaces(&self, mut pos: usize) -> usize {
+        let b = self.text.as_bytes();
+        while pos < b.len() && b[pos] == b' ' {
+            pos += 1;
+        }
+        pos
+    }
+
+    fn skip_spaces_back(&self, mut pos: usize) -> usize {
+        let b = self.text.as_bytes();
+        while pos > 0 && b[pos - 1] == b' ' {
+            pos -= 1;
+        }
+        pos
+    }
+
+    fn marker_at(&self, pos: usize) -> Option<&MarkerHit> {
+        let i = self.markers.partition_point(|m| m.start < pos);
+        self.markers.get(i).filter(|m| m.start == pos)
+    }
+
+    fn marker_ending_at(&self, pos: usize) -> Option<&MarkerHit> {
+        let i = self.markers.partition_point(|m| m.end < pos);
+        self.markers.get(i).filter(|m| m.end == pos)
+    }
+
+    fn marker_covering(&self, pos: usize) -> Option<&MarkerHit> {
+        let i = self.markers.partition_point(|m| m.end <= pos);
+        self.markers.get(i).filter(|m| m.start <= pos)
+    }
+
+    fn mention_at(&self, pos: usize) -> Option<usize> {
+        let i = self.mentions.partition_point(|m| m.start < pos);
+        self.mentions.get(i).filter(|m| m.start == pos).map(|_| i)
+    }
+
+    fn num_at(&self, pos: usize) -> bool {
+        self.num_index_at(pos).is_some()
+    }
+
+    fn num_index_at(&self, pos: usize) -> Option<usize> {
+        let i = self.nums.partition_point(|n| n.start < pos);
+        self.nums.get(i).filter(|n| n.start == pos).map(|_| i)
+    }
+
+    /// The unit right after a number: the catalog's units and selling
+    /// classifiers count units; measures and times make it a spec.
+    fn unit_at(&self, pos: usize) -> Unit {
+        let p = self.skip_spaces(pos);
+        let catalog_unit = self
+            .units
+            .iter()
+            .filter(|u| self.text[p..].starts_with(u.as_str()))
+            .map(String::len)
+            .max();
+        let selling = catalog_unit.or_else(|| longest_prefix(self.text, p, SELLING_CLASSIFIERS));
+        if let Some(len) = selling {
+            // "5斤装", "30枚的": a spec of the product, not a count of it.
+            let rest = &self.text[p + len..];
+            if rest.starts_with('装') {
+                return Unit::Spec(p + len + '装'.len_utf8() - pos);
+            }
+            return Unit::Selling(p + len - pos);
+        }
+        if let Some(len) = longest_prefix(self.text, p, SPEC_UNITS) {
+            return Unit::Spec(p + len - pos);
+        }
+        if p > pos
+            || self
+                .text
+                .as_bytes()
+                .get(p)
+                .is_some_and(u8::is_ascii_alphabetic)
+        {
+            if let Some(len) = longest_prefix(self.text, p, ENGLISH_UNITS) {
+                return Unit::Selling(p + len - pos);
+            }
+        }
+        Unit::None
+    }
+
+    fn is_cut(&self, c: char) -> bool {
+        is_clause_punct(c)
+    }
+
+    /// True when `text[a..b]` holds only spaces, punctuation, markers and
+    /// the given extra spans: nothing a reader would take as other content.
+    fn is_glue(&self, a: usize, b: usize, extra: &[Range<usize>], markers_ok: bool) -> bool {
+        // Words that belong together sit close; a far gap is never glue, and
+        // the bound keeps long messages linear.
+        if b.saturating_sub(a) > MAX_GLUE_BYTES {
+            return false;
+        }
+        let mut pos = a;
+        while pos < b {
+            let Some(c) = self.text[pos..].chars().next() else {
+                break;
+            };
+            if c == ' ' || self.is_cut(c) || matches!(c, 'x' | '×' | '*' | '+') {
+                pos += c.len_utf8();
+                continue;
+            }
+            if let Some(r) = extra.iter().find(|r| r.start <= pos && pos < r.end) {
+                pos = r.end;
+                continue;
+            }
+            match self.marker_covering(pos) {
+                Some(m) if markers_ok || m.marker == Marker::Filler => pos = m.end,
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    fn has_cut_between(&self, a: usize, b: usize) -> bool {
+        let i = self.cuts.partition_point(|&c| c < a);
+        self.cuts.get(i).is_some_and(|&c| c < b)
+    }
+}
+
+/// The widest gap between a product and its quantity ("小米也再来").
+const MAX_GLUE_BYTES: usize = 48;
+
+/// Whether `start..end` overlaps an item of `items` (sorted, non-overlapping).
+fn overlaps_sorted<T>(
+    items: &[T],
+    span: impl Fn(&T) -> (usize, usize),
+    start: usize,
+    end: usize,
+) -> bool {
+    let i = items.partition_point(|x| span(x).1 <= start);
+    items.get(i).is_some_and(|x| span(x).0 < end)
+}
+
+/// Clause-ending punctuation (after NFKC, full-width forms are ASCII).
+pub(crate) fn is_clause_punct(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '.' | '。' | '!' | '?' | ';' | ':' | '、' | '~' | '\n' | '…'
+    )
+}
+
+/// Postposed refusal is a Chinese pattern ("小米不要"); English "millet no" is not.
+fn mk_is_cjk_word(text: &str, mk: &MarkerHit) -> bool {
+    !text[mk.start..mk.end].is_ascii()
+}
+
+/// Reads the message in `scratch.norm` into `out`.
+pub(crate) fn read(
+    engine: &Engine,
+    s: &mut Scratch,
+    current: Option<usize>,
+    out: &mut Vec<Intent>,
+) {
+    let text = s.norm.text.as_str();
+    s.mentions.clear();
+    s.markers.clear();
+    s.nums.clear();
+    engine.matcher.find(text, &mut s.mentions);
+    engine.lexicon.find(text, &mut s.markers);
+    // Product words win over markers, and both over numbers inside them.
+    let mentions = &s.mentions;
+    s.markers
+        .retain(|m| !overlaps_sorted(mentions, |x| (x.start, x.end), m.start, m.end));
+    super::numbers::scan(text, &mut s.nums);
+    let markers = &s.markers;
+    s.nums.retain(|n| {
+        !overlaps_sorted(mentions, |x| (x.start, x.end), n.start, n.end)
+            && !overlaps_sorted(markers, |x| (x.start, x.end), n.start, n.end)
+    });
+    let current = current.filter(|&c| c < engine.product_count);
+
+    let cuts = text
+        .char_indices()
+        .filter(|&(_, c)| is_clause_punct(c))
+        .map(|(i, _)| i)
+        .collect();
+    let ctx = Ctx {
+        text,
+        mentions: &s.mentions,
+        markers: &s.markers,
+        nums: &s.nums,
+        units: &engine.matcher.units,
+        cuts,
+    };
+
+    // Clauses that ask something hold no intent.
+    let mut dead_clauses = vec![false; ctx.cuts.len() + 1];
+    for m in ctx.markers.iter().filter(|m| m.marker == Marker::Question) {
+        dead_clauses[ctx.clause(m.start)] = true;
+    }
+    let live = |pos: usize| !dead_clauses[ctx.clause(pos)];
+
+    let mut state: Vec<MentionState> = ctx
+        .mentions
+        .iter()
+        .map(|m| {
+            if live(m.start) {
+                MentionState::Live
+            } else {
+                MentionState::Dead
+            }
+        })
+        .collect();
+    let mut used_nums: Vec<usize> = Vec::new();
+    let mut spec_spans: Vec<Range<usize>> = Vec::new();
+    let mut other_sense = false;
+
+    // Other senses: 小米手机, 小米粥, 小米su7, 小米14.
+    for (i, m) in ctx.mentions.iter().enumerate() {
+        if m.by_link
+            || text[..m.end]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii())
+        {
+            continue;
+        }
+        let rest = &text[m.end..];
+        let sense = if longest_prefix(text, m.end, NON_PRODUCT_HEADS).is_some() {
+            true
+        } else if rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+            let b = rest.as_bytes();
+            let quantity_prefix = b[0] == b'x' && b.get(1).is_none_or(|c| !c.is_ascii_alphabetic());
+            !quantity_prefix
+        } else if let Some(ni) = ctx.num_index_at(m.end) {
+            let n = ctx.nums[ni];
+            let model =
+                n.form == NumForm::Arabic && n.value >= 10 && ctx.unit_at(n.end) == Unit::None;
+            if model {
+                used_nums.push(ni);
+            }
+            model
+        } else {
+            false
+        };
+        if sense {
+            state[i] = MentionState::OtherSense;
+            other_sense = true;
+        }
+    }
+
+    // Refusals: 不要小米 / no millet, and 小米不要. "不要小米了" and "小米不要"
+    // withdraw the product when nothing else is ordered.
+    let mut refused_any = false;
+    let mut withdrawn: Vec<usize> = Vec::new();
+    for mk in ctx.markers.iter().filter(|m| m.marker == Marker::Refuse) {
+        if let Some(i) = ctx.mention_at(ctx.skip_spaces(mk.end)) {
+            if state[i] == MentionState::Live {
+                state[i] = MentionState::Refused;
+                let after = ctx.skip_spaces(ctx.mentions[i].end);
+                if text[after..].starts_with(['了', '啦']) {
+                    withdrawn.push(i);
+                }
+            }
+            refused_any = true;
+        } else if let Ok(i) = ctx
+            .mentions
+            .binary_search_by_key(&ctx.skip_spaces_back(mk.start), |m| m.end)
+        {
+            let next = ctx.skip_spaces(mk.end);
+            let ends_clause = text[next..].chars().next().is_none_or(is_clause_punct);
+            if state[i] == MentionState::Live && (!mk_is_cjk_word(text, mk) || !ends_clause) {
+                // "小米不要太好吃" praises; only a clause-final 不要 refuses.
+                continue;
+            }
+            if state[i] == MentionState::Live {
+                state[i] = MentionState::Refused;
+                withdrawn.push(i);
+            }
+            refused_any = true;
+        }
+    }
+
+    let live_markers = || ctx.markers.iter().filter(|m| live(m.start));
+    let has = |k: Marker| live_markers().any(|m| m.marker == k);
+    let hypothetical = has(Marker::Hypothetical);
+    let orders_killed = hypothetical
+        || has(Marker::Past)
+        || has(Marker::Future)
+        || has(Marker::Show)
+        || has(Marker::NoBuy);
+
+    // Cancels: products in the cancelling clause, else the sender's own orders.
+    let mut handled = false;
+    if !hypothetical {
+        let cancel_clauses: Vec<usize> = live_markers()
+            .filter(|m| m.marker == Marker::Cancel)
+            .map(|m| ctx.clause(m.start))
+            .collect();
+        if let Some(first) = live_markers().find(|m| m.marker == Marker::Cancel) {
+            let before = out.len();
+            for (i, m) in ctx.mentions.iter().enumerate() {
+                if state[i] == MentionState::Live && cancel_clauses.contains(&ctx.clause(m.start)) {
+                    state[i] = MentionState::Used;
+                    if !out[before..].iter().any(|x| x.product == Some(m.product)) {
+                        out.push(Intent {
+                            kind: IntentKind::Cancel,
+                            product: Some(m.product),
+                            qty: None,
+                            confidence: 0.9,
+                            evidence: vec![m.start..m.end, first.start..first.end],
+                        });
+                    }
+                }
+            }
+            if out.len() == before {
+                out.push(Intent {
+                    kind: IntentKind::Cancel,
+                    product: None,
+                    qty: None,
+                    confidence: 0.85,
+                    evidence: std::iter::once(first.start..first.end).collect(),
+                });
+            }
+            handled = true;
+        }
+    }
+
+    let others_live = state.contains(&MentionState::Live);
+    if !handled && !hypothetical && !withdrawn.is_empty() && !others_live {
+        for &i in &withdrawn {
+            let m = ctx.mentions[i];
+            if !out.iter().any(|x| x.product == Some(m.product)) {
+                out.push(Intent {
+                    kind: IntentKind::Cancel,
+                    product: Some(m.product),
+                    qty: None,
+                    confidence: 0.75,
+                    evidence: std::iter::once(m.start..m.end).collect(),
+                });
+            }
+        }
+        handled = true;
+    }
+
+    // Change: the first number after 改成 / make it is the new total.
+    if !hypothetical {
+        if let Some(mk) = live_markers().find(|m| m.marker == Marker::Change) {
+            let found = ctx.nums.iter().enumerate().find(|(i, n)| {
+                n.start >= mk.end
+                    && !used_nums.contains(i)
+                    && n.form != NumForm::Article
+                    && !n.slang
+                    && (1..=MAX_QTY).contains(&n.value)
+                    && !matches!(ctx.unit_at(n.end), Unit::Spec(_))
+            });
+            if let Some((ni, n)) = found {
+                used_nums.push(ni);
+                let clause = ctx.clause(mk.start);
+                // The product in the changing clause, else the one the sender
+                // just named ("苹果要三箱，不对，改成两箱").
+                let target = ctx
+                    .mentions
+                    .iter()
+                    .enumerate()
+                    .find(|(i, m)| state[*i] == MentionState::Live && ctx.clause(m.start) == clause)
+                    .or_else(|| {
+                        ctx.mentions
+                            .iter()
+                            .enumerate()
+                            .rev()
+                            .find(|(i, m)| state[*i] == MentionState::Live && m.end <= mk.start)
+                    });
+                let mut evidence = vec![mk.start..mk.end, n.start..n.end];
+                let product = target.map(|(i, m)| {
+                    state[i] = MentionState::Used;
+                    evidence.insert(0, m.start..m.end);
+                    m.product
+                });
+                out.push(Intent {
+                    kind: IntentKind::Change,
+                    product,
+                    qty: Some(n.value as u32),
+                    confidence: if product.is_some() { 0.9 } else { 0.85 },
+                    evidence,
+                });
+                handled = true;
+            }
+        }
+    }
+
+    if orders_killed {
+        return;
+    }
+
+    // Buy verbs; 要 / 来 only when an object follows ("我要去上班了" is modal).
+    let verbs: Vec<&MarkerHit> = live_markers()
+        .filter(|m| match m.marker {
+            Marker::Buy => true,
+            Marker::BuyIfObject => object_follows(&ctx, m),
+            _ => false,
+        })
+        .collect();
+    let has_verb = !verbs.is_empty();
+
+    // Quantities.
+    let mut qtys: Vec<Qty> = Vec::new();
+    let mut bare_candidate: Option<Qty> = None;
+    let mut covered = 0usize;
+    for (ni, n) in ctx.nums.iter().enumerate() {
+        if used_nums.contains(&ni) || !live(n.start) {
+            continue;
+        }
+        let unit = ctx.unit_at(n.end);
+        if let Unit::Spec(len) = unit {
+            spec_spans.push(n.start..n.end + len);
+            continue;
+        }
+        if n.form == NumForm::Arabic && n.digits >= 7 {
+            // A phone or order number.
+            spec_spans.push(n.start..n.end);
+            continue;
+        }
+        let before = ctx.skip_spaces_back(n.start);
+        let prev = text[..before].chars().next_back();
+        let prev2 = text[..before - prev.map_or(0, char::len_utf8)]
+            .chars()
+            .next_back();
+        let x_prefix = matches!(prev, Some('×' | '*'))
+            || (prev == Some('x') && !prev2.is_some_and(|c| c.is_ascii_alphabetic()));
+        let plus_prefix = prev == Some('+');
+        let prefix_len = if x_prefix || plus_prefix {
+            prev.map_or(0, char::len_utf8)
+        } else {
+            0
+        };
+        let marker_before = ctx.marker_ending_at(before).filter(|m| live(m.start));
+        let kou = marker_before.is_some_and(|m| m.marker == Marker::Kou);
+        let verb_before = marker_before.is_some_and(|m| {
+            matches!(m.marker, Marker::Buy | Marker::Each | Marker::Change)
+                || (m.marker == Marker::BuyIfObject && verbs.iter().any(|v| v.start == m.start))
+        });
+        let after_mention = ctx
+            .mentions
+            .binary_search_by_key(&before, |m| m.end)
+            .is_ok();
+        let (has_unit, unit_end) = match unit {
+            Unit::Selling(len) => (true, n.end + len),
+            _ => (false, n.end),
+        };
+        let next = ctx.skip_spaces(unit_end);
+        let mention_after = ctx.mention_at(next).is_some();
+        let at_end = next >= text.len()
+            || text[next..].chars().next().is_some_and(is_clause_punct)
+            || ctx
+                .marker_at(next)
+                .is_some_and(|m| m.marker == Marker::Filler);
+
+        let attached = match n.form {
+            NumForm::Article => has_unit || mention_after,
+            NumForm::Word => has_unit || mention_after || verb_before || x_prefix || plus_prefix,
+            NumForm::Chinese => {
+                has_unit || n.self_counting || ((verb_before || after_mention || kou) && at_end)
+            }
+            NumForm::Arabic => {
+                !n.slang
+                    && (has_unit
+                        || x_prefix
+                        || plus_prefix
+                        || kou
+                        || verb_before
+                        || mention_after
+                        || (after_mention && at_end))
+            }
+        };
+        let mut value = n.value;
+        if n.ones_run && !has_unit {
+            value = 1;
+        }
+        let cap = if has_unit || x_prefix {
+            HARD_MAX_QTY
+        } else {
+            MAX_BARE_QTY
+        };
+        let start = if prefix_len > 0 {
+            before - prefix_len
+        } else {
+            n.start
+        };
+        if attached && (1..=cap).contains(&value) {
+            covered += unit_end - start;
+            qtys.push(Qty {
+                start,
+                end: unit_end,
+                value: value as u32,
+                bound: false,
+            });
+        } else if n.form == NumForm::Arabic && !n.slang && (1..=MAX_BARE_QTY).contains(&value) {
+            covered += n.end - n.start;
+            bare_candidate.get_or_insert(Qty {
+                start: n.start,
+                end: n.end,
+                value: value as u32,
+                bound: false,
+            });
+        }
+    }
+
+    // Products named (or "这个" for the one on air).
+    let mut products: Vec<(usize, usize, usize, Option<usize>)> = Vec::new(); // start, end, product, qty index
+    for (i, m) in ctx.mentions.iter().enumerate() {
+        if state[i] == MentionState::Live {
+            products.push((m.start, m.end, m.product, None));
+        }
+    }
+    if products.is_empty() && !handled && !other_sense && !refused_any {
+        if let (Some(cur), Some(this)) =
+            (current, live_markers().find(|m| m.marker == Marker::This))
+        {
+            products.push((this.start, this.end, cur, None));
+        }
+    }
+
+    if !products.is_empty() {
+        let each = live_markers().any(|m| m.marker == Marker::Each);
+        if each {
+            let q = qtys.first().copied();
+            for p in &mut products {
+                p.3 = q.map(|_| 0);
+            }
+        } else {
+            bind_quantities(&ctx, &mut products, &mut qtys, &spec_spans);
+            bind_across_clauses(&ctx, &mut products, &mut qtys, &verbs);
+        }
+        let before = out.len();
+        let mut explicit: Vec<bool> = Vec::new();
+        for &(start, end, product, qi) in &products {
+            let qty = qi.and_then(|i| qtys.get(i));
+            if qty.is_none() && !has_verb && !each {
+                continue;
+            }
+            // The same product named twice ("苹果苹果来两箱") is one order;
+            // the mention that carries a quantity wins.
+            if let Some(k) = out[before..]
+                .iter()
+                .position(|x| x.product == Some(product))
+            {
+                if let (Some(q), false) = (qty, explicit[k]) {
+                    let prior = &mut out[before + k];
+                    prior.qty = Some(q.value);
+                    prior.evidence.push(q.start..q.end);
+                    prior.confidence = flag_large(prior.confidence, q.value);
+                    explicit[k] = true;
+                }
+                continue;
+            }
+            explicit.push(qty.is_some());
+            let value = qty.map_or(1, |q| q.value);
+            let mut evidence: Vec<Range<usize>> = std::iter::once(start..end).collect();
+            if let Some(q) = qty {
+                evidence.push(q.start..q.end);
+            }
+            if let Some(v) = verbs.first() {
+                evidence.push(v.start..v.end);
+            }
+            let mut confidence: f32 = match (qty.is_some(), has_verb) {
+                (true, true) => 0.95,
+                (true, false) => 0.88,
+                _ => 0.85,
+            };
+            confidence = flag_large(confidence, value);
+            out.push(Intent {
+                kind: IntentKind::Order,
+                product: Some(product),
+                qty: Some(value),
+                confidence,
+                evidence,
+            });
+        }
+        return;
+    }
+
+    // No product named: a bare order for the product on air.
+    let Some(cur) = current else { return };
+    if handled || other_sense || refused_any || !ctx.mentions.is_empty() {
+        return;
+    }
+    for v in &verbs {
+        covered += v.end - v.start;
+    }
+    for m in live_markers() {
+        if matches!(
+            m.marker,
+            Marker::Kou | Marker::Filler | Marker::This | Marker::Each
+        ) {
+            covered += m.end - m.start;
+        }
+    }
+    let meaningful: usize = text
+        .chars()
+        .filter(|&c| c != ' ' && (c.is_alphanumeric() || matches!(c, '+' | '*' | '#' | '×')))
+        .map(char::len_utf8)
+        .sum();
+    let bare = covered >= meaningful && meaningful > 0;
+    let qty = qtys
+        .first()
+        .copied()
+        .or(if bare { bare_candidate } else { None });
+    if !(has_verb || (bare && qty.is_some())) {
+        return;
+    }
+    let value = qty.map_or(1, |q| q.value);
+    let mut evidence = Vec::new();
+    if let Some(q) = qty {
+        evidence.push(q.start..q.end);
+    }
+    if let Some(v) = verbs.first() {
+        evidence.push(v.start..v.end);
+    }
+    let mut confidence: f32 = if has_verb { 0.8 } else { 0.7 };
+    confidence = flag_large(confidence, value);
+    out.push(Intent {
+        kind: IntentKind::Order,
+        product: Some(cur),
+        qty: Some(value),
+        confidence,
+        evidence,
+    });
+}
+
+/// A product still without a quantity takes one from a later clause that
+/// has a buy verb and names no product of its own ("苹果真好吃，来两箱").
+fn bind_across_clauses(
+    ctx: &Ctx<'_>,
+    products: &mut [(usize, usize, usize, Option<usize>)],
+    qtys: &mut [Qty],
+    verbs: &[&MarkerHit],
+) {
+    // Chat names a handful of products at most; beyond that, skip this
+    // look-around rather than go quadratic.
+    if products.len() > 16 || qtys.len() > 16 {
+        return;
+    }
+    for pi in 0..products.len() {
+        if products[pi].3.is_some() {
+            continue;
+        }
+        let (p_end, p_clause) = (products[pi].1, ctx.clause(products[pi].0));
+        let found = qtys.iter().position(|q| {
+            let clause = ctx.clause(q.start);
+            !q.bound
+                && q.start >= p_end
+                && clause != p_clause
+                && verbs.iter().any(|v| ctx.clause(v.start) == clause)
+                && !products.iter().any(|p| ctx.clause(p.0) == clause)
+        });
+        if let Some(qi) = found {
+            products[pi].3 = Some(qi);
+            qtys[qi].bound = true;
+        }
+    }
+}
+
+/// Large quantities reach the helper flagged: above [`SUSPICIOUS_QTY`] at
+/// half confidence, above [`MAX_QTY`] at [`OVER_MAX_CONFIDENCE`].
+fn flag_large(confidence: f32, value: u32) -> f32 {
+    let value = u64::from(value);
+    if value > MAX_QTY {
+        OVER_MAX_CONFIDENCE
+    } else if value > SUSPICIOUS_QTY {
+        confidence * 0.5
+    } else {
+        confidence
+    }
+}
+
+/// 要 / 来 / take are buy verbs only with an object: a number, a product,
+/// 这个, a unit, or nothing more to say ("我要", "这个我要了").
+fn object_follows(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
+    let p = ctx.skip_spaces(m.end);
+    let Some(c) = ctx.text[p..].chars().next() else {
+        return true;
+    };
+    if is_clause_punct(c) {
+        return true;
+    }
+    if ctx.mention_at(p).is_some() || ctx.num_at(p) {
+        return true;
+    }
+    if c == '了' {
+        // "要了" is taking it; "来了" is arriving.
+        return !ctx.text[m.start..m.end].ends_with('来');
+    }
+    if c == 'x' && ctx.text[p + 1..].starts_with(|d: char| d.is_ascii_digit()) {
+        return true;
+    }
+    if let Some(next) = ctx.marker_at(p) {
+        return match next.marker {
+            Marker::This | Marker::Buy | Marker::BuyIfObject | Marker::Each => true,
+            Marker::Filler => matches!(
+                &ctx.text[next.start..next.end],
+                "谢谢"
+                    | "谢谢主播"
+                    | "吧"
+                    | "啊"
+                    | "呀"
+                    | "哦"
+                    | "please"
+                    | "pls"
+                    | "plz"
+                    | "thanks"
+                    | "thank you"
+                    | "thx"
+                    | "the"
+                    | "me"
+            ),
+            _ => false,
+        };
+    }
+    matches!(ctx.unit_at(p), Unit::Selling(_))
+}
+
+/// Gives each product at most one quantity. A quantity belongs to the
+/// product just before it ("小米一袋小米茶一罐"), unless a clause break lies
+/// between and it sits right before another product ("小米，要3包锅巴");
+/// English and "要3包锅巴" put it before the product.
+fn bind_quantities(
+    ctx: &Ctx<'_>,
+    products: &mut [(usize, usize, usize, Option<usize>)],
+    qtys: &mut [Qty],
+    spec: &[Range<usize>],
+) {
+    for (qi, slot) in qtys.iter_mut().enumerate() {
+        let q = *slot;
+        let prev = products.partition_point(|p| p.1 <= q.start).checked_sub(1);
+        let next = Some(products.partition_point(|p| p.0 < q.end)).filter(|&i| i < products.len());
+        let backward = prev.filter(|&i| {
+            products[i].3.is_none() && ctx.is_glue(products[i].1, q.start, spec, true)
+        });
+        let forward = next
+            .filter(|&i| products[i].3.is_none() && ctx.is_glue(q.end, products[i].0, spec, false));
+        let choice = match (backward, forward) {
+            (Some(b), Some(f)) => {
+                if ctx.has_cut_between(products[b].1, q.start) {
+                    Some(f)
+                } else {
+                    Some(b)
+                }
+            }
+            (b, f) => b.or(f),
+        };
+        if let Some(i) = choice {
+            products[i].3 = Some(qi);
+            slot.bound = true;
+        }
+    }
+}

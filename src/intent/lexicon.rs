@@ -1,0 +1,461 @@
+//! The engine's word lists: buy verbs, cancel and change words, question,
+//! past, future and hypothetical markers, show requests, classifiers, spec
+//! units and the "non-product heads" that turn a product word into another
+//! sense (小米手机, 小米粥). All generic Chinese / English chat vocabulary;
+//! nothing here names a product. Compiled once into an Aho-Corasick automaton.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A buy verb that stands on its own (拍, 下单, sold, take).
+    Buy,
+    /// A buy verb only when an object follows (要, 来): "我要去上班" is modal.
+    BuyIfObject,
+    /// 扣 / 加 as in 扣1, 加一: the following number is a quantity.
+    Kou,
+    Cancel,
+    Change,
+    /// 不要 / no before a product: that product is refused.
+    Refuse,
+    /// 不买: nothing in the message is an order.
+    NoBuy,
+    Question,
+    Past,
+    Future,
+    Hypothetical,
+    /// 看看: a request to show, not to buy.
+    Show,
+    /// 这个 / this one: the product on air.
+    This,
+    /// 各 / each: the same quantity for every product named.
+    Each,
+    /// Politeness and filler that do not change a bare order (谢谢, 主播, pls).
+    Filler,
+}
+
+const MARKERS: &[(&str, Marker)] = {
+    use Marker::*;
+    &[
+        // Buy verbs.
+        ("拍", Buy),
+        ("拍了", Buy),
+        ("下单", Buy),
+        ("整", Buy),
+        ("拿", Buy),
+        ("订", Buy),
+        ("留", Buy),
+        ("买", Buy),
+        ("抢", Buy),
+        ("再来", Buy),
+        ("再加", Buy),
+        ("也来", Buy),
+        ("再要", Buy),
+        ("要了", Buy),
+        ("给我来", Buy),
+        ("来个", Buy),
+        ("安排", Buy),
+        ("预定", Buy),
+        ("预订", Buy),
+        ("sold", Buy),
+        ("take", BuyIfObject),
+        ("i'll take", BuyIfObject),
+        ("ill take", BuyIfObject),
+        ("buy", BuyIfObject),
+        ("get", BuyIfObject),
+        ("order", BuyIfObject),
+        ("want", BuyIfObject),
+        ("i want", BuyIfObject),
+        ("give me", BuyIfObject),
+        ("i'll have", Buy),
+        ("add", Buy),
+        ("another", Buy),
+        ("要", BuyIfObject),
+        ("来", BuyIfObject),
+        ("我要", BuyIfObject),
+        ("也要", BuyIfObject),
+        ("扣", Kou),
+        ("加", Kou),
+        ("i'd like", Buy),
+        ("id like", Buy),
+        ("would like", Buy),
+        // Cancel.
+        ("不要了", Cancel),
+        ("不要啦", Cancel),
+        ("取消", Cancel),
+        ("退掉", Cancel),
+        ("退了", Cancel),
+        ("退货", Cancel),
+        ("退款", Cancel),
+        ("算了", Cancel),
+        ("撤销", Cancel),
+        ("撤单", Cancel),
+        ("不买了", NoBuy),
+        ("不拍了", NoBuy),
+        ("别发了", Cancel),
+        ("cancel", Cancel),
+        ("cancelled", Cancel),
+        ("nevermind", Cancel),
+        ("never mind", Cancel),
+        // Change.
+        ("改成", Change),
+        ("改为", Change),
+        ("改到", Change),
+        ("换成", Change),
+        ("换为", Change),
+        ("变成", Change),
+        ("make it", Change),
+        ("make that", Change),
+        ("改", Change),
+        ("change", Change),
+        ("instead", Change),
+        // Refusal and negation.
+        ("不要", Refuse),
+        ("不想要", Refuse),
+        ("别要", Refuse),
+        ("no", Refuse),
+        ("not", Refuse),
+        ("不买", NoBuy),
+        ("不拍", NoBuy),
+        ("不需要", NoBuy),
+        ("不用", NoBuy),
+        ("少要", NoBuy),
+        ("少来", NoBuy),
+        ("减", NoBuy),
+        ("don't want", NoBuy),
+        ("dont want", NoBuy),
+        ("don't need", NoBuy),
+        // Questions.
+        ("吗", Question),
+        ("嘛", Question),
+        ("么", Question),
+        ("呢", Question),
+        ("?", Question),
+        ("多少", Question),
+        ("几", Question),
+        ("啥", Question),
+        ("什么", Question),
+        ("谁", Question),
+        ("怎么", Question),
+        ("咋", Question),
+        ("哪", Question),
+        ("有没有", Question),
+        ("是不是", Question),
+        ("能不能", Question),
+        ("可不可以", Question),
+        ("会不会", Question),
+        ("要不要", Question),
+        ("区别", Question),
+        ("多大", Question),
+        ("多重", Question),
+        ("多久", Question),
+        ("是否", Question),
+        ("请问", Question),
+        ("问一下", Question),
+        ("how", Question),
+        ("what", Question),
+        ("when", Question),
+        ("where", Question),
+        ("why", Question),
+        ("which", Question),
+        ("do you", Question),
+        ("does", Question),
+        ("is it", Question),
+        ("is the", Question),
+        ("is this", Question),
+        ("are they", Question),
+        ("are the", Question),
+        ("can you", Question),
+        ("could you", Question),
+        ("any ", Question),
+        // Past.
+        ("上次", Past),
+        ("上回", Past),
+        ("上周", Past),
+        ("上个月", Past),
+        ("上个星期", Past),
+        ("去年", Past),
+        ("前年", Past),
+        ("昨天", Past),
+        ("前天", Past),
+        ("以前", Past),
+        ("之前", Past),
+        ("买过", Past),
+        ("拍过", Past),
+        ("吃过", Past),
+        ("用过", Past),
+        ("收到", Past),
+        ("到了", Past),
+        ("回购", Past),
+        ("已经", Past),
+        ("last week", Past),
+        ("last time", Past),
+        ("last month", Past),
+        ("yesterday", Past),
+        ("already", Past),
+        ("bought", Past),
+        ("received", Past),
+        ("arrived", Past),
+        ("ordered", Past),
+        // Future.
+        ("下次", Future),
+        ("下回", Future),
+        ("下周", Future),
+        ("下个月", Future),
+        ("下个星期", Future),
+        ("明天", Future),
+        ("后天", Future),
+        ("改天", Future),
+        ("以后", Future),
+        ("过两天", Future),
+        ("过几天", Future),
+        ("回头", Future),
+        ("等下", Future),
+        ("等会", Future),
+        ("待会", Future),
+        ("一会", Future),
+        ("晚点", Future),
+        ("明年", Future),
+        ("等我", Future),
+        ("等过", Future),
+        ("等到", Future),
+        ("等发", Future),
+        ("next week", Future),
+        ("next time", Future),
+        ("next month", Future),
+        ("tomorrow", Future),
+        ("later", Future),
+        ("someday", Future),
+        // Hypothetical.
+        ("要是", Hypothetical),
+        ("如果", Hypothetical),
+        ("假如", Hypothetical),
+        ("假设", Hypothetical),
+        ("万一", Hypothetical),
+        ("若是", Hypothetical),
+        ("的话", Hypothetical),
+        ("if", Hypothetical),
+        ("would", Hypothetical),
+        ("i'd", Hypothetical),
+        ("were", Hypothetical),
+        // Show requests.
+        ("看看", Show),
+        ("看一下", Show),
+        ("看一看", Show),
+        ("瞧瞧", Show),
+        ("瞅瞅", Show),
+        ("展示", Show),
+        ("打开", Show),
+        ("show", Show),
+        ("let me see", Show),
+        // The product on air.
+        ("这个", This),
+        ("那个", This),
+        ("这款", This),
+        ("this one", This),
+        ("this", This),
+        ("it", This),
+        // Each.
+        ("各", Each),
+        ("每样", Each),
+        ("每种", Each),
+        ("each", Each),
+        // Filler.
+        ("谢谢", Filler),
+        ("谢谢主播", Filler),
+        ("主播", Filler),
+        ("我", Filler),
+        ("给我", Filler),
+        ("帮我", Filler),
+        ("请", Filler),
+        ("吧", Filler),
+        ("啊", Filler),
+        ("呀", Filler),
+        ("哦", Filler),
+        ("哈", Filler),
+        ("了", Filler),
+        ("的", Filler),
+        ("也", Filler),
+        ("还", Filler),
+        ("再", Filler),
+        ("一下", Filler),
+        ("好的", Filler),
+        ("please", Filler),
+        ("pls", Filler),
+        ("plz", Filler),
+        ("thanks", Filler),
+        ("thank you", Filler),
+        ("thx", Filler),
+        ("i", Filler),
+        ("i'll", Filler),
+        ("me", Filler),
+        ("the", Filler),
+        ("of", Filler),
+        ("and", Filler),
+        ("for", Filler),
+    ]
+};
+
+/// Classifiers that count selling units ("两袋", "2份"); the catalog's own
+/// units are added per engine.
+pub const SELLING_CLASSIFIERS: &[&str] = &[
+    "袋", "盒", "包", "罐", "箱", "瓶", "桶", "提", "份", "单", "个", "件", "套", "组", "只", "条",
+    "筐", "篮", "兜", "听", "板", "把", "串", "扎", "卷", "支", "张",
+];
+
+/// English unit words after a number ("2 bags", "three boxes").
+pub const ENGLISH_UNITS: &[&str] = &[
+    "bag", "bags", "box", "boxes", "pack", "packs", "packet", "packets", "jar", "jars", "can",
+    "cans", "case", "cases", "bottle", "bottles", "piece", "pieces", "pcs", "pc", "tin", "tins",
+    "crate", "crates", "basket", "baskets", "order", "orders", "set", "sets", "portion",
+    "portions", "unit", "units", "of", "more",
+];
+
+/// Measures after a number that make it part of something else: a spec
+/// (5斤装, 30枚), a time (2024年, 12点), money (5块), a count of times (5次).
+pub const SPEC_UNITS: &[&str] = &[
+    "斤", "公斤", "千克", "克", "kg", "g", "ml", "l", "毫升", "升", "枚", "颗", "粒", "年", "月",
+    "日", "号", "点", "块", "元", "毛", "角", "分", "次", "岁", "天", "周", "小时", "分钟", "秒",
+    "寸", "度", "%", "人", "位", "w", "万", "遍", "年代", "后", "cm", "mm", "米", "码", "折", "楼",
+    "层", "集", "期",
+];
+
+/// Words that, right after a product word, show it is used in another sense:
+/// a phone brand, a dish, a company.
+pub const NON_PRODUCT_HEADS: &[&str] = &[
+    "手机",
+    "粥",
+    "电视",
+    "平板",
+    "笔记本",
+    "汽车",
+    "手环",
+    "手表",
+    "耳机",
+    "音箱",
+    "路由器",
+    "充电器",
+    "电脑",
+    "股票",
+    "公司",
+    "集团",
+    "官网",
+    "之家",
+    "系统",
+    "商城",
+    "粉",
+    "汁饮料",
+    "味的薯片",
+    "饭",
+    "汤",
+    "面包",
+    "蛋糕",
+    "酒",
+    "醋",
+    "牌",
+];
+
+/// A marker found in normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarkerHit {
+    pub start: usize,
+    pub end: usize,
+    pub marker: Marker,
+}
+
+/// The compiled marker vocabulary.
+pub struct Lexicon {
+    markers: Option<AhoCorasick>,
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Lexicon {
+    pub fn new() -> Self {
+        let markers = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(MARKERS.iter().map(|(w, _)| *w))
+            .ok();
+        Lexicon { markers }
+    }
+
+    /// Appends the markers of `text` to `out`, leftmost-longest, skipping
+    /// English words that are only part of a longer word.
+    pub fn find(&self, text: &str, out: &mut Vec<MarkerHit>) {
+        let Some(ac) = &self.markers else { return };
+        for m in ac.find_iter(text) {
+            if !ascii_word_boundaries(text, m.start(), m.end()) {
+                continue;
+            }
+            out.push(MarkerHit {
+                start: m.start(),
+                end: m.end(),
+                marker: MARKERS[m.pattern().as_usize()].1,
+            });
+        }
+    }
+}
+
+/// True when a match that begins or ends with an ASCII letter or digit is not
+/// glued to more letters or digits ("no" is not inside "know").
+pub fn ascii_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let first_alnum = b.get(start).is_some_and(u8::is_ascii_alphanumeric);
+    let last_alnum = end > 0 && b.get(end - 1).is_some_and(u8::is_ascii_alphanumeric);
+    if first_alnum && start > 0 && b[start - 1].is_ascii_alphanumeric() {
+        return false;
+    }
+    if last_alnum && b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    true
+}
+
+/// The longest entry of `list` that `text[pos..]` starts with, as its length.
+/// English entries must end at a word boundary.
+pub fn longest_prefix(text: &str, pos: usize, list: &[&str]) -> Option<usize> {
+    let rest = text.get(pos..)?;
+    list.iter()
+        .filter(|w| rest.starts_with(**w) && ascii_word_boundaries(text, pos, pos + w.len()))
+        .map(|w| w.len())
+        .max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn markers(text: &str) -> Vec<(String, Marker)> {
+        let mut out = Vec::new();
+        Lexicon::new().find(text, &mut out);
+        out.iter()
+            .map(|h| (text[h.start..h.end].to_string(), h.marker))
+            .collect()
+    }
+
+    #[test]
+    fn longest_marker_wins() {
+        assert_eq!(markers("不要了"), vec![("不要了".into(), Marker::Cancel)]);
+        assert_eq!(markers("要是"), vec![("要是".into(), Marker::Hypothetical)]);
+        assert_eq!(markers("要不要"), vec![("要不要".into(), Marker::Question)]);
+    }
+
+    #[test]
+    fn english_markers_respect_word_boundaries() {
+        assert!(markers("i know").iter().all(|(_, m)| *m != Marker::Refuse));
+        assert_eq!(markers("no millet")[0], ("no".into(), Marker::Refuse));
+        assert!(markers("iffy").is_empty());
+    }
+
+    #[test]
+    fn prefixes_are_longest_and_bounded() {
+        assert_eq!(longest_prefix("5斤装", 1, SPEC_UNITS), Some("斤".len()));
+        assert_eq!(longest_prefix("2 bags", 2, ENGLISH_UNITS), Some(4));
+        assert_eq!(longest_prefix("2 bagsy", 2, ENGLISH_UNITS), None);
+        assert_eq!(longest_prefix("x", 9, ENGLISH_UNITS), None);
+    }
+}

@@ -1,0 +1,253 @@
+//! Finds products in normalised chat text: names, aliases, the name's head
+//! word ("土鸡蛋 30枚" → "土鸡蛋"), English plurals, and link references in
+//! every form chat uses (1号链接, 链接1, 1号, #1, link 1, 三号链接). One
+//! Aho-Corasick automaton, leftmost-longest, compiled once per catalog, so
+//! "小米锅巴" is the cracker and never millet plus something.
+
+use super::lexicon::ascii_word_boundaries;
+use super::normalize::normalize;
+use crate::catalog::Catalog;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashMap;
+
+/// A product reference found in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    pub start: usize,
+    pub end: usize,
+    /// Index into `Catalog::products`.
+    pub product: usize,
+    /// Named by link number rather than by a word.
+    pub by_link: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    product: usize,
+    by_link: bool,
+}
+
+pub struct Matcher {
+    automaton: Option<AhoCorasick>,
+    targets: Vec<Target>,
+    /// Normalised selling units of the catalog ("袋", "盒", "斤").
+    pub units: Vec<String>,
+}
+
+impl Matcher {
+    pub fn new(catalog: &Catalog) -> Self {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut targets: Vec<Target> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut add = |pattern: String, target: Target| {
+            let pattern = pattern.trim().to_string();
+            if pattern.is_empty() || seen.contains_key(&pattern) {
+                // First come wins: names and aliases are added before link forms.
+                return;
+            }
+            seen.insert(pattern.clone(), patterns.len());
+            patterns.push(pattern);
+            targets.push(target);
+        };
+        for (product, p) in catalog.products.iter().enumerate() {
+            let target = Target {
+                product,
+                by_link: false,
+            };
+            for word in std::iter::once(&p.name).chain(p.aliases.iter()) {
+                for variant in word_variants(&normalize(word).text) {
+                    add(variant, target);
+                }
+            }
+        }
+        for (product, p) in catalog.products.iter().enumerate() {
+            let target = Target {
+                product,
+                by_link: true,
+            };
+            for form in link_forms(p.link) {
+                add(form, target);
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok();
+        let mut units: Vec<String> = catalog
+            .products
+            .iter()
+            .map(|p| normalize(&p.unit).text)
+            .filter(|u| !u.is_empty())
+            .collect();
+        units.sort();
+        units.dedup();
+        Matcher {
+            automaton,
+            targets,
+            units,
+        }
+    }
+
+    /// Appends the product mentions of `text` to `out`, in order.
+    pub fn find(&self, text: &str, out: &mut Vec<Mention>) {
+        let Some(ac) = &self.automaton else { return };
+        let bytes = text.as_bytes();
+        for m in ac.find_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            let target = self.targets[m.pattern().as_usize()];
+            if target.by_link {
+                // "1号" must not be the tail of "11号", nor "#1" the head of "#12".
+                let digit_before = start > 0 && bytes[start - 1].is_ascii_digit();
+                let glued_after = bytes.get(end).is_some_and(u8::is_ascii_digit)
+                    && bytes[end - 1].is_ascii_digit();
+                if digit_before || glued_after {
+                    continue;
+                }
+            } else if !ascii_word_boundaries(text, start, end) {
+                continue;
+            }
+            out.push(Mention {
+                start,
+                end,
+                product: target.product,
+                by_link: target.by_link,
+            });
+        }
+    }
+}
+
+/// The ways a product word is written: as is, without spaces, its head word
+/// (the part before a spec like " 5斤装"), and an English plural.
+fn word_variants(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_string()];
+    if word.contains(' ') {
+        out.push(word.replace(' ', ""));
+        let head = word.split(' ').next().unwrap_or("");
+        let is_cjk = !head.is_ascii();
+        if is_cjk && head.chars().count() >= 2 && !head.chars().any(|c| c.is_ascii_digit()) {
+            out.push(head.to_string());
+        }
+    }
+    let ascii_word = !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ');
+    if ascii_word && !word.ends_with('s') {
+        if word.ends_with('x') || word.ends_with("ch") || word.ends_with("sh") {
+            out.push(format!("{word}es"));
+        } else if let Some(stem) = word.strip_suffix('y') {
+            out.push(format!("{stem}ies"));
+        } else {
+            out.push(format!("{word}s"));
+        }
+    }
+    out
+}
+
+/// Link-number references: 3号链接, 链接3, 3号, #3, link 3, 三号链接.
+fn link_forms(link: u32) -> Vec<String> {
+    let mut out = vec![
+        format!("{link}号链接"),
+        format!("链接{link}"),
+        format!("{link}号"),
+        format!("#{link}"),
+        format!("# {link}"),
+        format!("link {link}"),
+        format!("link{link}"),
+        format!("link #{link}"),
+        format!("no.{link}"),
+        format!("{link}号宝贝"),
+    ];
+    if let Some(cn) = chinese_numeral(link) {
+        out.push(format!("{cn}号链接"));
+        out.push(format!("链接{cn}"));
+    }
+    out
+}
+
+/// 1..=99 in Chinese numerals, for "三号链接".
+fn chinese_numeral(n: u32) -> Option<String> {
+    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        1..=9 => Some(D[n as usize].to_string()),
+        10 => Some("十".into()),
+        11..=19 => Some(format!("十{}", D[(n % 10) as usize])),
+        20..=99 => Some(format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            D[(n % 10) as usize]
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Product;
+
+    fn product(sku: &str, name: &str, aliases: &[&str], link: u32) -> Product {
+        Product {
+            sku: sku.into(),
+            name: name.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            link,
+            unit: "袋".into(),
+            price_fen: 100,
+            stock: 1,
+            limit_per_buyer: None,
+        }
+    }
+
+    fn catalog() -> Catalog {
+        Catalog::new(vec![
+            product("A", "高粱米 5斤装", &["高粱"], 1),
+            product("B", "高粱饼", &["饼"], 2),
+            product("C", "Sea Salt", &["salt", "peach"], 12),
+        ])
+    }
+
+    fn found(text: &str) -> Vec<(String, &'static str)> {
+        let cat = catalog();
+        let m = Matcher::new(&cat);
+        let mut out = Vec::new();
+        m.find(text, &mut out);
+        let skus = ["A", "B", "C"];
+        out.iter()
+            .map(|x| (text[x.start..x.end].to_string(), skus[x.product]))
+            .collect()
+    }
+
+    #[test]
+    fn longest_name_wins() {
+        assert_eq!(found("高粱饼两袋"), vec![("高粱饼".into(), "B")]);
+        assert_eq!(found("高粱米两袋"), vec![("高粱米".into(), "A")]);
+    }
+
+    #[test]
+    fn link_forms_resolve() {
+        for text in ["1号链接", "链接1", "1号", "#1", "link 1", "一号链接"] {
+            assert_eq!(found(text).first().map(|f| f.1), Some("A"), "{text}");
+        }
+        assert_eq!(found("#12 x2").first().map(|f| f.1), Some("C"));
+        assert_eq!(found("十二号链接").first().map(|f| f.1), Some("C"));
+    }
+
+    #[test]
+    fn link_numbers_are_not_read_inside_longer_numbers() {
+        assert!(found("11号").is_empty());
+        assert!(found("链接13").is_empty());
+    }
+
+    #[test]
+    fn english_words_need_boundaries_and_get_plurals() {
+        assert_eq!(found("two peaches"), vec![("peaches".into(), "C")]);
+        assert!(found("salty").is_empty());
+        assert_eq!(found("sea salt x2")[0].1, "C");
+    }
+
+    #[test]
+    fn empty_catalog_matches_nothing() {
+        let m = Matcher::new(&Catalog::default());
+        let mut out = Vec::new();
+        m.find("小米两袋", &mut out);
+        assert!(out.is_empty());
+    }
+}

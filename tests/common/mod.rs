@@ -1,0 +1,180 @@
+//! Shared helpers for the integration tests: loading a catalog from a
+//! config-style TOML file, reading labelled JSONL corpora, and scoring the
+//! engine the way ../shared/corpus/score.py does (core F1 and false alarms).
+//! `load_catalog` is the one place to swap for the real config loader.
+#![allow(dead_code)]
+
+use livestall::catalog::{Catalog, Product};
+use livestall::intent::{Engine, IntentKind};
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(serde::Deserialize)]
+struct CatalogFile {
+    #[serde(default)]
+    products: Vec<ProductEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct ProductEntry {
+    sku: String,
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    link: u32,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    price: f64,
+    #[serde(default)]
+    stock: i64,
+    limit_per_buyer: Option<u32>,
+}
+
+/// Loads the `[[products]]` of a config-style TOML file (price yuan → fen).
+/// Panics with the path on a bad file: test data is ours.
+pub fn load_catalog(path: impl AsRef<Path>) -> Catalog {
+    let path = path.as_ref();
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let file: CatalogFile =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
+    Catalog::new(
+        file.products
+            .into_iter()
+            .map(|p| Product {
+                sku: p.sku,
+                name: p.name,
+                aliases: p.aliases,
+                link: p.link,
+                unit: p.unit,
+                price_fen: (p.price * 100.0).round() as i64,
+                stock: p.stock,
+                limit_per_buyer: p.limit_per_buyer,
+            })
+            .collect(),
+    )
+}
+
+/// One intent as the scorer compares it: (kind, sku, qty; qty None for cancel).
+pub type Key = (String, Option<String>, Option<u32>);
+
+#[derive(serde::Deserialize)]
+pub struct Expected {
+    pub kind: String,
+    pub sku: Option<String>,
+    pub qty: Option<u32>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct Labelled {
+    pub id: String,
+    pub text: String,
+    pub current: Option<String>,
+    pub expect: Vec<Expected>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+pub fn load_corpus(path: impl AsRef<Path>) -> Vec<Labelled> {
+    let path = path.as_ref();
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("{} line {}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+fn key(kind: &str, sku: Option<String>, qty: Option<u32>) -> Key {
+    let qty = if kind == "cancel" { None } else { qty };
+    (kind.to_string(), sku, qty)
+}
+
+#[derive(Debug, Default)]
+pub struct Score {
+    pub messages: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub exact: f64,
+    pub false_alarm: f64,
+    pub misses: Vec<String>,
+}
+
+/// Scores the engine on the non-stretch rows of `rows`, like score.py's core score.
+pub fn score(catalog: &Catalog, rows: &[Labelled]) -> Score {
+    let engine = Engine::new(catalog);
+    let (mut tp, mut fp, mut fnn, mut exact, mut none_total, mut none_alarm) = (0, 0, 0, 0, 0, 0);
+    let mut misses = Vec::new();
+    let core: Vec<&Labelled> = rows
+        .iter()
+        .filter(|r| !r.tags.iter().any(|t| t == "stretch"))
+        .collect();
+    for r in &core {
+        let mut want: HashMap<Key, i64> = HashMap::new();
+        for e in &r.expect {
+            *want.entry(key(&e.kind, e.sku.clone(), e.qty)).or_default() += 1;
+        }
+        let current = r.current.as_deref().and_then(|s| catalog.index_of_sku(s));
+        let mut have: HashMap<Key, i64> = HashMap::new();
+        for i in engine.parse(&r.text, current) {
+            let sku = i
+                .product
+                .and_then(|p| catalog.get(p))
+                .map(|p| p.sku.clone());
+            let kind = match i.kind {
+                IntentKind::Order => "order",
+                IntentKind::Cancel => "cancel",
+                IntentKind::Change => "change",
+            };
+            *have.entry(key(kind, sku, i.qty)).or_default() += 1;
+        }
+        let hit: i64 = want
+            .iter()
+            .map(|(k, n)| (*n).min(*have.get(k).unwrap_or(&0)))
+            .sum();
+        let n_have: i64 = have.values().sum();
+        let n_want: i64 = want.values().sum();
+        tp += hit;
+        fp += n_have - hit;
+        fnn += n_want - hit;
+        let ok = want == have;
+        exact += i64::from(ok);
+        if r.expect.is_empty() {
+            none_total += 1;
+            none_alarm += i64::from(n_have > 0);
+        }
+        if !ok {
+            misses.push(format!(
+                "MISS {} {:?} want {:?} got {:?}",
+                r.id, r.text, want, have
+            ));
+        }
+    }
+    let ratio = |a: i64, b: i64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
+    let precision = ratio(tp, tp + fp);
+    let recall = ratio(tp, tp + fnn);
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    Score {
+        messages: core.len(),
+        precision,
+        recall,
+        f1,
+        exact: ratio(exact, core.len() as i64),
+        false_alarm: if none_total == 0 {
+            0.0
+        } else {
+            none_alarm as f64 / none_total as f64
+        },
+        misses,
+    }
+}

@@ -1,0 +1,181 @@
+//! Rule-by-rule table tests for the intent engine on the orchard test catalog
+//! (tests/data/catalog-orchard.toml): each row is one behaviour from
+//! LABELING.md, so a failing row names the rule that broke.
+
+mod common;
+
+use livestall::catalog::Catalog;
+use livestall::intent::{Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
+use std::path::Path;
+
+fn catalog() -> Catalog {
+    common::load_catalog(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/catalog-orchard.toml"),
+    )
+}
+
+/// Parses `text` and renders the intents as "kind:SKU:qty" strings.
+fn read(engine: &Engine, catalog: &Catalog, text: &str, current: Option<&str>) -> Vec<String> {
+    let current = current.and_then(|s| catalog.index_of_sku(s));
+    engine
+        .parse(text, current)
+        .iter()
+        .map(|i| {
+            let sku = i
+                .product
+                .and_then(|p| catalog.get(p))
+                .map_or("-", |p| p.sku.as_str());
+            let qty = i.qty.map_or("-".to_string(), |q| q.to_string());
+            format!("{}:{sku}:{qty}", i.kind.as_str())
+        })
+        .collect()
+}
+
+fn table(rows: &[(&str, Option<&str>, &[&str])]) {
+    let catalog = catalog();
+    let engine = Engine::new(&catalog);
+    let mut failures = Vec::new();
+    for (text, current, want) in rows {
+        let got = read(&engine, &catalog, text, *current);
+        if got != *want {
+            failures.push(format!(
+                "{text:?} (current {current:?}): want {want:?}, got {got:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn quantities_in_every_form() {
+    table(&[
+        ("苹果来两箱", None, &["order:APPLE:2"]),
+        ("蘋果來兩箱", None, &["order:APPLE:2"]),
+        ("猕猴桃２盒", None, &["order:KIWI:2"]),
+        ("蜂蜜x3", None, &["order:HONEY:3"]),
+        ("蜂蜜×3", None, &["order:HONEY:3"]),
+        ("蜂蜜*3", None, &["order:HONEY:3"]),
+        ("香菇2份", None, &["order:SHIITAKE:2"]),
+        ("木耳来仨", None, &["order:WOOD-EAR:3"]),
+        ("板栗来十二斤", None, &["order:CHESTNUT:12"]),
+        ("three bags of mushrooms", None, &["order:SHIITAKE:3"]),
+        ("a jar of honey please", None, &["order:HONEY:1"]),
+        ("扣一", Some("KIWI"), &["order:KIWI:1"]),
+        ("加1", Some("KIWI"), &["order:KIWI:1"]),
+        ("1111", Some("KIWI"), &["order:KIWI:1"]),
+        ("+２", Some("KIWI"), &["order:KIWI:2"]),
+    ]);
+}
+
+#[test]
+fn numbers_that_are_not_quantities() {
+    table(&[
+        ("666", Some("APPLE"), &[]),
+        ("88", Some("APPLE"), &[]),
+        ("5201314", Some("APPLE"), &[]),
+        ("21", Some("APPLE"), &[]),
+        ("苹果15拍照好", None, &[]),
+        ("10斤装的苹果来一箱", None, &["order:APPLE:1"]),
+        ("2026年的新苹果来两箱", None, &["order:APPLE:2"]),
+        ("电话13900001234，苹果来两箱", None, &["order:APPLE:2"]),
+        ("我家3个孩子都爱吃苹果", None, &[]),
+        ("12点了", Some("APPLE"), &[]),
+    ]);
+}
+
+#[test]
+fn products_links_and_the_product_on_air() {
+    table(&[
+        ("3号链接来一箱", None, &["order:APPLE:1"]),
+        ("链接5拍两盒", None, &["order:KIWI:2"]),
+        ("#21 x5", None, &["order:CHESTNUT:5"]),
+        ("link 9 x2", None, &["order:PERSIMMON:2"]),
+        ("要12号两斤", None, &["order:PEAR:2"]),
+        ("槐花蜂蜜两瓶", None, &["order:HONEY:2"]),
+        ("我要", Some("PEAR"), &["order:PEAR:1"]),
+        ("这个来五斤", Some("PEAR"), &["order:PEAR:5"]),
+        ("扣1", None, &[]),
+        ("苹果苹果来两箱", None, &["order:APPLE:2"]),
+    ]);
+}
+
+#[test]
+fn several_products_each_and_refusals() {
+    table(&[
+        ("苹果3箱猕猴桃2盒", None, &["order:APPLE:3", "order:KIWI:2"]),
+        ("3箱苹果2盒猕猴桃", None, &["order:APPLE:3", "order:KIWI:2"]),
+        (
+            "苹果和猕猴桃各两份",
+            None,
+            &["order:APPLE:2", "order:KIWI:2"],
+        ),
+        ("不要苹果，要猕猴桃两盒", None, &["order:KIWI:2"]),
+        ("苹果不要，猕猴桃要两盒", None, &["order:KIWI:2"]),
+        ("no apples, 2 kiwis", None, &["order:KIWI:2"]),
+        ("苹果真好吃，来两箱", None, &["order:APPLE:2"]),
+    ]);
+}
+
+#[test]
+fn cancels_and_changes() {
+    table(&[
+        ("不要了", Some("APPLE"), &["cancel:-:-"]),
+        ("苹果不要了", None, &["cancel:APPLE:-"]),
+        ("不要苹果了", None, &["cancel:APPLE:-"]),
+        ("取消蜂蜜", Some("KIWI"), &["cancel:HONEY:-"]),
+        ("cancel the honey", None, &["cancel:HONEY:-"]),
+        ("柿饼改成3袋", None, &["change:PERSIMMON:3"]),
+        ("换成五斤", Some("PEAR"), &["change:-:5"]),
+        ("make it 4", Some("PEAR"), &["change:-:4"]),
+        ("苹果要三箱，不对，改成两箱", None, &["change:APPLE:2"]),
+    ]);
+}
+
+#[test]
+fn messages_that_hold_no_order() {
+    table(&[
+        ("苹果多少钱一箱", None, &[]),
+        ("有没有苹果", Some("APPLE"), &[]),
+        ("how sweet are the pears?", None, &[]),
+        ("去年买的板栗特别面", None, &[]),
+        ("下周再来买蜂蜜", None, &[]),
+        ("等会儿拍", Some("APPLE"), &[]),
+        ("要是便宜点我就拿五箱苹果", None, &[]),
+        ("主播要多吃水果啊", Some("APPLE"), &[]),
+        ("我要去做饭了", Some("KIWI"), &[]),
+        ("看一下木耳", Some("APPLE"), &[]),
+        ("我用苹果手机看的", Some("APPLE"), &[]),
+        ("苹果醋来一瓶", None, &[]),
+        ("来了来了", Some("APPLE"), &[]),
+        ("苹果不要太好吃", None, &[]),
+    ]);
+}
+
+#[test]
+fn confidence_flags_what_the_helper_must_check() {
+    let catalog = catalog();
+    let engine = Engine::new(&catalog);
+    let named = engine.parse("苹果来两箱", None);
+    assert!(named[0].confidence >= AUTO_CONFIRM_CONFIDENCE);
+    let bare = engine.parse("3", catalog.index_of_sku("APPLE"));
+    assert!(bare[0].confidence < AUTO_CONFIRM_CONFIDENCE);
+    let huge = engine.parse("要1000箱苹果", None);
+    assert_eq!(huge[0].qty, Some(1000));
+    assert!(huge[0].confidence < 0.5);
+    assert_eq!(huge[0].kind, IntentKind::Order);
+}
+
+#[test]
+fn long_messages_parse_without_trouble() {
+    let catalog = catalog();
+    let engine = Engine::new(&catalog);
+    let text = "苹果来两箱，好吃吗？666 #5 x2 ".repeat(1100);
+    assert!(text.chars().count() > 20_000);
+    let intents = engine.parse(&text, Some(0));
+    for i in &intents {
+        for r in &i.evidence {
+            assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+        }
+    }
+    assert!(!intents.is_empty());
+}
