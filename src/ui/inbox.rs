@@ -17,7 +17,7 @@ const USER_WIDTH: usize = 10;
 const FIXED_WIDTH: usize = 2 + 9 + USER_WIDTH + 1 + 1 + 5 + COVERAGE_WIDTH + 1 + 5 + 1;
 const COVERAGE_WIDTH: usize = 6;
 /// Room the state column (confirming…, a refusal) gets before names are shortened.
-const STATE_ROOM: usize = 20;
+const STATE_ROOM: usize = 12;
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let s = i18n::strings(model.language);
@@ -67,7 +67,16 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
 
 fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'static> {
     let s = i18n::strings(model.language);
-    let name_width = width.saturating_sub(FIXED_WIDTH + STATE_ROOM).clamp(6, 14);
+    // As wide as the longest product name needs, leaving the state its room.
+    let longest = model
+        .products
+        .iter()
+        .map(|p| p.name.width())
+        .max()
+        .unwrap_or(6);
+    let name_width = longest
+        .min(width.saturating_sub(FIXED_WIDTH + STATE_ROOM))
+        .max(6);
     let state_width = width.saturating_sub(FIXED_WIDTH + name_width);
     let product = model.product(item.product);
     let name = match (product, &item.sku) {

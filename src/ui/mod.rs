@@ -54,7 +54,7 @@ fn render_wide(model: &Model, frame: &mut Frame, area: Rect) {
     ])
     .areas(area);
     let [inbox_area, products_area] =
-        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(top);
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
     status::render(model, frame, status_area);
     onair::render(model, frame, onair_area);
     inbox::render(model, frame, inbox_area);
