@@ -80,6 +80,10 @@ fn numbers_that_are_not_quantities() {
         ("电话13900001234，苹果来两箱", None, &["order:APPLE:2"]),
         ("我家3个孩子都爱吃苹果", None, &[]),
         ("12点了", Some("APPLE"), &[]),
+        ("-1", Some("APPLE"), &[]),
+        ("59.9", Some("APPLE"), &[]),
+        ("留言了", Some("APPLE"), &[]),
+        ("主播拍照真好看", Some("APPLE"), &[]),
     ]);
 }
 

@@ -478,6 +478,19 @@ pub(crate) fn read(
             spec_spans.push(n.start..n.end);
             continue;
         }
+        let b = text.as_bytes();
+        let decimal = n.form == NumForm::Arabic
+            && ((b.get(n.end) == Some(&b'.') && b.get(n.end + 1).is_some_and(u8::is_ascii_digit))
+                || (n.start >= 2 && b[n.start - 1] == b'.' && b[n.start - 2].is_ascii_digit()));
+        let negative = n.form == NumForm::Arabic
+            && n.start >= 1
+            && b[n.start - 1] == b'-'
+            && !(n.start >= 2 && b[n.start - 2].is_ascii_alphanumeric());
+        if decimal || negative {
+            // Prices (39.9) and "-1" (one less) are not quantities.
+            spec_spans.push(n.start..n.end);
+            continue;
+        }
         let before = ctx.skip_spaces_back(n.start);
         let prev = text[..before].chars().next_back();
         let prev2 = text[..before - prev.map_or(0, char::len_utf8)]
@@ -552,7 +565,10 @@ pub(crate) fn read(
                 value: value as u32,
                 bound: false,
             });
-        } else if n.form == NumForm::Arabic && !n.slang && (1..=MAX_BARE_QTY).contains(&value) {
+        } else if matches!(n.form, NumForm::Arabic | NumForm::Word)
+            && !n.slang
+            && (1..=MAX_BARE_QTY).contains(&value)
+        {
             covered += n.end - n.start;
             bare_candidate.get_or_insert(Qty {
                 start: n.start,

@@ -10,7 +10,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 pub enum Marker {
     /// A buy verb that stands on its own (拍, 下单, sold, take).
     Buy,
-    /// A buy verb only when an object follows (要, 来): "我要去上班" is modal.
+    /// A buy verb only when an object follows (要, 来, 拍, 留): "我要去上班" is
+    /// modal, "拍照" and "留言" are not buying.
     BuyIfObject,
     /// 扣 / 加 as in 扣1, 加一: the following number is a quantity.
     Kou,
@@ -38,15 +39,15 @@ const MARKERS: &[(&str, Marker)] = {
     use Marker::*;
     &[
         // Buy verbs.
-        ("拍", Buy),
+        ("拍", BuyIfObject),
         ("拍了", Buy),
         ("下单", Buy),
-        ("整", Buy),
-        ("拿", Buy),
-        ("订", Buy),
-        ("留", Buy),
-        ("买", Buy),
-        ("抢", Buy),
+        ("整", BuyIfObject),
+        ("拿", BuyIfObject),
+        ("订", BuyIfObject),
+        ("留", BuyIfObject),
+        ("买", BuyIfObject),
+        ("抢", BuyIfObject),
         ("再来", Buy),
         ("再加", Buy),
         ("也来", Buy),
@@ -65,6 +66,7 @@ const MARKERS: &[(&str, Marker)] = {
         ("get", BuyIfObject),
         ("order", BuyIfObject),
         ("want", BuyIfObject),
+        ("need", BuyIfObject),
         ("i want", BuyIfObject),
         ("give me", BuyIfObject),
         ("i'll have", Buy),
@@ -94,6 +96,7 @@ const MARKERS: &[(&str, Marker)] = {
         ("不拍了", NoBuy),
         ("别发了", Cancel),
         ("cancel", Cancel),
+        ("remove", Cancel),
         ("cancelled", Cancel),
         ("nevermind", Cancel),
         ("never mind", Cancel),

@@ -5,6 +5,7 @@
 //! from, so evidence found in the normalised text can be shown in the original.
 
 use std::ops::Range;
+use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// The normalised form of one message plus its map back to the original.
@@ -111,7 +112,9 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
             out.push(c.to_ascii_lowercase(), from, to);
         } else if is_cjk_ideograph(c) {
             out.push(to_simplified(c), from, to);
-        } else if is_decoration(c) {
+        } else if is_decoration(c) || is_combining_mark(c) {
+            // Standalone combining marks (zalgo stacks, decomposed accents)
+            // only decorate the letter before them.
             continue;
         } else {
             for d in std::iter::once(c).nfkc() {
@@ -142,6 +145,8 @@ pub fn is_decoration(c: char) -> bool {
         | '\u{25A0}'..='\u{25FF}'
         | '\u{FE00}'..='\u{FE0F}'
         | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
         | '\u{2060}'..='\u{206F}'
         | '\u{20E3}'
         | '\u{3030}' | '\u{303D}' | '\u{3297}' | '\u{3299}'
@@ -406,6 +411,8 @@ mod tests {
             ("111", "111"),
             ("上週買了兩盒禮盒", "上周买了两盒礼盒"),
             ("＃４来两盒", "#4来两盒"),
+            ("小̶̷米̀́来҉两̴袋", "小米来两袋"),
+            ("\u{202e}小米\u{202c}\u{feff}", "小米"),
         ];
         for (input, want) in cases {
             assert_eq!(normalize(input).text, want, "input {input:?}");
