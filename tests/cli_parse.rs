@@ -130,7 +130,10 @@ fn hostile_corpus_one_line_out_per_line_in() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let hostile = root.join("hostile-messages.jsonl");
     let Ok(input) = std::fs::read(&hostile) else {
-        eprintln!(
+        // Written to the real stderr, past the test harness's capture, so the skip shows.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "notice: {} not found; skipping the shared hostile corpus test",
             hostile.display()
         );
