@@ -4,7 +4,7 @@ use crate::app::model::Model;
 use crate::ui::{centered, i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 const KEYS_WIDTH: usize = 14;
@@ -30,7 +30,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(format!(" {}", s.help_footer), theme::dim()));
-    frame.render_widget(Clear, popup);
+    crate::ui::clear_overlay(frame, popup);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

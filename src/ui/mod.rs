@@ -100,3 +100,60 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
         height,
     }
 }
+
+/// Clears `popup` for an overlay, including the halves of wide characters
+/// (CJK, emoji) that straddle its left and right edges. Without this a
+/// character under the edge is written whole by the terminal and shifts or
+/// hides the overlay's border on that row.
+pub(crate) fn clear_overlay(frame: &mut Frame, popup: Rect) {
+    frame.render_widget(ratatui::widgets::Clear, popup);
+    let screen = frame.area();
+    let buf = frame.buffer_mut();
+    for y in popup.top()..popup.bottom() {
+        if popup.left() > screen.left() {
+            if let Some(cell) = buf.cell_mut((popup.left() - 1, y)) {
+                if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+                    cell.set_symbol(" ");
+                }
+            }
+        }
+        if popup.right() < screen.right() {
+            // The continuation cell of a wide character whose first half was cleared.
+            if let Some(cell) = buf.cell_mut((popup.right(), y)) {
+                if cell.symbol().is_empty() {
+                    cell.set_symbol(" ");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod overlay_tests {
+    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    #[test]
+    fn wide_characters_under_the_overlay_edges_are_blanked() {
+        let mut terminal = Terminal::new(TestBackend::new(20, 3)).unwrap();
+        let popup = Rect::new(5, 0, 6, 3);
+        let frame = terminal
+            .draw(|frame| {
+                // "杏" at column 4 spans 4-5: half under the overlay's left edge.
+                // "枣" at column 10 spans 10-11: half under its right edge.
+                frame
+                    .buffer_mut()
+                    .set_string(4, 1, "杏", ratatui::style::Style::new());
+                frame
+                    .buffer_mut()
+                    .set_string(10, 1, "枣", ratatui::style::Style::new());
+                clear_overlay(frame, popup);
+            })
+            .unwrap();
+        let buf = frame.buffer;
+        assert_eq!(buf[(4, 1)].symbol(), " ", "left straddler kept");
+        assert_eq!(buf[(10, 1)].symbol(), " ", "cell inside the overlay kept");
+        assert_ne!(buf[(11, 1)].symbol(), "", "a dangling half cell is left");
+    }
+}

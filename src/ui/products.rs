@@ -8,7 +8,7 @@ use crate::ui::{centered, i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 /// Columns of everything but the name: marker, link, price, left, sold, flag.
@@ -62,7 +62,7 @@ pub fn render_overlay(model: &Model, frame: &mut Frame, area: Rect) {
         .unwrap_or(u16::MAX)
         .saturating_add(3);
     let popup = centered(area, OVERLAY_WIDTH, height);
-    frame.render_widget(Clear, popup);
+    crate::ui::clear_overlay(frame, popup);
     render(model, frame, popup);
 }
 
