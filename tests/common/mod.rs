@@ -1,59 +1,19 @@
 //! Shared helpers for the integration tests: loading a catalog from a
 //! config-style TOML file, reading labelled JSONL corpora, and scoring the
 //! engine the way ../shared/corpus/score.py does (core F1 and false alarms).
-//! `load_catalog` is the one place to swap for the real config loader.
 #![allow(dead_code)]
 
-use livestall::catalog::{Catalog, Product};
+use livestall::catalog::Catalog;
 use livestall::intent::{Engine, IntentKind};
 use std::collections::HashMap;
 use std::path::Path;
 
-#[derive(serde::Deserialize)]
-struct CatalogFile {
-    #[serde(default)]
-    products: Vec<ProductEntry>,
-}
-
-#[derive(serde::Deserialize)]
-struct ProductEntry {
-    sku: String,
-    name: String,
-    #[serde(default)]
-    aliases: Vec<String>,
-    link: u32,
-    #[serde(default)]
-    unit: String,
-    #[serde(default)]
-    price: f64,
-    #[serde(default)]
-    stock: i64,
-    limit_per_buyer: Option<u32>,
-}
-
-/// Loads the `[[products]]` of a config-style TOML file (price yuan → fen).
-/// Panics with the path on a bad file: test data is ours.
+/// Loads the catalog of a config file through the real config loader.
+/// Panics with the loader's message on a bad file: test data is ours.
 pub fn load_catalog(path: impl AsRef<Path>) -> Catalog {
-    let path = path.as_ref();
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let file: CatalogFile =
-        toml::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
-    Catalog::new(
-        file.products
-            .into_iter()
-            .map(|p| Product {
-                sku: p.sku,
-                name: p.name,
-                aliases: p.aliases,
-                link: p.link,
-                unit: p.unit,
-                price_fen: (p.price * 100.0).round() as i64,
-                stock: p.stock,
-                limit_per_buyer: p.limit_per_buyer,
-            })
-            .collect(),
-    )
+    livestall::config::load(path.as_ref())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .catalog
 }
 
 /// One intent as the scorer compares it: (kind, sku, qty; qty None for cancel).
