@@ -95,6 +95,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // `livestall orders export | head` is fine: a closed pipe ends the run quietly.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // A plain sentence for people, not a backtrace.
             eprintln!("livestall: {e:#}");
@@ -103,8 +105,23 @@ fn main() -> ExitCode {
     }
 }
 
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let given = path.is_some();
     let path = path.unwrap_or(Path::new("config.toml"));
+    if !given && !path.exists() {
+        anyhow::bail!(
+            "no config.toml in this folder; give your shop's config with --config PATH \
+             (config.toml in the livestall repository is a sample), or try `livestall demo`"
+        );
+    }
     Ok(config::load(path)?)
 }
 
@@ -181,8 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let engine = livestall::intent::Engine::new(&config.catalog);
             let stdin = std::io::stdin().lock();
             let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            livestall::commands::parse::run(&config.catalog, &engine, stdin, stdout)
-                .or_else(ignore_broken_pipe)?;
+            livestall::commands::parse::run(&config.catalog, &engine, stdin, stdout)?;
             Ok(())
         }
         Some(Command::Run {
@@ -244,13 +260,4 @@ fn log_path_beside(config: &Config, db: Option<&Path>) -> PathBuf {
     db.map(Path::to_path_buf)
         .unwrap_or_else(|| config.store_path.clone())
         .with_extension("log")
-}
-
-/// `livestall parse | head` is fine: a closed pipe ends the run quietly.
-fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(e)
-    }
 }
