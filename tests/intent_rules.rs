@@ -84,6 +84,56 @@ fn numbers_that_are_not_quantities() {
         ("59.9", Some("APPLE"), &[]),
         ("留言了", Some("APPLE"), &[]),
         ("主播拍照真好看", Some("APPLE"), &[]),
+        // Digits of other scripts and Roman numerals are digits.
+        ("蜂蜜拿٣瓶", None, &["order:HONEY:3"]),
+        ("柿饼Ⅳ袋", None, &["order:PERSIMMON:4"]),
+        ("4 catties of chestnuts", None, &["order:CHESTNUT:4"]),
+        ("2 buckets of honey", None, &["order:HONEY:2"]),
+    ]);
+}
+
+#[test]
+fn lai_as_come_is_not_a_buy_verb() {
+    table(&[
+        // 来 + a verb, or 来 inside a directional or adverb word.
+        ("大伙都来捧场", Some("KIWI"), &[]),
+        ("姐妹们来帮忙转发", Some("KIWI"), &[]),
+        ("我来张嘴说两句", Some("KIWI"), &[]),
+        ("刚过来，现在卖什么", Some("HONEY"), &[]),
+        ("下班回来了", Some("HONEY"), &[]),
+        ("看起来挺新鲜", Some("HONEY"), &[]),
+        ("主播说到哪个了", Some("HONEY"), &[]),
+        ("现在是几号链接", Some("HONEY"), &[]),
+        // 来 with a quantity, a product, 这个 or a standalone unit still buys.
+        ("来瓶蜂蜜", None, &["order:HONEY:1"]),
+        ("来盒", Some("KIWI"), &["order:KIWI:1"]),
+        ("香菇这么香，来两袋", None, &["order:SHIITAKE:2"]),
+    ]);
+}
+
+#[test]
+fn questions_that_carry_an_order() {
+    table(&[
+        // A polite tag keeps the order.
+        ("木耳来三包行吗", None, &["order:WOOD-EAR:3"]),
+        ("酥梨拍五斤好吗", None, &["order:PEAR:5"]),
+        // A question, then an order clause without punctuation: the product
+        // asked about is what is ordered.
+        ("香菇泡得开吗我要四袋", Some("APPLE"), &["order:SHIITAKE:4"]),
+        ("柿饼甜不甜我拿两袋", None, &["order:PERSIMMON:2"]),
+        // Two products asked about: no guessing.
+        ("苹果和酥梨哪个甜？来两箱", None, &[]),
+        ("蜂蜜纯不纯", Some("HONEY"), &[]),
+    ]);
+}
+
+#[test]
+fn bare_orders_with_english_filler() {
+    table(&[
+        ("+2 also", Some("KIWI"), &["order:KIWI:2"]),
+        ("+1 same", Some("KIWI"), &["order:KIWI:1"]),
+        ("3 yeah", Some("KIWI"), &["order:KIWI:3"]),
+        ("+1 nice stream", Some("KIWI"), &[]),
     ]);
 }
 
@@ -142,6 +192,10 @@ fn messages_that_hold_no_order() {
         ("有没有苹果", Some("APPLE"), &[]),
         ("how sweet are the pears?", None, &[]),
         ("去年买的板栗特别面", None, &[]),
+        // 买了 with what was bought after it is a past purchase.
+        ("我买了三斤板栗", None, &[]),
+        ("买了两瓶蜂蜜送人", Some("HONEY"), &[]),
+        ("这瓶蜂蜜我买了", Some("HONEY"), &["order:HONEY:1"]),
         ("下周再来买蜂蜜", None, &[]),
         ("等会儿拍", Some("APPLE"), &[]),
         ("要是便宜点我就拿五箱苹果", None, &[]),

@@ -55,6 +55,7 @@ struct Ctx<'a> {
     markers: &'a [MarkerHit],
     nums: &'a [NumToken],
     units: &'a [String],
+    english_weights: &'a [&'static str],
     /// Byte offsets of clause-ending punctuation.
     cuts: Vec<usize>,
 }
@@ -138,7 +139,12 @@ impl Ctx<'_> {
                 .get(p)
                 .is_some_and(u8::is_ascii_alphabetic)
         {
-            if let Some(len) = longest_prefix(self.text, p, ENGLISH_UNITS) {
+            let english = longest_prefix(self.text, p, ENGLISH_UNITS).max(longest_prefix(
+                self.text,
+                p,
+                self.english_weights,
+            ));
+            if let Some(len) = english {
                 return Unit::Selling(p + len - pos);
             }
         }
@@ -236,17 +242,47 @@ pub(crate) fn read(
     });
     let current = current.filter(|&c| c < engine.product_count);
 
-    let cuts = text
+    let mut cuts: Vec<usize> = text
         .char_indices()
         .filter(|&(_, c)| is_clause_punct(c))
         .map(|(i, _)| i)
         .collect();
+    // A sentence-final question particle ends its clause even without
+    // punctuation: "黑豆好吃吗我买两袋" asks, then orders.
+    let particle_cuts = s.markers.iter().filter(|m| {
+        m.marker == Marker::Question
+            && matches!(&text[m.start..m.end], "吗" | "呢" | "么")
+            && text[m.end..]
+                .trim_start_matches(' ')
+                .chars()
+                .next()
+                .is_some_and(|c| !is_clause_punct(c))
+    });
+    let punct_cuts = cuts.len();
+    cuts.extend(particle_cuts.map(|m| m.start));
+    // "A不A" asks too ("辣不辣", "好吃不好吃") and ends its clause the same way.
+    let a_not_a = a_not_a_questions(text, &s.markers);
+    for &end in &a_not_a {
+        let follows = text[end..]
+            .trim_start_matches(' ')
+            .chars()
+            .next()
+            .is_some_and(|c| !is_clause_punct(c));
+        if follows {
+            cuts.push(end - 1);
+        }
+    }
+    if cuts.len() > punct_cuts {
+        cuts.sort_unstable();
+        cuts.dedup();
+    }
     let ctx = Ctx {
         text,
         mentions: &s.mentions,
         markers: &s.markers,
         nums: &s.nums,
         units: &engine.matcher.units,
+        english_weights: &engine.matcher.english_weights,
         cuts,
     };
 
@@ -254,6 +290,9 @@ pub(crate) fn read(
     let mut dead_clauses = vec![false; ctx.cuts.len() + 1];
     for m in ctx.markers.iter().filter(|m| m.marker == Marker::Question) {
         dead_clauses[ctx.clause(m.start)] = true;
+    }
+    for &end in &a_not_a {
+        dead_clauses[ctx.clause(end - 1)] = true;
     }
     let live = |pos: usize| !dead_clauses[ctx.clause(pos)];
 
@@ -283,7 +322,12 @@ pub(crate) fn read(
             continue;
         }
         let rest = &text[m.end..];
-        let sense = if longest_prefix(text, m.end, NON_PRODUCT_HEADS).is_some() {
+        // "小米粉条": a product word right before another is a list, even
+        // when the next one starts like a head word (粉).
+        let next_is_product = ctx.mention_at(m.end).is_some();
+        let sense = if next_is_product {
+            false
+        } else if longest_prefix(text, m.end, NON_PRODUCT_HEADS).is_some() {
             true
         } else if rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
             let b = rest.as_bytes();
@@ -341,7 +385,9 @@ pub(crate) fn read(
     let live_markers = || ctx.markers.iter().filter(|m| live(m.start));
     let has = |k: Marker| live_markers().any(|m| m.marker == k);
     let hypothetical = has(Marker::Hypothetical);
+    let bought = live_markers().any(|m| m.marker == Marker::BoughtIfObject && has_object(&ctx, m));
     let orders_killed = hypothetical
+        || bought
         || has(Marker::Past)
         || has(Marker::Future)
         || has(Marker::Show)
@@ -453,7 +499,8 @@ pub(crate) fn read(
     // Buy verbs; 要 / 来 only when an object follows ("我要去上班了" is modal).
     let verbs: Vec<&MarkerHit> = live_markers()
         .filter(|m| match m.marker {
-            Marker::Buy => true,
+            // With an object it was a past purchase and killed orders above.
+            Marker::Buy | Marker::BoughtIfObject => true,
             Marker::BuyIfObject => object_follows(&ctx, m),
             _ => false,
         })
@@ -586,6 +633,13 @@ pub(crate) fn read(
             products.push((m.start, m.end, m.product, None));
         }
     }
+    if products.is_empty() && !handled && !other_sense && !refused_any && has_verb {
+        // "黑豆好吃吗？我买两袋": the product asked about is the topic of a
+        // later order clause that names none, when the question named one.
+        if let Some(topic) = question_topic(&ctx, &state, &verbs) {
+            products.push(topic);
+        }
+    }
     if products.is_empty() && !handled && !other_sense && !refused_any {
         if let (Some(cur), Some(this)) =
             (current, live_markers().find(|m| m.marker == Marker::This))
@@ -664,7 +718,7 @@ pub(crate) fn read(
     for m in live_markers() {
         if matches!(
             m.marker,
-            Marker::Kou | Marker::Filler | Marker::This | Marker::Each
+            Marker::Kou | Marker::Filler | Marker::This | Marker::Each | Marker::PoliteTag
         ) {
             covered += m.end - m.start;
         }
@@ -790,7 +844,95 @@ fn object_follows(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
             _ => false,
         };
     }
-    matches!(ctx.unit_at(p), Unit::Selling(_))
+    selling_unit_object(ctx, p)
+}
+
+/// A classifier right after a verb is its object ("来袋小米", "来盒") only
+/// when it stands as a word: "来支持", "来包装" are other words that start
+/// with a classifier character.
+fn selling_unit_object(ctx: &Ctx<'_>, p: usize) -> bool {
+    let Unit::Selling(len) = ctx.unit_at(p) else {
+        return false;
+    };
+    let q = p + len;
+    match ctx.text[q..].chars().next() {
+        None => true,
+        Some(c) if c == ' ' || is_clause_punct(c) || !is_cjk(c) => true,
+        Some(_) => {
+            ctx.mention_at(q).is_some()
+                || ctx
+                    .marker_at(q)
+                    .is_some_and(|m| matches!(m.marker, Marker::Filler | Marker::PoliteTag))
+        }
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// End offsets of "A不A" questions (辣不辣, 好吃不好吃) that no marker
+/// already reads (要不要 is a question marker, 买不买 holds 不买).
+fn a_not_a_questions(text: &str, markers: &[MarkerHit]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices('不') {
+        let covered = {
+            let k = markers.partition_point(|m| m.end <= i);
+            markers.get(k).is_some_and(|m| m.start <= i)
+        };
+        if covered {
+            continue;
+        }
+        let (before, after) = (&text[..i], &text[i + '不'.len_utf8()..]);
+        // The repeated part: one or two ideographs.
+        for n in [2usize, 1] {
+            let tail_start = before.char_indices().rev().nth(n - 1).map(|(j, _)| j);
+            let Some(j) = tail_start else { continue };
+            let a = &before[j..];
+            if a.chars().all(is_cjk) && after.starts_with(a) {
+                out.push(i + '不'.len_utf8() + a.len());
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// 买了 with a thing bought after it: a number, a product, 这个 or a unit.
+fn has_object(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
+    let p = ctx.skip_spaces(m.end);
+    p < ctx.text.len()
+        && (ctx.mention_at(p).is_some()
+            || ctx.num_at(p)
+            || ctx.marker_at(p).is_some_and(|n| n.marker == Marker::This)
+            || selling_unit_object(ctx, p))
+}
+
+/// The product a question clause was about, for a later order clause that
+/// names none: only one product asked about, and a buy verb after it.
+fn question_topic(
+    ctx: &Ctx<'_>,
+    state: &[MentionState],
+    verbs: &[&MarkerHit],
+) -> Option<(usize, usize, usize, Option<usize>)> {
+    let mut dead = ctx
+        .mentions
+        .iter()
+        .zip(state)
+        .filter(|(_, s)| **s == MentionState::Dead)
+        .map(|(m, _)| m);
+    let first = dead.next()?;
+    let mut last = first;
+    for m in dead {
+        if m.product != first.product {
+            return None;
+        }
+        last = m;
+    }
+    let after = verbs
+        .iter()
+        .any(|v| ctx.clause(v.start) > ctx.clause(last.start));
+    after.then_some((last.start, last.end, last.product, None))
 }
 
 /// Gives each product at most one quantity. A quantity belongs to the
@@ -826,5 +968,57 @@ fn bind_quantities(
             products[i].3 = Some(qi);
             slot.bound = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{Catalog, Product};
+    use crate::intent::Engine;
+
+    fn product(name: &str, unit: &str, link: u32) -> Product {
+        Product {
+            sku: name.into(),
+            name: name.into(),
+            aliases: Vec::new(),
+            link,
+            unit: unit.into(),
+            price_fen: 100,
+            stock: 1,
+            limit_per_buyer: None,
+        }
+    }
+
+    fn read(catalog: &Catalog, text: &str) -> Vec<(String, u32)> {
+        Engine::new(catalog)
+            .parse(text, None)
+            .iter()
+            .map(|i| {
+                let sku = i.product.and_then(|p| catalog.get(p));
+                (
+                    sku.map_or("-".into(), |p| p.sku.clone()),
+                    i.qty.unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_product_word_before_another_is_a_list_not_another_sense() {
+        // 粉 is a head word ("绿豆粉" the dish), but here it starts 粉丝.
+        let catalog = Catalog::new(vec![product("绿豆", "袋", 1), product("粉丝", "把", 2)]);
+        assert_eq!(
+            read(&catalog, "绿豆粉丝各两份"),
+            vec![("绿豆".into(), 2), ("粉丝".into(), 2)]
+        );
+        assert!(read(&catalog, "绿豆粉好喝").is_empty());
+    }
+
+    #[test]
+    fn weight_words_count_only_for_catalogs_selling_by_weight() {
+        let by_jin = Catalog::new(vec![product("蒜", "斤", 1)]);
+        assert_eq!(read(&by_jin, "3 jin of 蒜"), vec![("蒜".into(), 3)]);
+        let by_bag = Catalog::new(vec![product("蒜", "袋", 1)]);
+        assert_eq!(read(&by_bag, "要3 jin of 蒜"), vec![("蒜".into(), 1)]);
     }
 }

@@ -33,6 +33,15 @@ pub enum Marker {
     Each,
     /// Politeness and filler that do not change a bare order (谢谢, 主播, pls).
     Filler,
+    /// A tag that turns an order into a polite question ("来两袋可以吗"):
+    /// the clause keeps its order; alone it asks nothing orderable.
+    PoliteTag,
+    /// 买了: a buy verb when nothing follows ("这个我买了"), a past purchase
+    /// when an object follows ("我买了两袋").
+    BoughtIfObject,
+    /// A word that merely contains a verb character and is not that verb:
+    /// 进来, 原来, 起来, 来自 (来 is "come" there, not "give me").
+    Word,
 }
 
 const MARKERS: &[(&str, Marker)] = {
@@ -41,6 +50,7 @@ const MARKERS: &[(&str, Marker)] = {
         // Buy verbs.
         ("拍", BuyIfObject),
         ("拍了", Buy),
+        ("买了", BoughtIfObject),
         ("下单", Buy),
         ("整", BuyIfObject),
         ("拿", BuyIfObject),
@@ -81,6 +91,58 @@ const MARKERS: &[(&str, Marker)] = {
         ("i'd like", Buy),
         ("id like", Buy),
         ("would like", Buy),
+        // Words that hold 来 without it being the buy verb: directional
+        // complements (进来, 过来, 起来), adverbs (原来, 后来, 本来) and
+        // 来 + verb compounds (来自, 来不及). Leftmost-longest lets them
+        // swallow the 来 before it can read as "来两袋".
+        ("进来", Word),
+        ("过来", Word),
+        ("回来", Word),
+        ("出来", Word),
+        ("起来", Word),
+        ("下来", Word),
+        ("上来", Word),
+        ("醒来", Word),
+        ("带来", Word),
+        ("赶来", Word),
+        ("跑来", Word),
+        ("原来", Word),
+        ("后来", Word),
+        ("本来", Word),
+        ("将来", Word),
+        ("未来", Word),
+        ("从来", Word),
+        ("向来", Word),
+        ("近来", Word),
+        ("以来", Word),
+        ("看来", Word),
+        ("说来", Word),
+        ("到来", Word),
+        ("来自", Word),
+        ("来源", Word),
+        ("来不及", Word),
+        ("来得及", Word),
+        ("来往", Word),
+        ("来回", Word),
+        // 么 in 这么 / 那么 / 多么 is degree, not the question particle.
+        ("这么", Word),
+        ("那么", Word),
+        ("多么", Word),
+        // Polite tags after an order.
+        ("可以吗", PoliteTag),
+        ("可以嘛", PoliteTag),
+        ("可以么", PoliteTag),
+        ("可以不可以", PoliteTag),
+        ("行吗", PoliteTag),
+        ("行嘛", PoliteTag),
+        ("行么", PoliteTag),
+        ("行不行", PoliteTag),
+        ("好吗", PoliteTag),
+        ("好嘛", PoliteTag),
+        ("好不好", PoliteTag),
+        ("ok吗", PoliteTag),
+        ("okay?", PoliteTag),
+        ("ok?", PoliteTag),
         // Cancel.
         ("不要了", Cancel),
         ("不要啦", Cancel),
@@ -296,6 +358,21 @@ const MARKERS: &[(&str, Marker)] = {
         ("of", Filler),
         ("and", Filler),
         ("for", Filler),
+        ("too", Filler),
+        ("me too", Filler),
+        ("also", Filler),
+        ("as well", Filler),
+        ("same", Filler),
+        ("same here", Filler),
+        ("ok", Filler),
+        ("okay", Filler),
+        ("yes", Filler),
+        ("yeah", Filler),
+        ("yep", Filler),
+        ("lol", Filler),
+        ("haha", Filler),
+        ("同上", Filler),
+        ("跟", Filler),
     ]
 };
 
@@ -311,8 +388,20 @@ pub const ENGLISH_UNITS: &[&str] = &[
     "bag", "bags", "box", "boxes", "pack", "packs", "packet", "packets", "jar", "jars", "can",
     "cans", "case", "cases", "bottle", "bottles", "piece", "pieces", "pcs", "pc", "tin", "tins",
     "crate", "crates", "basket", "baskets", "order", "orders", "set", "sets", "portion",
-    "portions", "unit", "units", "of", "more",
+    "portions", "unit", "units", "of", "more", "bucket", "buckets", "barrel", "barrels", "tub",
+    "tubs", "bundle", "bundles", "bunch", "bunches",
 ];
+
+/// English words for a weight the catalog sells by ("2 jin of pears" when
+/// the unit is 斤). Only these catalogs count them; elsewhere a weight is a
+/// spec, like 斤 is.
+pub fn english_weight_words(unit: &str) -> &'static [&'static str] {
+    match unit {
+        "斤" => &["jin", "catty", "catties"],
+        "公斤" | "千克" => &["kilo", "kilos", "kilogram", "kilograms"],
+        _ => &[],
+    }
+}
 
 /// Measures after a number that make it part of something else: a spec
 /// (5斤装, 30枚), a time (2024年, 12点), money (5块), a count of times (5次).

@@ -4,7 +4,7 @@
 //! Aho-Corasick automaton, leftmost-longest, compiled once per catalog, so
 //! "小米锅巴" is the cracker and never millet plus something.
 
-use super::lexicon::ascii_word_boundaries;
+use super::lexicon::{ascii_word_boundaries, english_weight_words};
 use super::normalize::normalize;
 use crate::catalog::Catalog;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -32,6 +32,8 @@ pub struct Matcher {
     targets: Vec<Target>,
     /// Normalised selling units of the catalog ("袋", "盒", "斤").
     pub units: Vec<String>,
+    /// English words for the catalog's weight units ("jin" for 斤).
+    pub english_weights: Vec<&'static str>,
 }
 
 impl Matcher {
@@ -81,10 +83,15 @@ impl Matcher {
             .collect();
         units.sort();
         units.dedup();
+        let english_weights = units
+            .iter()
+            .flat_map(|u| english_weight_words(u).iter().copied())
+            .collect();
         Matcher {
             automaton,
             targets,
             units,
+            english_weights,
         }
     }
 

@@ -110,6 +110,14 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
                 continue;
             }
             out.push(c.to_ascii_lowercase(), from, to);
+        } else if let Some(d) = other_script_digit(c) {
+            out.push(char::from(b'0' + d), from, to);
+        } else if let Some(v) = roman_numeral(c) {
+            // NFKC would give "II"; chat means the number.
+            if v >= 10 {
+                out.push(char::from(b'0' + v / 10), from, to);
+            }
+            out.push(char::from(b'0' + v % 10), from, to);
         } else if is_cjk_ideograph(c) {
             out.push(to_simplified(c), from, to);
         } else if is_decoration(c) || is_combining_mark(c) {
@@ -126,6 +134,31 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
                 }
             }
         }
+    }
+}
+
+/// Decimal digits of other scripts (Arabic-Indic ٢, Persian ۲, Devanagari
+/// २, Thai ๒…): each block is ten code points from its zero. NFKC leaves
+/// them alone, so they are mapped here to ASCII digits.
+fn other_script_digit(c: char) -> Option<u8> {
+    const ZEROS: &[u32] = &[
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
+        0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0,
+        0xAA50, 0xABF0,
+    ];
+    let cp = u32::from(c);
+    let i = ZEROS.partition_point(|&z| z <= cp).checked_sub(1)?;
+    let d = cp - ZEROS[i];
+    (d < 10).then_some(d as u8)
+}
+
+/// Roman numerals Ⅰ…Ⅻ and ⅰ…ⅻ (one code point each) as their value.
+fn roman_numeral(c: char) -> Option<u8> {
+    match u32::from(c) {
+        cp @ 0x2160..=0x216B => Some((cp - 0x2160 + 1) as u8),
+        cp @ 0x2170..=0x217B => Some((cp - 0x2170 + 1) as u8),
+        _ => None,
     }
 }
 
@@ -413,6 +446,9 @@ mod tests {
             ("＃４来两盒", "#4来两盒"),
             ("小̶̷米̀́来҉两̴袋", "小米来两袋"),
             ("\u{202e}小米\u{202c}\u{feff}", "小米"),
+            ("来٢袋", "来2袋"),
+            ("۳ bags", "3 bags"),
+            ("来Ⅱ袋ⅻ", "来2袋12"),
         ];
         for (input, want) in cases {
             assert_eq!(normalize(input).text, want, "input {input:?}");
