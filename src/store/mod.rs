@@ -114,6 +114,9 @@ pub enum Refusal {
     UnknownProduct(String),
     #[error("no product given")]
     NoProduct,
+    /// The helper rejected this intent earlier (replayed chat brings it back).
+    #[error("this intent was rejected earlier")]
+    Rejected,
     #[error("storage error: {0}")]
     Storage(#[from] StoreError),
 }
@@ -128,6 +131,7 @@ impl Refusal {
             Refusal::NoOpenOrder => "no_open_order",
             Refusal::UnknownProduct(_) => "unknown_product",
             Refusal::NoProduct => "no_product",
+            Refusal::Rejected => "rejected",
             Refusal::Storage(_) => "storage_error",
         }
     }
@@ -141,6 +145,12 @@ pub enum StoreError {
     DiskFull(String),
     #[error("cannot open the database {path}: {reason}")]
     Open { path: String, reason: String },
+    /// The database as a whole cannot be written or read (I/O error,
+    /// read-only or moved file, corruption): nothing can be stored until the
+    /// cause is fixed.
+    #[error("the database cannot be used: {0}")]
+    Unavailable(String),
+    /// SQLite refused one statement (a constraint, a value it cannot keep).
     #[error("database error: {0}")]
     Sqlite(String),
     #[error("the store thread has stopped")]
@@ -196,12 +206,17 @@ pub struct StoreOptions {
     /// How long a write waits for another program holding the database
     /// before giving up with `StoreError::Locked`.
     pub busy_timeout: Duration,
+    /// Create the database when there is none. The reading verbs (`orders
+    /// export`, `inventory`) say false, so a mistyped `--db` is an error
+    /// instead of a fresh empty database.
+    pub create: bool,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             busy_timeout: Duration::from_secs(5),
+            create: true,
         }
     }
 }
@@ -259,7 +274,7 @@ impl Store {
         catalog: &Catalog,
         options: &StoreOptions,
     ) -> Result<(Store, SeedReport), StoreError> {
-        let mut conn = schema::open(path, options.busy_timeout)?;
+        let mut conn = schema::open(path, options)?;
         let report = schema::seed(&mut conn, catalog)?;
         let (tx, rx) = mpsc::sync_channel(QUEUE_CAPACITY);
         let handle = std::thread::Builder::new()
@@ -284,12 +299,26 @@ impl Store {
         }
     }
 
+    /// `record_intents`, and once the batch is committed, answers with the
+    /// keys among `intents` that the database had already decided (confirmed,
+    /// refused or rejected before: replayed chat), so a screen can leave them
+    /// out of its inbox.
+    pub fn record(&self, intents: Vec<NewIntent>) -> Reply<Vec<IntentKey>> {
+        let (reply, rx) = oneshot::channel();
+        if intents.is_empty() {
+            let _ = reply.send(Ok(Vec::new()));
+        } else {
+            self.send(Request::Record(intents, Some(reply)));
+        }
+        rx
+    }
+
     /// Queues intents to be written in the next batch; returns at once
     /// (unless `QUEUE_CAPACITY` requests are already waiting, then it waits
     /// for room). Re-recording an intent that exists changes nothing.
     pub fn record_intents(&self, intents: Vec<NewIntent>) {
         if !intents.is_empty() {
-            self.send(Request::Record(intents));
+            self.send(Request::Record(intents, None));
         }
     }
 

@@ -3,11 +3,10 @@
 //! seeding products from the catalog, and the mapping of SQLite errors to
 //! `StoreError`.
 
-use super::{SeedReport, StoreError};
+use super::{SeedReport, StoreError, StoreOptions};
 use crate::catalog::Catalog;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
-use std::time::Duration;
 
 /// Each entry moves the schema from version `index` to `index + 1`. Append
 /// only: a database records how many of these it has applied.
@@ -96,7 +95,15 @@ pub fn map_err(err: rusqlite::Error) -> StoreError {
             StoreError::Locked(err.to_string())
         }
         Some(ErrorCode::DiskFull) => StoreError::DiskFull(err.to_string()),
-        _ => StoreError::Sqlite(err.to_string()),
+        // Statement-level refusals: this row, not the database, is the problem.
+        Some(ErrorCode::ConstraintViolation)
+        | Some(ErrorCode::TypeMismatch)
+        | Some(ErrorCode::TooBig)
+        | Some(ErrorCode::ParameterOutOfRange) => StoreError::Sqlite(err.to_string()),
+        // Errors that are not SQLite's (a bad column read) are ours, per statement.
+        None => StoreError::Sqlite(err.to_string()),
+        // I/O errors, a read-only or moved file, corruption: the whole database.
+        Some(_) => StoreError::Unavailable(err.to_string()),
     }
 }
 
@@ -109,16 +116,32 @@ fn open_error(path: &Path, reason: impl ToString) -> StoreError {
 
 /// Opens (creating if needed) the database file, sets the pragmas and brings
 /// the schema up to date.
-pub fn open(path: &Path, busy_timeout: Duration) -> Result<Connection, StoreError> {
-    let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
-    conn.busy_timeout(busy_timeout).map_err(map_err)?;
+pub fn open(path: &Path, options: &StoreOptions) -> Result<Connection, StoreError> {
+    let flags = if options.create {
+        OpenFlags::default()
+    } else {
+        OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE
+    };
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| {
+        if !options.create && !path.exists() {
+            open_error(
+                path,
+                "there is no database there (check --db or [store] path)",
+            )
+        } else {
+            open_error(path, e)
+        }
+    })?;
+    conn.busy_timeout(options.busy_timeout).map_err(map_err)?;
     // journal_mode answers with the mode actually in force; a file system that
     // cannot do WAL answers something else, and we refuse rather than run
     // without the guarantees the contract promises.
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
         .map_err(|e| match map_err(e) {
-            StoreError::Sqlite(reason) => open_error(path, reason),
+            StoreError::Sqlite(reason) | StoreError::Unavailable(reason) => {
+                open_error(path, reason)
+            }
             other => other,
         })?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -140,7 +163,9 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(|e| match map_err(e) {
             // "file is not a database" and friends surface on the first read.
-            StoreError::Sqlite(reason) => open_error(path, reason),
+            StoreError::Sqlite(reason) | StoreError::Unavailable(reason) => {
+                open_error(path, reason)
+            }
             other => other,
         })?;
     if version > SCHEMA_VERSION {

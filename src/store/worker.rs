@@ -17,7 +17,9 @@ use tokio::sync::oneshot;
 type ReplyTo<T> = oneshot::Sender<Result<T, StoreError>>;
 
 pub enum Request {
-    Record(Vec<NewIntent>),
+    /// Intents to write; with a reply, answered after the write with the
+    /// keys the database had already decided.
+    Record(Vec<NewIntent>, Option<ReplyTo<Vec<IntentKey>>>),
     Confirm(ConfirmRequest, oneshot::Sender<Result<Confirmed, Refusal>>),
     Reject(IntentKey, String, ReplyTo<()>),
     Pending(ReplyTo<Vec<PendingIntent>>),
@@ -32,7 +34,11 @@ impl Request {
     pub fn fail(self, err: StoreError) {
         // A dropped receiver means the caller stopped caring; nothing to do.
         match self {
-            Request::Record(_) => {}
+            Request::Record(_, reply) => {
+                if let Some(reply) = reply {
+                    drop(reply.send(Err(err)));
+                }
+            }
             Request::Confirm(_, reply) => drop(reply.send(Err(Refusal::Storage(err)))),
             Request::Reject(_, _, reply) | Request::Flush(reply) => drop(reply.send(Err(err))),
             Request::Pending(reply) => drop(reply.send(Err(err))),
@@ -56,6 +62,7 @@ pub fn run(conn: Connection, rx: Receiver<Request>) {
     let mut worker = Worker {
         conn,
         unwritten: Vec::new(),
+        awaiting_write: Vec::new(),
         write_failed_this_round: None,
     };
     let mut batch = Vec::new();
@@ -82,18 +89,20 @@ pub fn run(conn: Connection, rx: Receiver<Request>) {
         for request in batch.drain(..) {
             worker.handle(request);
         }
-        if let Err(err) = worker.write_intents_once_per_round() {
-            tracing::warn!(
+        match worker.write_intents_once_per_round() {
+            Ok(()) => worker.answer_recorded(),
+            Err(err) => tracing::warn!(
                 "{} intents not yet written, will retry: {err}",
                 worker.unwritten.len()
-            );
+            ),
         }
     }
-    if let Err(err) = worker.write_intents() {
-        tracing::error!(
+    match worker.write_intents() {
+        Ok(()) => worker.answer_recorded(),
+        Err(err) => tracing::error!(
             "store closing: {} detected intents could not be written: {err}",
             worker.unwritten.len()
-        );
+        ),
     }
 }
 
@@ -101,6 +110,8 @@ struct Worker {
     conn: Connection,
     /// Intents received but not yet committed, oldest first.
     unwritten: Vec<NewIntent>,
+    /// `Store::record` callers waiting for their intents to be written.
+    awaiting_write: Vec<(Vec<IntentKey>, ReplyTo<Vec<IntentKey>>)>,
     /// Set when writing intents failed in the current round: while the
     /// database is locked, each further attempt would wait out the whole busy
     /// timeout again, in front of every request of the round.
@@ -109,7 +120,11 @@ struct Worker {
 
 impl Worker {
     fn handle(&mut self, request: Request) {
-        if let Request::Record(intents) = request {
+        if let Request::Record(intents, reply) = request {
+            if let Some(reply) = reply {
+                let keys = intents.iter().map(|i| i.key.clone()).collect();
+                self.awaiting_write.push((keys, reply));
+            }
             self.unwritten.extend(intents);
             if self.unwritten.len() > MAX_UNWRITTEN {
                 let excess = self.unwritten.len() - MAX_UNWRITTEN;
@@ -122,7 +137,7 @@ impl Worker {
         // decision never overtakes the intent it is about.
         let written = self.write_intents_once_per_round();
         match request {
-            Request::Record(_) => {}
+            Request::Record(..) => {}
             Request::Confirm(req, reply) => {
                 let _ = reply.send(self.confirm(&req));
             }
@@ -149,6 +164,35 @@ impl Worker {
         }
     }
 
+    /// Answers `Store::record` callers once everything is written: which of
+    /// their intents the database had decided before.
+    fn answer_recorded(&mut self) {
+        if !self.unwritten.is_empty() {
+            return;
+        }
+        for (keys, reply) in std::mem::take(&mut self.awaiting_write) {
+            let _ = reply.send(self.decided_among(&keys));
+        }
+    }
+
+    fn decided_among(&self, keys: &[IntentKey]) -> Result<Vec<IntentKey>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT status FROM intents WHERE msg_id = ?1 AND idx = ?2")
+            .map_err(map_err)?;
+        let mut decided = Vec::new();
+        for key in keys {
+            let status: Option<String> = stmt
+                .query_row(params![key.msg_id, key.index], |row| row.get(0))
+                .optional()
+                .map_err(map_err)?;
+            if status.is_some_and(|s| s != "pending") {
+                decided.push(key.clone());
+            }
+        }
+        Ok(decided)
+    }
+
     fn write_intents_once_per_round(&mut self) -> Result<(), StoreError> {
         if let Some(err) = &self.write_failed_this_round {
             if !self.unwritten.is_empty() {
@@ -173,10 +217,7 @@ impl Worker {
                 self.unwritten.clear();
                 Ok(())
             }
-            Err(err @ (StoreError::Locked(_) | StoreError::DiskFull(_) | StoreError::Closed)) => {
-                Err(err)
-            }
-            Err(err) => {
+            Err(err @ StoreError::Sqlite(_)) => {
                 // Not a passing condition: find the rows SQLite refuses, so
                 // one bad row cannot hold every later intent back forever.
                 let mut kept = Vec::new();
@@ -194,6 +235,9 @@ impl Worker {
                 self.unwritten = kept;
                 Err(err)
             }
+            // Locked, full, unreadable: the database, not a row, is the
+            // problem; everything stays queued for the next attempt.
+            Err(err) => Err(err),
         }
     }
 
@@ -474,19 +518,18 @@ fn decide(
     )
     .map_err(map_err)?;
     // One intent acts once: replaying a confirmed cancel or change must not
-    // cancel or change another order.
-    let earlier: Option<(String, Option<i64>)> = tx
+    // cancel or change another order, and a rejected intent stays rejected.
+    let (status, order_id, received_at): (String, Option<i64>, i64) = tx
         .query_row(
-            "SELECT status, order_id FROM intents WHERE msg_id = ?1 AND idx = ?2",
+            "SELECT status, order_id, received_at FROM intents WHERE msg_id = ?1 AND idx = ?2",
             params![req.key.msg_id, req.key.index],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
-        .optional()
         .map_err(map_err)?;
-    if let Some((status, Some(order_id))) = earlier {
-        if status == "confirmed" {
-            return Ok(Err(Refusal::Duplicate { order_id }));
-        }
+    match (status.as_str(), order_id) {
+        ("confirmed", Some(order_id)) => return Ok(Err(Refusal::Duplicate { order_id })),
+        ("rejected", _) => return Ok(Err(Refusal::Rejected)),
+        _ => {}
     }
     let buyer = buyer_key(&req.user, req.user_id.as_deref());
     if let Some(sku) = &req.sku {
@@ -496,11 +539,11 @@ fn decide(
     }
     match req.kind {
         IntentKind::Order => create_order(tx, req, &buyer, now),
-        IntentKind::Cancel => match latest_open_order(tx, &buyer, req.sku.as_deref())? {
+        IntentKind::Cancel => match latest_open_order(tx, &buyer, req, received_at)? {
             None => Ok(Err(Refusal::NoOpenOrder)),
             Some(open) => cancel_order(tx, &open, now).map(Ok),
         },
-        IntentKind::Change => match latest_open_order(tx, &buyer, req.sku.as_deref())? {
+        IntentKind::Change => match latest_open_order(tx, &buyer, req, received_at)? {
             None => Ok(Err(Refusal::NoOpenOrder)),
             // "Change it to 0" is a cancel.
             Some(open) if req.qty == Some(0) => cancel_order(tx, &open, now).map(Ok),
@@ -608,17 +651,23 @@ struct OpenOrder {
     user: String,
 }
 
-/// The buyer's most recent confirmed order, of `sku` when given.
+/// The buyer's most recent confirmed order (of the request's product when it
+/// names one) that the cancel or change can be about: one ordered in a
+/// message received before it. A cancel confirmed late, or replayed, must
+/// not undo an order the buyer placed after saying it.
 fn latest_open_order(
     tx: &Transaction<'_>,
     buyer: &str,
-    sku: Option<&str>,
+    req: &ConfirmRequest,
+    received_at: i64,
 ) -> Result<Option<OpenOrder>, StoreError> {
     tx.query_row(
-        "SELECT order_id, sku, qty, user FROM orders
-          WHERE buyer = ?1 AND status = 'confirmed' AND (?2 IS NULL OR sku = ?2)
-          ORDER BY order_id DESC LIMIT 1",
-        params![buyer, sku],
+        "SELECT o.order_id, o.sku, o.qty, o.user FROM orders o
+          WHERE o.buyer = ?1 AND o.status = 'confirmed' AND (?2 IS NULL OR o.sku = ?2)
+            AND o.msg_id <> ?3
+            AND (SELECT MIN(i.received_at) FROM intents i WHERE i.msg_id = o.msg_id) <= ?4
+          ORDER BY o.order_id DESC LIMIT 1",
+        params![buyer, req.sku, req.key.msg_id, received_at],
         |row| {
             Ok(OpenOrder {
                 order_id: row.get(0)?,

@@ -187,6 +187,7 @@ pub fn refusal(language: Language, refusal: &Refusal) -> String {
             Refusal::NoOpenOrder => "该买家没有可取消或修改的订单".to_string(),
             Refusal::UnknownProduct(sku) => format!("未知商品 {sku}"),
             Refusal::NoProduct => "没有指定商品".to_string(),
+            Refusal::Rejected => "这条之前已被拒绝".to_string(),
             Refusal::Storage(error) => store_error(language, error),
         },
     }
@@ -199,6 +200,7 @@ pub fn store_error(language: Language, error: &StoreError) -> String {
             StoreError::Locked(_) => "数据库被其他程序占用".to_string(),
             StoreError::DiskFull(_) => "磁盘已满，订单无法保存".to_string(),
             StoreError::Open { path, .. } => format!("无法打开数据库 {path}"),
+            StoreError::Unavailable(detail) => format!("数据库无法读写：{detail}"),
             StoreError::Sqlite(detail) => format!("数据库错误：{detail}"),
             StoreError::Closed => "数据库线程已停止".to_string(),
         },
