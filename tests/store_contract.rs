@@ -566,3 +566,143 @@ fn a_database_from_a_newer_build_is_refused_by_name() {
         Ok(_) => panic!("opened a database of an unknown schema"),
     }
 }
+
+fn intent_at(
+    msg_id: &str,
+    kind: IntentKind,
+    sku: Option<&str>,
+    qty: Option<u32>,
+    at: i64,
+) -> NewIntent {
+    NewIntent {
+        received_at_ms: at,
+        ..intent(msg_id, "阿花", kind, sku, qty)
+    }
+}
+
+#[test]
+fn a_rejected_intent_never_becomes_an_order_even_when_confirmed_later() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir.path().join("shop.db"), &catalog());
+    store.record_intents(vec![intent(
+        "m1",
+        "阿花",
+        IntentKind::Order,
+        Some("millet"),
+        Some(2),
+    )]);
+    wait(store.reject(key("m1", 0), "tester".into())).expect("reject");
+    // Replayed chat under --auto-confirm would try exactly this.
+    assert_eq!(
+        order(&store, "m1", "阿花", "millet", 2),
+        Err(Refusal::Rejected)
+    );
+    assert_eq!(stock_of(&store, "millet"), 10);
+    assert!(wait(store.orders()).expect("orders").is_empty());
+    assert!(wait(store.pending()).expect("pending").is_empty());
+}
+
+#[test]
+fn a_cancel_said_before_an_order_does_not_undo_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir.path().join("shop.db"), &catalog());
+    let t0 = 1_700_000_000_000;
+    // "不要了" at t0 (about nothing yet), then a fresh order at t0 + 5 s.
+    store.record_intents(vec![
+        intent_at("cancel-early", IntentKind::Cancel, None, None, t0),
+        intent_at(
+            "order-late",
+            IntentKind::Order,
+            Some("millet"),
+            Some(3),
+            t0 + 5_000,
+        ),
+    ]);
+    order(&store, "order-late", "阿花", "millet", 3).expect("order");
+    let cancel = wait(store.confirm(request(
+        "cancel-early",
+        "阿花",
+        IntentKind::Cancel,
+        None,
+        None,
+    )));
+    assert_eq!(cancel, Err(Refusal::NoOpenOrder));
+    // The same for a change.
+    store.record_intents(vec![intent_at(
+        "change-early",
+        IntentKind::Change,
+        Some("millet"),
+        Some(1),
+        t0 + 1_000,
+    )]);
+    let change = wait(store.confirm(request(
+        "change-early",
+        "阿花",
+        IntentKind::Change,
+        Some("millet"),
+        Some(1),
+    )));
+    assert_eq!(change, Err(Refusal::NoOpenOrder));
+    assert_eq!(stock_of(&store, "millet"), 7);
+
+    // A cancel said after the order does act on it.
+    store.record_intents(vec![intent_at(
+        "cancel-late",
+        IntentKind::Cancel,
+        None,
+        None,
+        t0 + 9_000,
+    )]);
+    let done = wait(store.confirm(request(
+        "cancel-late",
+        "阿花",
+        IntentKind::Cancel,
+        None,
+        None,
+    )))
+    .expect("cancel");
+    assert_eq!(done.action, OrderAction::Cancelled);
+    assert_eq!(stock_of(&store, "millet"), 10);
+}
+
+#[test]
+fn record_reports_the_replayed_intents_already_decided() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir.path().join("shop.db"), &catalog());
+    let first = vec![
+        intent("m1", "阿花", IntentKind::Order, Some("millet"), Some(1)),
+        intent("m2", "老王", IntentKind::Order, Some("millet"), Some(1)),
+        intent("m3", "小李", IntentKind::Order, Some("millet"), Some(1)),
+    ];
+    assert_eq!(wait(store.record(first.clone())).expect("record"), vec![]);
+    order(&store, "m1", "阿花", "millet", 1).expect("confirm m1");
+    wait(store.reject(key("m2", 0), "tester".into())).expect("reject m2");
+    // The chat is replayed after a restart: m3 is still the helper's to decide.
+    let decided = wait(store.record(first)).expect("record again");
+    assert_eq!(decided, vec![key("m1", 0), key("m2", 0)]);
+    let pending = wait(store.pending()).expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].intent.key, key("m3", 0));
+}
+
+#[test]
+fn reading_verbs_do_not_create_a_database_at_a_wrong_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("typo.db");
+    let options = livestall::store::StoreOptions {
+        create: false,
+        ..Default::default()
+    };
+    match Store::open_with(&path, &catalog(), &options) {
+        Err(livestall::store::StoreError::Open { path: p, reason }) => {
+            assert!(p.contains("typo.db"), "{p}");
+            assert!(reason.contains("no database"), "{reason}");
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("opened a database that does not exist"),
+    }
+    assert!(!path.exists(), "a database file was created");
+    // An existing one opens as usual.
+    drop(open(&path, &catalog()));
+    assert!(Store::open_with(&path, &catalog(), &options).is_ok());
+}

@@ -166,6 +166,7 @@ fn a_locked_database_is_an_error_not_a_hang_and_loses_nothing() {
     let path = dir.path().join("shop.db");
     let options = StoreOptions {
         busy_timeout: Duration::from_millis(300),
+        ..StoreOptions::default()
     };
     let (store, _) = Store::open_with(&path, &catalog(10), &options).expect("open");
     store.record_intents(vec![pending_intent("m1")]);

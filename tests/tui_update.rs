@@ -479,3 +479,51 @@ fn scrolled_back_chat_keeps_its_place_until_end() {
     update(&mut m, chat("newer", "u", "x", vec![], 100));
     assert_eq!(m.chat_scroll, 0, "following again");
 }
+
+#[test]
+fn keys_for_the_inbox_do_nothing_while_an_overlay_covers_it() {
+    for overlay in ['?', 'p'] {
+        let mut m = two_orders();
+        update(&mut m, ch(overlay));
+        for blocked in [
+            ch('y'),
+            key(KeyCode::Enter),
+            ch('n'),
+            key(KeyCode::Delete),
+            ch('j'),
+        ] {
+            assert!(update(&mut m, blocked).is_empty(), "overlay {overlay}");
+        }
+        assert_eq!(m.selected, 0);
+        assert!(m.inbox.iter().all(|i| i.state == IntentState::Pending));
+        // Moving the product on air and closing still work.
+        let before = m.on_air;
+        update(&mut m, ch(']'));
+        assert_ne!(m.on_air, before, "overlay {overlay}");
+        update(&mut m, key(KeyCode::Esc));
+        assert!(!m.show_help && !m.show_products);
+        assert!(matches!(
+            update(&mut m, ch('y')).as_slice(),
+            [Effect::Confirm(_)]
+        ));
+    }
+}
+
+#[test]
+fn replayed_intents_the_store_had_decided_leave_the_inbox() {
+    let mut m = two_orders();
+    update(&mut m, ch('j'));
+    update(&mut m, ch('y'));
+    assert_eq!(m.inbox[1].state, IntentState::Confirming);
+    update(
+        &mut m,
+        Msg::Store(StoreReply::AlreadyDecided(vec![
+            intent_key("a", 0),
+            intent_key("b", 0),
+        ])),
+    );
+    // "a" goes; "b" has a confirm in flight, whose own answer settles it.
+    assert_eq!(m.inbox.len(), 1);
+    assert_eq!(m.inbox[0].key, intent_key("b", 0));
+    assert_eq!(m.selected, 0);
+}

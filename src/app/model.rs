@@ -19,8 +19,10 @@ pub const RATE_WINDOW_MS: i64 = 10_000;
 pub const NOTICE_TTL_MS: i64 = 8_000;
 /// Lines one PageUp/PageDown moves the chat.
 pub const CHAT_SCROLL_STEP: usize = 5;
-/// Below this confidence an intent is flagged for a closer look.
-pub const LOW_CONFIDENCE: f32 = 0.6;
+/// Below this confidence an intent is flagged for a closer look. The same
+/// line as auto-confirmation: what a machine would not confirm alone, the
+/// helper is asked to read twice.
+pub const LOW_CONFIDENCE: f32 = crate::intent::AUTO_CONFIRM_CONFIDENCE;
 
 /// One product of the queue with its inventory as the store last reported it.
 #[derive(Debug, Clone, PartialEq)]

@@ -37,13 +37,17 @@ pub enum StoreReply {
     Failed(IntentKey, StoreError),
     Inventory(Vec<StockRow>),
     Pending(Vec<PendingIntent>),
+    /// Intents just recorded that the database had decided before (replayed
+    /// chat after a restart or reconnect): they leave the inbox.
+    AlreadyDecided(Vec<IntentKey>),
     /// Loading inventory or pending intents failed (no intent concerned).
     LoadFailed(StoreError),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Persist newly detected intents as pending (the store batches them).
+    /// Persist newly detected intents as pending (the store batches them);
+    /// answer with `StoreReply::AlreadyDecided` for those decided before.
     RecordIntents(Vec<NewIntent>),
     /// Commit the helper's confirmation; answer with `StoreReply::Confirmed/Refused/Failed`.
     Confirm(ConfirmRequest),

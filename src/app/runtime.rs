@@ -71,10 +71,26 @@ pub async fn run_tui(setup: TuiSetup) -> anyhow::Result<()> {
     ratatui::restore();
 
     // Pending intents must reach the database before the process ends.
+    // The terminal is back to normal, so stderr reaches the helper. Orders
+    // shown as confirmed were committed before they showed; only detected
+    // intents still queued can be at risk here.
     match tokio::time::timeout(FLUSH_ON_QUIT, await_reply(store.flush())).await {
         Ok(Ok(())) => {}
-        Ok(Err(error)) => tracing::warn!(%error, "store flush on quit failed"),
-        Err(_) => tracing::warn!("store flush on quit timed out"),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "store flush on quit failed");
+            eprintln!(
+                "livestall: the last detected intents may not be saved: {error} \
+                 (orders shown as confirmed are saved)"
+            );
+        }
+        Err(_) => {
+            tracing::warn!("store flush on quit timed out");
+            eprintln!(
+                "livestall: the database did not answer within {} s; the last detected \
+                 intents may not be saved (orders shown as confirmed are saved)",
+                FLUSH_ON_QUIT.as_secs()
+            );
+        }
     }
     result
 }
@@ -145,7 +161,20 @@ async fn event_loop(
 fn run_effect(effect: Effect, store: &Store, replies: &mpsc::Sender<Msg>) -> bool {
     match effect {
         Effect::Quit => return true,
-        Effect::RecordIntents(intents) => store.record_intents(intents),
+        Effect::RecordIntents(intents) => {
+            let answer = store.record(intents);
+            let replies = replies.clone();
+            tokio::spawn(async move {
+                // A failed write is reported by the confirm or flush that meets it.
+                if let Ok(decided) = await_reply(answer).await {
+                    if !decided.is_empty() {
+                        let _ = replies
+                            .send(Msg::Store(StoreReply::AlreadyDecided(decided)))
+                            .await;
+                    }
+                }
+            });
+        }
         Effect::Confirm(request) => {
             let key = request.key.clone();
             let answer = store.confirm(request);

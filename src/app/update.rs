@@ -41,6 +41,11 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     let Some(action) = model.keymap.action(&key) else {
         return Vec::new();
     };
+    // An overlay covers the inbox: a key meant for it must not confirm or
+    // reject a row the helper cannot see.
+    if (model.show_help || model.show_products) && !works_over_overlay(action) {
+        return Vec::new();
+    }
     match action {
         Action::Quit => {
             model.quitting = true;
@@ -72,6 +77,21 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Action::Reject => return reject_selected(model),
     }
     Vec::new()
+}
+
+/// Keys that still act while the help or the products overlay is open:
+/// closing it, quitting, and moving the product on air (the products
+/// overlay shows the queue, so the helper sees what goes on air).
+fn works_over_overlay(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Quit
+            | Action::ToggleHelp
+            | Action::ToggleProducts
+            | Action::CloseOverlay
+            | Action::NextProduct
+            | Action::PrevProduct
+    )
 }
 
 /// Moves the product on air along the queue; stops at either end rather than
@@ -275,6 +295,18 @@ fn on_store(model: &mut Model, reply: StoreReply) {
         StoreReply::Failed(key, error) => fail_item(model, &key, Notice::StoreFailed(error), now),
         StoreReply::Inventory(rows) => apply_inventory(model, rows),
         StoreReply::Pending(pending) => restore_pending(model, pending),
+        StoreReply::AlreadyDecided(keys) => {
+            for key in keys {
+                // Only rows nobody is acting on: a confirm in flight answers itself.
+                let idle = model
+                    .inbox
+                    .iter()
+                    .any(|item| item.key == key && item.state == IntentState::Pending);
+                if idle {
+                    remove_item(model, &key);
+                }
+            }
+        }
         StoreReply::LoadFailed(error) => model.notice = Some((Notice::StoreFailed(error), now)),
     }
 }

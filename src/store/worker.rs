@@ -835,3 +835,57 @@ fn rfc3339_local(ms: i64) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Catalog, Product};
+
+    fn intent(msg_id: &str) -> NewIntent {
+        NewIntent {
+            key: IntentKey {
+                msg_id: msg_id.into(),
+                index: 0,
+            },
+            user: "阿花".into(),
+            user_id: None,
+            text: "小米两袋".into(),
+            kind: IntentKind::Order,
+            sku: Some("millet".into()),
+            qty: Some(2),
+            confidence: 0.9,
+            received_at_ms: 1,
+        }
+    }
+
+    /// A database that refuses every write (read-only, moved, I/O errors) is
+    /// not a bad row: the queued intents stay queued for the next attempt
+    /// instead of being tried one by one and dropped.
+    #[test]
+    fn a_database_wide_failure_keeps_every_intent_queued() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("shop.db");
+        let catalog = Catalog::new(vec![Product {
+            sku: "millet".into(),
+            name: "小米".into(),
+            aliases: vec![],
+            link: 1,
+            unit: "袋".into(),
+            price_fen: 3990,
+            stock: 10,
+            limit_per_buyer: None,
+        }]);
+        drop(super::super::Store::open(&path, &catalog).expect("create"));
+        let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("read-only connection");
+        let mut worker = Worker {
+            conn,
+            unwritten: vec![intent("m1"), intent("m2"), intent("m3")],
+            awaiting_write: Vec::new(),
+            write_failed_this_round: None,
+        };
+        let err = worker.write_intents().expect_err("read-only database");
+        assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+        assert_eq!(worker.unwritten.len(), 3);
+    }
+}
