@@ -237,3 +237,29 @@ fn long_messages_parse_without_trouble() {
     }
     assert!(!intents.is_empty());
 }
+
+#[test]
+fn learned_aliases_name_products_and_win_over_the_catalog() {
+    let catalog = livestall::config::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/catalog-millet.toml"),
+    )
+    .expect("catalog")
+    .catalog;
+    let plain = Engine::new(&catalog);
+    let phrase = "金谷子";
+    assert!(plain.parse(&format!("{phrase}来两袋"), None).is_empty());
+    let last = catalog.products.last().expect("a product");
+    let learned = Engine::with_learned(&catalog, [(phrase, last.sku.as_str())]);
+    let read = learned.parse(&format!("{phrase}来两袋"), None);
+    assert_eq!(read.len(), 1, "{read:?}");
+    assert_eq!(read[0].product, catalog.index_of_sku(&last.sku));
+    assert_eq!(read[0].qty, Some(2));
+    // Taught a catalog word for another product: the teaching wins.
+    let first = &catalog.products[0];
+    let relearned = Engine::with_learned(&catalog, [(first.name.as_str(), last.sku.as_str())]);
+    let read = relearned.parse(&format!("{}来两袋", first.name), None);
+    assert_eq!(read[0].product, catalog.index_of_sku(&last.sku));
+    // Unknown SKUs are ignored, not a panic.
+    let ignored = Engine::with_learned(&catalog, [(phrase, "no-such-sku")]);
+    assert!(ignored.parse(&format!("{phrase}来两袋"), None).is_empty());
+}

@@ -706,3 +706,54 @@ fn reading_verbs_do_not_create_a_database_at_a_wrong_path() {
     drop(open(&path, &catalog()));
     assert!(Store::open_with(&path, &catalog(), &options).is_ok());
 }
+
+#[test]
+fn learned_aliases_are_kept_moved_forgotten_and_read_back_read_only() {
+    use livestall::store::{read_learned_aliases, AliasRefusal};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.db");
+    let store = open(&path, &catalog());
+    let learned = wait(store.learn_alias(" 黄小米 ", "millet", "小王", Some("m7"))).expect("learn");
+    assert_eq!(
+        (learned.phrase.as_str(), learned.sku.as_str()),
+        ("黄小米", "millet")
+    );
+    assert_eq!(
+        wait(store.learn_alias("金米", "no-such-sku", "小王", None)),
+        Err(AliasRefusal::UnknownProduct("no-such-sku".into()))
+    );
+    assert_eq!(
+        wait(store.learn_alias("  ", "millet", "小王", None)),
+        Err(AliasRefusal::Empty)
+    );
+    wait(store.learn_alias("礼包", "millet", "小王", None)).expect("learn");
+    // Taught again: the phrase moves to the other product.
+    wait(store.learn_alias("礼包", "giftbox", "小李", None)).expect("relearn");
+    let list = wait(store.learned_aliases()).expect("list");
+    let pairs: Vec<_> = list
+        .iter()
+        .map(|a| (a.phrase.as_str(), a.sku.as_str(), a.helper.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![("黄小米", "millet", "小王"), ("礼包", "giftbox", "小李")]
+    );
+    assert!(wait(store.forget_alias("黄小米", "小王")).expect("forget"));
+    assert!(!wait(store.forget_alias("黄小米", "小王")).expect("forget again"));
+    drop(store);
+
+    let before = std::fs::read(&path).expect("read db");
+    let read = read_learned_aliases(&path).expect("read-only");
+    assert_eq!(read.len(), 1);
+    assert_eq!(
+        (read[0].phrase.as_str(), read[0].sku.as_str()),
+        ("礼包", "giftbox")
+    );
+    assert_eq!(
+        std::fs::read(&path).expect("read db"),
+        before,
+        "reading wrote"
+    );
+    assert!(read_learned_aliases(&dir.path().join("missing.db")).is_err());
+    assert!(!dir.path().join("missing.db").exists());
+}

@@ -38,6 +38,13 @@ pub struct Matcher {
 
 impl Matcher {
     pub fn new(catalog: &Catalog) -> Self {
+        Matcher::with_learned(catalog, &[])
+    }
+
+    /// Like `new`, with phrases helpers taught (phrase, product index). They
+    /// come first, so a taught phrase wins over a catalog alias spelled the
+    /// same: the helper corrected exactly that reading.
+    pub fn with_learned(catalog: &Catalog, learned: &[(&str, usize)]) -> Self {
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -51,6 +58,18 @@ impl Matcher {
             patterns.push(pattern);
             targets.push(target);
         };
+        for &(phrase, product) in learned {
+            if product >= catalog.len() {
+                continue;
+            }
+            let target = Target {
+                product,
+                by_link: false,
+            };
+            for variant in word_variants(&normalize(phrase).text) {
+                add(variant, target);
+            }
+        }
         for (product, p) in catalog.products.iter().enumerate() {
             let target = Target {
                 product,

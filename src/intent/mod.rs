@@ -80,8 +80,23 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(catalog: &Catalog) -> Self {
+        Engine::with_learned(catalog, std::iter::empty())
+    }
+
+    /// The engine for `catalog` plus phrases helpers taught it, as
+    /// (phrase, sku) pairs (the store's learned aliases). A taught phrase
+    /// wins over a catalog alias spelled the same; one naming a SKU that is
+    /// not in the catalog is ignored.
+    pub fn with_learned<'a>(
+        catalog: &Catalog,
+        learned: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Self {
+        let learned: Vec<(&str, usize)> = learned
+            .into_iter()
+            .filter_map(|(phrase, sku)| Some((phrase, catalog.index_of_sku(sku)?)))
+            .collect();
         Engine {
-            matcher: matcher::Matcher::new(catalog),
+            matcher: matcher::Matcher::with_learned(catalog, &learned),
             lexicon: lexicon::Lexicon::new(),
             product_count: catalog.len(),
         }

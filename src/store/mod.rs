@@ -24,7 +24,7 @@ mod schema;
 mod worker;
 
 pub use export::{write_orders_csv, ORDERS_CSV_HEADER};
-pub use schema::SCHEMA_VERSION;
+pub use schema::{read_learned_aliases, SCHEMA_VERSION};
 
 use crate::catalog::{Catalog, Fen};
 use crate::intent::IntentKind;
@@ -193,6 +193,29 @@ pub struct OrderRow {
     pub helper: String,
 }
 
+/// A phrase a helper taught the engine to read as a product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearnedAlias {
+    pub phrase: String,
+    pub sku: String,
+    /// Unix milliseconds.
+    pub learned_at_ms: i64,
+    pub helper: String,
+    /// The chat message it was learned from, if any.
+    pub msg_id: Option<String>,
+}
+
+/// Why an alias could not be learned. Nothing was written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AliasRefusal {
+    #[error("the phrase is empty")]
+    Empty,
+    #[error("unknown product {0}")]
+    UnknownProduct(String),
+    #[error("storage error: {0}")]
+    Storage(#[from] StoreError),
+}
+
 pub type Reply<T> = oneshot::Receiver<Result<T, StoreError>>;
 
 /// How many requests may wait for the store thread before senders block.
@@ -350,6 +373,53 @@ impl Store {
     pub fn orders(&self) -> Reply<Vec<OrderRow>> {
         let (reply, rx) = oneshot::channel();
         self.send(Request::Orders(reply));
+        rx
+    }
+
+    /// Teaches the engine `phrase` as a name of `sku` (a helper reassigned an
+    /// intent to that product). Learning a phrase again moves it to the new
+    /// product. Engines built afterwards read it; see `intent::Engine::with_learned`.
+    pub fn learn_alias(
+        &self,
+        phrase: &str,
+        sku: &str,
+        helper: &str,
+        msg_id: Option<&str>,
+    ) -> oneshot::Receiver<Result<LearnedAlias, AliasRefusal>> {
+        let (reply, rx) = oneshot::channel();
+        let phrase = phrase.trim();
+        if phrase.is_empty() {
+            let _ = reply.send(Err(AliasRefusal::Empty));
+            return rx;
+        }
+        self.send(Request::Learn(
+            LearnedAlias {
+                phrase: phrase.to_string(),
+                sku: sku.to_string(),
+                learned_at_ms: 0,
+                helper: helper.to_string(),
+                msg_id: msg_id.map(str::to_string),
+            },
+            reply,
+        ));
+        rx
+    }
+
+    /// Every learned alias, oldest first.
+    pub fn learned_aliases(&self) -> Reply<Vec<LearnedAlias>> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::LearnedAliases(reply));
+        rx
+    }
+
+    /// Forgets a learned alias; answers whether there was one.
+    pub fn forget_alias(&self, phrase: &str, helper: &str) -> Reply<bool> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Forget(
+            phrase.trim().to_string(),
+            helper.to_string(),
+            reply,
+        ));
         rx
     }
 

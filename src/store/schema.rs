@@ -3,7 +3,7 @@
 //! seeding products from the catalog, and the mapping of SQLite errors to
 //! `StoreError`.
 
-use super::{SeedReport, StoreError, StoreOptions};
+use super::{LearnedAlias, SeedReport, StoreError, StoreOptions};
 use crate::catalog::Catalog;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -81,6 +81,18 @@ const MIGRATIONS: &[&str] = &[
         idx      INTEGER,
         order_id INTEGER,
         detail   TEXT
+    );
+    "#,
+    // v2: phrases helpers taught the engine (issue 3).
+    r#"
+    CREATE TABLE learned_aliases (
+        -- As the chat wrote it; the engine normalises it like catalog aliases.
+        phrase     TEXT PRIMARY KEY NOT NULL,
+        sku        TEXT NOT NULL REFERENCES products (sku),
+        learned_at INTEGER NOT NULL,
+        helper     TEXT NOT NULL,
+        -- The message it was learned from, when there was one.
+        msg_id     TEXT
     );
     "#,
 ];
@@ -184,6 +196,58 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         tx.commit().map_err(map_err)?;
     }
     Ok(())
+}
+
+/// Learned aliases from a database opened read-only: for `livestall parse
+/// --db`, which must write nothing (no WAL switch, no migration, no seeding).
+/// A database from before learned aliases simply has none.
+pub fn read_learned_aliases(path: &Path) -> Result<Vec<LearnedAlias>, StoreError> {
+    if !path.exists() {
+        return Err(open_error(
+            path,
+            "there is no database there (check --db or [store] path)",
+        ));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| open_error(path, e))?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|e| open_error(path, e))?;
+    if version < 2 {
+        return Ok(Vec::new());
+    }
+    if version > SCHEMA_VERSION {
+        return Err(open_error(
+            path,
+            format!(
+                "it was written by a newer livestall (schema {version}, this build knows {SCHEMA_VERSION})"
+            ),
+        ));
+    }
+    select_learned_aliases(&conn)
+}
+
+pub fn select_learned_aliases(conn: &Connection) -> Result<Vec<LearnedAlias>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT phrase, sku, learned_at, helper, msg_id FROM learned_aliases ORDER BY learned_at, phrase",
+        )
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok(LearnedAlias {
+                phrase: row.get(0)?,
+                sku: row.get(1)?,
+                learned_at_ms: row.get(2)?,
+                helper: row.get(3)?,
+                msg_id: row.get(4)?,
+            })
+        })
+        .map_err(map_err)?;
+    rows.collect::<Result<_, _>>().map_err(map_err)
 }
 
 /// An IMMEDIATE transaction takes the write lock up front, so waiting for

@@ -3,10 +3,10 @@
 //! batch transaction, and commits every helper decision in its own IMMEDIATE
 //! transaction before replying.
 
-use super::schema::{map_err, write_tx};
+use super::schema::{map_err, select_learned_aliases, write_tx};
 use super::{
-    ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderRow, PendingIntent, Refusal,
-    StockRow, StoreError, StoreSettings,
+    AliasRefusal, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent, OrderAction,
+    OrderRow, PendingIntent, Refusal, StockRow, StoreError, StoreSettings,
 };
 use crate::intent::IntentKind;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -27,6 +27,12 @@ pub enum Request {
     Orders(ReplyTo<Vec<OrderRow>>),
     Flush(ReplyTo<()>),
     Settings(ReplyTo<StoreSettings>),
+    Learn(
+        LearnedAlias,
+        oneshot::Sender<Result<LearnedAlias, AliasRefusal>>,
+    ),
+    LearnedAliases(ReplyTo<Vec<LearnedAlias>>),
+    Forget(String, String, ReplyTo<bool>),
 }
 
 impl Request {
@@ -45,6 +51,9 @@ impl Request {
             Request::Inventory(reply) => drop(reply.send(Err(err))),
             Request::Orders(reply) => drop(reply.send(Err(err))),
             Request::Settings(reply) => drop(reply.send(Err(err))),
+            Request::Learn(_, reply) => drop(reply.send(Err(AliasRefusal::Storage(err)))),
+            Request::LearnedAliases(reply) => drop(reply.send(Err(err))),
+            Request::Forget(_, _, reply) => drop(reply.send(Err(err))),
         }
     }
 }
@@ -161,6 +170,15 @@ impl Worker {
             Request::Settings(reply) => {
                 let _ = reply.send(self.settings());
             }
+            Request::Learn(alias, reply) => {
+                let _ = reply.send(self.learn(alias));
+            }
+            Request::LearnedAliases(reply) => {
+                let _ = reply.send(select_learned_aliases(&self.conn));
+            }
+            Request::Forget(phrase, helper, reply) => {
+                let _ = reply.send(self.forget(&phrase, &helper));
+            }
         }
     }
 
@@ -276,7 +294,7 @@ impl Worker {
                     now,
                     &req.helper,
                     action,
-                    &req.key,
+                    Some(&req.key),
                     Some(done.order_id),
                     &detail,
                 )?;
@@ -303,7 +321,7 @@ impl Worker {
                     now,
                     &req.helper,
                     "refused",
-                    &req.key,
+                    Some(&req.key),
                     None,
                     &refusal.to_string(),
                 )?;
@@ -324,9 +342,69 @@ impl Worker {
             )
             .map_err(map_err)?;
         if changed > 0 {
-            log_event(&tx, now, helper, "rejected", key, None, "")?;
+            log_event(&tx, now, helper, "rejected", Some(key), None, "")?;
         }
         tx.commit().map_err(map_err)
+    }
+
+    fn learn(&mut self, mut alias: LearnedAlias) -> Result<LearnedAlias, AliasRefusal> {
+        alias.learned_at_ms = now_ms();
+        let tx = write_tx(&mut self.conn)?;
+        // Products that left config keep their rows for old orders, but a
+        // phrase must not start naming them again.
+        let known: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1 AND active = 1)",
+                [&alias.sku],
+                |row| row.get(0),
+            )
+            .map_err(map_err)?;
+        if !known {
+            return Err(AliasRefusal::UnknownProduct(alias.sku));
+        }
+        tx.execute(
+            "INSERT INTO learned_aliases (phrase, sku, learned_at, helper, msg_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (phrase) DO UPDATE
+                SET sku = excluded.sku, learned_at = excluded.learned_at,
+                    helper = excluded.helper, msg_id = excluded.msg_id",
+            params![
+                alias.phrase,
+                alias.sku,
+                alias.learned_at_ms,
+                alias.helper,
+                alias.msg_id
+            ],
+        )
+        .map_err(map_err)?;
+        let key = alias
+            .msg_id
+            .clone()
+            .map(|msg_id| IntentKey { msg_id, index: 0 });
+        log_event(
+            &tx,
+            alias.learned_at_ms,
+            &alias.helper,
+            "alias_learned",
+            key.as_ref(),
+            None,
+            &format!("{} -> {}", alias.phrase, alias.sku),
+        )?;
+        tx.commit().map_err(map_err)?;
+        Ok(alias)
+    }
+
+    fn forget(&mut self, phrase: &str, helper: &str) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let tx = write_tx(&mut self.conn)?;
+        let removed = tx
+            .execute("DELETE FROM learned_aliases WHERE phrase = ?1", [phrase])
+            .map_err(map_err)?;
+        if removed > 0 {
+            log_event(&tx, now, helper, "alias_forgotten", None, None, phrase)?;
+        }
+        tx.commit().map_err(map_err)?;
+        Ok(removed > 0)
     }
 
     fn pending(&self) -> Result<Vec<PendingIntent>, StoreError> {
@@ -787,14 +865,22 @@ fn log_event(
     at: i64,
     helper: &str,
     action: &str,
-    key: &IntentKey,
+    key: Option<&IntentKey>,
     order_id: Option<i64>,
     detail: &str,
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO events (at, helper, action, msg_id, idx, order_id, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![at, helper, action, key.msg_id, key.index, order_id, detail],
+        params![
+            at,
+            helper,
+            action,
+            key.map(|k| &k.msg_id),
+            key.map(|k| k.index),
+            order_id,
+            detail
+        ],
     )
     .map(drop)
     .map_err(map_err)
