@@ -188,244 +188,80 @@ pub fn is_decoration(c: char) -> bool {
         || (c.is_control() && !c.is_whitespace())
 }
 
-/// Traditional → simplified for the characters live chat actually uses.
+/// Traditional → simplified, one character at a time, with OpenCC's t2s
+/// dictionaries (ferrous-opencc; Apache-2.0 code and data). A per-character
+/// table keeps normalisation allocation-free and the byte map back to the
+/// original one-to-one; OpenCC's phrase rules only matter for words that
+/// never name a product or a quantity ("乾隆").
 pub fn to_simplified(c: char) -> char {
-    match T2S.binary_search_by(|(t, _)| t.cmp(&c)) {
-        Ok(i) => T2S[i].1,
-        Err(_) => c,
+    let cp = u32::from(c);
+    if !(T2S_FIRST..T2S_END).contains(&cp) {
+        return c;
     }
+    t2s_table()[(cp - T2S_FIRST) as usize]
 }
 
-// Generated, sorted by the traditional character (binary-searched above).
-pub(crate) const T2S: &[(char, char)] = &[
-    ('乾', '干'),
-    ('來', '来'),
-    ('個', '个'),
-    ('們', '们'),
-    ('價', '价'),
-    ('億', '亿'),
-    ('優', '优'),
-    ('兒', '儿'),
-    ('兩', '两'),
-    ('剛', '刚'),
-    ('務', '务'),
-    ('區', '区'),
-    ('參', '参'),
-    ('員', '员'),
-    ('問', '问'),
-    ('啟', '启'),
-    ('單', '单'),
-    ('嗎', '吗'),
-    ('嗚', '呜'),
-    ('嘗', '尝'),
-    ('嚐', '尝'),
-    ('圓', '圆'),
-    ('團', '团'),
-    ('場', '场'),
-    ('壓', '压'),
-    ('壞', '坏'),
-    ('媽', '妈'),
-    ('孫', '孙'),
-    ('學', '学'),
-    ('實', '实'),
-    ('寫', '写'),
-    ('寶', '宝'),
-    ('對', '对'),
-    ('帶', '带'),
-    ('幫', '帮'),
-    ('幹', '干'),
-    ('幾', '几'),
-    ('廣', '广'),
-    ('後', '后'),
-    ('從', '从'),
-    ('愛', '爱'),
-    ('應', '应'),
-    ('戶', '户'),
-    ('換', '换'),
-    ('搶', '抢'),
-    ('據', '据'),
-    ('數', '数'),
-    ('時', '时'),
-    ('會', '会'),
-    ('東', '东'),
-    ('條', '条'),
-    ('棗', '枣'),
-    ('業', '业'),
-    ('樂', '乐'),
-    ('標', '标'),
-    ('樣', '样'),
-    ('機', '机'),
-    ('檸', '柠'),
-    ('櫻', '樱'),
-    ('歡', '欢'),
-    ('歲', '岁'),
-    ('氣', '气'),
-    ('沒', '没'),
-    ('準', '准'),
-    ('滿', '满'),
-    ('漿', '浆'),
-    ('灣', '湾'),
-    ('為', '为'),
-    ('無', '无'),
-    ('熱', '热'),
-    ('燒', '烧'),
-    ('爛', '烂'),
-    ('爺', '爷'),
-    ('獼', '猕'),
-    ('現', '现'),
-    ('產', '产'),
-    ('異', '异'),
-    ('當', '当'),
-    ('發', '发'),
-    ('盤', '盘'),
-    ('確', '确'),
-    ('禮', '礼'),
-    ('種', '种'),
-    ('穀', '谷'),
-    ('窩', '窝'),
-    ('筍', '笋'),
-    ('籃', '篮'),
-    ('籠', '笼'),
-    ('糧', '粮'),
-    ('紀', '纪'),
-    ('紅', '红'),
-    ('組', '组'),
-    ('結', '结'),
-    ('給', '给'),
-    ('經', '经'),
-    ('綠', '绿'),
-    ('綫', '线'),
-    ('網', '网'),
-    ('線', '线'),
-    ('縣', '县'),
-    ('總', '总'),
-    ('繼', '继'),
-    ('續', '续'),
-    ('罈', '坛'),
-    ('習', '习'),
-    ('聲', '声'),
-    ('聽', '听'),
-    ('腦', '脑'),
-    ('臺', '台'),
-    ('與', '与'),
-    ('舉', '举'),
-    ('莊', '庄'),
-    ('華', '华'),
-    ('萬', '万'),
-    ('葉', '叶'),
-    ('蓮', '莲'),
-    ('蔔', '卜'),
-    ('蔥', '葱'),
-    ('蕎', '荞'),
-    ('薑', '姜'),
-    ('藍', '蓝'),
-    ('蘋', '苹'),
-    ('蘭', '兰'),
-    ('蘿', '萝'),
-    ('處', '处'),
-    ('號', '号'),
-    ('裏', '里'),
-    ('裝', '装'),
-    ('裡', '里'),
-    ('見', '见'),
-    ('視', '视'),
-    ('親', '亲'),
-    ('覺', '觉'),
-    ('訂', '订'),
-    ('註', '注'),
-    ('証', '证'),
-    ('試', '试'),
-    ('話', '话'),
-    ('該', '该'),
-    ('認', '认'),
-    ('說', '说'),
-    ('請', '请'),
-    ('謝', '谢'),
-    ('證', '证'),
-    ('讀', '读'),
-    ('讓', '让'),
-    ('讚', '赞'),
-    ('豬', '猪'),
-    ('貨', '货'),
-    ('貴', '贵'),
-    ('買', '买'),
-    ('費', '费'),
-    ('賣', '卖'),
-    ('質', '质'),
-    ('購', '购'),
-    ('贊', '赞'),
-    ('趕', '赶'),
-    ('車', '车'),
-    ('軟', '软'),
-    ('輕', '轻'),
-    ('辦', '办'),
-    ('農', '农'),
-    ('這', '这'),
-    ('週', '周'),
-    ('進', '进'),
-    ('運', '运'),
-    ('過', '过'),
-    ('還', '还'),
-    ('邊', '边'),
-    ('郵', '邮'),
-    ('鄉', '乡'),
-    ('醬', '酱'),
-    ('銀', '银'),
-    ('錢', '钱'),
-    ('錯', '错'),
-    ('鍋', '锅'),
-    ('鎮', '镇'),
-    ('鏈', '链'),
-    ('長', '长'),
-    ('門', '门'),
-    ('開', '开'),
-    ('間', '间'),
-    ('闆', '板'),
-    ('關', '关'),
-    ('陸', '陆'),
-    ('隻', '只'),
-    ('雙', '双'),
-    ('雞', '鸡'),
-    ('電', '电'),
-    ('靈', '灵'),
-    ('響', '响'),
-    ('順', '顺'),
-    ('頭', '头'),
-    ('顆', '颗'),
-    ('題', '题'),
-    ('飯', '饭'),
-    ('飽', '饱'),
-    ('餅', '饼'),
-    ('餘', '余'),
-    ('馬', '马'),
-    ('驗', '验'),
-    ('鬧', '闹'),
-    ('魚', '鱼'),
-    ('鮮', '鲜'),
-    ('鳳', '凤'),
-    ('鴨', '鸭'),
-    ('鵝', '鹅'),
-    ('鷄', '鸡'),
-    ('鹹', '咸'),
-    ('鹽', '盐'),
-    ('麗', '丽'),
-    ('麥', '麦'),
-    ('麩', '麸'),
-    ('麵', '面'),
-    ('麼', '么'),
-    ('麽', '么'),
-    ('黃', '黄'),
-    ('點', '点'),
-    ('龍', '龙'),
-];
+/// The ideograph blocks the table covers: CJK Extension A and the unified
+/// ideographs, where every traditional character chat uses lives.
+const T2S_FIRST: u32 = 0x3400;
+const T2S_END: u32 = 0xA000;
+
+static T2S_TABLE: std::sync::OnceLock<Box<[char]>> = std::sync::OnceLock::new();
+
+/// Built once per process by asking OpenCC about every character of the
+/// covered blocks (a few milliseconds in a release build).
+fn t2s_table() -> &'static [char] {
+    T2S_TABLE.get_or_init(|| {
+        use ferrous_opencc::{config::BuiltinConfig, OpenCC};
+        let mut table: Vec<char> = (T2S_FIRST..T2S_END)
+            .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        match OpenCC::from_config(BuiltinConfig::T2s) {
+            Ok(converter) => {
+                let mut buf = [0u8; 4];
+                for slot in table.iter_mut() {
+                    let converted = converter.convert(slot.encode_utf8(&mut buf));
+                    let mut chars = converted.chars();
+                    if let (Some(simplified), None) = (chars.next(), chars.next()) {
+                        *slot = simplified;
+                    }
+                }
+            }
+            // The embedded dictionaries are part of the binary; this cannot
+            // happen short of a broken build, and chat still reads without it.
+            Err(error) => tracing::error!(
+                %error,
+                "OpenCC t2s is unavailable: traditional characters stay as they are"
+            ),
+        }
+        table.into_boxed_slice()
+    })
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn table_is_sorted_for_binary_search() {
-        assert!(T2S.windows(2).all(|w| w[0].0 < w[1].0));
+    fn traditional_characters_become_simplified() {
+        let cases = [
+            ("乾貨紅棗", "干货红枣"),
+            ("核桃兩斤，麵包三個", "核桃两斤,面包三个"),
+            ("發貨後說一聲", "发货后说一声"),
+            ("蜂蜜來一罐", "蜂蜜来一罐"),
+            ("鬱", "郁"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalize(input).text, want, "input {input:?}");
+        }
+        // Simplified text and other scripts are left alone.
+        assert_eq!(
+            normalize("小米来两袋，核桃一斤").text,
+            "小米来两袋,核桃一斤"
+        );
+        assert_eq!(to_simplified('a'), 'a');
+        assert_eq!(to_simplified('小'), '小');
+        assert_eq!(to_simplified('\u{20000}'), '\u{20000}');
     }
 
     #[test]

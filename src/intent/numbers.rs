@@ -158,77 +158,40 @@ fn is_chinese_numeral(c: char) -> bool {
     )
 }
 
-fn chinese_digit(c: char) -> Option<u64> {
-    Some(match c {
-        '零' | '〇' => 0,
-        '一' => 1,
-        '二' | '两' | '俩' => 2,
-        '三' | '仨' => 3,
-        '四' => 4,
-        '五' => 5,
-        '六' => 6,
-        '七' => 7,
-        '八' => 8,
-        '九' => 9,
-        _ => return None,
-    })
-}
-
-/// Values a run of Chinese numerals: 十二 = 12, 二十 = 20, 一百零五 = 105,
-/// 两百 = 200. Returns `None` for runs that are not one number ("一二").
+/// Values a run of Chinese numerals with the `chinese-number` crate, after
+/// the colloquial forms it does not know (俩 = 2, 仨 = 3): 十二 = 12,
+/// 二十 = 20, 一百零五 = 105, 两百 = 200, 三千五 = 3500. `None` for runs that
+/// are not one number ("一二", "九九").
 pub fn chinese_value(run: &str) -> Option<u64> {
-    let mut total = 0u64;
-    let mut section = 0u64;
-    let mut digit: Option<u64> = None;
-    let mut last_unit = u64::MAX;
-    let mut any = false;
-    for c in run.chars() {
-        any = true;
-        if c == '零' || c == '〇' {
-            if digit.is_some() {
-                return None;
-            }
-            continue;
-        }
-        if let Some(d) = chinese_digit(c) {
-            if digit.is_some() {
-                return None;
-            }
-            digit = Some(d);
-            continue;
-        }
-        if c == '万' {
-            let n = section + digit.take().unwrap_or(0);
-            if n == 0 || total > 0 {
-                return None;
-            }
-            total = n * 10_000;
-            section = 0;
-            last_unit = u64::MAX;
-            continue;
-        }
-        let unit = match c {
-            '十' => 10,
-            '百' => 100,
-            '千' => 1000,
-            _ => return None,
-        };
-        if unit >= last_unit {
-            return None;
-        }
-        let n = match digit.take() {
-            Some(d) => d,
-            None if unit == 10 && section == 0 => 1,
-            None => return None,
-        };
-        section += n * unit;
-        last_unit = unit;
-    }
-    if !any {
+    if run.is_empty() || run.len() > MAX_NUMERAL_BYTES {
         return None;
     }
-    Some(total + section + digit.unwrap_or(0))
+    // On the stack: 俩/两 and 仨/三 are all three bytes in UTF-8.
+    let mut buf = [0u8; MAX_NUMERAL_BYTES];
+    let mut len = 0;
+    for c in run.chars() {
+        let c = match c {
+            '俩' => '两',
+            '仨' => '三',
+            other => other,
+        };
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    let run = std::str::from_utf8(&buf[..len]).ok()?;
+    // The crate reads a doubled unit ("十十") as a product; nobody writes one.
+    let mut prev = None;
+    for c in run.chars() {
+        if prev == Some(c) && matches!(c, '十' | '百' | '千' | '万') {
+            return None;
+        }
+        prev = Some(c);
+    }
+    chinese_number::from_chinese_to_u64_ten_thousand(run).ok()
 }
+
+/// Longer runs of numerals are never a quantity someone typed; they are
+/// not valued at all (and cannot cost more than a glance).
+const MAX_NUMERAL_BYTES: usize = 16 * 3;
 
 /// "one" … "twenty" (and "a couple" is left alone: too vague to order by).
 pub fn english_value(word: &str) -> Option<u64> {
@@ -314,11 +277,17 @@ mod tests {
             ("一百零五", 105),
             ("一万", 10_000),
             ("两万五千", 25_000),
+            // Colloquial: the unit after the last digit is implied.
+            ("三千五", 3_500),
+            ("一百一", 110),
+            ("俩", 2),
+            ("仨", 3),
+            ("俩百", 200),
         ];
         for (run, want) in table {
             assert_eq!(chinese_value(run), Some(want), "{run}");
         }
-        for bad in ["一二", "十十", "", "百"] {
+        for bad in ["一二", "十十", "", "百", "九九", "一一一"] {
             assert_eq!(chinese_value(bad), None, "{bad}");
         }
     }
