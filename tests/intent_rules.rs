@@ -263,3 +263,44 @@ fn learned_aliases_name_products_and_win_over_the_catalog() {
     let ignored = Engine::with_learned(&catalog, [(phrase, "no-such-sku")]);
     assert!(ignored.parse(&format!("{phrase}来两袋"), None).is_empty());
 }
+
+#[test]
+fn days_of_the_month_are_not_links() {
+    table(&[
+        ("我5号生日，苹果来两箱", None, &["order:APPLE:2"]),
+        ("5号之前能发吗", None, &[]),
+        ("3月2号拍了两箱苹果的到了吗", None, &[]),
+        ("5号拍两单", None, &["order:KIWI:2"]),
+        ("5号链接来一单", None, &["order:KIWI:1"]),
+        ("5号到了吗", None, &[]),
+    ]);
+}
+
+#[test]
+fn laige_orders_only_with_an_order_object() {
+    table(&[
+        ("来个近景", Some("APPLE"), &[]),
+        ("来个", Some("APPLE"), &["order:APPLE:1"]),
+        ("来个猕猴桃", Some("APPLE"), &["order:KIWI:1"]),
+    ]);
+}
+
+#[test]
+fn waiting_for_something_then_buying_is_a_plan() {
+    table(&[
+        ("等周末再下单", Some("APPLE"), &[]),
+        ("过节的时候再买猕猴桃", Some("APPLE"), &[]),
+        ("发工资就拍苹果", Some("APPLE"), &[]),
+        ("等等，猕猴桃要两盒", Some("APPLE"), &["order:KIWI:2"]),
+    ]);
+}
+
+#[test]
+fn someone_elses_purchase_is_reported_not_ordered() {
+    table(&[
+        ("楼上拍了五箱苹果", Some("APPLE"), &[]),
+        ("他买了两盒猕猴桃", Some("APPLE"), &[]),
+        ("给他来两盒猕猴桃", Some("APPLE"), &["order:KIWI:2"]),
+        ("其他不要，猕猴桃拍了", Some("APPLE"), &["order:KIWI:1"]),
+    ]);
+}

@@ -386,7 +386,18 @@ pub(crate) fn read(
     let has = |k: Marker| live_markers().any(|m| m.marker == k);
     let hypothetical = has(Marker::Hypothetical);
     let bought = live_markers().any(|m| m.marker == Marker::BoughtIfObject && has_object(&ctx, m));
+    // "前面那个大哥拍了十斤": someone else's purchase, reported.
+    let reported = live_markers().any(|o| {
+        o.marker == Marker::Others
+            && live_markers().any(|v| {
+                matches!(v.marker, Marker::Buy | Marker::BoughtIfObject)
+                    && v.start > o.start
+                    && ctx.clause(v.start) == ctx.clause(o.start)
+                    && (text[v.start..v.end].ends_with('了') || text[v.end..].starts_with('了'))
+            })
+    });
     let orders_killed = hypothetical
+        || reported
         || bought
         || has(Marker::Past)
         || has(Marker::Future)

@@ -39,6 +39,9 @@ pub enum Marker {
     /// 买了: a buy verb when nothing follows ("这个我买了"), a past purchase
     /// when an object follows ("我买了两袋").
     BoughtIfObject,
+    /// A third person ("他", "楼上", "那个大哥"): with a perfective buy verb
+    /// after it the message reports someone else's purchase.
+    Others,
     /// A word that merely contains a verb character and is not that verb:
     /// 进来, 原来, 起来, 来自 (来 is "come" there, not "give me").
     Word,
@@ -64,7 +67,9 @@ const MARKERS: &[(&str, Marker)] = {
         ("再要", Buy),
         ("要了", Buy),
         ("给我来", Buy),
-        ("来个", Buy),
+        // "来个" orders only with nothing after it or an order's object:
+        // "来个特写" asks the broadcaster for a close-up.
+        ("来个", BuyIfObject),
         ("安排", Buy),
         ("预定", Buy),
         ("预订", Buy),
@@ -118,6 +123,18 @@ const MARKERS: &[(&str, Marker)] = {
         ("看来", Word),
         ("说来", Word),
         ("到来", Word),
+        ("他", Others),
+        ("她", Others),
+        ("他们", Others),
+        ("她们", Others),
+        ("别人", Others),
+        ("人家", Others),
+        ("大哥", Others),
+        ("大姐", Others),
+        ("楼上", Others),
+        ("有人", Others),
+        ("其他", Word),
+        ("其它", Word),
         ("来自", Word),
         ("来源", Word),
         ("来不及", Word),
@@ -285,6 +302,16 @@ const MARKERS: &[(&str, Marker)] = {
         ("等过", Future),
         ("等到", Future),
         ("等发", Future),
+        // 等双十一再买, 等她下班再拍: waiting for something, then buying.
+        ("等", Future),
+        ("等等", Word),
+        ("等了", Word),
+        ("等待", Word),
+        ("等级", Word),
+        ("一等", Word),
+        ("特等", Word),
+        ("的时候", Future),
+        ("发工资", Future),
         ("next week", Future),
         ("next time", Future),
         ("next month", Future),

@@ -126,7 +126,7 @@ impl Matcher {
                 let digit_before = start > 0 && bytes[start - 1].is_ascii_digit();
                 let glued_after = bytes.get(end).is_some_and(u8::is_ascii_digit)
                     && bytes[end - 1].is_ascii_digit();
-                if digit_before || glued_after {
+                if digit_before || glued_after || is_date(text, start, end) {
                     continue;
                 }
             } else if !ascii_word_boundaries(text, start, end) {
@@ -140,6 +140,40 @@ impl Matcher {
             });
         }
     }
+}
+
+/// Whether a bare "N号" is a day of the month rather than a link: after 月
+/// ("3月8号"), or before what happens on a day ("10号发工资", "15号到",
+/// "8号生日", "20号之前"). "3号链接" and "#3" are always links.
+fn is_date(text: &str, start: usize, end: usize) -> bool {
+    const DAY_WORDS: &[&str] = &[
+        "发工资",
+        "发钱",
+        "发货",
+        "到货",
+        "到",
+        "生日",
+        "前",
+        "后",
+        "之前",
+        "以前",
+        "以后",
+        "之后",
+        "那天",
+        "当天",
+        "左右",
+        "晚上",
+        "上午",
+        "下午",
+        "中午",
+        "早上",
+        "开始",
+        "截止",
+    ];
+    if !text[start..end].ends_with('号') {
+        return false;
+    }
+    text[..start].ends_with('月') || DAY_WORDS.iter().any(|w| text[end..].starts_with(w))
 }
 
 /// The ways a product word is written: as is, without spaces, its head word
@@ -249,7 +283,15 @@ mod tests {
 
     #[test]
     fn link_forms_resolve() {
-        for text in ["1号链接", "链接1", "1号", "#1", "link 1", "一号链接"] {
+        for text in [
+            "1号链接",
+            "链接1",
+            "1号",
+            "#1",
+            "link 1",
+            "一号链接",
+            "1号拍两单",
+        ] {
             assert_eq!(found(text).first().map(|f| f.1), Some("A"), "{text}");
         }
         assert_eq!(found("#12 x2").first().map(|f| f.1), Some("C"));
