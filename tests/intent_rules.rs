@@ -304,3 +304,34 @@ fn someone_elses_purchase_is_reported_not_ordered() {
         ("其他不要，猕猴桃拍了", Some("APPLE"), &["order:KIWI:1"]),
     ]);
 }
+
+#[test]
+fn homophone_typos_and_pinyin_are_read_at_low_confidence() {
+    table(&[
+        ("猕猴陶两盒", None, &["order:KIWI:2"]),
+        ("镇安板立来三斤", None, &["order:CHESTNUT:3"]),
+        ("pingguo yi xiang", None, &["order:APPLE:1"]),
+        ("mihoutao 2 he", None, &["order:KIWI:2"]),
+        ("ping guo duoshao qian", None, &[]),
+        // English is not pinyin, however short its words.
+        ("2 kiwis please", None, &["order:KIWI:2"]),
+        ("he said no", Some("APPLE"), &[]),
+    ]);
+    let catalog = catalog();
+    let engine = Engine::new(&catalog);
+    for text in ["猕猴陶两盒", "pingguo yi xiang"] {
+        let read = engine.parse(text, None);
+        assert!(
+            read.iter()
+                .all(|i| i.confidence <= livestall::intent::fuzzy::FUZZY_CONFIDENCE),
+            "{text}: {read:?}"
+        );
+    }
+    let exact = engine.parse("猕猴桃两盒", None);
+    assert!(exact[0].confidence >= AUTO_CONFIRM_CONFIDENCE);
+    // The evidence of a rewritten word points at what the buyer typed.
+    let typo = "猕猴陶两盒";
+    let read = engine.parse(typo, None);
+    let spans: Vec<&str> = read[0].evidence.iter().map(|r| &typo[r.clone()]).collect();
+    assert!(spans.contains(&"猕猴陶"), "{spans:?}");
+}

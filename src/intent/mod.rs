@@ -4,10 +4,13 @@
 //! The rules it follows are ../shared/corpus/LABELING.md.
 //!
 //! Pipeline: `normalize` (NFKC, case, traditional→simplified, emoji, stammers,
-//! with a byte map back to the original) → `matcher` (products and link
+//! with a byte map back to the original) → `fuzzy` (stretch: homophone typos
+//! and pinyin rewritten into the catalog's words, at lower confidence) →
+//! `matcher` (products and link
 //! references, Aho-Corasick) + `lexicon` (verbs, question / past / future /
 //! hypothetical markers…) + `numbers` → `grammar` (who wants what, how many).
 
+pub mod fuzzy;
 mod grammar;
 pub mod lexicon;
 pub mod matcher;
@@ -65,6 +68,7 @@ pub(crate) struct Scratch {
     mentions: Vec<matcher::Mention>,
     markers: Vec<lexicon::MarkerHit>,
     nums: Vec<numbers::NumToken>,
+    fuzzy: fuzzy::FuzzyScratch,
 }
 
 thread_local! {
@@ -74,6 +78,7 @@ thread_local! {
 /// The engine compiled for one catalog. Build once, parse many.
 pub struct Engine {
     matcher: matcher::Matcher,
+    fuzzy: fuzzy::Fuzzy,
     lexicon: lexicon::Lexicon,
     product_count: usize,
 }
@@ -97,6 +102,7 @@ impl Engine {
             .collect();
         Engine {
             matcher: matcher::Matcher::with_learned(catalog, &learned),
+            fuzzy: fuzzy::Fuzzy::new(catalog, &learned),
             lexicon: lexicon::Lexicon::new(),
             product_count: catalog.len(),
         }
@@ -121,6 +127,9 @@ impl Engine {
         out: &mut Vec<Intent>,
     ) {
         normalize::normalize_into(text, &mut scratch.norm);
+        let fuzzy = self
+            .fuzzy
+            .rewrite(&self.matcher, &mut scratch.norm, &mut scratch.fuzzy);
         grammar::read(self, scratch, current, out);
         for intent in out.iter_mut() {
             for r in intent.evidence.iter_mut() {
@@ -130,6 +139,9 @@ impl Engine {
             intent.evidence.sort_by_key(|r| r.start);
             intent.evidence.dedup();
             intent.confidence = intent.confidence.clamp(0.0, 1.0);
+            if fuzzy {
+                intent.confidence = intent.confidence.min(fuzzy::FUZZY_CONFIDENCE);
+            }
         }
     }
 }

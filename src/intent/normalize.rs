@@ -31,6 +31,19 @@ impl Normalized {
         start..end.max(start)
     }
 
+    /// Replaces `range` of the normalised text with `with`, every byte of
+    /// which maps to the original text the replaced range came from (the
+    /// typo or pinyin the stretch readings rewrote).
+    pub fn splice(&mut self, range: Range<usize>, with: &str) {
+        if range.start >= range.end || range.end > self.src.len() {
+            return;
+        }
+        let origin = (self.src[range.start].0, self.src[range.end - 1].1);
+        self.text.replace_range(range.clone(), with);
+        self.src
+            .splice(range, std::iter::repeat_n(origin, with.len()));
+    }
+
     fn push(&mut self, c: char, from: u32, to: u32) {
         if c.is_whitespace() {
             // Collapse whitespace runs into one space.

@@ -1,0 +1,408 @@
+//! Stretch readings (LABELING.md): homophone typos of product words ("小咪"
+//! for 小米, "锅吧" for 锅巴) and whole messages typed in pinyin ("xiaomi 2
+//! dai"). Both rewrite the normalised text into the Chinese the grammar
+//! reads, keeping the map back to the original, and the engine then lowers
+//! the confidence of what it reads ([`FUZZY_CONFIDENCE`]) so such intents
+//! reach the helper flagged and are never auto-confirmed.
+//!
+//! Everything is derived from the catalog with the `pinyin` crate (toneless
+//! readings of product words and units) plus a short list of generic chat
+//! words in pinyin; nothing here names a product.
+
+use super::matcher::{Matcher, Mention};
+use super::normalize::{normalize, Normalized};
+use crate::catalog::Catalog;
+use pinyin::ToPinyin;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// The highest confidence of an intent read through a typo or pinyin.
+pub const FUZZY_CONFIDENCE: f32 = 0.5;
+
+/// Generic chat words as they are typed in pinyin, with the Chinese the
+/// lexicon knows: numerals, buy / cancel / change verbs, question words and
+/// common selling classifiers.
+const CHAT_PINYIN: &[(&str, &str)] = &[
+    ("yi", "一"),
+    ("er", "二"),
+    ("liang", "两"),
+    ("san", "三"),
+    ("si", "四"),
+    ("wu", "五"),
+    ("liu", "六"),
+    ("qi", "七"),
+    ("ba", "八"),
+    ("jiu", "九"),
+    ("shi", "十"),
+    ("yao", "要"),
+    ("lai", "来"),
+    ("pai", "拍"),
+    ("mai", "买"),
+    ("xiadan", "下单"),
+    ("kou", "扣"),
+    ("buyao", "不要"),
+    ("quxiao", "取消"),
+    ("gaicheng", "改成"),
+    ("duoshao", "多少"),
+    ("duoshaoqian", "多少钱"),
+    ("qian", "钱"),
+    ("ma", "吗"),
+    ("ji", "几"),
+    ("dai", "袋"),
+    ("he", "盒"),
+    ("bao", "包"),
+    ("xiang", "箱"),
+    ("guan", "罐"),
+    ("ping", "瓶"),
+    ("jin", "斤"),
+    ("fen", "份"),
+    ("dan", "单"),
+    ("ge", "个"),
+];
+
+/// Product words of at most this many characters get a homophone key;
+/// at most this many pinyin tokens are joined to find a word.
+const MAX_WORD_CHARS: usize = 6;
+
+/// The ideographs the homophone gate covers (the unified block).
+const CJK_FIRST: u32 = 0x4E00;
+const CJK_END: u32 = 0xA000;
+
+pub(crate) struct Fuzzy {
+    /// Toneless readings of catalog words, syllables joined by spaces
+    /// ("xiao mi"), to the word as the matcher knows it; `None` when two
+    /// products share the reading (then neither is guessed).
+    homophones: HashMap<String, Option<String>>,
+    /// Word lengths in characters that have a key, longest first.
+    lengths: Vec<usize>,
+    /// One bit per ideograph of the unified block: whether its reading
+    /// starts some catalog word's reading. Keeps ordinary chat to a bit test
+    /// per character.
+    starts: Vec<u64>,
+    /// Pinyin written without spaces ("xiaomi", "dai", "liang") to Chinese.
+    pinyin_words: HashMap<String, String>,
+}
+
+/// Reusable buffers for one rewrite.
+#[derive(Default)]
+pub(crate) struct FuzzyScratch {
+    /// (byte offset, byte length, reading) of each character in a CJK run.
+    chars: Vec<(usize, usize, Option<&'static str>)>,
+    key: String,
+    /// Replacements to apply, as (range of the normalised text, new text).
+    edits: Vec<(Range<usize>, String)>,
+    mentions: Vec<Mention>,
+}
+
+impl Fuzzy {
+    pub fn new(catalog: &Catalog, learned: &[(&str, usize)]) -> Self {
+        let mut homophones: HashMap<String, Option<String>> = HashMap::new();
+        let mut owner: HashMap<String, usize> = HashMap::new();
+        let mut pinyin_words: HashMap<String, String> = CHAT_PINYIN
+            .iter()
+            .map(|(p, w)| (p.to_string(), w.to_string()))
+            .collect();
+        let words = catalog
+            .products
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                std::iter::once(p.name.as_str())
+                    .chain(p.aliases.iter().map(String::as_str))
+                    .chain(p.name.split_whitespace().take(1))
+                    .map(move |w| (w, i))
+            })
+            .chain(learned.iter().copied());
+        for (word, product) in words {
+            let word = normalize(word).text;
+            let Some(syllables) = reading(&word) else {
+                continue;
+            };
+            let key = syllables.join(" ");
+            match owner.get(&key) {
+                Some(&other) if other != product => {
+                    homophones.insert(key.clone(), None);
+                }
+                Some(_) => {}
+                None => {
+                    owner.insert(key.clone(), product);
+                    homophones.insert(key.clone(), Some(word.clone()));
+                }
+            }
+            pinyin_words.entry(syllables.concat()).or_insert(word);
+        }
+        for unit in catalog.products.iter().map(|p| normalize(&p.unit).text) {
+            if let Some(syllables) = reading(&unit) {
+                pinyin_words.entry(syllables.concat()).or_insert(unit);
+            }
+        }
+        let mut lengths: Vec<usize> = homophones
+            .keys()
+            .map(|k| k.split(' ').count())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        lengths.sort_unstable_by(|a, b| b.cmp(a));
+        let firsts: HashSet<&str> = homophones
+            .keys()
+            .filter_map(|k| k.split(' ').next())
+            .collect();
+        let mut starts = vec![0u64; ((CJK_END - CJK_FIRST) as usize).div_ceil(64)];
+        if !firsts.is_empty() {
+            for cp in CJK_FIRST..CJK_END {
+                let c = char::from_u32(cp).unwrap_or(' ');
+                if c.to_pinyin().is_some_and(|p| firsts.contains(p.plain())) {
+                    let i = (cp - CJK_FIRST) as usize;
+                    starts[i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        Fuzzy {
+            homophones,
+            lengths,
+            starts,
+            pinyin_words,
+        }
+    }
+
+    /// Rewrites homophone typos and pinyin in `norm`. Returns whether it
+    /// changed anything.
+    pub fn rewrite(
+        &self,
+        matcher: &Matcher,
+        norm: &mut Normalized,
+        scratch: &mut FuzzyScratch,
+    ) -> bool {
+        scratch.edits.clear();
+        self.find_homophones(matcher, &norm.text, scratch);
+        if scratch.edits.is_empty() {
+            self.find_pinyin(&norm.text, scratch);
+        }
+        if scratch.edits.is_empty() {
+            return false;
+        }
+        // Right to left, so earlier ranges stay valid.
+        for (range, with) in scratch.edits.drain(..).rev() {
+            norm.splice(range, &with);
+        }
+        true
+    }
+
+    fn starts_word(&self, c: char) -> bool {
+        let cp = u32::from(c);
+        if !(CJK_FIRST..CJK_END).contains(&cp) {
+            return false;
+        }
+        let i = (cp - CJK_FIRST) as usize;
+        self.starts[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn find_homophones(&self, matcher: &Matcher, text: &str, s: &mut FuzzyScratch) {
+        if self.lengths.is_empty() || !text.chars().any(|c| self.starts_word(c)) {
+            return;
+        }
+        s.chars.clear();
+        for (i, c) in text.char_indices() {
+            s.chars
+                .push((i, c.len_utf8(), c.to_pinyin().map(|p| p.plain())));
+        }
+        s.mentions.clear();
+        matcher.find(text, &mut s.mentions);
+        let mut i = 0;
+        while i < s.chars.len() {
+            let (start, len, _) = s.chars[i];
+            let c = text[start..start + len].chars().next().unwrap_or(' ');
+            if !self.starts_word(c) {
+                i += 1;
+                continue;
+            }
+            let mut taken = 0;
+            for &n in &self.lengths {
+                let Some(window) = s.chars.get(i..i + n) else {
+                    continue;
+                };
+                let end = window[n - 1].0 + window[n - 1].1;
+                // A word the matcher reads exactly is not a typo, and a
+                // window must not eat into one.
+                if s.mentions.iter().any(|m| m.start < end && start < m.end) {
+                    continue;
+                }
+                s.key.clear();
+                let mut whole = true;
+                for (k, (_, _, syllable)) in window.iter().enumerate() {
+                    let Some(syllable) = syllable else {
+                        whole = false;
+                        break;
+                    };
+                    if k > 0 {
+                        s.key.push(' ');
+                    }
+                    s.key.push_str(syllable);
+                }
+                if !whole {
+                    continue;
+                }
+                if let Some(Some(word)) = self.homophones.get(&s.key) {
+                    if text[start..end] != **word {
+                        s.edits.push((start..end, word.clone()));
+                        taken = n;
+                        break;
+                    }
+                }
+            }
+            i += taken.max(1);
+        }
+    }
+
+    /// A message typed in pinyin: every letter token must be pinyin (else it
+    /// is English and left alone); runs of tokens that spell a catalog word,
+    /// a unit or a chat word become that Chinese, with the spaces between
+    /// rewritten pieces and digits dropped ("xiaomi 2 dai" → "小米2袋").
+    fn find_pinyin(&self, text: &str, s: &mut FuzzyScratch) {
+        if !text.bytes().any(|b| b.is_ascii_lowercase()) || !text.is_ascii() {
+            return;
+        }
+        let tokens: Vec<Range<usize>> = ascii_tokens(text);
+        let letters = |r: &Range<usize>| text.as_bytes()[r.start].is_ascii_lowercase();
+        let quantity_x = |r: &Range<usize>| {
+            &text[r.clone()] == "x" && text.as_bytes().get(r.end).is_some_and(u8::is_ascii_digit)
+        };
+        if !tokens
+            .iter()
+            .filter(|r| letters(r) && !quantity_x(r))
+            .all(|r| is_pinyin(&text[r.clone()]))
+        {
+            return;
+        }
+        let mut out = String::new();
+        let mut any = false;
+        // The previous token's end, and whether it was rewritten.
+        let mut prev: Option<(usize, bool)> = None;
+        let mut i = 0;
+        while i < tokens.len() {
+            let mut piece: Option<(usize, &String)> = None;
+            if letters(&tokens[i]) && !quantity_x(&tokens[i]) {
+                let mut joined = String::new();
+                for (k, token) in tokens[i..].iter().take(MAX_WORD_CHARS).enumerate() {
+                    if !letters(token) {
+                        break;
+                    }
+                    joined.push_str(&text[token.clone()]);
+                    if let Some(word) = self.pinyin_words.get(&joined) {
+                        piece = Some((k + 1, word));
+                    }
+                }
+            }
+            let (taken, rewritten) = match piece {
+                Some((n, word)) => {
+                    if let Some((_, false)) = prev {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                    any = true;
+                    (n, true)
+                }
+                None => {
+                    // Original spacing between tokens left as they were.
+                    if let Some((end, false)) = prev {
+                        out.push_str(&text[end..tokens[i].start]);
+                    }
+                    out.push_str(&text[tokens[i].clone()]);
+                    (1, false)
+                }
+            };
+            i += taken;
+            prev = Some((tokens[i - 1].end, rewritten));
+        }
+        if any {
+            s.edits.push((0..text.len(), out));
+        }
+    }
+}
+
+/// The toneless reading of a word written only in ideographs, one syllable
+/// per character; `None` for words with anything else in them or too long.
+fn reading(word: &str) -> Option<Vec<&'static str>> {
+    let n = word.chars().count();
+    if !(2..=MAX_WORD_CHARS).contains(&n) {
+        return None;
+    }
+    word.chars()
+        .map(|c| c.to_pinyin().map(|p| p.plain()))
+        .collect()
+}
+
+/// Runs of letters, runs of digits and single other non-space characters.
+fn ascii_tokens(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        if b[i].is_ascii_lowercase() {
+            while i < b.len() && b[i].is_ascii_lowercase() {
+                i += 1;
+            }
+        } else if b[i].is_ascii_digit() {
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        } else {
+            i += 1;
+            if b[start] == b' ' {
+                continue;
+            }
+        }
+        out.push(start..i);
+    }
+    out
+}
+
+/// Every toneless pinyin syllable, from the `pinyin` crate's own table.
+fn syllables() -> &'static HashSet<&'static str> {
+    static SYLLABLES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SYLLABLES.get_or_init(|| {
+        (CJK_FIRST..CJK_END)
+            .filter_map(char::from_u32)
+            .filter_map(|c| c.to_pinyin())
+            .map(|p| p.plain())
+            .filter(|s| s.bytes().all(|b| b.is_ascii_lowercase()))
+            .collect()
+    })
+}
+
+/// Whether a letter token splits into pinyin syllables ("xiaomi" = xiao mi).
+fn is_pinyin(token: &str) -> bool {
+    let table = syllables();
+    let n = token.len();
+    let mut ok = vec![false; n + 1];
+    ok[0] = true;
+    for end in 1..=n {
+        ok[end] = (end.saturating_sub(6)..end)
+            .any(|start| ok[start] && table.contains(&token[start..end]));
+    }
+    ok[n]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinyin_tokens_are_recognised_and_english_is_not() {
+        for p in ["xiaomi", "liang", "dai", "hetao", "duoshao", "zhuang", "er"] {
+            assert!(is_pinyin(p), "{p}");
+        }
+        for e in ["bags", "please", "sold", "walnuts", "hi", "ok", "x"] {
+            assert!(!is_pinyin(e), "{e}");
+        }
+    }
+
+    #[test]
+    fn readings_of_words() {
+        assert_eq!(reading("小米"), Some(vec!["xiao", "mi"]));
+        assert_eq!(reading("小"), None);
+        assert_eq!(reading("小米x"), None);
+    }
+}
