@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use livestall::config::{self, Config};
-use livestall::store::Store;
+use livestall::store::{Store, StoreOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -125,11 +125,31 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     Ok(config::load(path)?)
 }
 
+/// The verbs that take orders create the database on first use.
 fn open_store(config: &Config, db: Option<&Path>) -> anyhow::Result<Store> {
+    open_store_with(config, db, &StoreOptions::default())
+}
+
+/// The reading verbs (`orders export`, `inventory`) only look at orders that
+/// exist: a mistyped `--db` must be an error, not a fresh empty database that
+/// reads as "no orders".
+fn open_existing_store(config: &Config, db: Option<&Path>) -> anyhow::Result<Store> {
+    let options = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
+    open_store_with(config, db, &options)
+}
+
+fn open_store_with(
+    config: &Config,
+    db: Option<&Path>,
+    options: &StoreOptions,
+) -> anyhow::Result<Store> {
     let path = db
         .map(Path::to_path_buf)
         .unwrap_or_else(|| config.store_path.clone());
-    let (store, report) = Store::open(&path, &config.catalog)?;
+    let (store, report) = Store::open_with(&path, &config.catalog, options)?;
     for (sku, in_config, in_db) in &report.stock_differs {
         tracing::warn!(
             sku,
@@ -223,7 +243,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             action: OrdersCommand::Export { format: _, out },
         }) => {
             let config = load_config(config_path)?;
-            let store = open_store(&config, db)?;
+            let store = open_existing_store(&config, db)?;
             match out {
                 Some(path) => {
                     let mut file = std::io::BufWriter::new(
@@ -240,7 +260,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Inventory { format }) => {
             let config = load_config(config_path)?;
-            let store = open_store(&config, db)?;
+            let store = open_existing_store(&config, db)?;
             let rows = livestall::store::wait(store.inventory())?;
             let mut stdout = std::io::stdout().lock();
             match format {
