@@ -217,8 +217,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(config_path)?;
             let engine = livestall::intent::Engine::new(&config.catalog);
             let stdin = std::io::stdin().lock();
+            // Big buffered writes for piped chat; a person typing at a
+            // terminal sees each answer as soon as the line is in.
+            let flush = livestall::commands::parse::Flush::for_input(&stdin);
             let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            livestall::commands::parse::run(&config.catalog, &engine, stdin, stdout)?;
+            livestall::commands::parse::run_with(&config.catalog, &engine, stdin, stdout, flush)?;
             Ok(())
         }
         Some(Command::Run {
