@@ -2,7 +2,9 @@
 //! calls lives in the library (src/lib.rs).
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use livestall::config::{self, Config};
 use livestall::store::{Store, StoreOptions};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,9 @@ struct Cli {
     /// The order database (overrides [store] path).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// The name recorded as the confirming helper on the `livestall` screen.
+    #[arg(long, default_value = "helper")]
+    helper: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -28,7 +33,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// The TUI on a built-in simulated chat: zero setup.
-    Demo,
+    Demo {
+        /// The name recorded as the confirming helper.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
     /// A simulated live chat as a websocket server (JSON frames {"id","user","text","ts"}).
     Sim {
         #[arg(long, default_value = "127.0.0.1:9001")]
@@ -50,7 +59,9 @@ enum Command {
         #[arg(long)]
         headless: bool,
         /// Confirm every intent as it arrives (stock and limits still apply).
-        #[arg(long)]
+        // Only headless confirms by itself; on the TUI it would be ignored,
+        // so clap refuses it there instead.
+        #[arg(long, requires = "headless")]
         auto_confirm: bool,
         /// The name recorded as the confirming helper.
         #[arg(long, default_value = "helper")]
@@ -92,7 +103,7 @@ enum InventoryFormat {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_args();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `livestall orders export | head` is fine: a closed pipe ends the run quietly.
@@ -103,6 +114,30 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `Cli::parse`, plus the one rule clap cannot say: `--helper` before a verb
+/// belongs to the bare `livestall` screen, and a verb that confirms takes its
+/// own, so `livestall --helper X demo` is refused rather than the name
+/// silently dropped.
+fn parse_args() -> Cli {
+    let mut command = Cli::command();
+    let matches = command.get_matches_mut();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.format(&mut command).exit(),
+    };
+    let helper_given = matches.value_source("helper") == Some(ValueSource::CommandLine);
+    if helper_given && cli.command.is_some() {
+        command
+            .error(
+                ErrorKind::ArgumentConflict,
+                "--helper goes after the verb (`livestall demo --helper NAME`, \
+                 `livestall run --helper NAME`); before it, it is for the bare `livestall` screen",
+            )
+            .exit();
+    }
+    cli
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -180,9 +215,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(config_path)?;
             let _log = livestall::logging::to_file(&log_path_beside(&config, db))?;
             let store = open_store(&config, db)?;
-            runtime()?.block_on(livestall::commands::tui::run_live(config, store))
+            runtime()?.block_on(livestall::commands::tui::run_live(
+                config, store, cli.helper,
+            ))
         }
-        Some(Command::Demo) => {
+        Some(Command::Demo { helper }) => {
             let config = match config_path {
                 Some(p) => load_config(Some(p))?,
                 None if Path::new("config.toml").exists() => load_config(None)?,
@@ -195,7 +232,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or_else(|| scratch.path().join("demo.db"));
             let _log = livestall::logging::to_file(&db_path.with_extension("log"))?;
             let store = open_store(&config, Some(&db_path))?;
-            runtime()?.block_on(livestall::commands::tui::run_demo(config, store))
+            runtime()?.block_on(livestall::commands::tui::run_demo(config, store, helper))
         }
         Some(Command::Sim {
             listen,
@@ -239,7 +276,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 runtime()?.block_on(livestall::commands::headless::run(config, store, opts))
             } else {
-                runtime()?.block_on(livestall::commands::tui::run_live(config, store))
+                runtime()?.block_on(livestall::commands::tui::run_live(config, store, helper))
             }
         }
         Some(Command::Orders {
