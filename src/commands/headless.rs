@@ -9,7 +9,13 @@ use crate::intent::{Engine, IntentKind};
 use crate::store::{ConfirmRequest, IntentKey, NewIntent, OrderAction, Store};
 use serde_json::json;
 use std::io::Write;
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+
+/// How long a stopping run waits for the store to commit what it was given.
+/// A service manager sends SIGKILL not long after SIGTERM; better to end on
+/// our own terms with a clear message.
+const FLUSH_ON_STOP: Duration = Duration::from_secs(5);
 
 pub struct HeadlessOptions {
     pub auto_confirm: bool,
@@ -57,7 +63,15 @@ pub fn new_intents(
         .collect()
 }
 
-/// Runs until SIGINT/SIGTERM. Returns after the store has committed what it was given.
+/// Whether the event loop goes on after a confirmation.
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Runs until SIGINT/SIGTERM. Returns after the store has committed what it
+/// was given, or with an error when it has not within [`FLUSH_ON_STOP`].
 pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow::Result<()> {
     let source = config.require_source()?.clone();
     let engine = Engine::new(&config.catalog);
@@ -72,13 +86,20 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
         tx,
         shutdown_rx,
     ));
-    let mut stop = Box::pin(shutdown_signal());
+    // A watch rather than the signal future itself: it is asked both while
+    // waiting for chat and while waiting for a confirm, and can be asked again
+    // after it fired.
+    let (stop_tx, mut stop) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
     let mut out = std::io::stdout().lock();
 
-    loop {
+    'events: loop {
         let event = tokio::select! {
             biased;
-            _ = &mut stop => break,
+            _ = stop.wait_for(|&stopped| stopped) => break,
             event = rx.recv() => match event {
                 Some(e) => e,
                 None => break,
@@ -113,7 +134,11 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
                 store.record_intents(records.clone());
                 if opts.auto_confirm {
                     for r in records {
-                        confirm_one(&store, r, &opts.helper, &mut out).await?;
+                        let flow =
+                            confirm_one(&store, r, &opts.helper, &mut out, &mut stop).await?;
+                        if flow == Flow::Stop {
+                            break 'events;
+                        }
                     }
                 }
             }
@@ -121,21 +146,39 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
     }
 
     let _ = shutdown_tx.send(true);
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), source_task).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), source_task).await;
     // Everything recorded is committed before we report a clean end.
-    store
-        .flush()
-        .await
-        .map_err(|_| crate::store::StoreError::Closed)??;
-    Ok(())
+    match tokio::time::timeout(FLUSH_ON_STOP, crate::store::reply(store.flush())).await {
+        Ok(flushed) => Ok(flushed?),
+        Err(_) => {
+            // The store thread is stuck (a database locked by another program,
+            // a disk that does not answer). Dropping the last handle would
+            // join it and wait for as long as that lasts; leave it instead.
+            // SQLite rolls back whatever it had not committed, and nothing was
+            // reported confirmed that is not committed.
+            std::mem::forget(store);
+            anyhow::bail!(
+                "the database did not finish writing within {} s; intents detected last may be \
+                 missing from it (replaying the chat records them again)",
+                FLUSH_ON_STOP.as_secs()
+            )
+        }
+    }
 }
 
+/// Confirms one intent and reports the outcome, unless the run is stopping. A stop while the
+/// store works on the confirm does not wait for its answer: the store still
+/// commits it, but the run confirms nothing more.
 async fn confirm_one(
     store: &Store,
     r: NewIntent,
     helper: &str,
     out: &mut impl Write,
-) -> anyhow::Result<()> {
+    stop: &mut watch::Receiver<bool>,
+) -> anyhow::Result<Flow> {
+    if *stop.borrow() {
+        return Ok(Flow::Stop);
+    }
     let qty = match r.kind {
         IntentKind::Order => Some(r.qty.unwrap_or(1)),
         _ => r.qty,
@@ -150,7 +193,12 @@ async fn confirm_one(
         helper: helper.to_string(),
     };
     // A store thread that died answers nothing: report it as a storage refusal.
-    let reply = crate::store::reply(store.confirm(req)).await;
+    let reply = tokio::select! {
+        // An answer that is already there is still reported.
+        biased;
+        reply = crate::store::reply(store.confirm(req)) => reply,
+        _ = stop.wait_for(|&stopped| stopped) => return Ok(Flow::Stop),
+    };
     match reply {
         Ok(done) => emit(
             out,
@@ -181,7 +229,7 @@ async fn confirm_one(
             }),
         )?,
     }
-    Ok(())
+    Ok(Flow::Continue)
 }
 
 /// Resolves on SIGINT or SIGTERM.
