@@ -58,7 +58,8 @@ enum Command {
         /// No UI: JSON event lines on stdout.
         #[arg(long)]
         headless: bool,
-        /// Confirm every intent as it arrives (stock and limits still apply).
+        /// Confirm every intent as it arrives (stock and limits still apply;
+        /// low-confidence guesses such as a bare number stay pending).
         // Only headless confirms by itself; on the TUI it would be ignored,
         // so clap refuses it there instead.
         #[arg(long, requires = "headless")]

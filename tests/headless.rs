@@ -283,6 +283,61 @@ fn headless_auto_confirm_end_to_end_and_replay() {
     assert_eq!(millet["stock"], 3, "replay changed stock");
 }
 
+/// A bare number is a guess (which product? which quantity?): auto-confirm
+/// leaves it to a person, while a named order goes through.
+#[test]
+fn auto_confirm_leaves_unsure_intents_pending() {
+    // "2" alone means 2 of the product on air (the first, MILLET), at low confidence.
+    const UNSURE: &[(&str, &str, &str)] = &[("b1", "阿花", "2"), ("n1", "李姐", "小米两袋")];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(chat_server(listener, UNSURE));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), port);
+    let db = dir.path().join("orders.db");
+
+    let run = Headless::start(&config, &db);
+    let seen = run.until(|v| v["msg_id"] == "n1" && v["event"] != "intent");
+    assert!(run.terminate().success());
+
+    let bare = by_msg(&seen, "intent", "b1").expect("b1 is an intent");
+    assert_eq!(
+        (bare["sku"].as_str(), bare["qty"].as_u64()),
+        (Some("MILLET"), Some(2))
+    );
+    let refused = by_msg(&seen, "refused", "b1").expect("b1 refused");
+    assert_eq!(refused["reason"], "low_confidence", "{refused}");
+    assert_eq!(refused["index"], 0);
+    let confidence = refused["confidence"].as_f64().unwrap();
+    assert!(
+        confidence < f64::from(livestall::intent::AUTO_CONFIRM_CONFIDENCE),
+        "{refused}"
+    );
+    assert_eq!(bare["confidence"], refused["confidence"]);
+    assert!(refused["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert!(by_msg(&seen, "confirmed", "b1").is_none(), "{seen:#?}");
+
+    let named = by_msg(&seen, "confirmed", "n1").expect("n1 confirmed");
+    assert_eq!(
+        (named["sku"].as_str(), named["qty"].as_u64()),
+        (Some("MILLET"), Some(2))
+    );
+
+    // The store still has the bare number waiting for a helper, undecided.
+    let catalog = livestall::config::load(&config).unwrap().catalog;
+    let (store, _) = livestall::store::Store::open(&db, &catalog).unwrap();
+    let pending = livestall::store::wait(store.pending()).unwrap();
+    let keys: Vec<(&str, u32)> = pending
+        .iter()
+        .map(|p| (p.intent.key.msg_id.as_str(), p.intent.key.index))
+        .collect();
+    assert_eq!(keys, [("b1", 0)]);
+    let orders = livestall::store::wait(store.orders()).unwrap();
+    assert_eq!(orders.len(), 1, "only n1 ordered: {orders:#?}");
+    assert_eq!(orders[0].msg_id, "n1");
+}
+
 /// Serves one client the frames the test hands over, when it hands them over.
 async fn scripted_chat_server(
     listener: TcpListener,

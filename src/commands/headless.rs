@@ -1,11 +1,12 @@
 //! `livestall run --headless`: the production path without a screen. Chat in,
 //! one JSON line per event out (flushed as each happens), intents persisted,
-//! and with `--auto-confirm` every intent confirmed in arrival order.
+//! and with `--auto-confirm` every sure enough intent confirmed in arrival
+//! order (the rest stay pending for a helper).
 
 use crate::catalog::Catalog;
 use crate::chat::{ChatMessage, SourceEvent};
 use crate::config::Config;
-use crate::intent::{Engine, IntentKind};
+use crate::intent::{Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{ConfirmRequest, IntentKey, NewIntent, OrderAction, Store};
 use serde_json::json;
 use std::io::Write;
@@ -27,6 +28,12 @@ fn emit(out: &mut impl Write, event: serde_json::Value) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, &event)?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// A confidence as `parse` prints it: three decimals, not the f32's binary
+/// expansion (0.88, not 0.8799999952316284).
+fn confidence_out(confidence: f32) -> f64 {
+    (f64::from(confidence) * 1000.0).round() / 1000.0
 }
 
 pub fn now_ms() -> i64 {
@@ -127,7 +134,7 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
                             "kind": r.kind.as_str(),
                             "sku": r.sku,
                             "qty": r.qty,
-                            "confidence": r.confidence,
+                            "confidence": confidence_out(r.confidence),
                         }),
                     )?;
                 }
@@ -166,7 +173,8 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
     }
 }
 
-/// Confirms one intent and reports the outcome, unless the run is stopping. A stop while the
+/// Confirms one intent and reports the outcome, unless it is not sure enough
+/// to confirm without a person, or the run is stopping. A stop while the
 /// store works on the confirm does not wait for its answer: the store still
 /// commits it, but the run confirms nothing more.
 async fn confirm_one(
@@ -178,6 +186,27 @@ async fn confirm_one(
 ) -> anyhow::Result<Flow> {
     if *stop.borrow() {
         return Ok(Flow::Stop);
+    }
+    // Asked this way round so that a NaN confidence is not sure enough either.
+    let sure_enough = r.confidence >= AUTO_CONFIRM_CONFIDENCE;
+    if !sure_enough {
+        // Left pending in the store: a helper decides it in the TUI later.
+        emit(
+            out,
+            json!({
+                "event": "refused",
+                "msg_id": r.key.msg_id,
+                "index": r.key.index,
+                "reason": "low_confidence",
+                "detail": format!(
+                    "confidence {} is below {}: left pending for a helper",
+                    confidence_out(r.confidence),
+                    confidence_out(AUTO_CONFIRM_CONFIDENCE)
+                ),
+                "confidence": confidence_out(r.confidence),
+            }),
+        )?;
+        return Ok(Flow::Continue);
     }
     let qty = match r.kind {
         IntentKind::Order => Some(r.qty.unwrap_or(1)),
