@@ -2,9 +2,11 @@
 //! calls lives in the library (src/lib.rs).
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use livestall::config::{self, Config};
-use livestall::store::Store;
+use livestall::store::{Store, StoreOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,6 +23,9 @@ struct Cli {
     /// The order database (overrides [store] path).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// The name recorded as the confirming helper on the `livestall` screen.
+    #[arg(long, default_value = "helper")]
+    helper: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -28,7 +33,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// The TUI on a built-in simulated chat: zero setup.
-    Demo,
+    Demo {
+        /// The name recorded as the confirming helper.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
     /// A simulated live chat as a websocket server (JSON frames {"id","user","text","ts"}).
     Sim {
         #[arg(long, default_value = "127.0.0.1:9001")]
@@ -49,8 +58,11 @@ enum Command {
         /// No UI: JSON event lines on stdout.
         #[arg(long)]
         headless: bool,
-        /// Confirm every intent as it arrives (stock and limits still apply).
-        #[arg(long)]
+        /// Confirm every intent as it arrives (stock and limits still apply;
+        /// low-confidence guesses such as a bare number stay pending).
+        // Only headless confirms by itself; on the TUI it would be ignored,
+        // so clap refuses it there instead.
+        #[arg(long, requires = "headless")]
         auto_confirm: bool,
         /// The name recorded as the confirming helper.
         #[arg(long, default_value = "helper")]
@@ -92,7 +104,7 @@ enum InventoryFormat {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_args();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `livestall orders export | head` is fine: a closed pipe ends the run quietly.
@@ -103,6 +115,30 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `Cli::parse`, plus the one rule clap cannot say: `--helper` before a verb
+/// belongs to the bare `livestall` screen, and a verb that confirms takes its
+/// own, so `livestall --helper X demo` is refused rather than the name
+/// silently dropped.
+fn parse_args() -> Cli {
+    let mut command = Cli::command();
+    let matches = command.get_matches_mut();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.format(&mut command).exit(),
+    };
+    let helper_given = matches.value_source("helper") == Some(ValueSource::CommandLine);
+    if helper_given && cli.command.is_some() {
+        command
+            .error(
+                ErrorKind::ArgumentConflict,
+                "--helper goes after the verb (`livestall demo --helper NAME`, \
+                 `livestall run --helper NAME`); before it, it is for the bare `livestall` screen",
+            )
+            .exit();
+    }
+    cli
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -125,11 +161,31 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     Ok(config::load(path)?)
 }
 
+/// The verbs that take orders create the database on first use.
 fn open_store(config: &Config, db: Option<&Path>) -> anyhow::Result<Store> {
+    open_store_with(config, db, &StoreOptions::default())
+}
+
+/// The reading verbs (`orders export`, `inventory`) only look at orders that
+/// exist: a mistyped `--db` must be an error, not a fresh empty database that
+/// reads as "no orders".
+fn open_existing_store(config: &Config, db: Option<&Path>) -> anyhow::Result<Store> {
+    let options = StoreOptions {
+        create: false,
+        ..StoreOptions::default()
+    };
+    open_store_with(config, db, &options)
+}
+
+fn open_store_with(
+    config: &Config,
+    db: Option<&Path>,
+    options: &StoreOptions,
+) -> anyhow::Result<Store> {
     let path = db
         .map(Path::to_path_buf)
         .unwrap_or_else(|| config.store_path.clone());
-    let (store, report) = Store::open(&path, &config.catalog)?;
+    let (store, report) = Store::open_with(&path, &config.catalog, options)?;
     for (sku, in_config, in_db) in &report.stock_differs {
         tracing::warn!(
             sku,
@@ -160,9 +216,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(config_path)?;
             let _log = livestall::logging::to_file(&log_path_beside(&config, db))?;
             let store = open_store(&config, db)?;
-            runtime()?.block_on(livestall::commands::tui::run_live(config, store))
+            runtime()?.block_on(livestall::commands::tui::run_live(
+                config, store, cli.helper,
+            ))
         }
-        Some(Command::Demo) => {
+        Some(Command::Demo { helper }) => {
             let config = match config_path {
                 Some(p) => load_config(Some(p))?,
                 None if Path::new("config.toml").exists() => load_config(None)?,
@@ -175,7 +233,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or_else(|| scratch.path().join("demo.db"));
             let _log = livestall::logging::to_file(&db_path.with_extension("log"))?;
             let store = open_store(&config, Some(&db_path))?;
-            runtime()?.block_on(livestall::commands::tui::run_demo(config, store))
+            runtime()?.block_on(livestall::commands::tui::run_demo(config, store, helper))
         }
         Some(Command::Sim {
             listen,
@@ -197,8 +255,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(config_path)?;
             let engine = livestall::intent::Engine::new(&config.catalog);
             let stdin = std::io::stdin().lock();
+            // Big buffered writes for piped chat; a person typing at a
+            // terminal sees each answer as soon as the line is in.
+            let flush = livestall::commands::parse::Flush::for_input(&stdin);
             let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            livestall::commands::parse::run(&config.catalog, &engine, stdin, stdout)?;
+            livestall::commands::parse::run_with(&config.catalog, &engine, stdin, stdout, flush)?;
             Ok(())
         }
         Some(Command::Run {
@@ -216,14 +277,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 runtime()?.block_on(livestall::commands::headless::run(config, store, opts))
             } else {
-                runtime()?.block_on(livestall::commands::tui::run_live(config, store))
+                runtime()?.block_on(livestall::commands::tui::run_live(config, store, helper))
             }
         }
         Some(Command::Orders {
             action: OrdersCommand::Export { format: _, out },
         }) => {
             let config = load_config(config_path)?;
-            let store = open_store(&config, db)?;
+            let store = open_existing_store(&config, db)?;
             match out {
                 Some(path) => {
                     let mut file = std::io::BufWriter::new(
@@ -240,7 +301,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Inventory { format }) => {
             let config = load_config(config_path)?;
-            let store = open_store(&config, db)?;
+            let store = open_existing_store(&config, db)?;
             let rows = livestall::store::wait(store.inventory())?;
             let mut stdout = std::io::stdout().lock();
             match format {

@@ -151,3 +151,89 @@ fn hostile_corpus_one_line_out_per_line_in() {
         );
     }
 }
+
+/// Someone typing lines by hand sees each answer at once, though the output
+/// goes to a file (big buffered writes stay for piped input). The typing
+/// happens on a pseudo-terminal made by util-linux `script`; without it the
+/// test says so and passes.
+#[test]
+fn typed_lines_are_answered_one_by_one() {
+    use std::time::{Duration, Instant};
+    if Command::new("script").arg("--version").output().is_err() {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "notice: util-linux `script` not found; skipping the terminal parse test"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.jsonl");
+    let command = format!(
+        "'{}' parse --config '{}' > '{}'",
+        env!("CARGO_BIN_EXE_livestall"),
+        shop().display(),
+        answers.display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut typing = child.stdin.take().unwrap();
+    let wait_for_lines = |n: usize| -> usize {
+        let start = Instant::now();
+        loop {
+            let got = std::fs::read_to_string(&answers)
+                .map(|t| t.lines().count())
+                .unwrap_or(0);
+            if got >= n || start.elapsed() > Duration::from_secs(10) {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+
+    typing
+        .write_all("{\"id\":\"a\",\"text\":\"小米来两袋\"}\n".as_bytes())
+        .unwrap();
+    typing.flush().unwrap();
+    let first = wait_for_lines(1);
+    typing.write_all(b"not json\n").unwrap();
+    typing.flush().unwrap();
+    let second = wait_for_lines(2);
+    // End of input: `script` passes it on as the terminal's end-of-file.
+    drop(typing);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(
+        (first, second),
+        (1, 2),
+        "answers visible while the input was still open"
+    );
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "parse did not end cleanly at end of input: {status:?}"
+    );
+
+    let text = std::fs::read_to_string(&answers).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[0]["intents"][0]["sku"], "MILLET");
+    assert_eq!(lines[1]["line"], 2);
+}

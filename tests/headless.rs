@@ -8,7 +8,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -21,8 +21,11 @@ const CHAT: &[(&str, &str, &str)] = &[
     ("m6", "尾巴", "核桃一袋"),
 ];
 
-/// Serves CHAT to every client that connects, then holds the connection open.
-async fn chat_server(listener: TcpListener) {
+/// Serves `chat` to every client that connects, then holds the connection open.
+async fn chat_server(
+    listener: TcpListener,
+    chat: &'static [(&'static str, &'static str, &'static str)],
+) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             return;
@@ -31,7 +34,7 @@ async fn chat_server(listener: TcpListener) {
             let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
                 return;
             };
-            for (id, user, text) in CHAT {
+            for (id, user, text) in chat {
                 let frame =
                     json!({"id": id, "user": user, "text": text, "ts": 1_700_000_000_000i64});
                 if ws.send(Message::text(frame.to_string())).await.is_err() {
@@ -64,6 +67,10 @@ struct Headless {
 
 impl Headless {
     fn start(config: &Path, db: &Path) -> Headless {
+        Headless::start_with(config, db, Stdio::inherit())
+    }
+
+    fn start_with(config: &Path, db: &Path, stderr: Stdio) -> Headless {
         let mut child = Command::new(env!("CARGO_BIN_EXE_livestall"))
             .args(["run", "--headless", "--auto-confirm", "--helper", "tester"])
             .args([
@@ -74,7 +81,7 @@ impl Headless {
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -109,20 +116,32 @@ impl Headless {
         }
     }
 
-    fn terminate(mut self) -> std::process::ExitStatus {
+    fn terminate(self) -> std::process::ExitStatus {
+        self.terminate_within(Duration::from_secs(5)).0
+    }
+
+    /// Sends SIGTERM and waits for the end, at most `limit`; returns the
+    /// exit status, how long it took, and the child (for its stderr).
+    fn terminate_within(mut self, limit: Duration) -> (std::process::ExitStatus, Duration, Child) {
+        self.sigterm();
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return (s, start.elapsed(), self.child);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        panic!("headless run did not end within {limit:?} of SIGTERM");
+    }
+
+    fn sigterm(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
-        for _ in 0..100 {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                return s;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        panic!("headless run did not end on SIGTERM");
     }
 }
 
@@ -159,7 +178,7 @@ fn headless_auto_confirm_end_to_end_and_replay() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
     let port = listener.local_addr().unwrap().port();
-    rt.spawn(chat_server(listener));
+    rt.spawn(chat_server(listener, CHAT));
 
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), port);
@@ -262,4 +281,172 @@ fn headless_auto_confirm_end_to_end_and_replay() {
         .find(|r| r["sku"] == "MILLET")
         .unwrap();
     assert_eq!(millet["stock"], 3, "replay changed stock");
+}
+
+/// A bare number is a guess (which product? which quantity?): auto-confirm
+/// leaves it to a person, while a named order goes through.
+#[test]
+fn auto_confirm_leaves_unsure_intents_pending() {
+    // "2" alone means 2 of the product on air (the first, MILLET), at low confidence.
+    const UNSURE: &[(&str, &str, &str)] = &[("b1", "阿花", "2"), ("n1", "李姐", "小米两袋")];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(chat_server(listener, UNSURE));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), port);
+    let db = dir.path().join("orders.db");
+
+    let run = Headless::start(&config, &db);
+    let seen = run.until(|v| v["msg_id"] == "n1" && v["event"] != "intent");
+    assert!(run.terminate().success());
+
+    let bare = by_msg(&seen, "intent", "b1").expect("b1 is an intent");
+    assert_eq!(
+        (bare["sku"].as_str(), bare["qty"].as_u64()),
+        (Some("MILLET"), Some(2))
+    );
+    let refused = by_msg(&seen, "refused", "b1").expect("b1 refused");
+    assert_eq!(refused["reason"], "low_confidence", "{refused}");
+    assert_eq!(refused["index"], 0);
+    let confidence = refused["confidence"].as_f64().unwrap();
+    assert!(
+        confidence < f64::from(livestall::intent::AUTO_CONFIRM_CONFIDENCE),
+        "{refused}"
+    );
+    assert_eq!(bare["confidence"], refused["confidence"]);
+    assert!(refused["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert!(by_msg(&seen, "confirmed", "b1").is_none(), "{seen:#?}");
+
+    let named = by_msg(&seen, "confirmed", "n1").expect("n1 confirmed");
+    assert_eq!(
+        (named["sku"].as_str(), named["qty"].as_u64()),
+        (Some("MILLET"), Some(2))
+    );
+
+    // The store still has the bare number waiting for a helper, undecided.
+    let catalog = livestall::config::load(&config).unwrap().catalog;
+    let (store, _) = livestall::store::Store::open(&db, &catalog).unwrap();
+    let pending = livestall::store::wait(store.pending()).unwrap();
+    let keys: Vec<(&str, u32)> = pending
+        .iter()
+        .map(|p| (p.intent.key.msg_id.as_str(), p.intent.key.index))
+        .collect();
+    assert_eq!(keys, [("b1", 0)]);
+    let orders = livestall::store::wait(store.orders()).unwrap();
+    assert_eq!(orders.len(), 1, "only n1 ordered: {orders:#?}");
+    assert_eq!(orders[0].msg_id, "n1");
+}
+
+/// Serves one client the frames the test hands over, when it hands them over.
+async fn scripted_chat_server(
+    listener: TcpListener,
+    mut frames: tokio::sync::mpsc::UnboundedReceiver<Value>,
+) {
+    let Ok((tcp, _)) = listener.accept().await else {
+        return;
+    };
+    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+        return;
+    };
+    while let Some(frame) = frames.recv().await {
+        if ws.send(Message::text(frame.to_string())).await.is_err() {
+            return;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(60)).await;
+}
+
+/// A headless auto-confirm run whose database another program holds locked
+/// while one message with two orders comes in: the first confirm is then
+/// stuck in the store when SIGTERM arrives.
+struct StuckConfirm {
+    _rt: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    run: Headless,
+    lock: rusqlite::Connection,
+}
+
+fn stuck_confirm() -> StuckConfirm {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (frames, script) = tokio::sync::mpsc::unbounded_channel();
+    rt.spawn(scripted_chat_server(listener, script));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), port);
+    let db = dir.path().join("orders.db");
+
+    let run = Headless::start_with(&config, &db, Stdio::piped());
+    run.until(|v| v["event"] == "connected");
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.busy_timeout(Duration::from_secs(5)).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    frames
+        .send(json!({"id": "s1", "user": "李姐", "text": "小米两袋，核桃一袋", "ts": 0}))
+        .unwrap();
+    let seen = run.until(|v| v["event"] == "intent" && v["index"] == 1);
+    assert_eq!(events(&seen, "intent").len(), 2, "{seen:#?}");
+    // Give the first confirm time to reach the store and wait on the lock.
+    std::thread::sleep(Duration::from_millis(200));
+    StuckConfirm {
+        _rt: rt,
+        dir,
+        db,
+        run,
+        lock,
+    }
+}
+
+fn intent_status(db: &Path, index: u32) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT status FROM intents WHERE msg_id = 's1' AND idx = ?1",
+        [index],
+        |row| row.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn sigterm_during_a_slow_confirm_confirms_nothing_more() {
+    let StuckConfirm {
+        _rt,
+        dir: _dir,
+        db,
+        run,
+        lock,
+    } = stuck_confirm();
+    // The other program lets go a moment after the stop.
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        lock.execute_batch("ROLLBACK").unwrap();
+    });
+    let (status, _, _) = run.terminate_within(Duration::from_secs(10));
+    releaser.join().unwrap();
+    assert!(status.success(), "clean exit: {status:?}");
+    // The confirm already sent is the store's to finish; the second order
+    // is not confirmed after the stop.
+    assert_eq!(intent_status(&db, 1), "pending");
+    assert_eq!(intent_status(&db, 0), "confirmed");
+}
+
+#[test]
+fn sigterm_while_the_database_stays_locked_ends_within_the_bound() {
+    let StuckConfirm {
+        _rt,
+        dir: _dir,
+        db: _db,
+        run,
+        lock,
+    } = stuck_confirm();
+    // Without the bound this waits out a busy timeout per store request.
+    let (status, took, child) = run.terminate_within(Duration::from_secs(12));
+    drop(lock);
+    assert!(took < Duration::from_secs(9), "took {took:?}");
+    assert!(!status.success(), "unsaved work is not a clean end");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("did not finish writing"), "{stderr}");
 }

@@ -1,15 +1,22 @@
 //! `livestall run --headless`: the production path without a screen. Chat in,
 //! one JSON line per event out (flushed as each happens), intents persisted,
-//! and with `--auto-confirm` every intent confirmed in arrival order.
+//! and with `--auto-confirm` every sure enough intent confirmed in arrival
+//! order (the rest stay pending for a helper).
 
 use crate::catalog::Catalog;
 use crate::chat::{ChatMessage, SourceEvent};
 use crate::config::Config;
-use crate::intent::{Engine, IntentKind};
+use crate::intent::{Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{ConfirmRequest, IntentKey, NewIntent, OrderAction, Store};
 use serde_json::json;
 use std::io::Write;
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+
+/// How long a stopping run waits for the store to commit what it was given.
+/// A service manager sends SIGKILL not long after SIGTERM; better to end on
+/// our own terms with a clear message.
+const FLUSH_ON_STOP: Duration = Duration::from_secs(5);
 
 pub struct HeadlessOptions {
     pub auto_confirm: bool,
@@ -21,6 +28,12 @@ fn emit(out: &mut impl Write, event: serde_json::Value) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, &event)?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// A confidence as `parse` prints it: three decimals, not the f32's binary
+/// expansion (0.88, not 0.8799999952316284).
+fn confidence_out(confidence: f32) -> f64 {
+    (f64::from(confidence) * 1000.0).round() / 1000.0
 }
 
 pub fn now_ms() -> i64 {
@@ -57,7 +70,15 @@ pub fn new_intents(
         .collect()
 }
 
-/// Runs until SIGINT/SIGTERM. Returns after the store has committed what it was given.
+/// Whether the event loop goes on after a confirmation.
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Runs until SIGINT/SIGTERM. Returns after the store has committed what it
+/// was given, or with an error when it has not within [`FLUSH_ON_STOP`].
 pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow::Result<()> {
     let source = config.require_source()?.clone();
     let engine = Engine::new(&config.catalog);
@@ -72,13 +93,20 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
         tx,
         shutdown_rx,
     ));
-    let mut stop = Box::pin(shutdown_signal());
+    // A watch rather than the signal future itself: it is asked both while
+    // waiting for chat and while waiting for a confirm, and can be asked again
+    // after it fired.
+    let (stop_tx, mut stop) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
     let mut out = std::io::stdout().lock();
 
-    loop {
+    'events: loop {
         let event = tokio::select! {
             biased;
-            _ = &mut stop => break,
+            _ = stop.wait_for(|&stopped| stopped) => break,
             event = rx.recv() => match event {
                 Some(e) => e,
                 None => break,
@@ -106,14 +134,18 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
                             "kind": r.kind.as_str(),
                             "sku": r.sku,
                             "qty": r.qty,
-                            "confidence": r.confidence,
+                            "confidence": confidence_out(r.confidence),
                         }),
                     )?;
                 }
                 store.record_intents(records.clone());
                 if opts.auto_confirm {
                     for r in records {
-                        confirm_one(&store, r, &opts.helper, &mut out).await?;
+                        let flow =
+                            confirm_one(&store, r, &opts.helper, &mut out, &mut stop).await?;
+                        if flow == Flow::Stop {
+                            break 'events;
+                        }
                     }
                 }
             }
@@ -121,21 +153,61 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
     }
 
     let _ = shutdown_tx.send(true);
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), source_task).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), source_task).await;
     // Everything recorded is committed before we report a clean end.
-    store
-        .flush()
-        .await
-        .map_err(|_| crate::store::StoreError::Closed)??;
-    Ok(())
+    match tokio::time::timeout(FLUSH_ON_STOP, crate::store::reply(store.flush())).await {
+        Ok(flushed) => Ok(flushed?),
+        Err(_) => {
+            // The store thread is stuck (a database locked by another program,
+            // a disk that does not answer). Dropping the last handle would
+            // join it and wait for as long as that lasts; leave it instead.
+            // SQLite rolls back whatever it had not committed, and nothing was
+            // reported confirmed that is not committed.
+            std::mem::forget(store);
+            anyhow::bail!(
+                "the database did not finish writing within {} s; intents detected last may be \
+                 missing from it (replaying the chat records them again)",
+                FLUSH_ON_STOP.as_secs()
+            )
+        }
+    }
 }
 
+/// Confirms one intent and reports the outcome, unless it is not sure enough
+/// to confirm without a person, or the run is stopping. A stop while the
+/// store works on the confirm does not wait for its answer: the store still
+/// commits it, but the run confirms nothing more.
 async fn confirm_one(
     store: &Store,
     r: NewIntent,
     helper: &str,
     out: &mut impl Write,
-) -> anyhow::Result<()> {
+    stop: &mut watch::Receiver<bool>,
+) -> anyhow::Result<Flow> {
+    if *stop.borrow() {
+        return Ok(Flow::Stop);
+    }
+    // Asked this way round so that a NaN confidence is not sure enough either.
+    let sure_enough = r.confidence >= AUTO_CONFIRM_CONFIDENCE;
+    if !sure_enough {
+        // Left pending in the store: a helper decides it in the TUI later.
+        emit(
+            out,
+            json!({
+                "event": "refused",
+                "msg_id": r.key.msg_id,
+                "index": r.key.index,
+                "reason": "low_confidence",
+                "detail": format!(
+                    "confidence {} is below {}: left pending for a helper",
+                    confidence_out(r.confidence),
+                    confidence_out(AUTO_CONFIRM_CONFIDENCE)
+                ),
+                "confidence": confidence_out(r.confidence),
+            }),
+        )?;
+        return Ok(Flow::Continue);
+    }
     let qty = match r.kind {
         IntentKind::Order => Some(r.qty.unwrap_or(1)),
         _ => r.qty,
@@ -150,7 +222,12 @@ async fn confirm_one(
         helper: helper.to_string(),
     };
     // A store thread that died answers nothing: report it as a storage refusal.
-    let reply = crate::store::reply(store.confirm(req)).await;
+    let reply = tokio::select! {
+        // An answer that is already there is still reported.
+        biased;
+        reply = crate::store::reply(store.confirm(req)) => reply,
+        _ = stop.wait_for(|&stopped| stopped) => return Ok(Flow::Stop),
+    };
     match reply {
         Ok(done) => emit(
             out,
@@ -181,7 +258,7 @@ async fn confirm_one(
             }),
         )?,
     }
-    Ok(())
+    Ok(Flow::Continue)
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -74,13 +74,45 @@ fn intents_out<'a>(catalog: &'a Catalog, intents: &[Intent]) -> Vec<IntentOut<'a
         .collect()
 }
 
+/// When `run` pushes its output on to the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flush {
+    /// Only when `output` fills, and at the end: piped input, where a flush
+    /// per line would cost a write system call per message.
+    AtEnd,
+    /// After every line: someone typing lines by hand waits for each answer.
+    EachLine,
+}
+
+impl Flush {
+    /// `EachLine` when the input is a terminal (a person), `AtEnd` otherwise.
+    pub fn for_input(input: &impl std::io::IsTerminal) -> Flush {
+        if input.is_terminal() {
+            Flush::EachLine
+        } else {
+            Flush::AtEnd
+        }
+    }
+}
+
 /// Runs the parse loop over `input` to `output`. Every input line gives one
 /// output line; lines that are not messages give `{"line": N, "error": ...}`.
 pub fn run(
     catalog: &Catalog,
     engine: &Engine,
     input: impl BufRead,
+    output: impl Write,
+) -> io::Result<()> {
+    run_with(catalog, engine, input, output, Flush::AtEnd)
+}
+
+/// `run`, flushing `output` as `flush` says.
+pub fn run_with(
+    catalog: &Catalog,
+    engine: &Engine,
+    input: impl BufRead,
     mut output: impl Write,
+    flush: Flush,
 ) -> io::Result<()> {
     let mut input = input;
     let mut buf = Vec::with_capacity(256);
@@ -124,6 +156,9 @@ pub fn run(
             )?;
         }
         output.write_all(b"\n")?;
+        if flush == Flush::EachLine {
+            output.flush()?;
+        }
     }
     output.flush()
 }
@@ -131,4 +166,104 @@ pub fn run(
 fn trim_newline(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::io::{BufReader, Read};
+    use std::rc::Rc;
+
+    /// Where the buffered output lands once flushed: what a reader could see.
+    #[derive(Clone, Default)]
+    struct Seen(Rc<RefCell<Vec<u8>>>);
+
+    impl Seen {
+        fn lines(&self) -> usize {
+            self.0.borrow().iter().filter(|&&b| b == b'\n').count()
+        }
+    }
+
+    impl Write for Seen {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Hands out one line per read, like a person typing, and notes how many
+    /// answers the reader could already see each time it is asked for more.
+    struct Typist {
+        lines: Vec<&'static str>,
+        next: usize,
+        seen: Seen,
+        answers_visible: Vec<usize>,
+    }
+
+    impl Read for Typist {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.answers_visible.push(self.seen.lines());
+            let Some(line) = self.lines.get(self.next) else {
+                return Ok(0);
+            };
+            self.next += 1;
+            // Test lines are far shorter than BufReader's buffer.
+            buf[..line.len()].copy_from_slice(line.as_bytes());
+            Ok(line.len())
+        }
+    }
+
+    fn answers_visible_per_read(flush: Flush) -> (Vec<usize>, String) {
+        let catalog = crate::config::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shop-small.toml"),
+        )
+        .unwrap()
+        .catalog;
+        let engine = Engine::new(&catalog);
+        let seen = Seen::default();
+        let mut typist = Typist {
+            lines: vec![
+                "{\"id\":\"a\",\"text\":\"小米来两袋\"}\n",
+                "not json\n",
+                "{\"id\":\"b\",\"text\":\"核桃一袋\"}\n",
+            ],
+            next: 0,
+            seen: seen.clone(),
+            answers_visible: Vec::new(),
+        };
+        let output = io::BufWriter::with_capacity(64 * 1024, seen.clone());
+        run_with(
+            &catalog,
+            &engine,
+            BufReader::new(&mut typist),
+            output,
+            flush,
+        )
+        .unwrap();
+        let text = String::from_utf8(seen.0.borrow().clone()).unwrap();
+        (typist.answers_visible, text)
+    }
+
+    #[test]
+    fn each_line_shows_every_answer_before_the_next_line_is_read() {
+        let (visible, text) = answers_visible_per_read(Flush::EachLine);
+        // Asked for line 1, 2, 3, then EOF: the answers so far are out each time.
+        assert_eq!(visible, [0, 1, 2, 3]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines[0].contains("\"id\":\"a\""), "{text}");
+        assert!(lines[1].contains("\"line\":2"), "{text}");
+        assert!(lines[2].contains("\"id\":\"b\""), "{text}");
+    }
+
+    #[test]
+    fn at_end_holds_answers_back_until_the_input_ends() {
+        let (visible, text) = answers_visible_per_read(Flush::AtEnd);
+        assert_eq!(visible, [0, 0, 0, 0]);
+        assert_eq!(text.lines().count(), 3, "{text}");
+    }
 }

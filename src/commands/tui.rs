@@ -10,15 +10,16 @@ use crate::store::Store;
 use anyhow::Context;
 use tokio::sync::{mpsc, watch};
 
-/// The TUI on the configured chat source.
-pub async fn run_live(config: Config, store: Store) -> anyhow::Result<()> {
+/// The TUI on the configured chat source. `helper` is recorded with every
+/// decision taken on this screen.
+pub async fn run_live(config: Config, store: Store, helper: String) -> anyhow::Result<()> {
     let source = config.require_source()?.clone();
-    run_with_source(config, store, source).await
+    run_with_source(config, store, source, helper).await
 }
 
 /// The TUI on the simulator, served on loopback by this process: the demo
 /// goes through the real websocket client like any relay.
-pub async fn run_demo(mut config: Config, store: Store) -> anyhow::Result<()> {
+pub async fn run_demo(mut config: Config, store: Store, helper: String) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .context("cannot open a loopback port for the simulated chat")?;
@@ -41,13 +42,18 @@ pub async fn run_demo(mut config: Config, store: Store) -> anyhow::Result<()> {
         fields: FieldMap::default(),
     };
     config.source = Some(source.clone());
-    let result = run_with_source(config, store, source).await;
+    let result = run_with_source(config, store, source, helper).await;
     let _ = stop_tx.send(true);
     server.abort();
     result
 }
 
-async fn run_with_source(config: Config, store: Store, source: SourceConfig) -> anyhow::Result<()> {
+async fn run_with_source(
+    config: Config,
+    store: Store,
+    source: SourceConfig,
+    helper: String,
+) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel::<SourceEvent>(4096);
     let (stop_tx, stop_rx) = watch::channel(false);
     let source_task = tokio::spawn(crate::chat::websocket::run_json_source(source, tx, stop_rx));
@@ -57,7 +63,7 @@ async fn run_with_source(config: Config, store: Store, source: SourceConfig) -> 
         engine,
         store: store.clone(),
         events: rx,
-        helper: "helper".into(),
+        helper,
     };
     let result = run_tui(setup).await;
     let _ = stop_tx.send(true);
