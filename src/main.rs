@@ -5,8 +5,9 @@ use anyhow::Context;
 use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use livestall::commands::tui::Screen;
 use livestall::config::{self, Config};
-use livestall::store::{Store, StoreOptions};
+use livestall::store::{SeedReport, Store, StoreOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -52,7 +53,13 @@ enum Command {
         seed: u64,
     },
     /// Read JSON lines {"id","user","text","current"?} on stdin; print their intents.
+    /// With --db, phrases learned in that database are read too (read-only).
     Parse,
+    /// Phrases helpers taught the engine: list (default), add, remove.
+    Aliases {
+        #[command(subcommand)]
+        action: Option<AliasesCommand>,
+    },
     /// Run on the configured source without the TUI.
     Run {
         /// No UI: JSON event lines on stdout.
@@ -89,6 +96,30 @@ enum OrdersCommand {
         /// Write here instead of stdout.
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AliasesCommand {
+    /// Every learned alias: phrase, SKU, product, who taught it, when.
+    List {
+        #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+        format: InventoryFormat,
+    },
+    /// Teach PHRASE as a name of the product SKU.
+    Add {
+        phrase: String,
+        sku: String,
+        /// Recorded as who taught it.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
+    /// Forget a learned PHRASE.
+    Remove {
+        phrase: String,
+        /// Recorded as who removed it.
+        #[arg(long, default_value = "helper")]
+        helper: String,
     },
 }
 
@@ -161,9 +192,25 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     Ok(config::load(path)?)
 }
 
-/// The verbs that take orders create the database on first use.
-fn open_store(config: &Config, db: Option<&Path>) -> anyhow::Result<Store> {
+/// The verbs that take orders create the database on first use. The seed
+/// report goes to the screen of the TUI verbs (stderr is hidden behind it).
+fn open_store(config: &Config, db: Option<&Path>) -> anyhow::Result<(Store, SeedReport)> {
     open_store_with(config, db, &StoreOptions::default())
+}
+
+/// `open_store` for the verbs without a screen: stock notes go to stderr.
+fn open_store_noting(config: &Config, db: Option<&Path>) -> anyhow::Result<Store> {
+    let (store, report) = open_store(config, db)?;
+    print_stock_notes(&report);
+    Ok(store)
+}
+
+fn print_stock_notes(report: &SeedReport) {
+    for (sku, in_config, in_db) in &report.stock_differs {
+        eprintln!(
+            "livestall: note: {sku}: config says stock {in_config}, the database has {in_db}; keeping the database's (it owns stock after the first run)"
+        );
+    }
 }
 
 /// The reading verbs (`orders export`, `inventory`) only look at orders that
@@ -174,14 +221,16 @@ fn open_existing_store(config: &Config, db: Option<&Path>) -> anyhow::Result<Sto
         create: false,
         ..StoreOptions::default()
     };
-    open_store_with(config, db, &options)
+    let (store, report) = open_store_with(config, db, &options)?;
+    print_stock_notes(&report);
+    Ok(store)
 }
 
 fn open_store_with(
     config: &Config,
     db: Option<&Path>,
     options: &StoreOptions,
-) -> anyhow::Result<Store> {
+) -> anyhow::Result<(Store, SeedReport)> {
     let path = db
         .map(Path::to_path_buf)
         .unwrap_or_else(|| config.store_path.clone());
@@ -193,11 +242,8 @@ fn open_store_with(
             in_db,
             "config stock differs from the database; the database owns stock"
         );
-        eprintln!(
-            "livestall: note: {sku}: config says stock {in_config}, the database has {in_db}; keeping the database's (it owns stock after the first run)"
-        );
     }
-    Ok(store)
+    Ok((store, report))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -215,10 +261,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => {
             let config = load_config(config_path)?;
             let _log = livestall::logging::to_file(&log_path_beside(&config, db))?;
-            let store = open_store(&config, db)?;
-            runtime()?.block_on(livestall::commands::tui::run_live(
-                config, store, cli.helper,
-            ))
+            let (store, seed) = open_store(&config, db)?;
+            let screen = Screen {
+                helper: cli.helper,
+                seed,
+            };
+            runtime()?.block_on(livestall::commands::tui::run_live(config, store, screen))
         }
         Some(Command::Demo { helper }) => {
             let config = match config_path {
@@ -232,8 +280,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| scratch.path().join("demo.db"));
             let _log = livestall::logging::to_file(&db_path.with_extension("log"))?;
-            let store = open_store(&config, Some(&db_path))?;
-            runtime()?.block_on(livestall::commands::tui::run_demo(config, store, helper))
+            let (store, seed) = open_store(&config, Some(&db_path))?;
+            let screen = Screen { helper, seed };
+            runtime()?.block_on(livestall::commands::tui::run_demo(config, store, screen))
         }
         Some(Command::Sim {
             listen,
@@ -253,7 +302,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Parse) => {
             let config = load_config(config_path)?;
-            let engine = livestall::intent::Engine::new(&config.catalog);
+            // With --db, the phrases helpers taught that database too (read
+            // only); without, the catalog alone (never the config's store).
+            let engine = match db {
+                Some(path) => {
+                    let learned = livestall::store::read_learned_aliases(path)?;
+                    livestall::intent::Engine::with_learned(
+                        &config.catalog,
+                        learned.iter().map(|a| (a.phrase.as_str(), a.sku.as_str())),
+                    )
+                }
+                None => livestall::intent::Engine::new(&config.catalog),
+            };
             let stdin = std::io::stdin().lock();
             // Big buffered writes for piped chat; a person typing at a
             // terminal sees each answer as soon as the line is in.
@@ -269,15 +329,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let config = load_config(config_path)?;
             let _log = livestall::logging::to_file(&log_path_beside(&config, db))?;
-            let store = open_store(&config, db)?;
             if headless {
+                let store = open_store_noting(&config, db)?;
                 let opts = livestall::commands::headless::HeadlessOptions {
                     auto_confirm,
                     helper,
                 };
                 runtime()?.block_on(livestall::commands::headless::run(config, store, opts))
             } else {
-                runtime()?.block_on(livestall::commands::tui::run_live(config, store, helper))
+                let (store, seed) = open_store(&config, db)?;
+                let screen = Screen { helper, seed };
+                runtime()?.block_on(livestall::commands::tui::run_live(config, store, screen))
             }
         }
         Some(Command::Orders {
@@ -296,6 +358,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 None => {
                     let mut stdout = std::io::stdout().lock();
                     livestall::commands::report::export_orders_csv(&store, &mut stdout)
+                }
+            }
+        }
+        Some(Command::Aliases { action }) => {
+            use livestall::commands::aliases;
+            let config = load_config(config_path)?;
+            let mut stdout = std::io::stdout().lock();
+            match action.unwrap_or(AliasesCommand::List {
+                format: InventoryFormat::Table,
+            }) {
+                AliasesCommand::List { format } => {
+                    let store = open_existing_store(&config, db)?;
+                    let list = livestall::store::wait(store.learned_aliases())?;
+                    match format {
+                        InventoryFormat::Table => {
+                            aliases::list_table(&config.catalog, &list, &mut stdout)
+                        }
+                        InventoryFormat::Json => {
+                            aliases::list_json(&config.catalog, &list, &mut stdout)
+                        }
+                    }
+                }
+                AliasesCommand::Add {
+                    phrase,
+                    sku,
+                    helper,
+                } => {
+                    let store = open_store_noting(&config, db)?;
+                    aliases::add(&store, &phrase, &sku, &helper, &mut stdout)
+                }
+                AliasesCommand::Remove { phrase, helper } => {
+                    let store = open_existing_store(&config, db)?;
+                    aliases::remove(&store, &phrase, &helper, &mut stdout)
                 }
             }
         }

@@ -288,3 +288,92 @@ fn the_screens_record_the_helper_given_on_the_command_line() {
         assert_eq!(helpers, [name], "{verb:?}");
     }
 }
+
+/// Runs the binary with stdin.
+fn livestall_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_livestall"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn learned_aliases_are_added_listed_used_by_parse_db_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config = shop();
+    let base = [
+        "--config",
+        config.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        livestall(&args)
+    };
+    // Listing a database that does not exist creates nothing.
+    assert!(!run(&["aliases"]).status.success());
+    assert!(!db.exists());
+
+    let sku = first_sku();
+    let added = run(&["aliases", "add", "金谷子", &sku, "--helper", "小王"]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let unknown = run(&["aliases", "add", "金谷子", "NO-SUCH-SKU"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("NO-SUCH-SKU"));
+
+    let json = run(&["aliases", "list", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(list[0]["phrase"], "金谷子");
+    assert_eq!(list[0]["sku"], sku.as_str());
+    assert_eq!(list[0]["helper"], "小王");
+
+    let line = "{\"id\":\"m1\",\"user\":\"u\",\"text\":\"金谷子来两袋\"}\n";
+    let plain = livestall_with_input(&["--config", config.to_str().unwrap(), "parse"], line);
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert_eq!(
+        plain["intents"],
+        serde_json::json!([]),
+        "catalog alone without --db"
+    );
+    let before = std::fs::read(&db).unwrap();
+    let learned = livestall_with_input(&[&base[..], &["parse"]].concat(), line);
+    let learned: serde_json::Value = serde_json::from_slice(&learned.stdout).unwrap();
+    assert_eq!(learned["intents"][0]["sku"], sku.as_str());
+    assert_eq!(learned["intents"][0]["qty"], 2);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "parse --db wrote to the database"
+    );
+
+    assert!(run(&["aliases", "remove", "金谷子"]).status.success());
+    assert!(!run(&["aliases", "remove", "金谷子"]).status.success());
+    let empty = run(&["aliases", "list", "--format", "json"]);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&empty.stdout).unwrap(),
+        serde_json::json!([])
+    );
+}
+
+fn first_sku() -> String {
+    let config = livestall::config::load(&shop()).unwrap();
+    config.catalog.products[0].sku.clone()
+}

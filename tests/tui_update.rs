@@ -527,3 +527,25 @@ fn replayed_intents_the_store_had_decided_leave_the_inbox() {
     assert_eq!(m.inbox[0].key, intent_key("b", 0));
     assert_eq!(m.selected, 0);
 }
+
+#[test]
+fn config_stock_that_differs_is_noted_on_screen() {
+    let mut m = model(Language::Zh);
+    update(
+        &mut m,
+        Msg::Store(StoreReply::Seeded(livestall::store::SeedReport::default())),
+    );
+    assert!(
+        m.notice.is_none(),
+        "nothing to say when config and database agree"
+    );
+    let report = livestall::store::SeedReport {
+        seeded: vec![],
+        stock_differs: vec![("millet-5jin".into(), 300, 287), ("walnut".into(), 50, 41)],
+    };
+    update(&mut m, Msg::Store(StoreReply::Seeded(report)));
+    assert!(matches!(&m.notice, Some((Notice::StockKept(d), _)) if d.len() == 2));
+    let text = screen(&m, 100, 30);
+    assert!(text.contains("库存以数据库为准"), "{text}");
+    assert!(text.contains("287"), "{text}");
+}

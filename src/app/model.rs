@@ -126,6 +126,9 @@ pub enum Notice {
     StoreFailed(StoreError),
     /// The intent names no product and is not a cancel/change, so it cannot be confirmed.
     NoProduct,
+    /// Config stock differs from the database's, which is kept:
+    /// (sku, stock in config, stock in database).
+    StockKept(Vec<(String, i64, i64)>),
 }
 
 #[derive(Debug, Clone)]

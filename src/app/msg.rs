@@ -4,7 +4,8 @@
 use crate::chat::ChatMessage;
 use crate::intent::Intent;
 use crate::store::{
-    ConfirmRequest, Confirmed, IntentKey, NewIntent, PendingIntent, Refusal, StockRow, StoreError,
+    ConfirmRequest, Confirmed, IntentKey, NewIntent, PendingIntent, Refusal, SeedReport, StockRow,
+    StoreError,
 };
 use crossterm::event::KeyEvent;
 
@@ -40,6 +41,9 @@ pub enum StoreReply {
     /// Intents just recorded that the database had decided before (replayed
     /// chat after a restart or reconnect): they leave the inbox.
     AlreadyDecided(Vec<IntentKey>),
+    /// What opening the store did with config stock (shown when config and
+    /// database disagree: the database's stock is kept).
+    Seeded(SeedReport),
     /// Loading inventory or pending intents failed (no intent concerned).
     LoadFailed(StoreError),
 }

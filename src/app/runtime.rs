@@ -8,7 +8,7 @@ use crate::app::update::update;
 use crate::chat::SourceEvent;
 use crate::config::Config;
 use crate::intent::Engine;
-use crate::store::{Reply, Store, StoreError};
+use crate::store::{Reply, SeedReport, Store, StoreError};
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use std::time::Duration;
@@ -31,6 +31,9 @@ pub struct TuiSetup {
     pub events: mpsc::Receiver<SourceEvent>,
     /// Who confirms from this screen (recorded with every decision).
     pub helper: String,
+    /// What opening the store did with config stock, to show on the screen
+    /// (stderr is hidden behind it).
+    pub seed: SeedReport,
 }
 
 /// Runs the helper's screen until the helper quits. The terminal is restored
@@ -42,6 +45,7 @@ pub async fn run_tui(setup: TuiSetup) -> anyhow::Result<()> {
         store,
         mut events,
         helper,
+        seed,
     } = setup;
     let mut model = Model::new(&config, &helper);
     model.utc_offset_secs = chrono::Local::now().offset().local_minus_utc();
@@ -58,6 +62,7 @@ pub async fn run_tui(setup: TuiSetup) -> anyhow::Result<()> {
         Err(error) => StoreReply::LoadFailed(error),
     };
     update(&mut model, Msg::Store(pending));
+    update(&mut model, Msg::Store(StoreReply::Seeded(seed)));
 
     let mut terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,

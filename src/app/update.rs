@@ -308,6 +308,11 @@ fn on_store(model: &mut Model, reply: StoreReply) {
             }
         }
         StoreReply::LoadFailed(error) => model.notice = Some((Notice::StoreFailed(error), now)),
+        StoreReply::Seeded(report) => {
+            if !report.stock_differs.is_empty() {
+                model.notice = Some((Notice::StockKept(report.stock_differs), now));
+            }
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::catalog::Catalog;
 use crate::chat::{ChatMessage, SourceEvent};
 use crate::config::Config;
-use crate::intent::{Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
+use crate::intent::{IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{ConfirmRequest, IntentKey, NewIntent, OrderAction, Store};
 use serde_json::json;
 use std::io::Write;
@@ -81,7 +81,7 @@ enum Flow {
 /// was given, or with an error when it has not within [`FLUSH_ON_STOP`].
 pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow::Result<()> {
     let source = config.require_source()?.clone();
-    let engine = Engine::new(&config.catalog);
+    let engine = super::engine_with_learned(&config, &store).await;
     let catalog = &config.catalog;
     // The product on air is the first in the queue; headless has no key to move it.
     let on_air = if catalog.is_empty() { None } else { Some(0) };

@@ -5,21 +5,27 @@ use crate::app::runtime::{run_tui, TuiSetup};
 use crate::chat::sim_server::{self, SimOptions};
 use crate::chat::SourceEvent;
 use crate::config::{Config, FieldMap, SourceConfig, SourceKind};
-use crate::intent::Engine;
-use crate::store::Store;
+use crate::store::{SeedReport, Store};
 use anyhow::Context;
 use tokio::sync::{mpsc, watch};
 
-/// The TUI on the configured chat source. `helper` is recorded with every
-/// decision taken on this screen.
-pub async fn run_live(config: Config, store: Store, helper: String) -> anyhow::Result<()> {
+/// Who sits at this screen and what opening the store found.
+pub struct Screen {
+    /// Recorded with every decision taken on this screen.
+    pub helper: String,
+    /// Config stock that differs from the database's, shown on start.
+    pub seed: SeedReport,
+}
+
+/// The TUI on the configured chat source.
+pub async fn run_live(config: Config, store: Store, screen: Screen) -> anyhow::Result<()> {
     let source = config.require_source()?.clone();
-    run_with_source(config, store, source, helper).await
+    run_with_source(config, store, source, screen).await
 }
 
 /// The TUI on the simulator, served on loopback by this process: the demo
 /// goes through the real websocket client like any relay.
-pub async fn run_demo(mut config: Config, store: Store, helper: String) -> anyhow::Result<()> {
+pub async fn run_demo(mut config: Config, store: Store, screen: Screen) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .context("cannot open a loopback port for the simulated chat")?;
@@ -42,7 +48,7 @@ pub async fn run_demo(mut config: Config, store: Store, helper: String) -> anyho
         fields: FieldMap::default(),
     };
     config.source = Some(source.clone());
-    let result = run_with_source(config, store, source, helper).await;
+    let result = run_with_source(config, store, source, screen).await;
     let _ = stop_tx.send(true);
     server.abort();
     result
@@ -52,25 +58,23 @@ async fn run_with_source(
     config: Config,
     store: Store,
     source: SourceConfig,
-    helper: String,
+    screen: Screen,
 ) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel::<SourceEvent>(4096);
     let (stop_tx, stop_rx) = watch::channel(false);
     let source_task = tokio::spawn(crate::chat::websocket::run_json_source(source, tx, stop_rx));
-    let engine = Engine::new(&config.catalog);
+    let engine = super::engine_with_learned(&config, &store).await;
     let setup = TuiSetup {
         config,
         engine,
-        store: store.clone(),
+        store,
         events: rx,
-        helper,
+        helper: screen.helper,
+        seed: screen.seed,
     };
+    // run_tui commits what the inbox recorded (bounded) before it returns.
     let result = run_tui(setup).await;
     let _ = stop_tx.send(true);
     source_task.abort();
-    // Whatever the inbox recorded is committed before the process ends.
-    if let Err(e) = crate::store::reply(store.flush()).await {
-        tracing::error!("store flush at exit failed: {e}");
-    }
     result
 }

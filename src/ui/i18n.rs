@@ -211,6 +211,28 @@ pub fn notice(language: Language, notice: &Notice) -> String {
     match notice {
         Notice::Refused(r) => refusal(language, r),
         Notice::StoreFailed(e) => store_error(language, e),
+        Notice::StockKept(differs) => {
+            let (sku, in_config, in_db) = differs.first().cloned().unwrap_or_default();
+            let more = differs.len().saturating_sub(1);
+            match language {
+                Language::Zh => {
+                    let more = if more > 0 {
+                        format!("（另有 {more} 项）")
+                    } else {
+                        String::new()
+                    };
+                    format!("库存以数据库为准：{sku} 配置 {in_config}，数据库 {in_db}{more}")
+                }
+                Language::En => {
+                    let more = if more > 0 {
+                        format!(" (+{more} more)")
+                    } else {
+                        String::new()
+                    };
+                    format!("stock kept from the database: {sku} config {in_config}, database {in_db}{more}")
+                }
+            }
+        }
         Notice::NoProduct => match language {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
             Language::En => "no product named: cannot confirm (n rejects)".to_string(),
