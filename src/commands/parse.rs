@@ -3,8 +3,10 @@
 
 use crate::catalog::Catalog;
 use crate::intent::{Engine, Intent};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::io::{self, BufRead, Write};
 
 #[derive(Serialize)]
@@ -18,9 +20,34 @@ struct IntentOut<'a> {
 }
 
 #[derive(Serialize)]
-struct LineOut<'a> {
-    id: &'a Value,
+struct LineOut<'a, Id: Serialize + ?Sized> {
+    id: &'a Id,
     intents: Vec<IntentOut<'a>>,
+}
+
+/// The common line, read without building a JSON tree: the id kept as
+/// written, text and current borrowed from the line unless they hold escapes.
+/// Anything unusual (a wrong type, a duplicate key) goes the slow way, which
+/// also words the error.
+#[derive(Deserialize)]
+struct FastMessage<'a> {
+    #[serde(borrow)]
+    id: &'a RawValue,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(default, borrow)]
+    current: Option<Cow<'a, str>>,
+}
+
+impl FastMessage<'_> {
+    /// An id must be a string or a number (not null, a list or an object).
+    fn id_is_valid(&self) -> bool {
+        self.id
+            .get()
+            .bytes()
+            .next()
+            .is_some_and(|b| b == b'"' || b == b'-' || b.is_ascii_digit())
+    }
 }
 
 #[derive(Serialize)]
@@ -124,6 +151,30 @@ pub fn run_with(
         }
         line_no += 1;
         let line = trim_newline(&buf);
+        // Only an object: serde would also read ["id", "text"] into the struct.
+        let object = line.first() == Some(&b'{');
+        if let Some(m) = object
+            .then(|| serde_json::from_slice::<FastMessage>(line).ok())
+            .flatten()
+        {
+            if m.id_is_valid() {
+                let current = m
+                    .current
+                    .as_deref()
+                    .and_then(|sku| catalog.index_of_sku(sku));
+                let intents = engine.parse(&m.text, current);
+                let out = LineOut {
+                    id: m.id,
+                    intents: intents_out(catalog, &intents),
+                };
+                serde_json::to_writer(&mut output, &out)?;
+                output.write_all(b"\n")?;
+                if flush == Flush::EachLine {
+                    output.flush()?;
+                }
+                continue;
+            }
+        }
         let result = match serde_json::from_slice::<Value>(line) {
             Err(e) => Err(if std::str::from_utf8(line).is_err() {
                 "line is not valid UTF-8".to_string()
@@ -265,5 +316,55 @@ mod tests {
         let (visible, text) = answers_visible_per_read(Flush::AtEnd);
         assert_eq!(visible, [0, 0, 0, 0]);
         assert_eq!(text.lines().count(), 3, "{text}");
+    }
+
+    /// The fast reading and the slow one agree on every shape of line: the
+    /// fast path must never accept what the contract calls an error.
+    #[test]
+    fn fast_and_slow_readings_agree() {
+        let config = crate::config::parse(
+            crate::config::SAMPLE_CONFIG,
+            "config.toml",
+            std::path::Path::new("."),
+        )
+        .unwrap();
+        let engine = Engine::new(&config.catalog);
+        let input = concat!(
+            r#"{"id":"a","text":"\u5c0f\u7c73来两袋"}"#,
+            "\n",
+            r#"["b","小米来两袋"]"#,
+            "\n",
+            r#"{"id":null,"text":"扣1"}"#,
+            "\n",
+            r#"{"id":{"x":1},"text":"扣1"}"#,
+            "\n",
+            r#"{"id":-3,"text":"x2","current":"XM-5J"}"#,
+            "\n",
+            r#"{"id":"c","text":"x2","current":7}"#,
+            "\n",
+            r#" {"id":"d","text":"扣1","current":"XM-5J"}"#,
+            "\n",
+        );
+        let mut out = Vec::new();
+        run(&config.catalog, &engine, input.as_bytes(), &mut out).unwrap();
+        let lines: Vec<Value> = out
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 7);
+        // Escaped text reads like plain text.
+        assert_eq!(lines[0]["intents"][0]["sku"], "XM-5J");
+        assert_eq!(lines[0]["intents"][0]["qty"], 2);
+        // A list, a null id, an object id, a current that is no SKU string: errors.
+        for (i, n) in [(1, 2), (2, 3), (3, 4), (5, 6)] {
+            assert_eq!(lines[i]["line"], n, "{}", lines[i]);
+            assert!(lines[i]["error"].is_string(), "{}", lines[i]);
+        }
+        assert_eq!(lines[4]["id"], -3);
+        assert_eq!(lines[4]["intents"][0]["qty"], 2);
+        // Leading space: not the fast path, same answer.
+        assert_eq!(lines[6]["id"], "d");
+        assert_eq!(lines[6]["intents"][0]["sku"], "XM-5J");
     }
 }

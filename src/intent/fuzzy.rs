@@ -93,6 +93,7 @@ pub(crate) struct FuzzyScratch {
     /// Replacements to apply, as (range of the normalised text, new text).
     edits: Vec<(Range<usize>, String)>,
     mentions: Vec<Mention>,
+    tokens: Vec<Range<usize>>,
 }
 
 impl Fuzzy {
@@ -144,18 +145,17 @@ impl Fuzzy {
             .into_iter()
             .collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
-        let firsts: HashSet<&str> = homophones
-            .keys()
-            .filter_map(|k| k.split(' ').next())
-            .collect();
-        let mut starts = vec![0u64; ((CJK_END - CJK_FIRST) as usize).div_ceil(64)];
-        if !firsts.is_empty() {
-            for cp in CJK_FIRST..CJK_END {
-                let c = char::from_u32(cp).unwrap_or(' ');
-                if c.to_pinyin().is_some_and(|p| firsts.contains(p.plain())) {
-                    let i = (cp - CJK_FIRST) as usize;
-                    starts[i / 64] |= 1 << (i % 64);
-                }
+        let table = readings();
+        let mut first = vec![false; table.names.len()];
+        for key in homophones.keys() {
+            if let Some(&id) = key.split(' ').next().and_then(|s| table.ids.get(s)) {
+                first[id as usize] = true;
+            }
+        }
+        let mut starts = vec![0u64; table.by_char.len().div_ceil(64)];
+        for (i, &id) in table.by_char.iter().enumerate() {
+            if id != 0 && first[id as usize] {
+                starts[i / 64] |= 1 << (i % 64);
             }
         }
         Fuzzy {
@@ -204,11 +204,13 @@ impl Fuzzy {
         }
         s.chars.clear();
         for (i, c) in text.char_indices() {
-            s.chars
-                .push((i, c.len_utf8(), c.to_pinyin().map(|p| p.plain())));
+            s.chars.push((i, c.len_utf8(), char_reading(c)));
         }
         s.mentions.clear();
         matcher.find(text, &mut s.mentions);
+        // Mentions come sorted by start and do not overlap: one cursor
+        // walks them along with the windows (no quadratic look-ups).
+        let mut next_mention = 0;
         let mut i = 0;
         while i < s.chars.len() {
             let (start, len, _) = s.chars[i];
@@ -216,6 +218,9 @@ impl Fuzzy {
             if !self.starts_word(c) {
                 i += 1;
                 continue;
+            }
+            while s.mentions.get(next_mention).is_some_and(|m| m.end <= start) {
+                next_mention += 1;
             }
             let mut taken = 0;
             for &n in &self.lengths {
@@ -225,7 +230,7 @@ impl Fuzzy {
                 let end = window[n - 1].0 + window[n - 1].1;
                 // A word the matcher reads exactly is not a typo, and a
                 // window must not eat into one.
-                if s.mentions.iter().any(|m| m.start < end && start < m.end) {
+                if s.mentions.get(next_mention).is_some_and(|m| m.start < end) {
                     continue;
                 }
                 s.key.clear();
@@ -260,10 +265,18 @@ impl Fuzzy {
     /// a unit or a chat word become that Chinese, with the spaces between
     /// rewritten pieces and digits dropped ("xiaomi 2 dai" → "小米2袋").
     fn find_pinyin(&self, text: &str, s: &mut FuzzyScratch) {
-        if !text.bytes().any(|b| b.is_ascii_lowercase()) || !text.is_ascii() {
+        if !text.is_ascii() || !text.bytes().any(|b| b.is_ascii_lowercase()) {
             return;
         }
-        let tokens: Vec<Range<usize>> = ascii_tokens(text);
+        // Cheap gate first: some letter word must be pinyin we know.
+        let known = text
+            .split(|c: char| !c.is_ascii_lowercase())
+            .any(|w| !w.is_empty() && self.pinyin_words.contains_key(w));
+        if !known {
+            return;
+        }
+        ascii_tokens(text, &mut s.tokens);
+        let tokens = std::mem::take(&mut s.tokens);
         let letters = |r: &Range<usize>| text.as_bytes()[r.start].is_ascii_lowercase();
         let quantity_x = |r: &Range<usize>| {
             &text[r.clone()] == "x" && text.as_bytes().get(r.end).is_some_and(u8::is_ascii_digit)
@@ -273,6 +286,7 @@ impl Fuzzy {
             .filter(|r| letters(r) && !quantity_x(r))
             .all(|r| is_pinyin(&text[r.clone()]))
         {
+            s.tokens = tokens;
             return;
         }
         let mut out = String::new();
@@ -318,6 +332,7 @@ impl Fuzzy {
         if any {
             s.edits.push((0..text.len(), out));
         }
+        s.tokens = tokens;
     }
 }
 
@@ -334,9 +349,9 @@ fn reading(word: &str) -> Option<Vec<&'static str>> {
 }
 
 /// Runs of letters, runs of digits and single other non-space characters.
-fn ascii_tokens(text: &str) -> Vec<Range<usize>> {
+fn ascii_tokens(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
-    let mut out = Vec::new();
+    out.clear();
     let mut i = 0;
     while i < b.len() {
         let start = i;
@@ -356,31 +371,75 @@ fn ascii_tokens(text: &str) -> Vec<Range<usize>> {
         }
         out.push(start..i);
     }
-    out
 }
 
-/// Every toneless pinyin syllable, from the `pinyin` crate's own table.
-fn syllables() -> &'static HashSet<&'static str> {
-    static SYLLABLES: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SYLLABLES.get_or_init(|| {
-        (CJK_FIRST..CJK_END)
-            .filter_map(char::from_u32)
-            .filter_map(|c| c.to_pinyin())
-            .map(|p| p.plain())
-            .filter(|s| s.bytes().all(|b| b.is_ascii_lowercase()))
-            .collect()
+/// Toneless readings of the unified ideographs, from the `pinyin` crate,
+/// indexed once per process: every engine's gate and every pinyin check
+/// reuse it instead of asking the crate again.
+struct Readings {
+    /// Per ideograph (code point - CJK_FIRST): its syllable's id, 0 for none.
+    by_char: Box<[u16]>,
+    /// Syllable names by id (id 0 unused).
+    names: Vec<&'static str>,
+    ids: HashMap<&'static str, u16>,
+}
+
+fn readings() -> &'static Readings {
+    static READINGS: OnceLock<Readings> = OnceLock::new();
+    READINGS.get_or_init(|| {
+        let mut names = vec![""];
+        let mut ids: HashMap<&'static str, u16> = HashMap::new();
+        let by_char = (CJK_FIRST..CJK_END)
+            .map(|cp| {
+                let Some(p) = char::from_u32(cp).and_then(|c| c.to_pinyin()) else {
+                    return 0;
+                };
+                let name = p.plain();
+                if !name.bytes().all(|b| b.is_ascii_lowercase()) {
+                    return 0;
+                }
+                *ids.entry(name).or_insert_with(|| {
+                    names.push(name);
+                    (names.len() - 1) as u16
+                })
+            })
+            .collect();
+        Readings {
+            by_char,
+            names,
+            ids,
+        }
     })
+}
+
+/// The toneless reading of one character, from the shared table (ideographs
+/// of the unified block) or the crate (the rest).
+fn char_reading(c: char) -> Option<&'static str> {
+    let cp = u32::from(c);
+    if (CJK_FIRST..CJK_END).contains(&cp) {
+        let r = readings();
+        match r.by_char[(cp - CJK_FIRST) as usize] {
+            0 => None,
+            id => Some(r.names[id as usize]),
+        }
+    } else {
+        c.to_pinyin().map(|p| p.plain())
+    }
 }
 
 /// Whether a letter token splits into pinyin syllables ("xiaomi" = xiao mi).
 fn is_pinyin(token: &str) -> bool {
-    let table = syllables();
+    const MAX: usize = 63;
+    let ids = &readings().ids;
     let n = token.len();
-    let mut ok = vec![false; n + 1];
+    if n == 0 || n > MAX || !token.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    let mut ok = [false; MAX + 1];
     ok[0] = true;
     for end in 1..=n {
         ok[end] = (end.saturating_sub(6)..end)
-            .any(|start| ok[start] && table.contains(&token[start..end]));
+            .any(|start| ok[start] && ids.contains_key(&token[start..end]));
     }
     ok[n]
 }

@@ -495,11 +495,20 @@ impl Default for Lexicon {
 
 impl Lexicon {
     pub fn new() -> Self {
+        // A DFA: the word lists are fixed and small, so its larger build is
+        // paid once per process (see `shared`) for the fastest search.
         let markers = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(MARKERS.iter().map(|(w, _)| *w))
             .ok();
         Lexicon { markers }
+    }
+
+    /// The lexicon does not depend on the catalog: one per process.
+    pub fn shared() -> &'static Lexicon {
+        static SHARED: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Lexicon::new)
     }
 
     /// Appends the markers of `text` to `out`, leftmost-longest, skipping

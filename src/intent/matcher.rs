@@ -6,6 +6,7 @@
 
 use super::lexicon::{ascii_word_boundaries, english_weight_words};
 use super::normalize::normalize;
+use super::numbers::chinese_value;
 use crate::catalog::Catalog;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
@@ -30,6 +31,8 @@ struct Target {
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
     targets: Vec<Target>,
+    /// Link number → product (the first product with that link).
+    links: HashMap<u32, usize>,
     /// Normalised selling units of the catalog ("袋", "盒", "斤").
     pub units: Vec<String>,
     /// English words for the catalog's weight units ("jin" for 斤).
@@ -81,14 +84,12 @@ impl Matcher {
                 }
             }
         }
+        // Link numbers are read by a scanner (`find_links`), not as
+        // patterns: a dozen written forms per product would make a large
+        // catalog's automaton ten times the size of its words.
+        let mut links = HashMap::new();
         for (product, p) in catalog.products.iter().enumerate() {
-            let target = Target {
-                product,
-                by_link: true,
-            };
-            for form in link_forms(p.link) {
-                add(form, target);
-            }
+            links.entry(p.link).or_insert(product);
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -109,37 +110,124 @@ impl Matcher {
         Matcher {
             automaton,
             targets,
+            links,
             units,
             english_weights,
         }
     }
 
-    /// Appends the product mentions of `text` to `out`, in order.
+    /// Appends the product mentions of `text` to `out`, in order and not
+    /// overlapping: leftmost first, the longest of those starting together.
     pub fn find(&self, text: &str, out: &mut Vec<Mention>) {
-        let Some(ac) = &self.automaton else { return };
-        let bytes = text.as_bytes();
-        for m in ac.find_iter(text) {
-            let (start, end) = (m.start(), m.end());
-            let target = self.targets[m.pattern().as_usize()];
-            if target.by_link {
-                // "1号" must not be the tail of "11号", nor "#1" the head of "#12".
-                let digit_before = start > 0 && bytes[start - 1].is_ascii_digit();
-                let glued_after = bytes.get(end).is_some_and(u8::is_ascii_digit)
-                    && bytes[end - 1].is_ascii_digit();
-                if digit_before || glued_after || is_date(text, start, end) {
+        let first = out.len();
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_iter(text) {
+                let (start, end) = (m.start(), m.end());
+                if !ascii_word_boundaries(text, start, end) {
                     continue;
                 }
-            } else if !ascii_word_boundaries(text, start, end) {
-                continue;
+                let target = self.targets[m.pattern().as_usize()];
+                out.push(Mention {
+                    start,
+                    end,
+                    product: target.product,
+                    by_link: target.by_link,
+                });
             }
-            out.push(Mention {
-                start,
-                end,
-                product: target.product,
-                by_link: target.by_link,
-            });
+        }
+        let words = out.len();
+        self.find_links(text, out);
+        if out.len() > words && words > first {
+            // Merge the two sorted runs, dropping whatever overlaps an
+            // earlier (or equally early and longer) mention.
+            out[first..].sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+            let mut keep = first;
+            for i in first..out.len() {
+                if keep > first && out[i].start < out[keep - 1].end {
+                    continue;
+                }
+                out[keep] = out[i];
+                keep += 1;
+            }
+            out.truncate(keep);
         }
     }
+
+    /// Link references: 3号链接, 3号宝贝, 3号, 链接3, #3, # 3, link 3, link3,
+    /// link #3, no.3, 三号链接, 链接三. Only numbers that are links of the
+    /// catalog count; "3号" that is a day of the month does not.
+    fn find_links(&self, text: &str, out: &mut Vec<Mention>) {
+        const PREFIXES: &[&str] = &["link #", "link ", "link", "链接", "no.", "# ", "#"];
+        const SUFFIXES: &[&str] = &["号链接", "号宝贝", "号"];
+        if self.links.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        let mut taken_to = 0;
+        let mut i = 0;
+        while i < b.len() {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            let (run_end, value) = if c.is_ascii_digit() {
+                let end = i + b[i..].iter().take_while(|d| d.is_ascii_digit()).count();
+                (end, text[i..end].parse::<u32>().ok())
+            } else if is_link_numeral(c) {
+                let end = i + text[i..]
+                    .chars()
+                    .take_while(|&c| is_link_numeral(c))
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+                let value = chinese_value(&text[i..end]).and_then(|v| u32::try_from(v).ok());
+                (end, value)
+            } else {
+                i += c.len_utf8();
+                continue;
+            };
+            let (start, end) = (i, run_end);
+            i = run_end;
+            let Some(&product) = value.and_then(|v| self.links.get(&v)) else {
+                continue;
+            };
+            let chinese = !b[start].is_ascii_digit();
+            let prefix = PREFIXES
+                .iter()
+                .filter(|p| !chinese || **p == "链接")
+                .find(|p| {
+                    // "link" must start a word ("unlink3" is not a link).
+                    text[..start].ends_with(**p) && {
+                        let s = start - p.len();
+                        !(b[s].is_ascii_alphanumeric() && s > 0 && b[s - 1].is_ascii_alphanumeric())
+                    }
+                });
+            let span = if let Some(p) = prefix {
+                Some((start - p.len(), end))
+            } else {
+                SUFFIXES
+                    .iter()
+                    .filter(|s| !chinese || **s == "号链接")
+                    .find(|s| text[end..].starts_with(**s))
+                    .map(|s| (start, end + s.len()))
+                    .filter(|&(s, e)| !is_date(text, s, e))
+            };
+            // "1号链接2袋": the 链接 belongs to the link before, not to "链接2".
+            if let Some((start, end)) = span.filter(|&(s, _)| s >= taken_to) {
+                taken_to = end;
+                out.push(Mention {
+                    start,
+                    end,
+                    product,
+                    by_link: true,
+                });
+            }
+        }
+    }
+}
+
+/// Chinese numerals a link number is written with (三号链接, 十二号链接).
+fn is_link_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
 }
 
 /// Whether a bare "N号" is a day of the month rather than a link: after 月
@@ -201,43 +289,6 @@ fn word_variants(word: &str) -> Vec<String> {
     out
 }
 
-/// Link-number references: 3号链接, 链接3, 3号, #3, link 3, 三号链接.
-fn link_forms(link: u32) -> Vec<String> {
-    let mut out = vec![
-        format!("{link}号链接"),
-        format!("链接{link}"),
-        format!("{link}号"),
-        format!("#{link}"),
-        format!("# {link}"),
-        format!("link {link}"),
-        format!("link{link}"),
-        format!("link #{link}"),
-        format!("no.{link}"),
-        format!("{link}号宝贝"),
-    ];
-    if let Some(cn) = chinese_numeral(link) {
-        out.push(format!("{cn}号链接"));
-        out.push(format!("链接{cn}"));
-    }
-    out
-}
-
-/// 1..=99 in Chinese numerals, for "三号链接".
-fn chinese_numeral(n: u32) -> Option<String> {
-    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        1..=9 => Some(D[n as usize].to_string()),
-        10 => Some("十".into()),
-        11..=19 => Some(format!("十{}", D[(n % 10) as usize])),
-        20..=99 => Some(format!(
-            "{}十{}",
-            D[(n / 10) as usize],
-            D[(n % 10) as usize]
-        )),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +347,19 @@ mod tests {
         }
         assert_eq!(found("#12 x2").first().map(|f| f.1), Some("C"));
         assert_eq!(found("十二号链接").first().map(|f| f.1), Some("C"));
+        for text in ["link #1", "link1", "no.1", "# 1", "1号宝贝", "链接一"] {
+            assert_eq!(found(text).first().map(|f| f.1), Some("A"), "{text}");
+        }
+    }
+
+    #[test]
+    fn link_references_take_their_whole_form_once() {
+        // The 链接 of "1号链接" is not also the start of "链接12".
+        let spans: Vec<String> = found("1号链接12袋").into_iter().map(|f| f.0).collect();
+        assert_eq!(spans, ["1号链接"]);
+        assert!(found("unlink1").is_empty());
+        assert!(found("3月1号").is_empty(), "a day of the month");
+        assert!(found("99号链接").is_empty(), "no such link");
     }
 
     #[test]

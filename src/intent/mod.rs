@@ -79,7 +79,7 @@ thread_local! {
 pub struct Engine {
     matcher: matcher::Matcher,
     fuzzy: fuzzy::Fuzzy,
-    lexicon: lexicon::Lexicon,
+    lexicon: &'static lexicon::Lexicon,
     product_count: usize,
 }
 
@@ -103,7 +103,7 @@ impl Engine {
         Engine {
             matcher: matcher::Matcher::with_learned(catalog, &learned),
             fuzzy: fuzzy::Fuzzy::new(catalog, &learned),
-            lexicon: lexicon::Lexicon::new(),
+            lexicon: lexicon::Lexicon::shared(),
             product_count: catalog.len(),
         }
     }
