@@ -16,7 +16,12 @@ use super::numbers::{
     NumForm, NumToken, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
 };
 use super::{Engine, Intent, IntentKind, Scratch};
+use smallvec::SmallVec;
 use std::ops::Range;
+
+/// Per-message lists: on the stack for ordinary chat, on the heap only for
+/// long messages.
+type Small<T> = SmallVec<[T; 8]>;
 
 /// What became of a product mention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +62,7 @@ struct Ctx<'a> {
     units: &'a [String],
     english_weights: &'a [&'static str],
     /// Byte offsets of clause-ending punctuation.
-    cuts: Vec<usize>,
+    cuts: Small<usize>,
 }
 
 impl Ctx<'_> {
@@ -242,7 +247,7 @@ pub(crate) fn read(
     });
     let current = current.filter(|&c| c < engine.product_count);
 
-    let mut cuts: Vec<usize> = text
+    let mut cuts: Small<usize> = text
         .char_indices()
         .filter(|&(_, c)| is_clause_punct(c))
         .map(|(i, _)| i)
@@ -287,7 +292,7 @@ pub(crate) fn read(
     };
 
     // Clauses that ask something hold no intent.
-    let mut dead_clauses = vec![false; ctx.cuts.len() + 1];
+    let mut dead_clauses: Small<bool> = smallvec::smallvec![false; ctx.cuts.len() + 1];
     for m in ctx.markers.iter().filter(|m| m.marker == Marker::Question) {
         dead_clauses[ctx.clause(m.start)] = true;
     }
@@ -296,7 +301,7 @@ pub(crate) fn read(
     }
     let live = |pos: usize| !dead_clauses[ctx.clause(pos)];
 
-    let mut state: Vec<MentionState> = ctx
+    let mut state: Small<MentionState> = ctx
         .mentions
         .iter()
         .map(|m| {
@@ -307,8 +312,8 @@ pub(crate) fn read(
             }
         })
         .collect();
-    let mut used_nums: Vec<usize> = Vec::new();
-    let mut spec_spans: Vec<Range<usize>> = Vec::new();
+    let mut used_nums: Small<usize> = Small::new();
+    let mut spec_spans: Small<Range<usize>> = Small::new();
     let mut other_sense = false;
 
     // Other senses: 小米手机, 小米粥, 小米su7, 小米14.
@@ -353,7 +358,7 @@ pub(crate) fn read(
     // Refusals: 不要小米 / no millet, and 小米不要. "不要小米了" and "小米不要"
     // withdraw the product when nothing else is ordered.
     let mut refused_any = false;
-    let mut withdrawn: Vec<usize> = Vec::new();
+    let mut withdrawn: Small<usize> = Small::new();
     for mk in ctx.markers.iter().filter(|m| m.marker == Marker::Refuse) {
         if let Some(i) = ctx.mention_at(ctx.skip_spaces(mk.end)) {
             if state[i] == MentionState::Live {
@@ -407,7 +412,7 @@ pub(crate) fn read(
     // Cancels: products in the cancelling clause, else the sender's own orders.
     let mut handled = false;
     if !hypothetical {
-        let cancel_clauses: Vec<usize> = live_markers()
+        let cancel_clauses: Small<usize> = live_markers()
             .filter(|m| m.marker == Marker::Cancel)
             .map(|m| ctx.clause(m.start))
             .collect();
@@ -508,7 +513,7 @@ pub(crate) fn read(
     }
 
     // Buy verbs; 要 / 来 only when an object follows ("我要去上班了" is modal).
-    let verbs: Vec<&MarkerHit> = live_markers()
+    let verbs: Small<&MarkerHit> = live_markers()
         .filter(|m| match m.marker {
             // With an object it was a past purchase and killed orders above.
             Marker::Buy | Marker::BoughtIfObject => true,
@@ -519,7 +524,7 @@ pub(crate) fn read(
     let has_verb = !verbs.is_empty();
 
     // Quantities.
-    let mut qtys: Vec<Qty> = Vec::new();
+    let mut qtys: Small<Qty> = Small::new();
     let mut bare_candidate: Option<Qty> = None;
     let mut covered = 0usize;
     for (ni, n) in ctx.nums.iter().enumerate() {
@@ -884,8 +889,8 @@ fn is_cjk(c: char) -> bool {
 
 /// End offsets of "A不A" questions (辣不辣, 好吃不好吃) that no marker
 /// already reads (要不要 is a question marker, 买不买 holds 不买).
-fn a_not_a_questions(text: &str, markers: &[MarkerHit]) -> Vec<usize> {
-    let mut out = Vec::new();
+fn a_not_a_questions(text: &str, markers: &[MarkerHit]) -> Small<usize> {
+    let mut out = Small::new();
     for (i, _) in text.match_indices('不') {
         let covered = {
             let k = markers.partition_point(|m| m.end <= i);

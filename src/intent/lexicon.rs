@@ -547,7 +547,10 @@ pub fn ascii_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 /// English entries must end at a word boundary.
 pub fn longest_prefix(text: &str, pos: usize, list: &[&str]) -> Option<usize> {
     let rest = text.get(pos..)?;
+    let first = *rest.as_bytes().first()?;
+    // The first byte rules out nearly every word without a string compare.
     list.iter()
+        .filter(|w| w.as_bytes().first() == Some(&first))
         .filter(|w| rest.starts_with(**w) && ascii_word_boundaries(text, pos, pos + w.len()))
         .map(|w| w.len())
         .max()

@@ -163,14 +163,21 @@ impl Matcher {
             return;
         }
         let b = text.as_bytes();
+        // Chinese numerals name a link only next to 链接 (三号链接, 链接三).
+        let chinese_links = text.contains("链接");
         let mut taken_to = 0;
         let mut i = 0;
         while i < b.len() {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            let (run_end, value) = if c.is_ascii_digit() {
+            // Byte steps are safe: digits are ASCII, and the numerals' lead
+            // bytes (0xE4, 0xE5) never occur inside another character.
+            let lead = b[i];
+            let (run_end, value) = if lead.is_ascii_digit() {
                 let end = i + b[i..].iter().take_while(|d| d.is_ascii_digit()).count();
                 (end, text[i..end].parse::<u32>().ok())
-            } else if is_link_numeral(c) {
+            } else if chinese_links
+                && matches!(lead, 0xE4 | 0xE5)
+                && text[i..].chars().next().is_some_and(is_link_numeral)
+            {
                 let end = i + text[i..]
                     .chars()
                     .take_while(|&c| is_link_numeral(c))
@@ -179,7 +186,7 @@ impl Matcher {
                 let value = chinese_value(&text[i..end]).and_then(|v| u32::try_from(v).ok());
                 (end, value)
             } else {
-                i += c.len_utf8();
+                i += 1;
                 continue;
             };
             let (start, end) = (i, run_end);
