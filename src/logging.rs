@@ -1,13 +1,18 @@
 //! Logging goes to a file (the TUI owns the screen; headless owns stdout).
-//! `LIVESTALL_LOG` sets the filter, e.g. `LIVESTALL_LOG=debug`.
+//! `LIVESTALL_LOG` sets the level: error, warn, info (the default), debug,
+//! trace or off. A level rather than per-module filter directives keeps the
+//! regex engine out of the build.
 
 use anyhow::Context;
 use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
 
-fn filter() -> EnvFilter {
-    EnvFilter::try_from_env("LIVESTALL_LOG").unwrap_or_else(|_| EnvFilter::new("info"))
+fn level() -> LevelFilter {
+    std::env::var("LIVESTALL_LOG")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(LevelFilter::INFO)
 }
 
 /// Logs to `path` (appending). Keep the guard alive: dropping it flushes the log.
@@ -19,7 +24,7 @@ pub fn to_file(path: &Path) -> anyhow::Result<WorkerGuard> {
         .with_context(|| format!("cannot open the log file {}", path.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter())
+        .with_max_level(level())
         .with_ansi(false)
         .with_writer(writer)
         .try_init();
@@ -30,7 +35,7 @@ pub fn to_file(path: &Path) -> anyhow::Result<WorkerGuard> {
 pub fn to_stderr() -> Option<WorkerGuard> {
     let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
-        .with_env_filter(filter())
+        .with_max_level(level())
         .with_writer(writer)
         .try_init()
         .ok()

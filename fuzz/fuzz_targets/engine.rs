@@ -29,6 +29,9 @@ use livestall::intent::{Engine, Intent, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 struct Fixture {
     catalog: Catalog,
     engine: Engine,
+    /// `FUZZ_ENGINE_PRINT=1`: print each input and what the engine read
+    /// (for reproducing one input by hand; far too noisy while fuzzing).
+    print: bool,
 }
 
 static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
@@ -41,7 +44,12 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     .catalog;
     assert!(!catalog.is_empty(), "the sample catalog has products");
     let engine = Engine::new(&catalog);
-    Fixture { catalog, engine }
+    let print = std::env::var_os("FUZZ_ENGINE_PRINT").is_some_and(|v| v != "0");
+    Fixture {
+        catalog,
+        engine,
+        print,
+    }
 });
 
 fn check(text: &str, current: Option<usize>, n_products: usize, intents: &[Intent]) {
@@ -123,6 +131,9 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(rest);
 
     let first = fx.engine.parse(&text, current);
+    if fx.print {
+        eprintln!("text={text:?} current={current:?} intents={first:#?}");
+    }
     check(&text, current, n, &first);
 
     let second = fx.engine.parse(&text, current);
