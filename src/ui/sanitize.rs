@@ -91,6 +91,11 @@ fn is_invisible(c: char) -> bool {
             | '\u{fff9}'..='\u{fffb}'   // interlinear annotations
             | '\u{e0000}'..='\u{e007f}' // tag characters
             | '\u{e0100}'..='\u{e01ef}' // variation selectors supplement
+            // Regional indicators (flags) and skin-tone modifiers: terminals
+            // join them with their neighbour into one glyph of a width the
+            // width tables cannot predict, which smears the rows below.
+            | '\u{1f1e6}'..='\u{1f1ff}'
+            | '\u{1f3fb}'..='\u{1f3ff}'
         )
 }
 
@@ -250,5 +255,12 @@ mod tests {
             let joined: String = highlight_segments(&text, &evidence).into_iter().map(|(s, _)| s).collect();
             proptest::prop_assert_eq!(joined, sanitize(&text));
         }
+    }
+
+    #[test]
+    fn flags_and_skin_tones_are_dropped_other_emoji_kept() {
+        assert_eq!(sanitize("hello from Canada 🇨🇦"), "hello from Canada");
+        assert_eq!(sanitize("👍🏽好"), "👍好");
+        assert_eq!(sanitize("小米🌾两袋"), "小米🌾两袋");
     }
 }
