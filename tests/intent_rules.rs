@@ -335,3 +335,17 @@ fn homophone_typos_and_pinyin_are_read_at_low_confidence() {
     let spans: Vec<&str> = read[0].evidence.iter().map(|r| &typo[r.clone()]).collect();
     assert!(spans.contains(&"猕猴陶"), "{spans:?}");
 }
+
+#[test]
+fn a_large_new_total_is_flagged_like_a_large_order() {
+    let catalog = catalog();
+    let engine = Engine::new(&catalog);
+    for text in ["改成100箱", "苹果改成56箱", "change to 56"] {
+        let read = engine.parse(text, Some(0));
+        assert_eq!(read.len(), 1, "{text}: {read:?}");
+        assert_eq!(read[0].kind, IntentKind::Change, "{text}");
+        assert!(read[0].confidence < AUTO_CONFIRM_CONFIDENCE, "{text}: {read:?}");
+    }
+    let small = engine.parse("改成3箱", Some(0));
+    assert!(small[0].confidence >= AUTO_CONFIRM_CONFIDENCE, "{small:?}");
+}

@@ -500,7 +500,12 @@ pub(crate) fn read(
                     kind: IntentKind::Change,
                     product,
                     qty: Some(n.value as u32),
-                    confidence: if product.is_some() { 0.9 } else { 0.85 },
+                    // A new total is a quantity like any other: large ones
+                    // reach the helper flagged (found by the fuzzer).
+                    confidence: flag_large(
+                        if product.is_some() { 0.9 } else { 0.85 },
+                        n.value as u32,
+                    ),
                     evidence,
                 });
                 handled = true;
