@@ -344,7 +344,10 @@ fn a_large_new_total_is_flagged_like_a_large_order() {
         let read = engine.parse(text, Some(0));
         assert_eq!(read.len(), 1, "{text}: {read:?}");
         assert_eq!(read[0].kind, IntentKind::Change, "{text}");
-        assert!(read[0].confidence < AUTO_CONFIRM_CONFIDENCE, "{text}: {read:?}");
+        assert!(
+            read[0].confidence < AUTO_CONFIRM_CONFIDENCE,
+            "{text}: {read:?}"
+        );
     }
     let small = engine.parse("改成3箱", Some(0));
     assert!(small[0].confidence >= AUTO_CONFIRM_CONFIDENCE, "{small:?}");

@@ -13,7 +13,8 @@ use super::matcher::{Matcher, Mention};
 use super::normalize::{normalize, Normalized};
 use crate::catalog::Catalog;
 use pinyin::ToPinyin;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -73,7 +74,7 @@ pub(crate) struct Fuzzy {
     /// Toneless readings of catalog words, syllables joined by spaces
     /// ("xiao mi"), to the word as the matcher knows it; `None` when two
     /// products share the reading (then neither is guessed).
-    homophones: HashMap<String, Option<String>>,
+    homophones: FxHashMap<String, Option<String>>,
     /// Word lengths in characters that have a key, longest first.
     lengths: Vec<usize>,
     /// One bit per ideograph of the unified block: whether its reading
@@ -81,7 +82,7 @@ pub(crate) struct Fuzzy {
     /// per character.
     starts: Vec<u64>,
     /// Pinyin written without spaces ("xiaomi", "dai", "liang") to Chinese.
-    pinyin_words: HashMap<String, String>,
+    pinyin_words: FxHashMap<String, String>,
 }
 
 /// Reusable buffers for one rewrite.
@@ -98,9 +99,9 @@ pub(crate) struct FuzzyScratch {
 
 impl Fuzzy {
     pub fn new(catalog: &Catalog, learned: &[(&str, usize)]) -> Self {
-        let mut homophones: HashMap<String, Option<String>> = HashMap::new();
-        let mut owner: HashMap<String, usize> = HashMap::new();
-        let mut pinyin_words: HashMap<String, String> = CHAT_PINYIN
+        let mut homophones: FxHashMap<String, Option<String>> = FxHashMap::default();
+        let mut owner: FxHashMap<String, usize> = FxHashMap::default();
+        let mut pinyin_words: FxHashMap<String, String> = CHAT_PINYIN
             .iter()
             .map(|(p, w)| (p.to_string(), w.to_string()))
             .collect();
@@ -381,14 +382,14 @@ struct Readings {
     by_char: Box<[u16]>,
     /// Syllable names by id (id 0 unused).
     names: Vec<&'static str>,
-    ids: HashMap<&'static str, u16>,
+    ids: FxHashMap<&'static str, u16>,
 }
 
 fn readings() -> &'static Readings {
     static READINGS: OnceLock<Readings> = OnceLock::new();
     READINGS.get_or_init(|| {
         let mut names = vec![""];
-        let mut ids: HashMap<&'static str, u16> = HashMap::new();
+        let mut ids: FxHashMap<&'static str, u16> = FxHashMap::default();
         let by_char = (CJK_FIRST..CJK_END)
             .map(|cp| {
                 let Some(p) = char::from_u32(cp).and_then(|c| c.to_pinyin()) else {

@@ -246,6 +246,24 @@ pub(crate) fn read(
             && !overlaps_sorted(markers, |x| (x.start, x.end), n.start, n.end)
     });
     let current = current.filter(|&c| c < engine.product_count);
+    // Most chat names no product, holds no number and no verb that acts:
+    // nothing below can read an intent into it, so stop here.
+    let acts = |m: &MarkerHit| {
+        matches!(
+            m.marker,
+            Marker::Buy
+                | Marker::BuyIfObject
+                | Marker::BoughtIfObject
+                | Marker::Kou
+                | Marker::Cancel
+                | Marker::Change
+                | Marker::This
+                | Marker::Each
+        )
+    };
+    if s.mentions.is_empty() && s.nums.is_empty() && !s.markers.iter().any(acts) {
+        return;
+    }
 
     let mut cuts: Small<usize> = text
         .char_indices()

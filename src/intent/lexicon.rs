@@ -500,6 +500,7 @@ impl Lexicon {
         let markers = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(MARKERS.iter().map(|(w, _)| *w))
             .ok();
         Lexicon { markers }

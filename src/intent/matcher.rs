@@ -8,8 +8,11 @@ use super::lexicon::{ascii_word_boundaries, english_weight_words};
 use super::normalize::normalize;
 use super::numbers::chinese_value;
 use crate::catalog::Catalog;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use std::collections::HashMap;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+/// Up to this many product words the automaton is a DFA.
+const DFA_MAX_PATTERNS: usize = 1_000;
+use rustc_hash::FxHashMap;
 
 /// A product reference found in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +35,7 @@ pub struct Matcher {
     automaton: Option<AhoCorasick>,
     targets: Vec<Target>,
     /// Link number → product (the first product with that link).
-    links: HashMap<u32, usize>,
+    links: FxHashMap<u32, usize>,
     /// Normalised selling units of the catalog ("袋", "盒", "斤").
     pub units: Vec<String>,
     /// English words for the catalog's weight units ("jin" for 斤).
@@ -50,7 +53,7 @@ impl Matcher {
     pub fn with_learned(catalog: &Catalog, learned: &[(&str, usize)]) -> Self {
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: FxHashMap<String, usize> = FxHashMap::default();
         let mut add = |pattern: String, target: Target| {
             let pattern = pattern.trim().to_string();
             if pattern.is_empty() || seen.contains_key(&pattern) {
@@ -87,12 +90,18 @@ impl Matcher {
         // Link numbers are read by a scanner (`find_links`), not as
         // patterns: a dozen written forms per product would make a large
         // catalog's automaton ten times the size of its words.
-        let mut links = HashMap::new();
+        let mut links = FxHashMap::default();
         for (product, p) in catalog.products.iter().enumerate() {
             links.entry(p.link).or_insert(product);
         }
+        // Chat messages are short: a prefilter's setup costs more than it
+        // skips. A shop-sized catalog gets a DFA (fastest search); a very
+        // large one the default, which builds in a fraction of the time.
+        let kind = (patterns.len() <= DFA_MAX_PATTERNS).then_some(AhoCorasickKind::DFA);
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .prefilter(false)
+            .kind(kind)
             .build(&patterns)
             .ok();
         let mut units: Vec<String> = catalog
@@ -163,8 +172,6 @@ impl Matcher {
             return;
         }
         let b = text.as_bytes();
-        // Chinese numerals name a link only next to 链接 (三号链接, 链接三).
-        let chinese_links = text.contains("链接");
         let mut taken_to = 0;
         let mut i = 0;
         while i < b.len() {
@@ -174,8 +181,7 @@ impl Matcher {
             let (run_end, value) = if lead.is_ascii_digit() {
                 let end = i + b[i..].iter().take_while(|d| d.is_ascii_digit()).count();
                 (end, text[i..end].parse::<u32>().ok())
-            } else if chinese_links
-                && matches!(lead, 0xE4 | 0xE5)
+            } else if matches!(lead, 0xE4 | 0xE5)
                 && text[i..].chars().next().is_some_and(is_link_numeral)
             {
                 let end = i + text[i..]
@@ -183,7 +189,13 @@ impl Matcher {
                     .take_while(|&c| is_link_numeral(c))
                     .map(char::len_utf8)
                     .sum::<usize>();
-                let value = chinese_value(&text[i..end]).and_then(|v| u32::try_from(v).ok());
+                // Chinese numerals name a link only next to 链接 (三号链接,
+                // 链接三); other runs ("两袋") are not valued at all.
+                let beside_link = text[..i].ends_with("链接") || text[end..].starts_with("号链接");
+                let value = beside_link
+                    .then(|| chinese_value(&text[i..end]))
+                    .flatten()
+                    .and_then(|v| u32::try_from(v).ok());
                 (end, value)
             } else {
                 i += 1;
