@@ -66,6 +66,28 @@ fn parse_typical(c: &mut Criterion) {
             }
         })
     });
+    // A simulated stream (livestall's own simulator: greetings, questions,
+    // slang and orders in bursts when a product goes on air), with the
+    // product on air as the simulated broadcaster had it.
+    let mut sim = livestall::chat::sim::SimChat::new(&catalog, 7);
+    let stream: Vec<(String, Option<usize>)> = (0..10_000)
+        .map(|_| {
+            let m = sim.next_message();
+            let current = m
+                .current_sku
+                .as_deref()
+                .and_then(|s| catalog.index_of_sku(s));
+            (m.text, current)
+        })
+        .collect();
+    group.throughput(Throughput::Elements(stream.len() as u64));
+    group.bench_function("simulated_stream", |b| {
+        b.iter(|| {
+            for (text, current) in &stream {
+                black_box(engine.parse(black_box(text), *current));
+            }
+        })
+    });
     let long: String = "主播好小米真香".repeat(20_000 / 7);
     group.throughput(Throughput::Elements(1));
     group.bench_function("message_20k_chars", |b| {
