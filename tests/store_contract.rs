@@ -757,3 +757,25 @@ fn learned_aliases_are_kept_moved_forgotten_and_read_back_read_only() {
     assert!(read_learned_aliases(&dir.path().join("missing.db")).is_err());
     assert!(!dir.path().join("missing.db").exists());
 }
+
+#[test]
+fn sales_are_not_reported_as_config_edits_and_an_edit_is_reported_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.db");
+    let (store, _) = Store::open(&path, &catalog()).expect("first open");
+    order(&store, "m1", "ann", "millet", 3).expect("order");
+    drop(store);
+    // Same config, stock sold down: nothing to report.
+    let (store, report) = Store::open(&path, &catalog()).expect("reopen");
+    assert!(report.stock_differs.is_empty(), "{report:?}");
+    drop(store);
+    // The config's stock edited: reported once, with the database's stock.
+    let mut edited = catalog();
+    edited.products[0].stock = 60;
+    let (store, report) = Store::open(&path, &edited).expect("edited");
+    assert_eq!(report.stock_differs, vec![("millet".to_string(), 60, 7)]);
+    drop(store);
+    let (store, report) = Store::open(&path, &edited).expect("again");
+    assert!(report.stock_differs.is_empty(), "{report:?}");
+    assert_eq!(stock_of(&store, "millet"), 7);
+}

@@ -5,9 +5,9 @@
 //! Contract (issue 2):
 //! - WAL mode, `synchronous=FULL`.
 //! - Products are seeded from config on first open; after that the database
-//!   owns stock. Config stock that differs from the database is *reported*
-//!   (`SeedReport::stock_differs`), never applied. Name, price, link, unit and
-//!   limit follow config on every open.
+//!   owns stock. An edit of a product's stock in config is *reported* once
+//!   (`SeedReport::stock_differs`), never applied; sales are not edits.
+//!   Name, price, link, unit and limit follow config on every open.
 //! - Detected intents are batched: `record_intents` returns at once and the
 //!   thread writes everything queued in one transaction.
 //! - `confirm` commits at once and replies only after the commit.
@@ -162,7 +162,8 @@ pub enum StoreError {
 pub struct SeedReport {
     /// SKUs inserted with their config stock (first run, or new products).
     pub seeded: Vec<String>,
-    /// (sku, stock in config, stock in database) where they differ; the database wins.
+    /// (sku, stock in config, stock in database) for products whose config
+    /// stock was edited since the last open; the database wins.
     pub stock_differs: Vec<(String, i64, i64)>,
 }
 

@@ -95,6 +95,12 @@ const MIGRATIONS: &[&str] = &[
         msg_id     TEXT
     );
     "#,
+    // v3: the stock the config last said, so that an edit of config stock
+    // is reported once, and sales (which move the database's stock away
+    // from the config's) are not reported at all. NULL: not known yet.
+    r#"
+    ALTER TABLE products ADD COLUMN config_stock INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -266,11 +272,11 @@ pub fn seed(conn: &mut Connection, catalog: &Catalog) -> Result<SeedReport, Stor
     tx.execute("UPDATE products SET active = 0", [])
         .map_err(map_err)?;
     for (position, product) in catalog.products.iter().enumerate() {
-        let stock_in_db: Option<i64> = tx
+        let stock_in_db: Option<(i64, Option<i64>)> = tx
             .query_row(
-                "SELECT stock FROM products WHERE sku = ?1",
+                "SELECT stock, config_stock FROM products WHERE sku = ?1",
                 [&product.sku],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()
             .map_err(map_err)?;
@@ -278,8 +284,9 @@ pub fn seed(conn: &mut Connection, catalog: &Catalog) -> Result<SeedReport, Stor
             None => {
                 tx.execute(
                     "INSERT INTO products
-                         (sku, name, link, unit, price_fen, stock, limit_per_buyer, position, active)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                         (sku, name, link, unit, price_fen, stock, limit_per_buyer, position,
+                          active, config_stock)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?6)",
                     params![
                         product.sku,
                         product.name,
@@ -294,11 +301,12 @@ pub fn seed(conn: &mut Connection, catalog: &Catalog) -> Result<SeedReport, Stor
                 .map_err(map_err)?;
                 report.seeded.push(product.sku.clone());
             }
-            Some(stock) => {
+            Some((stock, config_stock)) => {
                 tx.execute(
                     "UPDATE products
                         SET name = ?2, link = ?3, unit = ?4, price_fen = ?5,
-                            limit_per_buyer = ?6, position = ?7, active = 1
+                            limit_per_buyer = ?6, position = ?7, active = 1,
+                            config_stock = ?8
                       WHERE sku = ?1",
                     params![
                         product.sku,
@@ -308,10 +316,14 @@ pub fn seed(conn: &mut Connection, catalog: &Catalog) -> Result<SeedReport, Stor
                         product.price_fen,
                         product.limit_per_buyer,
                         position as i64,
+                        product.stock,
                     ],
                 )
                 .map_err(map_err)?;
-                if stock != product.stock {
+                // Reported once per edit of the config's stock; a database
+                // from before v3 learns the config's stock silently.
+                let edited = config_stock.is_some_and(|was| was != product.stock);
+                if edited && stock != product.stock {
                     report
                         .stock_differs
                         .push((product.sku.clone(), product.stock, stock));
