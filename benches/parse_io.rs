@@ -10,34 +10,16 @@ use std::hint::black_box;
 use std::io::Write;
 use std::path::Path;
 
+#[path = "support/chat.rs"]
+mod chat;
+use chat::CHAT;
+
 /// Lines shaped like a lively stream's chat, with ids, users and sometimes
 /// the product on air, as a relay would send them.
 fn lines(n: usize) -> Vec<u8> {
-    const TEXTS: &[&str] = &[
-        "主播好！",
-        "小米来两袋",
-        "扣1",
-        "包邮吗",
-        "3号链接拍两单",
-        "666666",
-        "核桃多少钱一斤",
-        "+1",
-        "2 bags of walnuts please",
-        "杏干红枣各两袋",
-        "不要了",
-        "主播声音真好听😂😂",
-        "改成3袋",
-        "小米手机能买吗哈哈",
-        "sold 2",
-        "什么时候发货",
-        "要要要",
-        "晚上好，刚来",
-        "红棗來兩袋",
-        "88",
-    ];
     let mut out = Vec::new();
     for i in 0..n {
-        let text = TEXTS[i % TEXTS.len()];
+        let text = CHAT[i % CHAT.len()];
         let current = if i % 3 == 0 {
             ",\"current\":\"XM-5J\""
         } else {

@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod chat_server;
+use chat_server::chat_server;
+
 fn shop() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shop-small.toml")
 }
@@ -138,29 +141,6 @@ fn helper_before_a_verb_is_refused_rather_than_dropped() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("livestall demo --helper"), "{stderr}");
-}
-
-/// Serves `chat` to every client that connects, then holds the connection open.
-async fn chat_server(listener: tokio::net::TcpListener, chat: &'static [(&str, &str, &str)]) {
-    use futures_util::SinkExt;
-    loop {
-        let Ok((tcp, _)) = listener.accept().await else {
-            return;
-        };
-        tokio::spawn(async move {
-            let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
-                return;
-            };
-            for (id, user, text) in chat {
-                let frame = serde_json::json!({"id": id, "user": user, "text": text, "ts": 0});
-                let frame = tokio_tungstenite::tungstenite::Message::text(frame.to_string());
-                if ws.send(frame).await.is_err() {
-                    return;
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        });
-    }
 }
 
 /// Polls the database (read-only) until `query`'s first column answers

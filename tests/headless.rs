@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
+mod chat_server;
+use chat_server::chat_server;
+
 const CHAT: &[(&str, &str, &str)] = &[
     ("m1", "李姐", "小米来两袋"),
     ("m2", "Tom", "2 bags of walnuts please"),
@@ -20,31 +23,6 @@ const CHAT: &[(&str, &str, &str)] = &[
     ("m5", "蜂蜜控", "蜂蜜来三瓶"),
     ("m6", "尾巴", "核桃一袋"),
 ];
-
-/// Serves `chat` to every client that connects, then holds the connection open.
-async fn chat_server(
-    listener: TcpListener,
-    chat: &'static [(&'static str, &'static str, &'static str)],
-) {
-    loop {
-        let Ok((tcp, _)) = listener.accept().await else {
-            return;
-        };
-        tokio::spawn(async move {
-            let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
-                return;
-            };
-            for (id, user, text) in chat {
-                let frame =
-                    json!({"id": id, "user": user, "text": text, "ts": 1_700_000_000_000i64});
-                if ws.send(Message::text(frame.to_string())).await.is_err() {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_secs(60)).await;
-        });
-    }
-}
 
 fn write_config(dir: &Path, port: u16) -> PathBuf {
     let shop = std::fs::read_to_string(

@@ -3,7 +3,7 @@
 //! removed. They live in the database; `livestall parse --db` reads them.
 
 use crate::catalog::Catalog;
-use crate::store::{wait, LearnedAlias, Store};
+use crate::store::{rfc3339_local, wait, LearnedAlias, Store};
 use serde::Serialize;
 use std::io::Write;
 
@@ -15,15 +15,6 @@ struct AliasJson<'a> {
     helper: &'a str,
     learned_at: String,
     msg_id: Option<&'a str>,
-}
-
-fn local_time(ms: i64) -> String {
-    use chrono::TimeZone;
-    chrono::Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
-        .unwrap_or_default()
 }
 
 /// One line per alias: phrase, SKU, product name, who taught it and when.
@@ -48,7 +39,7 @@ pub fn list_table(
             a.sku,
             name,
             a.helper,
-            local_time(a.learned_at_ms)
+            rfc3339_local(a.learned_at_ms)
         )?;
     }
     Ok(())
@@ -70,7 +61,7 @@ pub fn list_json(
                 .and_then(|i| catalog.get(i))
                 .map(|p| p.name.as_str()),
             helper: &a.helper,
-            learned_at: local_time(a.learned_at_ms),
+            learned_at: rfc3339_local(a.learned_at_ms),
             msg_id: a.msg_id.as_deref(),
         })
         .collect();

@@ -25,6 +25,7 @@ mod worker;
 
 pub use export::{write_orders_csv, ORDERS_CSV_HEADER};
 pub use schema::{read_learned_aliases, SCHEMA_VERSION};
+pub use worker::rfc3339_local;
 
 use crate::catalog::{Catalog, Fen};
 use crate::intent::IntentKind;

@@ -914,7 +914,9 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-fn rfc3339_local(ms: i64) -> String {
+/// Unix milliseconds as RFC 3339 local time (exports, listings); empty when
+/// out of range.
+pub fn rfc3339_local(ms: i64) -> String {
     use chrono::TimeZone;
     match chrono::Local.timestamp_millis_opt(ms).single() {
         Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
