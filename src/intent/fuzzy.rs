@@ -9,7 +9,7 @@
 //! readings of product words and units) plus a short list of generic chat
 //! words in pinyin; nothing here names a product.
 
-use super::matcher::{Matcher, Mention};
+use super::matcher::Mention;
 use super::normalize::{normalize, Normalized};
 use crate::catalog::Catalog;
 use pinyin::ToPinyin;
@@ -93,7 +93,6 @@ pub(crate) struct FuzzyScratch {
     key: String,
     /// Replacements to apply, as (range of the normalised text, new text).
     edits: Vec<(Range<usize>, String)>,
-    mentions: Vec<Mention>,
     tokens: Vec<Range<usize>>,
 }
 
@@ -167,16 +166,17 @@ impl Fuzzy {
         }
     }
 
-    /// Rewrites homophone typos and pinyin in `norm`. Returns whether it
-    /// changed anything.
+    /// Rewrites homophone typos and pinyin in `norm`, given the product
+    /// mentions the matcher found in it. Returns whether it changed anything
+    /// (then the mentions are stale and must be found again).
     pub fn rewrite(
         &self,
-        matcher: &Matcher,
+        mentions: &[Mention],
         norm: &mut Normalized,
         scratch: &mut FuzzyScratch,
     ) -> bool {
         scratch.edits.clear();
-        self.find_homophones(matcher, &norm.text, scratch);
+        self.find_homophones(mentions, &norm.text, scratch);
         if scratch.edits.is_empty() {
             self.find_pinyin(&norm.text, scratch);
         }
@@ -199,7 +199,7 @@ impl Fuzzy {
         self.starts[i / 64] & (1 << (i % 64)) != 0
     }
 
-    fn find_homophones(&self, matcher: &Matcher, text: &str, s: &mut FuzzyScratch) {
+    fn find_homophones(&self, mentions: &[Mention], text: &str, s: &mut FuzzyScratch) {
         if self.lengths.is_empty() || !text.chars().any(|c| self.starts_word(c)) {
             return;
         }
@@ -207,8 +207,6 @@ impl Fuzzy {
         for (i, c) in text.char_indices() {
             s.chars.push((i, c.len_utf8(), char_reading(c)));
         }
-        s.mentions.clear();
-        matcher.find(text, &mut s.mentions);
         // Mentions come sorted by start and do not overlap: one cursor
         // walks them along with the windows (no quadratic look-ups).
         let mut next_mention = 0;
@@ -220,7 +218,7 @@ impl Fuzzy {
                 i += 1;
                 continue;
             }
-            while s.mentions.get(next_mention).is_some_and(|m| m.end <= start) {
+            while mentions.get(next_mention).is_some_and(|m| m.end <= start) {
                 next_mention += 1;
             }
             let mut taken = 0;
@@ -231,7 +229,7 @@ impl Fuzzy {
                 let end = window[n - 1].0 + window[n - 1].1;
                 // A word the matcher reads exactly is not a typo, and a
                 // window must not eat into one.
-                if s.mentions.get(next_mention).is_some_and(|m| m.start < end) {
+                if mentions.get(next_mention).is_some_and(|m| m.start < end) {
                     continue;
                 }
                 s.key.clear();

@@ -222,7 +222,8 @@ fn mk_is_cjk_word(text: &str, mk: &MarkerHit) -> bool {
     !text[mk.start..mk.end].is_ascii()
 }
 
-/// Reads the message in `scratch.norm` into `out`.
+/// Reads the message in `scratch.norm`, whose product mentions are already
+/// in `scratch.mentions`, into `out`.
 pub(crate) fn read(
     engine: &Engine,
     s: &mut Scratch,
@@ -230,10 +231,8 @@ pub(crate) fn read(
     out: &mut Vec<Intent>,
 ) {
     let text = s.norm.text.as_str();
-    s.mentions.clear();
     s.markers.clear();
     s.nums.clear();
-    engine.matcher.find(text, &mut s.mentions);
     engine.lexicon.find(text, &mut s.markers);
     // Product words win over markers, and both over numbers inside them.
     let mentions = &s.mentions;

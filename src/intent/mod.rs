@@ -127,9 +127,16 @@ impl Engine {
         out: &mut Vec<Intent>,
     ) {
         normalize::normalize_into(text, &mut scratch.norm);
+        // Products are found once; only a stretch rewrite makes them stale.
+        scratch.mentions.clear();
+        self.matcher.find(&scratch.norm.text, &mut scratch.mentions);
         let fuzzy = self
             .fuzzy
-            .rewrite(&self.matcher, &mut scratch.norm, &mut scratch.fuzzy);
+            .rewrite(&scratch.mentions, &mut scratch.norm, &mut scratch.fuzzy);
+        if fuzzy {
+            scratch.mentions.clear();
+            self.matcher.find(&scratch.norm.text, &mut scratch.mentions);
+        }
         grammar::read(self, scratch, current, out);
         for intent in out.iter_mut() {
             for r in intent.evidence.iter_mut() {
