@@ -261,7 +261,7 @@ fn an_order_without_a_product_cannot_be_confirmed() {
         product: None,
         qty: Some(1),
         confidence: 0.5,
-        evidence: vec![],
+        evidence: Default::default(),
     };
     update(&mut m, chat("x", "u", "1", vec![orphan], 0));
     assert!(update(&mut m, ch('y')).is_empty());

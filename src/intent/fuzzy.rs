@@ -14,7 +14,6 @@ use super::normalize::{normalize, Normalized};
 use crate::catalog::Catalog;
 use pinyin::ToPinyin;
 use rustc_hash::FxHashMap;
-use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -65,16 +64,17 @@ const CHAT_PINYIN: &[(&str, &str)] = &[
 /// Product words of at most this many characters get a homophone key;
 /// at most this many pinyin tokens are joined to find a word.
 const MAX_WORD_CHARS: usize = 6;
+const _: () = assert!(MAX_WORD_CHARS * 16 <= 128, "reading keys are 128 bits");
 
 /// The ideographs the homophone gate covers (the unified block).
 const CJK_FIRST: u32 = 0x4E00;
 const CJK_END: u32 = 0xA000;
 
 pub(crate) struct Fuzzy {
-    /// Toneless readings of catalog words, syllables joined by spaces
-    /// ("xiao mi"), to the word as the matcher knows it; `None` when two
-    /// products share the reading (then neither is guessed).
-    homophones: FxHashMap<String, Option<String>>,
+    /// Toneless readings of catalog words, as packed syllable ids
+    /// ([`reading_key`] of "xiao mi"), to the word as the matcher knows it;
+    /// `None` when two products share the reading (then neither is guessed).
+    homophones: FxHashMap<u128, Option<String>>,
     /// Word lengths in characters that have a key, longest first.
     lengths: Vec<usize>,
     /// One bit per ideograph of the unified block: whether its reading
@@ -88,9 +88,8 @@ pub(crate) struct Fuzzy {
 /// Reusable buffers for one rewrite.
 #[derive(Default)]
 pub(crate) struct FuzzyScratch {
-    /// (byte offset, byte length, reading) of each character in a CJK run.
-    chars: Vec<(usize, usize, Option<&'static str>)>,
-    key: String,
+    /// (byte offset, byte length, syllable id or 0) of each character.
+    chars: Vec<(usize, usize, u16)>,
     /// Replacements to apply, as (range of the normalised text, new text).
     edits: Vec<(Range<usize>, String)>,
     tokens: Vec<Range<usize>>,
@@ -98,8 +97,12 @@ pub(crate) struct FuzzyScratch {
 
 impl Fuzzy {
     pub fn new(catalog: &Catalog, learned: &[(&str, usize)]) -> Self {
-        let mut homophones: FxHashMap<String, Option<String>> = FxHashMap::default();
-        let mut owner: FxHashMap<String, usize> = FxHashMap::default();
+        let mut homophones: FxHashMap<u128, Option<String>> = FxHashMap::default();
+        let mut owner: FxHashMap<u128, usize> = FxHashMap::default();
+        // Word lengths (in characters) that have a key.
+        let mut lengths: Vec<usize> = Vec::new();
+        let table = readings();
+        let mut first = vec![false; table.names.len()];
         let mut pinyin_words: FxHashMap<String, String> = CHAT_PINYIN
             .iter()
             .map(|(p, w)| (p.to_string(), w.to_string()))
@@ -120,15 +123,24 @@ impl Fuzzy {
             let Some(syllables) = reading(&word) else {
                 continue;
             };
-            let key = syllables.join(" ");
+            let ids: Option<Vec<u16>> = syllables
+                .iter()
+                .map(|s| table.ids.get(s).copied())
+                .collect();
+            let Some(ids) = ids else {
+                continue;
+            };
+            let key = reading_key(&ids);
             match owner.get(&key) {
                 Some(&other) if other != product => {
-                    homophones.insert(key.clone(), None);
+                    homophones.insert(key, None);
                 }
                 Some(_) => {}
                 None => {
-                    owner.insert(key.clone(), product);
-                    homophones.insert(key.clone(), Some(word.clone()));
+                    owner.insert(key, product);
+                    homophones.insert(key, Some(word.clone()));
+                    lengths.push(ids.len());
+                    first[ids[0] as usize] = true;
                 }
             }
             pinyin_words.entry(syllables.concat()).or_insert(word);
@@ -138,20 +150,8 @@ impl Fuzzy {
                 pinyin_words.entry(syllables.concat()).or_insert(unit);
             }
         }
-        let mut lengths: Vec<usize> = homophones
-            .keys()
-            .map(|k| k.split(' ').count())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
-        let table = readings();
-        let mut first = vec![false; table.names.len()];
-        for key in homophones.keys() {
-            if let Some(&id) = key.split(' ').next().and_then(|s| table.ids.get(s)) {
-                first[id as usize] = true;
-            }
-        }
+        lengths.dedup();
         let mut starts = vec![0u64; table.by_char.len().div_ceil(64)];
         for (i, &id) in table.by_char.iter().enumerate() {
             if id != 0 && first[id as usize] {
@@ -205,7 +205,7 @@ impl Fuzzy {
         }
         s.chars.clear();
         for (i, c) in text.char_indices() {
-            s.chars.push((i, c.len_utf8(), char_reading(c)));
+            s.chars.push((i, c.len_utf8(), char_reading_id(c)));
         }
         // Mentions come sorted by start and do not overlap: one cursor
         // walks them along with the windows (no quadratic look-ups).
@@ -232,22 +232,13 @@ impl Fuzzy {
                 if mentions.get(next_mention).is_some_and(|m| m.start < end) {
                     continue;
                 }
-                s.key.clear();
-                let mut whole = true;
-                for (k, (_, _, syllable)) in window.iter().enumerate() {
-                    let Some(syllable) = syllable else {
-                        whole = false;
-                        break;
-                    };
-                    if k > 0 {
-                        s.key.push(' ');
-                    }
-                    s.key.push_str(syllable);
-                }
-                if !whole {
+                if window.iter().any(|&(_, _, id)| id == 0) {
                     continue;
                 }
-                if let Some(Some(word)) = self.homophones.get(&s.key) {
+                let key = window
+                    .iter()
+                    .fold(0u128, |key, &(_, _, id)| key << 16 | u128::from(id));
+                if let Some(Some(word)) = self.homophones.get(&key) {
                     if text[start..end] != **word {
                         s.edits.push((start..end, word.clone()));
                         taken = n;
@@ -411,19 +402,26 @@ fn readings() -> &'static Readings {
     })
 }
 
-/// The toneless reading of one character, from the shared table (ideographs
-/// of the unified block) or the crate (the rest).
-fn char_reading(c: char) -> Option<&'static str> {
+/// The syllable id of one character's toneless reading (0 for none), from
+/// the shared table (ideographs of the unified block) or the crate (the rest).
+fn char_reading_id(c: char) -> u16 {
     let cp = u32::from(c);
+    let r = readings();
     if (CJK_FIRST..CJK_END).contains(&cp) {
-        let r = readings();
-        match r.by_char[(cp - CJK_FIRST) as usize] {
-            0 => None,
-            id => Some(r.names[id as usize]),
-        }
+        r.by_char[(cp - CJK_FIRST) as usize]
+    } else if c.is_ascii() {
+        0
     } else {
-        c.to_pinyin().map(|p| p.plain())
+        c.to_pinyin()
+            .and_then(|p| r.ids.get(p.plain()).copied())
+            .unwrap_or(0)
     }
+}
+
+/// A word's reading as one hash key: its syllable ids, 16 bits each (a word
+/// has at most [`MAX_WORD_CHARS`] syllables, so they fit in 128 bits).
+fn reading_key(ids: &[u16]) -> u128 {
+    ids.iter().fold(0, |key, &id| key << 16 | u128::from(id))
 }
 
 /// Whether a letter token splits into pinyin syllables ("xiaomi" = xiao mi).

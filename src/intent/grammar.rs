@@ -15,7 +15,7 @@ use super::matcher::Mention;
 use super::numbers::{
     NumForm, NumToken, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
 };
-use super::{Engine, Intent, IntentKind, Scratch};
+use super::{Engine, Evidence, Intent, IntentKind, Scratch};
 use smallvec::SmallVec;
 use std::ops::Range;
 
@@ -405,7 +405,9 @@ pub(crate) fn read(
     }
 
     let live_markers = || ctx.markers.iter().filter(|m| live(m.start));
-    let has = |k: Marker| live_markers().any(|m| m.marker == k);
+    // The kinds of live markers, one bit each: asked about many times below.
+    let live_kinds: u32 = live_markers().fold(0, |kinds, m| kinds | m.marker.bit());
+    let has = |k: Marker| live_kinds & k.bit() != 0;
     let hypothetical = has(Marker::Hypothetical);
     let bought = live_markers().any(|m| m.marker == Marker::BoughtIfObject && has_object(&ctx, m));
     // "前面那个大哥拍了十斤": someone else's purchase, reported.
@@ -428,7 +430,7 @@ pub(crate) fn read(
 
     // Cancels: products in the cancelling clause, else the sender's own orders.
     let mut handled = false;
-    if !hypothetical {
+    if !hypothetical && has(Marker::Cancel) {
         let cancel_clauses: Small<usize> = live_markers()
             .filter(|m| m.marker == Marker::Cancel)
             .map(|m| ctx.clause(m.start))
@@ -444,7 +446,7 @@ pub(crate) fn read(
                             product: Some(m.product),
                             qty: None,
                             confidence: 0.9,
-                            evidence: vec![m.start..m.end, first.start..first.end],
+                            evidence: smallvec::smallvec![m.start..m.end, first.start..first.end],
                         });
                     }
                 }
@@ -455,7 +457,7 @@ pub(crate) fn read(
                     product: None,
                     qty: None,
                     confidence: 0.85,
-                    evidence: std::iter::once(first.start..first.end).collect(),
+                    evidence: smallvec::smallvec![first.start..first.end],
                 });
             }
             handled = true;
@@ -472,7 +474,7 @@ pub(crate) fn read(
                     product: Some(m.product),
                     qty: None,
                     confidence: 0.75,
-                    evidence: std::iter::once(m.start..m.end).collect(),
+                    evidence: smallvec::smallvec![m.start..m.end],
                 });
             }
         }
@@ -480,7 +482,7 @@ pub(crate) fn read(
     }
 
     // Change: the first number after 改成 / make it is the new total.
-    if !hypothetical {
+    if !hypothetical && has(Marker::Change) {
         if let Some(mk) = live_markers().find(|m| m.marker == Marker::Change) {
             let found = ctx.nums.iter().enumerate().find(|(i, n)| {
                 n.start >= mk.end
@@ -507,7 +509,7 @@ pub(crate) fn read(
                             .rev()
                             .find(|(i, m)| state[*i] == MentionState::Live && m.end <= mk.start)
                     });
-                let mut evidence = vec![mk.start..mk.end, n.start..n.end];
+                let mut evidence: Evidence = smallvec::smallvec![mk.start..mk.end, n.start..n.end];
                 let product = target.map(|(i, m)| {
                     state[i] = MentionState::Used;
                     evidence.insert(0, m.start..m.end);
@@ -665,7 +667,7 @@ pub(crate) fn read(
     }
 
     // Products named (or "这个" for the one on air).
-    let mut products: Vec<(usize, usize, usize, Option<usize>)> = Vec::new(); // start, end, product, qty index
+    let mut products: Small<(usize, usize, usize, Option<usize>)> = Small::new(); // start, end, product, qty index
     for (i, m) in ctx.mentions.iter().enumerate() {
         if state[i] == MentionState::Live {
             products.push((m.start, m.end, m.product, None));
@@ -698,7 +700,7 @@ pub(crate) fn read(
             bind_across_clauses(&ctx, &mut products, &mut qtys, &verbs);
         }
         let before = out.len();
-        let mut explicit: Vec<bool> = Vec::new();
+        let mut explicit: Small<bool> = Small::new();
         for &(start, end, product, qi) in &products {
             let qty = qi.and_then(|i| qtys.get(i));
             if qty.is_none() && !has_verb && !each {
@@ -721,7 +723,7 @@ pub(crate) fn read(
             }
             explicit.push(qty.is_some());
             let value = qty.map_or(1, |q| q.value);
-            let mut evidence: Vec<Range<usize>> = std::iter::once(start..end).collect();
+            let mut evidence: Evidence = smallvec::smallvec![start..end];
             if let Some(q) = qty {
                 evidence.push(q.start..q.end);
             }
@@ -775,7 +777,7 @@ pub(crate) fn read(
         return;
     }
     let value = qty.map_or(1, |q| q.value);
-    let mut evidence = Vec::new();
+    let mut evidence = Evidence::new();
     if let Some(q) = qty {
         evidence.push(q.start..q.end);
     }

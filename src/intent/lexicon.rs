@@ -47,6 +47,13 @@ pub enum Marker {
     Word,
 }
 
+impl Marker {
+    /// This kind as one bit, for sets of kinds.
+    pub fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
 const MARKERS: &[(&str, Marker)] = {
     use Marker::*;
     &[
@@ -548,10 +555,11 @@ pub fn ascii_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 /// English entries must end at a word boundary.
 pub fn longest_prefix(text: &str, pos: usize, list: &[&str]) -> Option<usize> {
     let rest = text.get(pos..)?;
-    let first = *rest.as_bytes().first()?;
-    // The first byte rules out nearly every word without a string compare.
+    let first = rest.chars().next()?;
+    // The first character rules out nearly every word without a string
+    // compare (a first byte would not: most ideographs share a handful).
     list.iter()
-        .filter(|w| w.as_bytes().first() == Some(&first))
+        .filter(|w| w.starts_with(first))
         .filter(|w| rest.starts_with(**w) && ascii_word_boundaries(text, pos, pos + w.len()))
         .map(|w| w.len())
         .max()

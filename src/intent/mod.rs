@@ -53,8 +53,12 @@ pub struct Intent {
     pub confidence: f32,
     /// Byte ranges of the original text that the reading rests on (product
     /// words, link references, numbers, verbs), for highlighting and "why".
-    pub evidence: Vec<Range<usize>>,
+    pub evidence: Evidence,
 }
+
+/// The spans an intent rests on: a handful, so kept inline (no allocation
+/// per intent on the hot path).
+pub type Evidence = smallvec::SmallVec<[Range<usize>; 4]>;
 
 /// Intents at or above this confidence may be auto-confirmed; below it they
 /// reach the helper flagged. Bare numbers (0.7) and quantities above
@@ -111,12 +115,19 @@ impl Engine {
     /// Reads one chat message. `current` is the index of the product on air.
     pub fn parse(&self, text: &str, current: Option<usize>) -> Vec<Intent> {
         let mut out = Vec::new();
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.parse_with(&mut scratch, text, current, &mut out),
-            // Re-entrant use (not expected): fall back to fresh buffers.
-            Err(_) => self.parse_with(&mut Scratch::default(), text, current, &mut out),
-        });
+        self.parse_into(text, current, &mut out);
         out
+    }
+
+    /// `parse` into `out` (cleared first), so a caller reading many messages
+    /// can reuse one list.
+    pub fn parse_into(&self, text: &str, current: Option<usize>, out: &mut Vec<Intent>) {
+        out.clear();
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.parse_with(&mut scratch, text, current, out),
+            // Re-entrant use (not expected): fall back to fresh buffers.
+            Err(_) => self.parse_with(&mut Scratch::default(), text, current, out),
+        });
     }
 
     fn parse_with(
@@ -142,7 +153,7 @@ impl Engine {
             for r in intent.evidence.iter_mut() {
                 *r = scratch.norm.to_original(r.clone());
             }
-            intent.evidence.retain(|r| !r.is_empty());
+            intent.evidence.retain(|r| r.start < r.end);
             intent.evidence.sort_by_key(|r| r.start);
             intent.evidence.dedup();
             intent.confidence = intent.confidence.clamp(0.0, 1.0);

@@ -123,6 +123,9 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
                 continue;
             }
             out.push(c.to_ascii_lowercase(), from, to);
+        } else if is_cjk_ideograph(c) {
+            // Most of Chinese chat: checked first.
+            out.push(to_simplified(c), from, to);
         } else if let Some(d) = other_script_digit(c) {
             out.push(char::from(b'0' + d), from, to);
         } else if let Some(v) = roman_numeral(c) {
@@ -131,8 +134,6 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
                 out.push(char::from(b'0' + v / 10), from, to);
             }
             out.push(char::from(b'0' + v % 10), from, to);
-        } else if is_cjk_ideograph(c) {
-            out.push(to_simplified(c), from, to);
         } else if is_decoration(c) || is_combining_mark(c) {
             // Standalone combining marks (zalgo stacks, decomposed accents)
             // only decorate the letter before them.

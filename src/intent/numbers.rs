@@ -166,6 +166,13 @@ pub fn chinese_value(run: &str) -> Option<u64> {
     if run.is_empty() || run.len() > MAX_NUMERAL_BYTES {
         return None;
     }
+    // One numeral ("两袋", "来三"), the common case, without the crate.
+    let mut chars = run.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        if let Some(v) = single_numeral(c) {
+            return Some(v);
+        }
+    }
     // On the stack: 俩/两 and 仨/三 are all three bytes in UTF-8.
     let mut buf = [0u8; MAX_NUMERAL_BYTES];
     let mut len = 0;
@@ -187,6 +194,25 @@ pub fn chinese_value(run: &str) -> Option<u64> {
         prev = Some(c);
     }
     chinese_number::from_chinese_to_u64_ten_thousand(run).ok()
+}
+
+/// The value of a numeral standing alone; `None` for the unit characters
+/// (百, 千, 万), which the crate values.
+fn single_numeral(c: char) -> Option<u64> {
+    Some(match c {
+        '零' | '〇' => 0,
+        '一' => 1,
+        '二' | '两' | '俩' => 2,
+        '三' | '仨' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        '十' => 10,
+        _ => return None,
+    })
 }
 
 /// Longer runs of numerals are never a quantity someone typed; they are
@@ -251,6 +277,17 @@ pub fn is_slang(digits: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_numerals_agree_with_the_crate() {
+        for c in "零〇一二三四五六七八九十两".chars() {
+            let crate_value = chinese_number::from_chinese_to_u64_ten_thousand(c.to_string()).ok();
+            assert_eq!(single_numeral(c), crate_value, "{c}");
+        }
+        assert_eq!(chinese_value("俩"), Some(2));
+        assert_eq!(chinese_value("仨"), Some(3));
+        assert_eq!(single_numeral('百'), None);
+    }
 
     fn scan_all(text: &str) -> Vec<(String, u64, NumForm)> {
         let mut out = Vec::new();
