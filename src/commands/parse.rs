@@ -3,11 +3,12 @@
 
 use crate::catalog::Catalog;
 use crate::intent::{Engine, Intent};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::io::{self, BufRead, Write};
+use std::ops::Range;
 
 #[derive(Serialize)]
 struct IntentOut<'a> {
@@ -16,13 +17,47 @@ struct IntentOut<'a> {
     qty: Option<u32>,
     confidence: f32,
     /// What the reading rests on, as `[start, end)` byte offsets into `text`.
-    evidence: Vec<[usize; 2]>,
+    evidence: EvidenceOut<'a>,
+}
+
+/// Evidence ranges written as `[start, end]` pairs straight from the
+/// intent (no list built per message).
+struct EvidenceOut<'a>(&'a [Range<usize>]);
+
+impl Serialize for EvidenceOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|r| [r.start, r.end]))
+    }
+}
+
+/// One message's intents in the `parse` output form, written straight from
+/// the engine's intents.
+struct IntentsOut<'a> {
+    catalog: &'a Catalog,
+    intents: &'a [Intent],
+}
+
+impl Serialize for IntentsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.intents.iter().map(|i| {
+            IntentOut {
+                kind: i.kind.as_str(),
+                sku: i
+                    .product
+                    .and_then(|p| self.catalog.get(p))
+                    .map(|p| p.sku.as_str()),
+                qty: i.qty,
+                confidence: (i.confidence * 1000.0).round() / 1000.0,
+                evidence: EvidenceOut(&i.evidence),
+            }
+        }))
+    }
 }
 
 #[derive(Serialize)]
 struct LineOut<'a, Id: Serialize + ?Sized> {
     id: &'a Id,
-    intents: Vec<IntentOut<'a>>,
+    intents: IntentsOut<'a>,
 }
 
 /// The common line, read without building a JSON tree: the id kept as
@@ -84,23 +119,6 @@ fn read_message(v: &Value) -> Result<Message<'_>, String> {
     Ok(Message { id, text, current })
 }
 
-/// Serialises one message's intents in the `parse` output form.
-fn intents_out<'a>(catalog: &'a Catalog, intents: &[Intent]) -> Vec<IntentOut<'a>> {
-    intents
-        .iter()
-        .map(|i| IntentOut {
-            kind: i.kind.as_str(),
-            sku: i
-                .product
-                .and_then(|p| catalog.get(p))
-                .map(|p| p.sku.as_str()),
-            qty: i.qty,
-            confidence: (i.confidence * 1000.0).round() / 1000.0,
-            evidence: i.evidence.iter().map(|r| [r.start, r.end]).collect(),
-        })
-        .collect()
-}
-
 /// When `run` pushes its output on to the reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flush {
@@ -144,6 +162,8 @@ pub fn run_with(
     let mut input = input;
     let mut buf = Vec::with_capacity(256);
     let mut line_no: u64 = 0;
+    // One list of intents for the whole run: no allocation per message.
+    let mut intents = Vec::new();
     loop {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
@@ -162,10 +182,13 @@ pub fn run_with(
                     .current
                     .as_deref()
                     .and_then(|sku| catalog.index_of_sku(sku));
-                let intents = engine.parse(&m.text, current);
+                engine.parse_into(&m.text, current, &mut intents);
                 let out = LineOut {
                     id: m.id,
-                    intents: intents_out(catalog, &intents),
+                    intents: IntentsOut {
+                        catalog,
+                        intents: &intents,
+                    },
                 };
                 serde_json::to_writer(&mut output, &out)?;
                 output.write_all(b"\n")?;
@@ -187,10 +210,13 @@ pub fn run_with(
                 Err(e) => Err(e),
                 Ok(m) => {
                     let current = m.current.and_then(|sku| catalog.index_of_sku(sku));
-                    let intents = engine.parse(m.text, current);
+                    engine.parse_into(m.text, current, &mut intents);
                     let out = LineOut {
                         id: m.id,
-                        intents: intents_out(catalog, &intents),
+                        intents: IntentsOut {
+                            catalog,
+                            intents: &intents,
+                        },
                     };
                     serde_json::to_writer(&mut output, &out)?;
                     Ok(())
