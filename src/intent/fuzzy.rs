@@ -85,11 +85,23 @@ pub(crate) struct Fuzzy {
     pinyin_words: FxHashMap<String, String>,
 }
 
+/// One character of a message, as the homophone search reads it.
+#[derive(Debug, Clone, Copy)]
+struct CharInfo {
+    /// Byte offset in the normalised text.
+    start: usize,
+    len: u8,
+    /// Syllable id of its toneless reading, 0 for none.
+    syllable: u16,
+    /// Whether its reading starts some catalog word's reading.
+    starts_word: bool,
+}
+
 /// Reusable buffers for one rewrite.
 #[derive(Default)]
 pub(crate) struct FuzzyScratch {
-    /// (byte offset, byte length, syllable id or 0) of each character.
-    chars: Vec<(usize, usize, u16)>,
+    /// The characters from the first that starts a catalog word's reading.
+    chars: Vec<CharInfo>,
     /// Replacements to apply, as (range of the normalised text, new text).
     edits: Vec<(Range<usize>, String)>,
     tokens: Vec<Range<usize>>,
@@ -200,21 +212,37 @@ impl Fuzzy {
     }
 
     fn find_homophones(&self, mentions: &[Mention], text: &str, s: &mut FuzzyScratch) {
-        if self.lengths.is_empty() || !text.chars().any(|c| self.starts_word(c)) {
+        if self.lengths.is_empty() {
             return;
         }
+        // Ordinary chat has no character that starts a catalog word's
+        // reading: one bit test per character, and nothing more.
+        let Some(first) = text
+            .char_indices()
+            .find(|&(_, c)| self.starts_word(c))
+            .map(|(i, _)| i)
+        else {
+            return;
+        };
+        let table = readings();
         s.chars.clear();
-        for (i, c) in text.char_indices() {
-            s.chars.push((i, c.len_utf8(), char_reading_id(c)));
+        for (i, c) in text[first..].char_indices() {
+            s.chars.push(CharInfo {
+                start: first + i,
+                len: c.len_utf8() as u8,
+                syllable: table.id(c),
+                starts_word: self.starts_word(c),
+            });
         }
         // Mentions come sorted by start and do not overlap: one cursor
         // walks them along with the windows (no quadratic look-ups).
         let mut next_mention = 0;
         let mut i = 0;
         while i < s.chars.len() {
-            let (start, len, _) = s.chars[i];
-            let c = text[start..start + len].chars().next().unwrap_or(' ');
-            if !self.starts_word(c) {
+            let CharInfo {
+                start, starts_word, ..
+            } = s.chars[i];
+            if !starts_word {
                 i += 1;
                 continue;
             }
@@ -226,18 +254,18 @@ impl Fuzzy {
                 let Some(window) = s.chars.get(i..i + n) else {
                     continue;
                 };
-                let end = window[n - 1].0 + window[n - 1].1;
+                let end = window[n - 1].start + usize::from(window[n - 1].len);
                 // A word the matcher reads exactly is not a typo, and a
                 // window must not eat into one.
                 if mentions.get(next_mention).is_some_and(|m| m.start < end) {
                     continue;
                 }
-                if window.iter().any(|&(_, _, id)| id == 0) {
+                if window.iter().any(|ch| ch.syllable == 0) {
                     continue;
                 }
                 let key = window
                     .iter()
-                    .fold(0u128, |key, &(_, _, id)| key << 16 | u128::from(id));
+                    .fold(0u128, |key, ch| key << 16 | u128::from(ch.syllable));
                 if let Some(Some(word)) = self.homophones.get(&key) {
                     if text[start..end] != **word {
                         s.edits.push((start..end, word.clone()));
@@ -402,19 +430,20 @@ fn readings() -> &'static Readings {
     })
 }
 
-/// The syllable id of one character's toneless reading (0 for none), from
-/// the shared table (ideographs of the unified block) or the crate (the rest).
-fn char_reading_id(c: char) -> u16 {
-    let cp = u32::from(c);
-    let r = readings();
-    if (CJK_FIRST..CJK_END).contains(&cp) {
-        r.by_char[(cp - CJK_FIRST) as usize]
-    } else if c.is_ascii() {
-        0
-    } else {
-        c.to_pinyin()
-            .and_then(|p| r.ids.get(p.plain()).copied())
-            .unwrap_or(0)
+impl Readings {
+    /// The syllable id of one character's toneless reading (0 for none),
+    /// from the table (ideographs of the unified block) or the crate (the rest).
+    fn id(&self, c: char) -> u16 {
+        let cp = u32::from(c);
+        if (CJK_FIRST..CJK_END).contains(&cp) {
+            self.by_char[(cp - CJK_FIRST) as usize]
+        } else if c.is_ascii() {
+            0
+        } else {
+            c.to_pinyin()
+                .and_then(|p| self.ids.get(p.plain()).copied())
+                .unwrap_or(0)
+        }
     }
 }
 

@@ -7,10 +7,7 @@
 //! Everything is linear in the message length apart from small per-token
 //! look-arounds; no allocation beyond the reusable scratch vectors.
 
-use super::lexicon::{
-    longest_prefix, Marker, MarkerHit, ENGLISH_UNITS, NON_PRODUCT_HEADS, SELLING_CLASSIFIERS,
-    SPEC_UNITS,
-};
+use super::lexicon::{Lexicon, Marker, MarkerHit, PrefixList};
 use super::matcher::Mention;
 use super::numbers::{
     NumForm, NumToken, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
@@ -59,8 +56,9 @@ struct Ctx<'a> {
     mentions: &'a [Mention],
     markers: &'a [MarkerHit],
     nums: &'a [NumToken],
-    units: &'a [String],
-    english_weights: &'a [&'static str],
+    units: &'a PrefixList,
+    english_weights: &'a PrefixList,
+    lexicon: &'a Lexicon,
     /// Byte offsets of clause-ending punctuation.
     cuts: Small<usize>,
 }
@@ -119,13 +117,9 @@ impl Ctx<'_> {
     /// classifiers count units; measures and times make it a spec.
     fn unit_at(&self, pos: usize) -> Unit {
         let p = self.skip_spaces(pos);
-        let catalog_unit = self
-            .units
-            .iter()
-            .filter(|u| self.text[p..].starts_with(u.as_str()))
-            .map(String::len)
-            .max();
-        let selling = catalog_unit.or_else(|| longest_prefix(self.text, p, SELLING_CLASSIFIERS));
+        let catalog_unit = self.units.longest(self.text, p);
+        let selling =
+            catalog_unit.or_else(|| self.lexicon.selling_classifiers.longest(self.text, p));
         if let Some(len) = selling {
             // "5斤装", "30枚的": a spec of the product, not a count of it.
             let rest = &self.text[p + len..];
@@ -134,7 +128,7 @@ impl Ctx<'_> {
             }
             return Unit::Selling(p + len - pos);
         }
-        if let Some(len) = longest_prefix(self.text, p, SPEC_UNITS) {
+        if let Some(len) = self.lexicon.spec_units.longest(self.text, p) {
             return Unit::Spec(p + len - pos);
         }
         if p > pos
@@ -144,11 +138,11 @@ impl Ctx<'_> {
                 .get(p)
                 .is_some_and(u8::is_ascii_alphabetic)
         {
-            let english = longest_prefix(self.text, p, ENGLISH_UNITS).max(longest_prefix(
-                self.text,
-                p,
-                self.english_weights,
-            ));
+            let english = self
+                .lexicon
+                .english_units
+                .longest(self.text, p)
+                .max(self.english_weights.longest(self.text, p));
             if let Some(len) = english {
                 return Unit::Selling(p + len - pos);
             }
@@ -305,6 +299,7 @@ pub(crate) fn read(
         nums: &s.nums,
         units: &engine.matcher.units,
         english_weights: &engine.matcher.english_weights,
+        lexicon: engine.lexicon,
         cuts,
     };
 
@@ -349,7 +344,12 @@ pub(crate) fn read(
         let next_is_product = ctx.mention_at(m.end).is_some();
         let sense = if next_is_product {
             false
-        } else if longest_prefix(text, m.end, NON_PRODUCT_HEADS).is_some() {
+        } else if engine
+            .lexicon
+            .non_product_heads
+            .longest(text, m.end)
+            .is_some()
+        {
             true
         } else if rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
             let b = rest.as_bytes();

@@ -489,9 +489,14 @@ pub struct MarkerHit {
     pub marker: Marker,
 }
 
-/// The compiled marker vocabulary.
+/// The compiled marker vocabulary and the word lists read around numbers
+/// and products.
 pub struct Lexicon {
     markers: Option<AhoCorasick>,
+    pub selling_classifiers: PrefixList,
+    pub english_units: PrefixList,
+    pub spec_units: PrefixList,
+    pub non_product_heads: PrefixList,
 }
 
 impl Default for Lexicon {
@@ -510,7 +515,13 @@ impl Lexicon {
             .prefilter(false)
             .build(MARKERS.iter().map(|(w, _)| *w))
             .ok();
-        Lexicon { markers }
+        Lexicon {
+            markers,
+            selling_classifiers: PrefixList::new(SELLING_CLASSIFIERS.iter().copied()),
+            english_units: PrefixList::new(ENGLISH_UNITS.iter().copied()),
+            spec_units: PrefixList::new(SPEC_UNITS.iter().copied()),
+            non_product_heads: PrefixList::new(NON_PRODUCT_HEADS.iter().copied()),
+        }
     }
 
     /// The lexicon does not depend on the catalog: one per process.
@@ -551,18 +562,49 @@ pub fn ascii_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     true
 }
 
-/// The longest entry of `list` that `text[pos..]` starts with, as its length.
-/// English entries must end at a word boundary.
-pub fn longest_prefix(text: &str, pos: usize, list: &[&str]) -> Option<usize> {
-    let rest = text.get(pos..)?;
-    let first = rest.chars().next()?;
-    // The first character rules out nearly every word without a string
-    // compare (a first byte would not: most ideographs share a handful).
-    list.iter()
-        .filter(|w| w.starts_with(first))
-        .filter(|w| rest.starts_with(**w) && ascii_word_boundaries(text, pos, pos + w.len()))
-        .map(|w| w.len())
-        .max()
+/// A word list looked up by prefix ("which of these words does the text
+/// start with here?"): sorted by first character, longest first among
+/// those, so a look-up is a binary search and a short run of compares.
+#[derive(Debug, Clone, Default)]
+pub struct PrefixList {
+    words: Vec<(char, Box<str>)>,
+}
+
+impl PrefixList {
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut words: Vec<(char, Box<str>)> = words
+            .into_iter()
+            .filter_map(|w| Some((first_char(w)?, w.into())))
+            .collect();
+        words.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
+        PrefixList { words }
+    }
+
+    /// The longest word that `text[pos..]` starts with, as its length.
+    /// English words must end at a word boundary.
+    pub fn longest(&self, text: &str, pos: usize) -> Option<usize> {
+        let rest = text.get(pos..)?;
+        let first = first_char(rest)?;
+        let from = self.words.partition_point(|(c, _)| *c < first);
+        self.words[from..]
+            .iter()
+            .take_while(|(c, _)| *c == first)
+            .find(|(_, w)| has_prefix(rest, w) && ascii_word_boundaries(text, pos, pos + w.len()))
+            .map(|(_, w)| w.len())
+    }
+}
+
+/// The first character of `s`.
+pub fn first_char(s: &str) -> Option<char> {
+    s.chars().next()
+}
+
+/// `text.starts_with(word)` for the short words of these lists, compared
+/// byte by byte in place (the library's version calls memcmp, which costs
+/// more than the compare for a word of a few bytes).
+pub fn has_prefix(text: &str, word: &str) -> bool {
+    let (t, w) = (text.as_bytes(), word.as_bytes());
+    t.len() >= w.len() && t.iter().zip(w).all(|(a, b)| a == b)
 }
 
 #[cfg(test)]
@@ -593,9 +635,18 @@ mod tests {
 
     #[test]
     fn prefixes_are_longest_and_bounded() {
-        assert_eq!(longest_prefix("5斤装", 1, SPEC_UNITS), Some("斤".len()));
-        assert_eq!(longest_prefix("2 bags", 2, ENGLISH_UNITS), Some(4));
-        assert_eq!(longest_prefix("2 bagsy", 2, ENGLISH_UNITS), None);
-        assert_eq!(longest_prefix("x", 9, ENGLISH_UNITS), None);
+        let lexicon = Lexicon::shared();
+        assert_eq!(lexicon.spec_units.longest("5斤装", 1), Some("斤".len()));
+        assert_eq!(lexicon.spec_units.longest("5公斤", 1), Some("公斤".len()));
+        assert_eq!(lexicon.english_units.longest("2 bags", 2), Some(4));
+        assert_eq!(lexicon.english_units.longest("2 bagsy", 2), None);
+        assert_eq!(lexicon.english_units.longest("x", 9), None);
+        assert_eq!(lexicon.english_units.longest("2 袋", 2), None);
+        // Longest first, whatever the order the words were given in.
+        let list = PrefixList::new(["公", "克", "公斤装", "公斤"]);
+        assert_eq!(list.longest("3公斤", 1), Some("公斤".len()));
+        assert_eq!(list.longest("3公斤装", 1), Some("公斤装".len()));
+        assert_eq!(list.longest("3公里", 1), Some("公".len()));
+        assert_eq!(list.longest("3千克", 1), None);
     }
 }

@@ -4,7 +4,7 @@
 //! Aho-Corasick automaton, leftmost-longest, compiled once per catalog, so
 //! "小米锅巴" is the cracker and never millet plus something.
 
-use super::lexicon::{ascii_word_boundaries, english_weight_words};
+use super::lexicon::{ascii_word_boundaries, english_weight_words, PrefixList};
 use super::normalize::normalize;
 use super::numbers::chinese_value;
 use crate::catalog::Catalog;
@@ -37,9 +37,9 @@ pub struct Matcher {
     /// Link number → product (the first product with that link).
     links: FxHashMap<u32, usize>,
     /// Normalised selling units of the catalog ("袋", "盒", "斤").
-    pub units: Vec<String>,
+    pub units: PrefixList,
     /// English words for the catalog's weight units ("jin" for 斤).
-    pub english_weights: Vec<&'static str>,
+    pub english_weights: PrefixList,
 }
 
 impl Matcher {
@@ -112,10 +112,12 @@ impl Matcher {
             .collect();
         units.sort();
         units.dedup();
-        let english_weights = units
-            .iter()
-            .flat_map(|u| english_weight_words(u).iter().copied())
-            .collect();
+        let english_weights = PrefixList::new(
+            units
+                .iter()
+                .flat_map(|u| english_weight_words(u).iter().copied()),
+        );
+        let units = PrefixList::new(units.iter().map(String::as_str));
         Matcher {
             automaton,
             targets,

@@ -80,9 +80,17 @@ impl Normalized {
 
     fn append(&mut self, c: char, from: u32, to: u32) {
         self.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.src.push((from, to));
-        }
+        self.src
+            .extend(std::iter::repeat_n((from, to), c.len_utf8()));
+    }
+
+    /// `push` for a character that is neither whitespace nor a repeat of
+    /// the one before: most of chat, so it skips those checks.
+    #[inline]
+    fn push_plain(&mut self, c: char, from: u32, to: u32) {
+        self.run_char = c;
+        self.run_len = 1;
+        self.append(c, from, to);
     }
 
     /// Widens the source range of the last char to end at `to`.
@@ -108,6 +116,8 @@ pub fn normalize(input: &str) -> Normalized {
 pub fn normalize_into(input: &str, out: &mut Normalized) {
     out.text.clear();
     out.src.clear();
+    out.text.reserve(input.len());
+    out.src.reserve(input.len());
     out.run_char = '\0';
     out.run_len = 0;
     // Offsets are kept as u32; longer inputs are cut (a chat message never is).
@@ -118,14 +128,31 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
         }
         let from = i as u32;
         let to = (i + c.len_utf8()) as u32;
-        if c.is_ascii() {
+        if c.is_ascii_alphanumeric() {
+            // Letters and digits never stammer-fold (see `push`).
+            out.push_plain(c.to_ascii_lowercase(), from, to);
+        } else if c.is_ascii() {
             if c.is_ascii_control() && !c.is_ascii_whitespace() {
                 continue;
             }
-            out.push(c.to_ascii_lowercase(), from, to);
+            out.push(c, from, to);
         } else if is_cjk_ideograph(c) {
             // Most of Chinese chat: checked first.
-            out.push(to_simplified(c), from, to);
+            let s = to_simplified(c);
+            if s == out.run_char {
+                out.push(s, from, to);
+            } else {
+                out.push_plain(s, from, to);
+            }
+        } else if let Some(a) = fullwidth_ascii(c) {
+            // Full-width punctuation and letters ("！", "，", "ｘ２"): what
+            // NFKC gives, without asking it.
+            let a = a.to_ascii_lowercase();
+            if a.is_ascii_alphanumeric() {
+                out.push_plain(a, from, to);
+            } else {
+                out.push(a, from, to);
+            }
         } else if let Some(d) = other_script_digit(c) {
             out.push(char::from(b'0' + d), from, to);
         } else if let Some(v) = roman_numeral(c) {
@@ -174,6 +201,15 @@ fn roman_numeral(c: char) -> Option<u8> {
         cp @ 0x2170..=0x217B => Some((cp - 0x2170 + 1) as u8),
         _ => None,
     }
+}
+
+/// The ASCII character a full-width form (U+FF01…U+FF5E) stands for, as NFKC
+/// maps it.
+fn fullwidth_ascii(c: char) -> Option<char> {
+    let cp = u32::from(c);
+    (0xFF01..=0xFF5E)
+        .contains(&cp)
+        .then(|| char::from((cp - 0xFEE0) as u8))
 }
 
 fn is_cjk_ideograph(c: char) -> bool {
@@ -255,6 +291,21 @@ fn t2s_table() -> &'static [char] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_forms_map_as_nfkc_maps_them() {
+        for cp in 0xFF01..=0xFF5E {
+            let c = char::from_u32(cp).unwrap();
+            let nfkc: String = std::iter::once(c).nfkc().collect();
+            assert_eq!(
+                fullwidth_ascii(c).map(String::from),
+                Some(nfkc),
+                "U+{cp:04X}"
+            );
+        }
+        assert_eq!(fullwidth_ascii('a'), None);
+        assert_eq!(normalize("ＸＬ，２袋！").text, "xl,2袋!");
+    }
 
     #[test]
     fn traditional_characters_become_simplified() {

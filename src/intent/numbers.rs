@@ -104,14 +104,17 @@ pub fn scan(text: &str, out: &mut Vec<NumToken>) {
             i += 1;
             continue;
         }
-        // Non-ASCII: look for a run of Chinese numeral characters.
+        // Non-ASCII: look for a run of Chinese numeral characters, which
+        // are all three-byte characters with one of these lead bytes.
         let start = i;
         let mut end = i;
-        for (off, c) in text[i..].char_indices() {
-            if is_chinese_numeral(c) && !(off == 0 && matches!(c, '千' | '万')) {
-                end = i + off + c.len_utf8();
-            } else {
-                break;
+        if is_numeral_lead(b) {
+            for (off, c) in text[i..].char_indices() {
+                if is_chinese_numeral(c) && !(off == 0 && matches!(c, '千' | '万')) {
+                    end = i + off + c.len_utf8();
+                } else {
+                    break;
+                }
             }
         }
         if end > start {
@@ -130,8 +133,25 @@ pub fn scan(text: &str, out: &mut Vec<NumToken>) {
             }
             i = end;
         } else {
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            i += utf8_len(b);
         }
+    }
+}
+
+/// Whether `b` leads the UTF-8 of some numeral (〇 0xE3, 一…万 0xE4/0xE5,
+/// 百 0xE7, 零 0xE9); other characters are skipped without decoding them.
+fn is_numeral_lead(b: u8) -> bool {
+    matches!(b, 0xE3 | 0xE4 | 0xE5 | 0xE7 | 0xE9)
+}
+
+/// The length of the UTF-8 character that starts with `lead` (a byte at a
+/// character boundary of a `str`).
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
     }
 }
 
@@ -277,6 +297,24 @@ pub fn is_slang(digits: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numerals_start_with_the_lead_bytes_the_scanner_looks_for() {
+        for c in "零〇一二三四五六七八九十百千万两俩仨".chars() {
+            assert!(is_chinese_numeral(c), "{c}");
+            let mut buf = [0u8; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(is_numeral_lead(lead), "{c}");
+            assert_eq!(utf8_len(lead), c.len_utf8());
+        }
+        for c in ['a', 'é', '€', '😂'] {
+            let mut buf = [0u8; 4];
+            assert_eq!(
+                utf8_len(c.encode_utf8(&mut buf).as_bytes()[0]),
+                c.len_utf8()
+            );
+        }
+    }
 
     #[test]
     fn single_numerals_agree_with_the_crate() {
