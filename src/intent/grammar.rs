@@ -13,12 +13,25 @@ use super::numbers::{
     NumForm, NumToken, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
 };
 use super::{Engine, Evidence, Intent, IntentKind, Scratch};
-use smallvec::SmallVec;
 use std::ops::Range;
 
-/// Per-message lists: on the stack for ordinary chat, on the heap only for
-/// long messages.
-type Small<T> = SmallVec<[T; 8]>;
+/// Lists one reading fills, kept between messages so that reading one
+/// allocates nothing once the lists have grown to the chat's size.
+#[derive(Debug, Default)]
+pub(crate) struct GrammarScratch {
+    cuts: Vec<usize>,
+    a_not_a: Vec<usize>,
+    dead_clauses: Vec<bool>,
+    state: Vec<MentionState>,
+    used_nums: Vec<usize>,
+    spec_spans: Vec<Range<usize>>,
+    withdrawn: Vec<usize>,
+    verbs: Vec<MarkerHit>,
+    qtys: Vec<Qty>,
+    /// (start, end, product, index of its quantity in `qtys`)
+    products: Vec<(usize, usize, usize, Option<usize>)>,
+    explicit: Vec<bool>,
+}
 
 /// What became of a product mention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +73,7 @@ struct Ctx<'a> {
     english_weights: &'a PrefixList,
     lexicon: &'a Lexicon,
     /// Byte offsets of clause-ending punctuation.
-    cuts: Small<usize>,
+    cuts: &'a [usize],
 }
 
 impl Ctx<'_> {
@@ -211,6 +224,30 @@ pub(crate) fn is_clause_punct(c: char) -> bool {
     )
 }
 
+/// The byte offsets of clause-ending punctuation in `text`, into `out`:
+/// `is_clause_punct` read off the bytes, as that is all ASCII but for three
+/// characters led by 0xE2 and 0xE3 (no decoding of the ideographs between).
+fn clause_puncts(text: &str, out: &mut Vec<usize>) {
+    out.clear();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let punct = match b[i] {
+            b',' | b'.' | b'!' | b'?' | b';' | b':' | b'~' | b'\n' => true,
+            // 、 U+3001 and 。 U+3002
+            0xE3 => b[i + 1] == 0x80 && matches!(b[i + 2], 0x81 | 0x82),
+            // … U+2026
+            0xE2 => b[i + 1] == 0x80 && b[i + 2] == 0xA6,
+            _ => false,
+        };
+        if punct {
+            out.push(i);
+        }
+        // Continuation bytes (0x80..=0xBF) never match, so a byte step is safe.
+        i += 1;
+    }
+}
+
 /// Postposed refusal is a Chinese pattern ("小米不要"); English "millet no" is not.
 fn mk_is_cjk_word(text: &str, mk: &MarkerHit) -> bool {
     !text[mk.start..mk.end].is_ascii()
@@ -224,17 +261,37 @@ pub(crate) fn read(
     current: Option<usize>,
     out: &mut Vec<Intent>,
 ) {
-    let text = s.norm.text.as_str();
-    s.markers.clear();
-    s.nums.clear();
-    engine.lexicon.find(text, &mut s.markers);
+    let Scratch {
+        norm,
+        mentions,
+        markers,
+        nums,
+        grammar: g,
+        ..
+    } = s;
+    let GrammarScratch {
+        cuts,
+        a_not_a,
+        dead_clauses,
+        state,
+        used_nums,
+        spec_spans,
+        withdrawn,
+        verbs,
+        qtys,
+        products,
+        explicit,
+    } = g;
+    let text = norm.text.as_str();
+    markers.clear();
+    nums.clear();
+    engine.lexicon.find(text, markers);
     // Product words win over markers, and both over numbers inside them.
-    let mentions = &s.mentions;
-    s.markers
-        .retain(|m| !overlaps_sorted(mentions, |x| (x.start, x.end), m.start, m.end));
-    super::numbers::scan(text, &mut s.nums);
-    let markers = &s.markers;
-    s.nums.retain(|n| {
+    let mentions: &[Mention] = mentions;
+    markers.retain(|m| !overlaps_sorted(mentions, |x| (x.start, x.end), m.start, m.end));
+    super::numbers::scan(text, nums);
+    let markers: &[MarkerHit] = markers;
+    nums.retain(|n| {
         !overlaps_sorted(mentions, |x| (x.start, x.end), n.start, n.end)
             && !overlaps_sorted(markers, |x| (x.start, x.end), n.start, n.end)
     });
@@ -254,18 +311,15 @@ pub(crate) fn read(
                 | Marker::Each
         )
     };
-    if s.mentions.is_empty() && s.nums.is_empty() && !s.markers.iter().any(acts) {
+    if mentions.is_empty() && nums.is_empty() && !markers.iter().any(acts) {
         return;
     }
+    let nums: &[NumToken] = nums;
 
-    let mut cuts: Small<usize> = text
-        .char_indices()
-        .filter(|&(_, c)| is_clause_punct(c))
-        .map(|(i, _)| i)
-        .collect();
+    clause_puncts(text, cuts);
     // A sentence-final question particle ends its clause even without
     // punctuation: "黑豆好吃吗我买两袋" asks, then orders.
-    let particle_cuts = s.markers.iter().filter(|m| {
+    let particle_cuts = markers.iter().filter(|m| {
         m.marker == Marker::Question
             && matches!(&text[m.start..m.end], "吗" | "呢" | "么")
             && text[m.end..]
@@ -277,8 +331,9 @@ pub(crate) fn read(
     let punct_cuts = cuts.len();
     cuts.extend(particle_cuts.map(|m| m.start));
     // "A不A" asks too ("辣不辣", "好吃不好吃") and ends its clause the same way.
-    let a_not_a = a_not_a_questions(text, &s.markers);
-    for &end in &a_not_a {
+    a_not_a_questions(text, markers, a_not_a);
+    let a_not_a: &[usize] = a_not_a;
+    for &end in a_not_a {
         let follows = text[end..]
             .trim_start_matches(' ')
             .chars()
@@ -294,9 +349,9 @@ pub(crate) fn read(
     }
     let ctx = Ctx {
         text,
-        mentions: &s.mentions,
-        markers: &s.markers,
-        nums: &s.nums,
+        mentions,
+        markers,
+        nums,
         units: &engine.matcher.units,
         english_weights: &engine.matcher.english_weights,
         lexicon: engine.lexicon,
@@ -304,28 +359,27 @@ pub(crate) fn read(
     };
 
     // Clauses that ask something hold no intent.
-    let mut dead_clauses: Small<bool> = smallvec::smallvec![false; ctx.cuts.len() + 1];
+    dead_clauses.clear();
+    dead_clauses.resize(ctx.cuts.len() + 1, false);
     for m in ctx.markers.iter().filter(|m| m.marker == Marker::Question) {
         dead_clauses[ctx.clause(m.start)] = true;
     }
-    for &end in &a_not_a {
+    for &end in a_not_a {
         dead_clauses[ctx.clause(end - 1)] = true;
     }
+    let dead_clauses: &[bool] = dead_clauses;
     let live = |pos: usize| !dead_clauses[ctx.clause(pos)];
 
-    let mut state: Small<MentionState> = ctx
-        .mentions
-        .iter()
-        .map(|m| {
-            if live(m.start) {
-                MentionState::Live
-            } else {
-                MentionState::Dead
-            }
-        })
-        .collect();
-    let mut used_nums: Small<usize> = Small::new();
-    let mut spec_spans: Small<Range<usize>> = Small::new();
+    state.clear();
+    state.extend(ctx.mentions.iter().map(|m| {
+        if live(m.start) {
+            MentionState::Live
+        } else {
+            MentionState::Dead
+        }
+    }));
+    used_nums.clear();
+    spec_spans.clear();
     let mut other_sense = false;
 
     // Other senses: 小米手机, 小米粥, 小米su7, 小米14.
@@ -375,7 +429,7 @@ pub(crate) fn read(
     // Refusals: 不要小米 / no millet, and 小米不要. "不要小米了" and "小米不要"
     // withdraw the product when nothing else is ordered.
     let mut refused_any = false;
-    let mut withdrawn: Small<usize> = Small::new();
+    withdrawn.clear();
     for mk in ctx.markers.iter().filter(|m| m.marker == Marker::Refuse) {
         if let Some(i) = ctx.mention_at(ctx.skip_spaces(mk.end)) {
             if state[i] == MentionState::Live {
@@ -431,14 +485,13 @@ pub(crate) fn read(
     // Cancels: products in the cancelling clause, else the sender's own orders.
     let mut handled = false;
     if !hypothetical && has(Marker::Cancel) {
-        let cancel_clauses: Small<usize> = live_markers()
-            .filter(|m| m.marker == Marker::Cancel)
-            .map(|m| ctx.clause(m.start))
-            .collect();
+        let cancels_clause = |clause: usize| {
+            live_markers().any(|m| m.marker == Marker::Cancel && ctx.clause(m.start) == clause)
+        };
         if let Some(first) = live_markers().find(|m| m.marker == Marker::Cancel) {
             let before = out.len();
             for (i, m) in ctx.mentions.iter().enumerate() {
-                if state[i] == MentionState::Live && cancel_clauses.contains(&ctx.clause(m.start)) {
+                if state[i] == MentionState::Live && cancels_clause(ctx.clause(m.start)) {
                     state[i] = MentionState::Used;
                     if !out[before..].iter().any(|x| x.product == Some(m.product)) {
                         out.push(Intent {
@@ -466,7 +519,7 @@ pub(crate) fn read(
 
     let others_live = state.contains(&MentionState::Live);
     if !handled && !hypothetical && !withdrawn.is_empty() && !others_live {
-        for &i in &withdrawn {
+        for &i in withdrawn.iter() {
             let m = ctx.mentions[i];
             if !out.iter().any(|x| x.product == Some(m.product)) {
                 out.push(Intent {
@@ -537,18 +590,18 @@ pub(crate) fn read(
     }
 
     // Buy verbs; 要 / 来 only when an object follows ("我要去上班了" is modal).
-    let verbs: Small<&MarkerHit> = live_markers()
-        .filter(|m| match m.marker {
-            // With an object it was a past purchase and killed orders above.
-            Marker::Buy | Marker::BoughtIfObject => true,
-            Marker::BuyIfObject => object_follows(&ctx, m),
-            _ => false,
-        })
-        .collect();
+    verbs.clear();
+    verbs.extend(live_markers().copied().filter(|m| match m.marker {
+        // With an object it was a past purchase and killed orders above.
+        Marker::Buy | Marker::BoughtIfObject => true,
+        Marker::BuyIfObject => object_follows(&ctx, m),
+        _ => false,
+    }));
+    let verbs: &[MarkerHit] = verbs;
     let has_verb = !verbs.is_empty();
 
     // Quantities.
-    let mut qtys: Small<Qty> = Small::new();
+    qtys.clear();
     let mut bare_candidate: Option<Qty> = None;
     let mut covered = 0usize;
     for (ni, n) in ctx.nums.iter().enumerate() {
@@ -667,7 +720,7 @@ pub(crate) fn read(
     }
 
     // Products named (or "这个" for the one on air).
-    let mut products: Small<(usize, usize, usize, Option<usize>)> = Small::new(); // start, end, product, qty index
+    products.clear();
     for (i, m) in ctx.mentions.iter().enumerate() {
         if state[i] == MentionState::Live {
             products.push((m.start, m.end, m.product, None));
@@ -676,7 +729,7 @@ pub(crate) fn read(
     if products.is_empty() && !handled && !other_sense && !refused_any && has_verb {
         // "黑豆好吃吗？我买两袋": the product asked about is the topic of a
         // later order clause that names none, when the question named one.
-        if let Some(topic) = question_topic(&ctx, &state, &verbs) {
+        if let Some(topic) = question_topic(&ctx, state, verbs) {
             products.push(topic);
         }
     }
@@ -692,16 +745,16 @@ pub(crate) fn read(
         let each = live_markers().any(|m| m.marker == Marker::Each);
         if each {
             let q = qtys.first().copied();
-            for p in &mut products {
+            for p in products.iter_mut() {
                 p.3 = q.map(|_| 0);
             }
         } else {
-            bind_quantities(&ctx, &mut products, &mut qtys, &spec_spans);
-            bind_across_clauses(&ctx, &mut products, &mut qtys, &verbs);
+            bind_quantities(&ctx, products, qtys, spec_spans);
+            bind_across_clauses(&ctx, products, qtys, verbs);
         }
         let before = out.len();
-        let mut explicit: Small<bool> = Small::new();
-        for &(start, end, product, qi) in &products {
+        explicit.clear();
+        for &(start, end, product, qi) in products.iter() {
             let qty = qi.and_then(|i| qtys.get(i));
             if qty.is_none() && !has_verb && !each {
                 continue;
@@ -752,7 +805,7 @@ pub(crate) fn read(
     if handled || other_sense || refused_any || !ctx.mentions.is_empty() {
         return;
     }
-    for v in &verbs {
+    for v in verbs {
         covered += v.end - v.start;
     }
     for m in live_markers() {
@@ -801,7 +854,7 @@ fn bind_across_clauses(
     ctx: &Ctx<'_>,
     products: &mut [(usize, usize, usize, Option<usize>)],
     qtys: &mut [Qty],
-    verbs: &[&MarkerHit],
+    verbs: &[MarkerHit],
 ) {
     // Chat names a handful of products at most; beyond that, skip this
     // look-around rather than go quadratic.
@@ -913,8 +966,8 @@ fn is_cjk(c: char) -> bool {
 
 /// End offsets of "A不A" questions (辣不辣, 好吃不好吃) that no marker
 /// already reads (要不要 is a question marker, 买不买 holds 不买).
-fn a_not_a_questions(text: &str, markers: &[MarkerHit]) -> Small<usize> {
-    let mut out = Small::new();
+fn a_not_a_questions(text: &str, markers: &[MarkerHit], out: &mut Vec<usize>) {
+    out.clear();
     for (i, _) in text.match_indices('不') {
         let covered = {
             let k = markers.partition_point(|m| m.end <= i);
@@ -935,7 +988,6 @@ fn a_not_a_questions(text: &str, markers: &[MarkerHit]) -> Small<usize> {
             }
         }
     }
-    out
 }
 
 /// 买了 with a thing bought after it: a number, a product, 这个 or a unit.
@@ -953,7 +1005,7 @@ fn has_object(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
 fn question_topic(
     ctx: &Ctx<'_>,
     state: &[MentionState],
-    verbs: &[&MarkerHit],
+    verbs: &[MarkerHit],
 ) -> Option<(usize, usize, usize, Option<usize>)> {
     let mut dead = ctx
         .mentions
@@ -1015,6 +1067,22 @@ fn bind_quantities(
 mod tests {
     use crate::catalog::{Catalog, Product};
     use crate::intent::Engine;
+
+    #[test]
+    fn clause_punctuation_is_found_from_the_bytes() {
+        let text: String = ('\0'..='\u{FFFF}')
+            .filter(|c| !c.is_control() || *c == '\n')
+            .collect();
+        let expected: Vec<usize> = text
+            .char_indices()
+            .filter(|&(_, c)| super::is_clause_punct(c))
+            .map(|(i, _)| i)
+            .collect();
+        let mut found = Vec::new();
+        super::clause_puncts(&text, &mut found);
+        assert_eq!(found, expected);
+        assert_eq!(expected.len(), 11);
+    }
 
     fn product(name: &str, unit: &str, link: u32) -> Product {
         Product {

@@ -174,16 +174,26 @@ impl Matcher {
             return;
         }
         let b = text.as_bytes();
+        // Chinese numerals name a link only beside 链接; without it, only
+        // digits can start a link, and the scan jumps from digit to digit.
+        let chinese_links = text.contains("链接");
         let mut taken_to = 0;
         let mut i = 0;
         while i < b.len() {
+            if !chinese_links {
+                match b[i..].iter().position(u8::is_ascii_digit) {
+                    Some(d) => i += d,
+                    None => break,
+                }
+            }
             // Byte steps are safe: digits are ASCII, and the numerals' lead
             // bytes (0xE4, 0xE5) never occur inside another character.
             let lead = b[i];
             let (run_end, value) = if lead.is_ascii_digit() {
                 let end = i + b[i..].iter().take_while(|d| d.is_ascii_digit()).count();
                 (end, text[i..end].parse::<u32>().ok())
-            } else if matches!(lead, 0xE4 | 0xE5)
+            } else if chinese_links
+                && matches!(lead, 0xE4 | 0xE5)
                 && text[i..].chars().next().is_some_and(is_link_numeral)
             {
                 let end = i + text[i..]

@@ -73,6 +73,7 @@ pub(crate) struct Scratch {
     markers: Vec<lexicon::MarkerHit>,
     nums: Vec<numbers::NumToken>,
     fuzzy: fuzzy::FuzzyScratch,
+    grammar: grammar::GrammarScratch,
 }
 
 thread_local! {
