@@ -252,3 +252,44 @@ fn dropping_the_store_writes_what_was_queued() {
         .expect("count");
     assert_eq!(rows, 50);
 }
+
+#[test]
+fn queuing_never_waits_for_a_stuck_database() {
+    // A store that waits up to ten minutes for a lock. While its thread
+    // waits, the screen and headless mode go on queuing chat from async
+    // code: a send that blocked there would freeze the screen and miss
+    // Ctrl-C. Far more than a screenful of chat is queued here.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.db");
+    let options = StoreOptions {
+        busy_timeout: Duration::from_secs(600),
+        ..StoreOptions::default()
+    };
+    let (store, _) = Store::open_with(&path, &catalog(10), &options).expect("open");
+    let locker = rusqlite::Connection::open(&path).expect("second connection");
+    locker.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    // The store thread takes this batch and waits on the lock.
+    store.record_intents(vec![pending_intent("first")]);
+
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let sender = store.clone();
+    std::thread::spawn(move || {
+        for i in 0..10_000 {
+            sender.record_intents(vec![pending_intent(&format!("q{i}"))]);
+        }
+        let _ = done_tx.send(());
+    });
+    // Generous: queuing takes milliseconds; only a send that waits for the
+    // database (ten minutes) misses it.
+    let queued = done_rx.recv_timeout(Duration::from_secs(60));
+    locker.execute_batch("ROLLBACK").expect("unlock");
+    assert!(queued.is_ok(), "queuing waited for the locked database");
+
+    wait(store.flush()).expect("flush after unlock");
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).expect("check connection");
+    let rows: i64 = conn
+        .query_row("SELECT COUNT(*) FROM intents", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(rows, 10_001, "every queued intent reached the database");
+}

@@ -30,7 +30,7 @@ pub use worker::rfc3339_local;
 use crate::catalog::{Catalog, Fen};
 use crate::intent::IntentKind;
 use std::path::Path;
-use std::sync::mpsc::{self, SendError, SyncSender};
+use std::sync::mpsc::{self, SendError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -220,10 +220,6 @@ pub enum AliasRefusal {
 
 pub type Reply<T> = oneshot::Receiver<Result<T, StoreError>>;
 
-/// How many requests may wait for the store thread before senders block.
-/// Bounds memory when the disk is slow or the database is locked; a request
-/// is one message's intents or one decision, so this is a lot of chat.
-const QUEUE_CAPACITY: usize = 4096;
 
 /// Knobs for `Store::open_with`; `Store::open` uses the defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,7 +280,12 @@ impl Drop for ThreadGuard {
 pub struct Store {
     // Declared before the guard, so it is dropped first: the thread sees the
     // channel close, drains it, and only then is joined.
-    tx: SyncSender<Request>,
+    /// Unbounded on purpose: the senders are async code (the screen's loop,
+    /// headless mode), and a sender blocked on a full queue while the disk
+    /// is stuck would freeze the screen and miss Ctrl-C and SIGTERM. A
+    /// request is one message's intents or one decision, so even an hour of
+    /// busy chat against a locked database queues only megabytes.
+    tx: Sender<Request>,
     _joins_on_last_drop: Arc<ThreadGuard>,
 }
 
@@ -301,7 +302,7 @@ impl Store {
     ) -> Result<(Store, SeedReport), StoreError> {
         let mut conn = schema::open(path, options)?;
         let report = schema::seed(&mut conn, catalog)?;
-        let (tx, rx) = mpsc::sync_channel(QUEUE_CAPACITY);
+        let (tx, rx) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("livestall-store".into())
             .spawn(move || worker::run(conn, rx))
@@ -338,9 +339,9 @@ impl Store {
         rx
     }
 
-    /// Queues intents to be written in the next batch; returns at once
-    /// (unless `QUEUE_CAPACITY` requests are already waiting, then it waits
-    /// for room). Re-recording an intent that exists changes nothing.
+    /// Queues intents to be written in the next batch; returns at once,
+    /// never waiting for the disk. Re-recording an intent that exists
+    /// changes nothing.
     pub fn record_intents(&self, intents: Vec<NewIntent>) {
         if !intents.is_empty() {
             self.send(Request::Record(intents, None));
