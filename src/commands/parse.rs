@@ -3,61 +3,79 @@
 
 use crate::catalog::Catalog;
 use crate::intent::{Engine, Intent};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::io::{self, BufRead, Write};
-use std::ops::Range;
 
-#[derive(Serialize)]
-struct IntentOut<'a> {
-    kind: &'static str,
-    sku: Option<&'a str>,
-    qty: Option<u32>,
-    confidence: f32,
-    /// What the reading rests on, as `[start, end)` byte offsets into `text`.
-    evidence: EvidenceOut<'a>,
+/// Writes the output lines. The keys and kinds are fixed ASCII and the SKUs
+/// are turned into JSON once per run, so a line is a few copies rather than
+/// serde's escaping of every key, character by character. The lines are
+/// exactly what serde_json writes for
+/// `{"id", "intents": [{"kind", "sku", "qty", "confidence", "evidence"}]}`
+/// (tests/cli_parse.rs reads them back with serde_json).
+struct LineWriter {
+    /// Each product's SKU as a JSON string, by catalog index.
+    skus: Vec<String>,
+    numbers: itoa::Buffer,
 }
 
-/// Evidence ranges written as `[start, end]` pairs straight from the
-/// intent (no list built per message).
-struct EvidenceOut<'a>(&'a [Range<usize>]);
-
-impl Serialize for EvidenceOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|r| [r.start, r.end]))
+impl LineWriter {
+    fn new(catalog: &Catalog) -> LineWriter {
+        LineWriter {
+            skus: catalog
+                .products
+                .iter()
+                .map(|p| serde_json::to_string(&p.sku).unwrap_or_else(|_| "null".into()))
+                .collect(),
+            numbers: itoa::Buffer::new(),
+        }
     }
-}
 
-/// One message's intents in the `parse` output form, written straight from
-/// the engine's intents.
-struct IntentsOut<'a> {
-    catalog: &'a Catalog,
-    intents: &'a [Intent],
-}
-
-impl Serialize for IntentsOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.intents.iter().map(|i| {
-            IntentOut {
-                kind: i.kind.as_str(),
-                sku: i
-                    .product
-                    .and_then(|p| self.catalog.get(p))
-                    .map(|p| p.sku.as_str()),
-                qty: i.qty,
-                confidence: (i.confidence * 1000.0).round() / 1000.0,
-                evidence: EvidenceOut(&i.evidence),
+    /// One line (without its newline): `id` as serde writes it (a raw id
+    /// as it was written), then the intents.
+    fn write<W: Write, Id: Serialize + ?Sized>(
+        &mut self,
+        out: &mut W,
+        id: &Id,
+        intents: &[Intent],
+    ) -> io::Result<()> {
+        out.write_all(b"{\"id\":")?;
+        serde_json::to_writer(&mut *out, id)?;
+        out.write_all(b",\"intents\":[")?;
+        for (k, intent) in intents.iter().enumerate() {
+            if k > 0 {
+                out.write_all(b",")?;
             }
-        }))
+            out.write_all(b"{\"kind\":\"")?;
+            out.write_all(intent.kind.as_str().as_bytes())?;
+            out.write_all(b"\",\"sku\":")?;
+            match intent.product.and_then(|p| self.skus.get(p)) {
+                Some(sku) => out.write_all(sku.as_bytes())?,
+                None => out.write_all(b"null")?,
+            }
+            out.write_all(b",\"qty\":")?;
+            match intent.qty {
+                Some(qty) => out.write_all(self.numbers.format(qty).as_bytes())?,
+                None => out.write_all(b"null")?,
+            }
+            out.write_all(b",\"confidence\":")?;
+            let confidence = (intent.confidence * 1000.0).round() / 1000.0;
+            serde_json::to_writer(&mut *out, &confidence)?;
+            // What the reading rests on, as `[start, end)` byte offsets into `text`.
+            out.write_all(b",\"evidence\":[")?;
+            for (j, r) in intent.evidence.iter().enumerate() {
+                out.write_all(if j > 0 { b",[" } else { b"[" })?;
+                out.write_all(self.numbers.format(r.start).as_bytes())?;
+                out.write_all(b",")?;
+                out.write_all(self.numbers.format(r.end).as_bytes())?;
+                out.write_all(b"]")?;
+            }
+            out.write_all(b"]}")?;
+        }
+        out.write_all(b"]}")
     }
-}
-
-#[derive(Serialize)]
-struct LineOut<'a, Id: Serialize + ?Sized> {
-    id: &'a Id,
-    intents: IntentsOut<'a>,
 }
 
 /// The common line, read without building a JSON tree: the id kept as
@@ -164,6 +182,7 @@ pub fn run_with(
     let mut line_no: u64 = 0;
     // One list of intents for the whole run: no allocation per message.
     let mut intents = Vec::new();
+    let mut lines = LineWriter::new(catalog);
     loop {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
@@ -183,14 +202,7 @@ pub fn run_with(
                     .as_deref()
                     .and_then(|sku| catalog.index_of_sku(sku));
                 engine.parse_into(&m.text, current, &mut intents);
-                let out = LineOut {
-                    id: m.id,
-                    intents: IntentsOut {
-                        catalog,
-                        intents: &intents,
-                    },
-                };
-                serde_json::to_writer(&mut output, &out)?;
+                lines.write(&mut output, m.id, &intents)?;
                 output.write_all(b"\n")?;
                 if flush == Flush::EachLine {
                     output.flush()?;
@@ -211,14 +223,7 @@ pub fn run_with(
                 Ok(m) => {
                     let current = m.current.and_then(|sku| catalog.index_of_sku(sku));
                     engine.parse_into(m.text, current, &mut intents);
-                    let out = LineOut {
-                        id: m.id,
-                        intents: IntentsOut {
-                            catalog,
-                            intents: &intents,
-                        },
-                    };
-                    serde_json::to_writer(&mut output, &out)?;
+                    lines.write(&mut output, m.id, &intents)?;
                     Ok(())
                 }
             },
