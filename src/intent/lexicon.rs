@@ -595,14 +595,14 @@ impl PrefixList {
 }
 
 /// The first character of `s`.
-pub fn first_char(s: &str) -> Option<char> {
+fn first_char(s: &str) -> Option<char> {
     s.chars().next()
 }
 
 /// `text.starts_with(word)` for the short words of these lists, compared
 /// byte by byte in place (the library's version calls memcmp, which costs
 /// more than the compare for a word of a few bytes).
-pub fn has_prefix(text: &str, word: &str) -> bool {
+fn has_prefix(text: &str, word: &str) -> bool {
     let (t, w) = (text.as_bytes(), word.as_bytes());
     t.len() >= w.len() && t.iter().zip(w).all(|(a, b)| a == b)
 }

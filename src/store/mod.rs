@@ -220,7 +220,6 @@ pub enum AliasRefusal {
 
 pub type Reply<T> = oneshot::Receiver<Result<T, StoreError>>;
 
-
 /// Knobs for `Store::open_with`; `Store::open` uses the defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreOptions {
