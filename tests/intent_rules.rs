@@ -352,3 +352,64 @@ fn a_large_new_total_is_flagged_like_a_large_order() {
     let small = engine.parse("改成3箱", Some(0));
     assert!(small[0].confidence >= AUTO_CONFIRM_CONFIDENCE, "{small:?}");
 }
+
+#[test]
+fn a_past_or_show_clause_does_not_kill_a_later_order() {
+    table(&[
+        (
+            "上回买的柿饼吃完了，这次再来三袋",
+            None,
+            &["order:PERSIMMON:3"],
+        ),
+        ("收到了，再拍两箱苹果", Some("KIWI"), &["order:APPLE:2"]),
+        (
+            "之前买过，很甜，给我来两盒",
+            Some("KIWI"),
+            &["order:KIWI:2"],
+        ),
+        // Without a later order, or with a negated one, nothing is ordered.
+        ("上次买过，很甜", Some("KIWI"), &[]),
+        ("先看看，不急着买", Some("KIWI"), &[]),
+        ("昨天拍了两箱，到了再说", Some("KIWI"), &[]),
+        ("I usually buy honey at the market", Some("HONEY"), &[]),
+        ("平时都买柿饼", Some("HONEY"), &[]),
+    ]);
+}
+
+#[test]
+fn english_order_phrasings() {
+    table(&[
+        (
+            "honey and kiwis, 2 each",
+            None,
+            &["order:HONEY:2", "order:KIWI:2"],
+        ),
+        ("one more box of kiwis", None, &["order:KIWI:1"]),
+        ("two more jars of honey", None, &["order:HONEY:2"]),
+        ("put me down for 3", Some("KIWI"), &["order:KIWI:3"]),
+        ("i don't want the honey anymore", None, &["cancel:HONEY:-"]),
+    ]);
+}
+
+#[test]
+fn counts_that_describe_and_clause_final_questions() {
+    table(&[
+        ("蜂蜜先来两瓶", None, &["order:HONEY:2"]),
+        ("11111111", Some("KIWI"), &["order:KIWI:1"]),
+        // A count before 的 describes the product; the order's count follows.
+        ("10斤一箱的苹果来两箱", None, &["order:APPLE:2"]),
+        ("12个一盒的猕猴桃来两盒", None, &["order:KIWI:2"]),
+        // Northern clause-final 不 / 没 ask.
+        ("买两箱苹果能便宜点不", None, &[]),
+        ("猕猴桃还有没", None, &[]),
+        ("包邮不", Some("KIWI"), &[]),
+        // 换 + a product orders it; 换 alone orders nothing.
+        (
+            "蜂蜜不要了，换柿饼",
+            None,
+            &["cancel:HONEY:-", "order:PERSIMMON:1"],
+        ),
+        ("换一个", Some("KIWI"), &[]),
+        ("能换货吗", Some("KIWI"), &[]),
+    ]);
+}

@@ -157,10 +157,37 @@ impl Ctx<'_> {
                 .longest(self.text, p)
                 .max(self.english_weights.longest(self.text, p));
             if let Some(len) = english {
-                return Unit::Selling(p + len - pos);
+                // "one more box of", "2 bags of": a short run of unit words.
+                let mut end = p + len;
+                for _ in 0..3 {
+                    let q = self.skip_spaces(end);
+                    match self.lexicon.english_units.longest(self.text, q) {
+                        Some(len) if q > end => end = q + len,
+                        _ => break,
+                    }
+                }
+                return Unit::Selling(end - pos);
             }
         }
         Unit::None
+    }
+
+    /// Whether `pos` starts "的" + a product, perhaps after more counts with
+    /// units ("12个一盒的猕猴桃"): the end of that 的 when it does.
+    fn describes_product(&self, mut pos: usize) -> Option<usize> {
+        for _ in 0..3 {
+            if self.text[pos..].starts_with('的') {
+                let end = pos + '的'.len_utf8();
+                return self.mention_at(end).map(|_| end);
+            }
+            let i = self.num_index_at(pos)?;
+            let end = self.nums[i].end;
+            pos = match self.unit_at(end) {
+                Unit::Selling(len) | Unit::Spec(len) => self.skip_spaces(end + len),
+                Unit::None => return None,
+            };
+        }
+        None
     }
 
     fn is_cut(&self, c: char) -> bool {
@@ -303,6 +330,7 @@ pub(crate) fn read(
             m.marker,
             Marker::Buy
                 | Marker::BuyIfObject
+                | Marker::BuyIfProduct
                 | Marker::BoughtIfObject
                 | Marker::Kou
                 | Marker::Cancel
@@ -367,6 +395,7 @@ pub(crate) fn read(
     for &end in a_not_a {
         dead_clauses[ctx.clause(end - 1)] = true;
     }
+    scope_kills(&ctx, dead_clauses);
     let dead_clauses: &[bool] = dead_clauses;
     let live = |pos: usize| !dead_clauses[ctx.clause(pos)];
 
@@ -594,7 +623,7 @@ pub(crate) fn read(
     verbs.extend(live_markers().copied().filter(|m| match m.marker {
         // With an object it was a past purchase and killed orders above.
         Marker::Buy | Marker::BoughtIfObject => true,
-        Marker::BuyIfObject => object_follows(&ctx, m),
+        Marker::BuyIfObject | Marker::BuyIfProduct => object_follows(&ctx, m),
         _ => false,
     }));
     let verbs: &[MarkerHit] = verbs;
@@ -613,8 +642,8 @@ pub(crate) fn read(
             spec_spans.push(n.start..n.end + len);
             continue;
         }
-        if n.form == NumForm::Arabic && n.digits >= 7 {
-            // A phone or order number.
+        if n.form == NumForm::Arabic && n.digits >= 7 && !n.ones_run {
+            // A phone or order number (a run of ones is still "1").
             spec_spans.push(n.start..n.end);
             continue;
         }
@@ -659,7 +688,18 @@ pub(crate) fn read(
             _ => (false, n.end),
         };
         let next = ctx.skip_spaces(unit_end);
+        if has_unit {
+            if let Some(end) = ctx.describes_product(next) {
+                // "30枚一盒的鸡蛋来三盒": counts before 的 describe the product.
+                spec_spans.push(n.start..end);
+                continue;
+            }
+        }
         let mention_after = ctx.mention_at(next).is_some();
+        // "2 each", "两袋各": the same quantity for every product named.
+        let each_after = ctx
+            .marker_at(next)
+            .is_some_and(|m| m.marker == Marker::Each);
         let at_end = next >= text.len()
             || text[next..].chars().next().is_some_and(is_clause_punct)
             || ctx
@@ -668,9 +708,14 @@ pub(crate) fn read(
 
         let attached = match n.form {
             NumForm::Article => has_unit || mention_after,
-            NumForm::Word => has_unit || mention_after || verb_before || x_prefix || plus_prefix,
+            NumForm::Word => {
+                has_unit || mention_after || verb_before || x_prefix || plus_prefix || each_after
+            }
             NumForm::Chinese => {
-                has_unit || n.self_counting || ((verb_before || after_mention || kou) && at_end)
+                has_unit
+                    || n.self_counting
+                    || each_after
+                    || ((verb_before || after_mention || kou) && at_end)
             }
             NumForm::Arabic => {
                 !n.slang
@@ -680,6 +725,7 @@ pub(crate) fn read(
                         || kou
                         || verb_before
                         || mention_after
+                        || each_after
                         || (after_mention && at_end))
             }
         };
@@ -848,6 +894,54 @@ pub(crate) fn read(
     });
 }
 
+/// "上次的柿饼吃完了，再来两盒": a clause about the past, a plan or a request
+/// to show holds no order, but a later clause that orders on its own terms
+/// still does. Such clauses then count as dead, like a question's, so what
+/// they name can still be the later order's topic. Without an ordering
+/// clause after them they keep killing every order of the message.
+fn scope_kills(ctx: &Ctx<'_>, dead: &mut [bool]) {
+    let scoped = |m: &&MarkerHit| {
+        matches!(m.marker, Marker::Past | Marker::Future | Marker::Show)
+            && !dead[ctx.clause(m.start)]
+    };
+    let Some(last) = ctx
+        .markers
+        .iter()
+        .filter(scoped)
+        .map(|m| ctx.clause(m.start))
+        .max()
+    else {
+        return;
+    };
+    let orders_later = ctx.markers.iter().any(|v| {
+        let clause = ctx.clause(v.start);
+        // "先看看，不着急买": a negated verb orders nothing.
+        let clause_start = if clause == 0 { 0 } else { ctx.cuts[clause - 1] };
+        let negated = ctx.text[clause_start..v.start].contains(['不', '没', '别'])
+            || ctx.markers.iter().any(|m| {
+                matches!(m.marker, Marker::Refuse | Marker::NoBuy)
+                    && m.start >= clause_start
+                    && m.start < v.start
+            });
+        clause > last
+            && !dead[clause]
+            && !negated
+            && match v.marker {
+                Marker::Buy => true,
+                Marker::BuyIfObject | Marker::BuyIfProduct => object_follows(ctx, v),
+                _ => false,
+            }
+    });
+    if !orders_later {
+        return;
+    }
+    for m in ctx.markers.iter() {
+        if matches!(m.marker, Marker::Past | Marker::Future | Marker::Show) {
+            dead[ctx.clause(m.start)] = true;
+        }
+    }
+}
+
 /// A product still without a quantity takes one from a later clause that
 /// has a buy verb and names no product of its own ("苹果真好吃，来两箱").
 fn bind_across_clauses(
@@ -898,6 +992,9 @@ fn flag_large(confidence: f32, value: u32) -> f32 {
 /// 这个, a unit, or nothing more to say ("我要", "这个我要了").
 fn object_follows(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
     let p = ctx.skip_spaces(m.end);
+    if m.marker == Marker::BuyIfProduct {
+        return ctx.mention_at(p).is_some();
+    }
     let Some(c) = ctx.text[p..].chars().next() else {
         return true;
     };
@@ -965,15 +1062,33 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// End offsets of "A不A" questions (辣不辣, 好吃不好吃) that no marker
-/// already reads (要不要 is a question marker, 买不买 holds 不买).
+/// already reads (要不要 is a question marker, 买不买 holds 不买), and of
+/// the northern clause-final 不 / 没(有) that make a question of what comes
+/// before ("包邮不", "拍两单能送点松子不", "发货了没").
 fn a_not_a_questions(text: &str, markers: &[MarkerHit], out: &mut Vec<usize>) {
     out.clear();
-    for (i, _) in text.match_indices('不') {
-        let covered = {
-            let k = markers.partition_point(|m| m.end <= i);
-            markers.get(k).is_some_and(|m| m.start <= i)
-        };
-        if covered {
+    let covered = |i: usize| {
+        let k = markers.partition_point(|m| m.end <= i);
+        markers.get(k).is_some_and(|m| m.start <= i)
+    };
+    for (i, word) in text.match_indices(['不', '没']) {
+        if covered(i) {
+            continue;
+        }
+        let mut end = i + word.len();
+        if word == "没" && text[end..].starts_with('有') {
+            end += '有'.len_utf8();
+        }
+        let clause_final = text[end..]
+            .trim_start_matches(' ')
+            .chars()
+            .next()
+            .is_none_or(is_clause_punct);
+        if clause_final && text[..i].chars().next_back().is_some_and(is_cjk) {
+            out.push(end);
+            continue;
+        }
+        if word != "不" {
             continue;
         }
         let (before, after) = (&text[..i], &text[i + '不'.len_utf8()..]);

@@ -39,6 +39,9 @@ pub enum Marker {
     /// 买了: a buy verb when nothing follows ("这个我买了"), a past purchase
     /// when an object follows ("我买了两袋").
     BoughtIfObject,
+    /// 换 as in "腊肉不要了，换香肠": a buy verb only when a product follows
+    /// ("换一个", "换货" are not orders of anything named).
+    BuyIfProduct,
     /// A third person ("他", "楼上", "那个大哥"): with a perfective buy verb
     /// after it the message reports someone else's purchase.
     Others,
@@ -103,6 +106,9 @@ const MARKERS: &[(&str, Marker)] = {
         ("i'd like", Buy),
         ("id like", Buy),
         ("would like", Buy),
+        ("put me down for", Buy),
+        ("count me in for", Buy),
+        ("换", BuyIfProduct),
         // Words that hold 来 without it being the buy verb: directional
         // complements (进来, 过来, 起来), adverbs (原来, 后来, 本来) and
         // 来 + verb compounds (来自, 来不及). Leftmost-longest lets them
@@ -186,6 +192,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("cancelled", Cancel),
         ("nevermind", Cancel),
         ("never mind", Cancel),
+        ("anymore", Cancel),
+        ("no longer", Cancel),
         // Change.
         ("改成", Change),
         ("改为", Change),
@@ -286,6 +294,11 @@ const MARKERS: &[(&str, Marker)] = {
         ("received", Past),
         ("arrived", Past),
         ("ordered", Past),
+        // Habits, not orders ("I usually get black tea at Starbucks").
+        ("usually", Past),
+        ("normally", Past),
+        ("平时", Past),
+        ("平常", Past),
         // Future.
         ("下次", Future),
         ("下回", Future),
@@ -377,6 +390,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("也", Filler),
         ("还", Filler),
         ("再", Filler),
+        ("先", Filler),
+        ("就", Filler),
         ("一下", Filler),
         ("好的", Filler),
         ("please", Filler),
