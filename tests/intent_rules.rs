@@ -316,10 +316,20 @@ fn homophone_typos_and_pinyin_are_read_at_low_confidence() {
         // English is not pinyin, however short its words.
         ("2 kiwis please", None, &["order:KIWI:2"]),
         ("he said no", Some("APPLE"), &[]),
+        // One-character units in pinyin.
+        ("banli san jin", None, &["order:CHESTNUT:3"]),
+        // Misspelt English: a letter dropped, doubled or swapped.
+        ("kiwii 2 boxes", None, &["order:KIWI:2"]),
+        ("hnoey x2", None, &["order:HONEY:2"]),
+        ("musrooms 3 bags", None, &["order:SHIITAKE:3"]),
+        ("chesnuts x2", None, &["order:CHESTNUT:2"]),
+        // A replaced letter in a short word is another word, not a typo.
+        ("pearl tea is nice", Some("APPLE"), &[]),
+        ("so rich, honey", None, &[]),
     ]);
     let catalog = catalog();
     let engine = Engine::new(&catalog);
-    for text in ["猕猴陶两盒", "pingguo yi xiang"] {
+    for text in ["猕猴陶两盒", "pingguo yi xiang", "kiwii 2 boxes"] {
         let read = engine.parse(text, None);
         assert!(
             read.iter()
@@ -387,6 +397,9 @@ fn english_order_phrasings() {
         ("one more box of kiwis", None, &["order:KIWI:1"]),
         ("two more jars of honey", None, &["order:HONEY:2"]),
         ("put me down for 3", Some("KIWI"), &["order:KIWI:3"]),
+        // The singular of a plural alias ("chestnuts", "dried persimmons").
+        ("chestnut x2", None, &["order:CHESTNUT:2"]),
+        ("1 dried persimmon", None, &["order:PERSIMMON:1"]),
         ("i don't want the honey anymore", None, &["cancel:HONEY:-"]),
     ]);
 }

@@ -1,19 +1,22 @@
 //! Stretch readings (LABELING.md): homophone typos of product words ("小咪"
-//! for 小米, "锅吧" for 锅巴) and whole messages typed in pinyin ("xiaomi 2
-//! dai"). Both rewrite the normalised text into the Chinese the grammar
+//! for 小米, "锅吧" for 锅巴), whole messages typed in pinyin ("xiaomi 2
+//! dai") and misspelt English product words ("cheries", "oragne"). All rewrite the normalised text into the Chinese the grammar
 //! reads, keeping the map back to the original, and the engine then lowers
 //! the confidence of what it reads ([`FUZZY_CONFIDENCE`]) so such intents
 //! reach the helper flagged and are never auto-confirmed.
 //!
 //! Everything is derived from the catalog with the `pinyin` crate (toneless
-//! readings of product words and units) plus a short list of generic chat
-//! words in pinyin; nothing here names a product.
+//! readings of product words and units) and `strsim` (edit distance to the
+//! catalog's English words), plus short lists of generic chat words in
+//! pinyin and English; nothing here names a product.
 
-use super::matcher::Mention;
+use super::lexicon::{english_words, COMMON_ENGLISH};
+use super::matcher::{word_variants, Mention};
 use super::normalize::{normalize, Normalized};
+use super::numbers::english_value;
 use crate::catalog::Catalog;
 use pinyin::ToPinyin;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -83,7 +86,17 @@ pub(crate) struct Fuzzy {
     starts: Vec<u64>,
     /// Pinyin written without spaces ("xiaomi", "dai", "liang") to Chinese.
     pinyin_words: FxHashMap<String, String>,
+    /// The catalog's English words (every spelling the matcher reads), at
+    /// least [`MIN_TYPO_LETTERS`] long: what a misspelling may be of.
+    english: Vec<Box<str>>,
+    /// Words a letter token may be without being a misspelling: the
+    /// catalog's, the lexicon's and common chat English.
+    known_english: FxHashSet<Box<str>>,
 }
+
+/// English tokens shorter than this are never taken for misspellings: too
+/// many real words lie one letter from a short product word.
+const MIN_TYPO_LETTERS: usize = 4;
 
 /// One character of a message, as the homophone search reads it.
 #[derive(Debug, Clone, Copy)]
@@ -157,13 +170,41 @@ impl Fuzzy {
             }
             pinyin_words.entry(syllables.concat()).or_insert(word);
         }
+        // Units are mostly one character (饼, 根), which `reading` leaves out.
         for unit in catalog.products.iter().map(|p| normalize(&p.unit).text) {
-            if let Some(syllables) = reading(&unit) {
+            let syllables: Option<Vec<&str>> = unit
+                .chars()
+                .map(|c| c.to_pinyin().map(|p| p.plain()))
+                .collect();
+            if let Some(syllables) = syllables.filter(|s| !s.is_empty()) {
                 pinyin_words.entry(syllables.concat()).or_insert(unit);
             }
         }
         lengths.sort_unstable_by(|a, b| b.cmp(a));
         lengths.dedup();
+        let mut english: Vec<Box<str>> = Vec::new();
+        let mut known_english: FxHashSet<Box<str>> = english_words()
+            .chain(COMMON_ENGLISH.iter().copied())
+            .map(Box::from)
+            .collect();
+        let catalog_words = catalog
+            .products
+            .iter()
+            .flat_map(|p| std::iter::once(&p.name).chain(&p.aliases))
+            .map(String::as_str)
+            .chain(learned.iter().map(|(w, _)| *w));
+        for word in catalog_words {
+            for variant in word_variants(&normalize(word).text) {
+                for w in variant.split(|c: char| !c.is_ascii_lowercase()) {
+                    if w.len() >= MIN_TYPO_LETTERS {
+                        english.push(w.into());
+                    }
+                    known_english.insert(w.into());
+                }
+            }
+        }
+        english.sort_unstable();
+        english.dedup();
         let mut starts = vec![0u64; table.by_char.len().div_ceil(64)];
         for (i, &id) in table.by_char.iter().enumerate() {
             if id != 0 && first[id as usize] {
@@ -175,6 +216,8 @@ impl Fuzzy {
             lengths,
             starts,
             pinyin_words,
+            english,
+            known_english,
         }
     }
 
@@ -191,6 +234,9 @@ impl Fuzzy {
         self.find_homophones(mentions, &norm.text, scratch);
         if scratch.edits.is_empty() {
             self.find_pinyin(&norm.text, scratch);
+        }
+        if scratch.edits.is_empty() {
+            self.find_misspellings(mentions, &norm.text, scratch);
         }
         if scratch.edits.is_empty() {
             return false;
@@ -256,8 +302,13 @@ impl Fuzzy {
                 };
                 let end = window[n - 1].start + usize::from(window[n - 1].len);
                 // A word the matcher reads exactly is not a typo, and a
-                // window must not eat into one.
-                if mentions.get(next_mention).is_some_and(|m| m.start < end) {
+                // window must not eat into one; it may hold a shorter word
+                // whole ("黑猪柔" holds 黑猪 and is a typo of 黑猪肉).
+                let eats_into = mentions[next_mention.min(mentions.len())..]
+                    .iter()
+                    .take_while(|m| m.start < end)
+                    .any(|m| m.start < start || m.end > end || m.end - m.start == end - start);
+                if eats_into {
                     continue;
                 }
                 if window.iter().any(|ch| ch.syllable == 0) {
@@ -352,6 +403,94 @@ impl Fuzzy {
         }
         s.tokens = tokens;
     }
+
+    /// English letter tokens that are no word we know and lie one or two
+    /// edits from exactly one catalog word ("cheries" → "cherries") are
+    /// rewritten into it. Short tokens allow no substituted letter ("rich"
+    /// is not "rice"), only a letter missing, doubled or swapped.
+    fn find_misspellings(&self, mentions: &[Mention], text: &str, s: &mut FuzzyScratch) {
+        if self.english.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        let mut next_mention = 0;
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_lowercase() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii_lowercase() {
+                i += 1;
+            }
+            let end = i;
+            // A word glued to other letters (an apostrophe, accented
+            // letters) is not a clean token.
+            let glued = (start > 0 && (b[start - 1] == b'\'' || b[start - 1] >= 0x80))
+                || b.get(end).is_some_and(|&c| c == b'\'' || c >= 0x80);
+            let token = &text[start..end];
+            if glued
+                || token.len() < MIN_TYPO_LETTERS
+                || self.known_english.contains(token)
+                || english_value(token).is_some()
+            {
+                continue;
+            }
+            while mentions.get(next_mention).is_some_and(|m| m.end <= start) {
+                next_mention += 1;
+            }
+            if mentions.get(next_mention).is_some_and(|m| m.start < end) {
+                continue;
+            }
+            if let Some(word) = self.nearest_english(token) {
+                s.edits.push((start..end, word.to_string()));
+            }
+        }
+    }
+
+    /// The one catalog word nearest `token` within the allowed edits.
+    fn nearest_english(&self, token: &str) -> Option<&str> {
+        let max = if token.len() >= 8 { 2 } else { 1 };
+        let first = token.as_bytes()[0];
+        let from = self.english.partition_point(|w| w.as_bytes()[0] < first);
+        let mut best: Option<(usize, &str)> = None;
+        let mut tie = false;
+        for word in self.english[from..]
+            .iter()
+            .take_while(|w| w.as_bytes()[0] == first)
+        {
+            if word.len().abs_diff(token.len()) > max {
+                continue;
+            }
+            let d = strsim::osa_distance(token, word);
+            if d > max || (token.len() < 7 && d == 1 && !indel_or_swap(token, word)) {
+                continue;
+            }
+            match best {
+                Some((bd, _)) if d > bd => {}
+                Some((bd, w)) if d == bd => tie |= w != &**word,
+                _ => {
+                    best = Some((d, word));
+                    tie = false;
+                }
+            }
+        }
+        best.filter(|_| !tie).map(|(_, w)| w)
+    }
+}
+
+/// Whether `a` and `b`, one edit apart, differ by a letter added or
+/// dropped or two neighbours swapped (not a letter replaced).
+fn indel_or_swap(a: &str, b: &str) -> bool {
+    if a.len() != b.len() {
+        return true;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return false;
+    };
+    i + 1 < a.len() && a[i] == b[i + 1] && a[i + 1] == b[i]
 }
 
 /// The toneless reading of a word written only in ideographs, one syllable

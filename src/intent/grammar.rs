@@ -1238,6 +1238,14 @@ mod tests {
     }
 
     #[test]
+    fn a_typo_of_a_longer_word_may_hold_a_shorter_one_whole() {
+        // "麻拉香肠" holds 香肠 spelt right; read whole it is 麻辣香肠 misspelt.
+        let catalog = Catalog::new(vec![product("香肠", "斤", 1), product("麻辣香肠", "斤", 2)]);
+        assert_eq!(read(&catalog, "麻拉香肠两斤"), vec![("麻辣香肠".into(), 2)]);
+        assert_eq!(read(&catalog, "香肠两斤"), vec![("香肠".into(), 2)]);
+    }
+
+    #[test]
     fn weight_words_count_only_for_catalogs_selling_by_weight() {
         let by_jin = Catalog::new(vec![product("蒜", "斤", 1)]);
         assert_eq!(read(&by_jin, "3 jin of 蒜"), vec![("蒜".into(), 3)]);

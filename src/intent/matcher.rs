@@ -297,7 +297,10 @@ fn is_date(text: &str, start: usize, end: usize) -> bool {
 
 /// The ways a product word is written: as is, without spaces, its head word
 /// (the part before a spec like " 5斤装"), and an English plural.
-fn word_variants(word: &str) -> Vec<String> {
+/// The spellings a catalog word is matched by: as written, without its
+/// spaces, a Chinese name's head word, and an English word's plural or
+/// singular (an alias "cherries" also reads "cherry").
+pub(crate) fn word_variants(word: &str) -> Vec<String> {
     let mut out = vec![word.to_string()];
     if word.contains(' ') {
         out.push(word.replace(' ', ""));
@@ -315,6 +318,21 @@ fn word_variants(word: &str) -> Vec<String> {
             out.push(format!("{stem}ies"));
         } else {
             out.push(format!("{word}s"));
+            if word.ends_with('o') {
+                out.push(format!("{word}es"));
+            }
+        }
+    } else if ascii_word && word.len() > 3 && !word.ends_with("ss") && !word.ends_with("us") {
+        if let Some(stem) = word.strip_suffix("ies") {
+            out.push(format!("{stem}y"));
+            out.push(format!("{stem}ie"));
+        } else if let Some(stem) = word
+            .strip_suffix("es")
+            .filter(|s| s.ends_with(['x', 'o']) || s.ends_with("ch") || s.ends_with("sh"))
+        {
+            out.push(stem.to_string());
+        } else if let Some(stem) = word.strip_suffix('s') {
+            out.push(stem.to_string());
         }
     }
     out
