@@ -426,3 +426,32 @@ fn counts_that_describe_and_clause_final_questions() {
         ("能换货吗", Some("KIWI"), &[]),
     ]);
 }
+
+#[test]
+fn requests_units_and_which_questions() {
+    table(&[
+        // A product and a please ask for it; a product alone names it.
+        ("link 8 please", None, &["order:HONEY:1"]),
+        ("#3 pls", None, &["order:APPLE:1"]),
+        ("苹果", None, &[]),
+        ("zoom in on the honey pls", Some("HONEY"), &[]),
+        // Units are not converted: a weight is no count of boxes.
+        ("我家一年吃两百斤苹果", Some("KIWI"), &[]),
+        ("苹果来20斤", None, &["order:APPLE:1"]),
+        ("酥梨来5斤", None, &["order:PEAR:5"]),
+        // 是…还是 asks which; 还是 alone does not.
+        ("蜂蜜是一瓶还是两瓶", Some("HONEY"), &[]),
+        ("还是来两瓶吧", Some("HONEY"), &["order:HONEY:2"]),
+        ("gimme 3", Some("KIWI"), &["order:KIWI:3"]),
+        ("nvm", Some("KIWI"), &["cancel:-:-"]),
+        ("scratch that", Some("KIWI"), &["cancel:-:-"]),
+        ("i have 3 apples at home", Some("KIWI"), &[]),
+        // Letters next to digits are separate words.
+        ("honey2jars", None, &["order:HONEY:2"]),
+        ("an extra box of kiwis please", None, &["order:KIWI:1"]),
+    ]);
+    let catalog = catalog();
+    let engine = Engine::new(&catalog);
+    let weight = engine.parse("苹果来20斤", None);
+    assert!(weight[0].confidence < AUTO_CONFIRM_CONFIDENCE, "{weight:?}");
+}

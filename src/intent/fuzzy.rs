@@ -15,7 +15,7 @@ use super::matcher::{word_variants, Mention};
 use super::normalize::{normalize, Normalized};
 use super::numbers::english_value;
 use crate::catalog::Catalog;
-use pinyin::ToPinyin;
+use pinyin::{ToPinyin, ToPinyinMulti};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -145,37 +145,37 @@ impl Fuzzy {
             .chain(learned.iter().copied());
         for (word, product) in words {
             let word = normalize(word).text;
-            let Some(syllables) = reading(&word) else {
-                continue;
-            };
-            let ids: Option<Vec<u16>> = syllables
-                .iter()
-                .map(|s| table.ids.get(s).copied())
-                .collect();
-            let Some(ids) = ids else {
-                continue;
-            };
-            let key = reading_key(&ids);
-            match owner.get(&key) {
-                Some(&other) if other != product => {
-                    homophones.insert(key, None);
+            // Every reading of a word with heteronyms (人参 is ren shen,
+            // though 参 reads can first).
+            for syllables in word_readings(&word) {
+                let ids: Option<Vec<u16>> = syllables
+                    .iter()
+                    .map(|s| table.ids.get(s).copied())
+                    .collect();
+                let Some(ids) = ids else {
+                    continue;
+                };
+                let key = reading_key(&ids);
+                match owner.get(&key) {
+                    Some(&other) if other != product => {
+                        homophones.insert(key, None);
+                    }
+                    Some(_) => {}
+                    None => {
+                        owner.insert(key, product);
+                        homophones.insert(key, Some(word.clone()));
+                        lengths.push(ids.len());
+                        first[ids[0] as usize] = true;
+                    }
                 }
-                Some(_) => {}
-                None => {
-                    owner.insert(key, product);
-                    homophones.insert(key, Some(word.clone()));
-                    lengths.push(ids.len());
-                    first[ids[0] as usize] = true;
-                }
+                pinyin_words
+                    .entry(syllables.concat())
+                    .or_insert_with(|| word.clone());
             }
-            pinyin_words.entry(syllables.concat()).or_insert(word);
         }
         // Units are mostly one character (饼, 根), which `reading` leaves out.
         for unit in catalog.products.iter().map(|p| normalize(&p.unit).text) {
-            let syllables: Option<Vec<&str>> = unit
-                .chars()
-                .map(|c| c.to_pinyin().map(|p| p.plain()))
-                .collect();
+            let syllables: Option<Vec<&str>> = unit.chars().map(toneless).collect();
             if let Some(syllables) = syllables.filter(|s| !s.is_empty()) {
                 pinyin_words.entry(syllables.concat()).or_insert(unit);
             }
@@ -203,6 +203,13 @@ impl Fuzzy {
                 }
             }
         }
+        // Unit words too ("bgas" of lotus seeds).
+        english.extend(
+            super::lexicon::ENGLISH_UNITS
+                .iter()
+                .filter(|w| w.len() >= MIN_TYPO_LETTERS)
+                .map(|&w| Box::from(w)),
+        );
         english.sort_unstable();
         english.dedup();
         let mut starts = vec![0u64; table.by_char.len().div_ceil(64)];
@@ -232,11 +239,13 @@ impl Fuzzy {
     ) -> bool {
         scratch.edits.clear();
         self.find_homophones(mentions, &norm.text, scratch);
-        if scratch.edits.is_empty() {
-            self.find_pinyin(&norm.text, scratch);
-        }
+        // A near catalog word is firmer evidence than letters that also
+        // split into syllables ("longon" is long-o-n, and longan misspelt).
         if scratch.edits.is_empty() {
             self.find_misspellings(mentions, &norm.text, scratch);
+        }
+        if scratch.edits.is_empty() {
+            self.find_pinyin(&norm.text, scratch);
         }
         if scratch.edits.is_empty() {
             return false;
@@ -464,7 +473,7 @@ impl Fuzzy {
                 continue;
             }
             let d = strsim::osa_distance(token, word);
-            if d > max || (token.len() < 7 && d == 1 && !indel_or_swap(token, word)) {
+            if d > max || (token.len() < 6 && d == 1 && !indel_or_swap(token, word)) {
                 continue;
             }
             match best {
@@ -493,6 +502,22 @@ fn indel_or_swap(a: &str, b: &str) -> bool {
     i + 1 < a.len() && a[i] == b[i + 1] && a[i + 1] == b[i]
 }
 
+/// A character's toneless reading as chat types it: ü as v ("lv" for 绿,
+/// as pinyin keyboards take it), so every reading is plain ASCII.
+fn toneless(c: char) -> Option<&'static str> {
+    Some(plain_v(c.to_pinyin()?.plain()))
+}
+
+fn plain_v(plain: &'static str) -> &'static str {
+    match plain {
+        "lü" => "lv",
+        "lüe" => "lve",
+        "nü" => "nv",
+        "nüe" => "nve",
+        other => other,
+    }
+}
+
 /// The toneless reading of a word written only in ideographs, one syllable
 /// per character; `None` for words with anything else in them or too long.
 fn reading(word: &str) -> Option<Vec<&'static str>> {
@@ -500,10 +525,43 @@ fn reading(word: &str) -> Option<Vec<&'static str>> {
     if !(2..=MAX_WORD_CHARS).contains(&n) {
         return None;
     }
-    word.chars()
-        .map(|c| c.to_pinyin().map(|p| p.plain()))
-        .collect()
+    word.chars().map(toneless).collect()
 }
+
+/// Every toneless reading of such a word, the first readings first, at
+/// most [`MAX_READINGS`] of them (heteronyms multiply).
+fn word_readings(word: &str) -> Vec<Vec<&'static str>> {
+    let Some(first) = reading(word) else {
+        return Vec::new();
+    };
+    let mut out = vec![first];
+    for (i, c) in word.chars().enumerate() {
+        let Some(multi) = c.to_pinyin_multi() else {
+            continue;
+        };
+        let others: Vec<&'static str> = multi
+            .into_iter()
+            .map(|p| plain_v(p.plain()))
+            .filter(|p| *p != out[0][i])
+            .collect();
+        let mut more = Vec::new();
+        for other in others {
+            for r in &out {
+                let mut r = r.clone();
+                r[i] = other;
+                if !out.contains(&r) && !more.contains(&r) {
+                    more.push(r);
+                }
+            }
+        }
+        out.extend(more);
+        out.truncate(MAX_READINGS);
+    }
+    out
+}
+
+/// Readings kept for one catalog word.
+const MAX_READINGS: usize = 8;
 
 /// Runs of letters, runs of digits and single other non-space characters.
 fn ascii_tokens(text: &str, out: &mut Vec<Range<usize>>) {
@@ -548,10 +606,9 @@ fn readings() -> &'static Readings {
         let mut ids: FxHashMap<&'static str, u16> = FxHashMap::default();
         let by_char = (CJK_FIRST..CJK_END)
             .map(|cp| {
-                let Some(p) = char::from_u32(cp).and_then(|c| c.to_pinyin()) else {
+                let Some(name) = char::from_u32(cp).and_then(toneless) else {
                     return 0;
                 };
-                let name = p.plain();
                 if !name.bytes().all(|b| b.is_ascii_lowercase()) {
                     return 0;
                 }
@@ -579,8 +636,8 @@ impl Readings {
         } else if c.is_ascii() {
             0
         } else {
-            c.to_pinyin()
-                .and_then(|p| self.ids.get(p.plain()).copied())
+            toneless(c)
+                .and_then(|p| self.ids.get(p).copied())
                 .unwrap_or(0)
         }
     }

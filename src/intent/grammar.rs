@@ -53,6 +53,8 @@ pub(crate) struct Qty {
     /// Span of the number and its unit ("两袋", "x2").
     pub start: usize,
     pub end: usize,
+    /// Span of the unit word alone, when there is one ("袋" of "两袋").
+    pub unit: Option<(usize, usize)>,
     pub value: u32,
     pub bound: bool,
 }
@@ -229,6 +231,10 @@ impl Ctx<'_> {
     }
 }
 
+/// An order whose only count was in another measure ("大米来20斤" for rice
+/// sold by the bag): the helper must count it.
+const FOREIGN_UNIT_CONFIDENCE: f32 = 0.5;
+
 /// The widest gap between a product and its quantity ("小米也再来").
 const MAX_GLUE_BYTES: usize = 48;
 
@@ -394,6 +400,14 @@ pub(crate) fn read(
     }
     for &end in a_not_a {
         dead_clauses[ctx.clause(end - 1)] = true;
+    }
+    // "是5升还是5斤": 是…还是 asks which.
+    for (i, _) in text.match_indices("还是") {
+        let clause = ctx.clause(i);
+        let start = if clause == 0 { 0 } else { ctx.cuts[clause - 1] };
+        if text[start..i].contains('是') {
+            dead_clauses[clause] = true;
+        }
     }
     scope_kills(&ctx, dead_clauses);
     let dead_clauses: &[bool] = dead_clauses;
@@ -628,6 +642,10 @@ pub(crate) fn read(
     }));
     let verbs: &[MarkerHit] = verbs;
     let has_verb = !verbs.is_empty();
+    // "link 10 please": a product and a please ask for it.
+    let please = live_markers().any(|m| {
+        m.marker == Marker::Filler && matches!(&text[m.start..m.end], "please" | "pls" | "plz")
+    });
 
     // Quantities.
     qtys.clear();
@@ -748,6 +766,7 @@ pub(crate) fn read(
             qtys.push(Qty {
                 start,
                 end: unit_end,
+                unit: has_unit.then(|| (ctx.skip_spaces(n.end), unit_end)),
                 value: value as u32,
                 bound: false,
             });
@@ -759,6 +778,7 @@ pub(crate) fn read(
             bare_candidate.get_or_insert(Qty {
                 start: n.start,
                 end: n.end,
+                unit: None,
                 value: value as u32,
                 bound: false,
             });
@@ -801,8 +821,21 @@ pub(crate) fn read(
         let before = out.len();
         explicit.clear();
         for &(start, end, product, qi) in products.iter() {
-            let qty = qi.and_then(|i| qtys.get(i));
-            if qty.is_none() && !has_verb && !each {
+            let mut qty = qi.and_then(|i| qtys.get(i));
+            // Units are not converted: "两百斤大米" for rice sold by the bag
+            // is a weight, no count of bags. With a buy verb the order
+            // stands, for the helper to count.
+            let foreign = qty.is_some_and(|q| {
+                q.unit.is_some_and(|(a, b)| {
+                    let unit = &text[a..b];
+                    unit != &*engine.matcher.product_units[product]
+                        && engine.lexicon.spec_units.longest(unit, 0) == Some(unit.len())
+                })
+            });
+            if foreign {
+                qty = None;
+            }
+            if qty.is_none() && !has_verb && !each && !please {
                 continue;
             }
             // The same product named twice ("苹果苹果来两箱") is one order;
@@ -835,6 +868,9 @@ pub(crate) fn read(
                 _ => 0.85,
             };
             confidence = flag_large(confidence, value);
+            if foreign {
+                confidence = confidence.min(FOREIGN_UNIT_CONFIDENCE);
+            }
             out.push(Intent {
                 kind: IntentKind::Order,
                 product: Some(product),
@@ -1243,6 +1279,18 @@ mod tests {
         let catalog = Catalog::new(vec![product("香肠", "斤", 1), product("麻辣香肠", "斤", 2)]);
         assert_eq!(read(&catalog, "麻拉香肠两斤"), vec![("麻辣香肠".into(), 2)]);
         assert_eq!(read(&catalog, "香肠两斤"), vec![("香肠".into(), 2)]);
+    }
+
+    #[test]
+    fn pinyin_reads_every_reading_of_a_heteronym_and_v_for_u_umlaut() {
+        // 参 reads can first; 人参 is ren shen. 绿 is lü, typed lv.
+        let catalog = Catalog::new(vec![product("人参片", "盒", 1), product("绿豆", "斤", 2)]);
+        assert_eq!(
+            read(&catalog, "renshen pian liang he"),
+            vec![("人参片".into(), 2)]
+        );
+        assert_eq!(read(&catalog, "lvdou 2 jin"), vec![("绿豆".into(), 2)]);
+        assert_eq!(read(&catalog, "绿逗两斤"), vec![("绿豆".into(), 2)]);
     }
 
     #[test]

@@ -107,6 +107,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("id like", Buy),
         ("would like", Buy),
         ("put me down for", Buy),
+        ("gimme", BuyIfObject),
+        ("lemme get", BuyIfObject),
         ("count me in for", Buy),
         ("换", BuyIfProduct),
         // Words that hold 来 without it being the buy verb: directional
@@ -193,6 +195,9 @@ const MARKERS: &[(&str, Marker)] = {
         ("nevermind", Cancel),
         ("never mind", Cancel),
         ("anymore", Cancel),
+        ("nvm", Cancel),
+        ("scratch that", Cancel),
+        ("forget it", Cancel),
         ("no longer", Cancel),
         // Change.
         ("改成", Change),
@@ -296,6 +301,10 @@ const MARKERS: &[(&str, Marker)] = {
         ("ordered", Past),
         // Habits, not orders ("I usually get black tea at Starbucks").
         ("usually", Past),
+        // What the buyer already has ("I have 2 dates this week").
+        ("i have", Past),
+        ("i've got", Past),
+        ("i got", Past),
         ("normally", Past),
         ("平时", Past),
         ("平常", Past),
@@ -359,6 +368,9 @@ const MARKERS: &[(&str, Marker)] = {
         ("展示", Show),
         ("打开", Show),
         ("show", Show),
+        ("zoom", Show),
+        ("close up", Show),
+        ("closer look", Show),
         ("let me see", Show),
         // The product on air.
         ("这个", This),
@@ -569,7 +581,7 @@ pub const ENGLISH_UNITS: &[&str] = &[
     "cans", "case", "cases", "bottle", "bottles", "piece", "pieces", "pcs", "pc", "tin", "tins",
     "crate", "crates", "basket", "baskets", "order", "orders", "set", "sets", "portion",
     "portions", "unit", "units", "of", "more", "bucket", "buckets", "barrel", "barrels", "tub",
-    "tubs", "bundle", "bundles", "bunch", "bunches",
+    "tubs", "bundle", "bundles", "bunch", "bunches", "extra",
 ];
 
 /// English words for a weight the catalog sells by ("2 jin of pears" when
@@ -694,15 +706,18 @@ impl Lexicon {
 }
 
 /// True when a match that begins or ends with an ASCII letter or digit is not
-/// glued to more letters or digits ("no" is not inside "know").
+/// glued to more of the same ("no" is not inside "know", "1" not inside
+/// "12"); letters next to digits are separate words ("goji2bags").
 pub fn ascii_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let b = text.as_bytes();
-    let first_alnum = b.get(start).is_some_and(u8::is_ascii_alphanumeric);
-    let last_alnum = end > 0 && b.get(end - 1).is_some_and(u8::is_ascii_alphanumeric);
-    if first_alnum && start > 0 && b[start - 1].is_ascii_alphanumeric() {
+    let same = |x: u8, y: u8| {
+        (x.is_ascii_alphabetic() && y.is_ascii_alphabetic())
+            || (x.is_ascii_digit() && y.is_ascii_digit())
+    };
+    if start > 0 && b.get(start).is_some_and(|&c| same(b[start - 1], c)) {
         return false;
     }
-    if last_alnum && b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+    if end > 0 && b.get(end).is_some_and(|&c| same(b[end - 1], c)) {
         return false;
     }
     true

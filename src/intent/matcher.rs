@@ -40,6 +40,8 @@ pub struct Matcher {
     pub units: PrefixList,
     /// English words for the catalog's weight units ("jin" for 斤).
     pub english_weights: PrefixList,
+    /// Each product's own normalised selling unit, by catalog index.
+    pub product_units: Vec<Box<str>>,
 }
 
 impl Matcher {
@@ -118,7 +120,13 @@ impl Matcher {
                 .flat_map(|u| english_weight_words(u).iter().copied()),
         );
         let units = PrefixList::new(units.iter().map(String::as_str));
+        let product_units = catalog
+            .products
+            .iter()
+            .map(|p| normalize(&p.unit).text.into())
+            .collect();
         Matcher {
+            product_units,
             automaton,
             targets,
             links,
