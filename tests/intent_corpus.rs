@@ -1,7 +1,16 @@
 //! Scores the intent engine on labelled corpora with a Rust re-implementation
-//! of score.py's core F1 and false-alarm rate: our own three corpora on three
-//! different catalogs (a millet co-op, an orchard, a forest-products co-op),
-//! and the shared dev corpus when ../shared/corpus is present.
+//! of score.py (core F1, false alarms, stretch exact matches): our own
+//! corpora on eight catalogs, and the shared dev corpus when ../shared/corpus
+//! is present.
+//!
+//! millet, orchard and forest were written beside the engine. fruit, tea,
+//! mountain, grain and herbs were written blind: by separate sessions that
+//! saw LABELING.md and the dev corpus but never the engine, each with a
+//! catalog of its own (English-heavy TikTok chat, traditional characters,
+//! northern dialect, heteronyms, misspellings). Their first scores measured
+//! how the engine generalises (core F1 0.95 to 0.995); the rules they showed
+//! missing were then added as rules, and the few misses left are kept as
+//! labelled.
 
 mod common;
 
@@ -11,14 +20,15 @@ use std::path::Path;
 /// Issue 3's bar, held on every corpus.
 const MIN_F1: f64 = 0.97;
 const MAX_FALSE_ALARM: f64 = 0.02;
+const MIN_STRETCH: f64 = 0.5;
 
 fn report(name: &str, s: &Score) {
     for m in &s.misses {
         println!("{m}");
     }
     println!(
-        "{name}: messages {} precision {:.3} recall {:.3} f1 {:.3} exact {:.3} false_alarm {:.3}",
-        s.messages, s.precision, s.recall, s.f1, s.exact, s.false_alarm
+        "{name}: messages {} precision {:.3} recall {:.3} f1 {:.3} exact {:.3} false_alarm {:.3} stretch {:?}",
+        s.messages, s.precision, s.recall, s.f1, s.exact, s.false_alarm, s.stretch_exact
     );
 }
 
@@ -32,6 +42,12 @@ fn check(name: &str, catalog: &Path, corpus: &Path) {
         "{name}: false alarms {:.3} above {MAX_FALSE_ALARM}",
         s.false_alarm
     );
+    if let Some(stretch) = s.stretch_exact {
+        assert!(
+            stretch >= MIN_STRETCH,
+            "{name}: stretch {stretch:.2} below {MIN_STRETCH}"
+        );
+    }
 }
 
 fn data(file: &str) -> std::path::PathBuf {
@@ -65,6 +81,17 @@ fn forest_catalog_corpus_scores() {
         &data("catalog-forest.toml"),
         &data("forest-messages.jsonl"),
     );
+}
+
+#[test]
+fn blind_written_corpora_score() {
+    for name in ["fruit", "tea", "mountain", "grain", "herbs"] {
+        check(
+            name,
+            &data(&format!("catalog-{name}.toml")),
+            &data(&format!("{name}-messages.jsonl")),
+        );
+    }
 }
 
 #[test]

@@ -63,19 +63,32 @@ pub struct Score {
     pub f1: f64,
     pub exact: f64,
     pub false_alarm: f64,
+    /// Exact-match rate on the stretch rows (typos, pinyin), when there are any.
+    pub stretch_exact: Option<f64>,
     pub misses: Vec<String>,
 }
 
-/// Scores the engine on the non-stretch rows of `rows`, like score.py's core score.
+/// Scores the engine like score.py: F1, exact matches and false alarms on
+/// the core rows of `rows`, exact matches alone on the stretch rows.
 pub fn score(catalog: &Catalog, rows: &[Labelled]) -> Score {
     let engine = Engine::new(catalog);
+    let (stretch, core): (Vec<&Labelled>, Vec<&Labelled>) = rows
+        .iter()
+        .partition(|r| r.tags.iter().any(|t| t == "stretch"));
+    let mut s = score_rows(&engine, catalog, &core);
+    if !stretch.is_empty() {
+        let st = score_rows(&engine, catalog, &stretch);
+        s.stretch_exact = Some(st.exact);
+        s.misses
+            .extend(st.misses.into_iter().map(|m| format!("stretch {m}")));
+    }
+    s
+}
+
+fn score_rows(engine: &Engine, catalog: &Catalog, core: &[&Labelled]) -> Score {
     let (mut tp, mut fp, mut fnn, mut exact, mut none_total, mut none_alarm) = (0, 0, 0, 0, 0, 0);
     let mut misses = Vec::new();
-    let core: Vec<&Labelled> = rows
-        .iter()
-        .filter(|r| !r.tags.iter().any(|t| t == "stretch"))
-        .collect();
-    for r in &core {
+    for r in core {
         let mut want: HashMap<Key, i64> = HashMap::new();
         for e in &r.expect {
             *want.entry(key(&e.kind, e.sku.clone(), e.qty)).or_default() += 1;
@@ -135,6 +148,7 @@ pub fn score(catalog: &Catalog, rows: &[Labelled]) -> Score {
         } else {
             none_alarm as f64 / none_total as f64
         },
+        stretch_exact: None,
         misses,
     }
 }
