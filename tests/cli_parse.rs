@@ -1,6 +1,8 @@
 //! The `livestall parse` contract: one output line per input line, in order;
 //! error objects for lines that are not messages; exit 0; no database.
 
+mod common;
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -206,18 +208,7 @@ fn typed_lines_are_answered_one_by_one() {
     let second = wait_for_lines(2);
     // End of input: `script` passes it on as the terminal's end-of-file.
     drop(typing);
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = common::wait_or_kill(&mut child, Duration::from_secs(10));
     assert_eq!(
         (first, second),
         (1, 2),

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod chat_server;
+mod common;
 use chat_server::chat_server;
 
 fn shop() -> PathBuf {
@@ -176,7 +177,7 @@ fn helpers_recorded_by_one_keypress(
 ) -> Option<Vec<String>> {
     use std::io::Write;
     use std::process::Stdio;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     if Command::new("script").arg("--version").output().is_err() {
         let _ = writeln!(
             std::io::stderr(),
@@ -213,18 +214,7 @@ fn helpers_recorded_by_one_keypress(
     };
     let _ = keys.write_all(b"q");
     let _ = keys.flush();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = common::wait_or_kill(&mut child, Duration::from_secs(10));
     assert!(!pending.is_empty(), "no intent reached the database");
     assert!(
         status.is_some_and(|s| s.success()),

@@ -152,3 +152,23 @@ fn score_rows(engine: &Engine, catalog: &Catalog, core: &[&Labelled]) -> Score {
         misses,
     }
 }
+
+/// Waits up to `limit` for `child` to exit; past that kills it and gives
+/// `None`, so a hung process fails the test instead of hanging it.
+pub fn wait_or_kill(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> Option<std::process::ExitStatus> {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
