@@ -455,3 +455,41 @@ fn requests_units_and_which_questions() {
     let weight = engine.parse("苹果来20斤", None);
     assert!(weight[0].confidence < AUTO_CONFIRM_CONFIDENCE, "{weight:?}");
 }
+
+#[test]
+fn cantonese_and_taiwanese_chat() {
+    table(&[
+        ("俾我两盒猕猴桃", None, &["order:KIWI:2"]),
+        ("嚟兩瓶蜂蜜唔該", None, &["order:HONEY:2"]),
+        ("+2唔該", Some("KIWI"), &["order:KIWI:2"]),
+        ("要一盒喔", Some("KIWI"), &["order:KIWI:1"]),
+        ("唔要蜂蜜，要柿饼两袋", None, &["order:PERSIMMON:2"]),
+        ("唔要喇", Some("KIWI"), &["cancel:-:-"]),
+        ("柿饼有冇", None, &[]),
+        ("遲啲再買", Some("KIWI"), &[]),
+        // Taiwan's word for a link.
+        ("5號連結一盒", None, &["order:KIWI:1"]),
+        ("拿蜂蜜近一點給我看", Some("HONEY"), &[]),
+    ]);
+}
+
+#[test]
+fn what_a_count_counts_and_when_the_buying_is() {
+    table(&[
+        // 个 counting people, a price per unit: no count of the product.
+        ("宿舍4个人 来两盒", Some("KIWI"), &["order:KIWI:2"]),
+        ("20块钱一斤酥梨有点贵", Some("PEAR"), &[]),
+        // 扣N standing apart orders; talked about, it does not.
+        ("大三学生 扣2", Some("KIWI"), &["order:KIWI:2"]),
+        ("大家快扣1", Some("KIWI"), &[]),
+        // A later please takes the quantity to the product before.
+        ("the pears look good, 3 jin please", None, &["order:PEAR:3"]),
+        // Something to do or wait for, then 再: a plan.
+        ("考完试再来买柿饼", Some("KIWI"), &[]),
+        ("过年再订蜂蜜", None, &[]),
+        ("吃完了再来两盒", Some("KIWI"), &["order:KIWI:2"]),
+        ("算了不要蜂蜜了", Some("KIWI"), &["cancel:HONEY:-"]),
+        ("回家带了两箱苹果 爸妈都说甜", Some("APPLE"), &[]),
+        ("bu yao le", Some("KIWI"), &["cancel:-:-"]),
+    ]);
+}

@@ -45,6 +45,8 @@ const CHAT_PINYIN: &[(&str, &str)] = &[
     ("xiadan", "下单"),
     ("kou", "扣"),
     ("buyao", "不要"),
+    ("le", "了"),
+    ("suanle", "算了"),
     ("quxiao", "取消"),
     ("gaicheng", "改成"),
     ("duoshao", "多少"),
@@ -241,7 +243,7 @@ impl Fuzzy {
         self.find_homophones(mentions, &norm.text, scratch);
         // A near catalog word is firmer evidence than letters that also
         // split into syllables ("longon" is long-o-n, and longan misspelt).
-        if scratch.edits.is_empty() {
+        if scratch.edits.is_empty() && norm.ascii_letters >= MIN_TYPO_LETTERS {
             self.find_misspellings(mentions, &norm.text, scratch);
         }
         if scratch.edits.is_empty() {

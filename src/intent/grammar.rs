@@ -7,7 +7,7 @@
 //! Everything is linear in the message length apart from small per-token
 //! look-arounds; no allocation beyond the reusable scratch vectors.
 
-use super::lexicon::{Lexicon, Marker, MarkerHit, PrefixList};
+use super::lexicon::{Lexicon, Marker, MarkerHit, PrefixList, PLAN_TIMES_BEFORE_ZAI};
 use super::matcher::Mention;
 use super::numbers::{
     NumForm, NumToken, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
@@ -135,6 +135,13 @@ impl Ctx<'_> {
         let catalog_unit = self.units.longest(self.text, p);
         let selling =
             catalog_unit.or_else(|| self.lexicon.selling_classifiers.longest(self.text, p));
+        let spec = self.lexicon.spec_units.longest(self.text, p);
+        if let (Some(len), Some(spec)) = (selling, spec) {
+            // "4个人", "3个月": the classifier counts something else.
+            if spec > len {
+                return Unit::Spec(p + spec - pos);
+            }
+        }
         if let Some(len) = selling {
             // "5斤装", "30枚的": a spec of the product, not a count of it.
             let rest = &self.text[p + len..];
@@ -143,7 +150,7 @@ impl Ctx<'_> {
             }
             return Unit::Selling(p + len - pos);
         }
-        if let Some(len) = self.lexicon.spec_units.longest(self.text, p) {
+        if let Some(len) = spec {
             return Unit::Spec(p + len - pos);
         }
         if p > pos
@@ -322,6 +329,7 @@ pub(crate) fn read(
     // Product words win over markers, and both over numbers inside them.
     let mentions: &[Mention] = mentions;
     markers.retain(|m| !overlaps_sorted(mentions, |x| (x.start, x.end), m.start, m.end));
+    plans_before_zai(text, markers);
     super::numbers::scan(text, nums);
     let markers: &[MarkerHit] = markers;
     nums.retain(|n| {
@@ -402,7 +410,12 @@ pub(crate) fn read(
         dead_clauses[ctx.clause(end - 1)] = true;
     }
     // "是5升还是5斤": 是…还是 asks which.
-    for (i, _) in text.match_indices("还是") {
+    // (A char pattern searches with memchr; a str pattern builds a
+    // two-way searcher per message.)
+    for (i, _) in text
+        .match_indices('还')
+        .filter(|(i, _)| text[*i..].starts_with("还是"))
+    {
         let clause = ctx.clause(i);
         let start = if clause == 0 { 0 } else { ctx.cuts[clause - 1] };
         if text[start..i].contains('是') {
@@ -478,7 +491,7 @@ pub(crate) fn read(
             if state[i] == MentionState::Live {
                 state[i] = MentionState::Refused;
                 let after = ctx.skip_spaces(ctx.mentions[i].end);
-                if text[after..].starts_with(['了', '啦']) {
+                if text[after..].starts_with(['了', '啦', '喇']) {
                     withdrawn.push(i);
                 }
             }
@@ -534,7 +547,11 @@ pub(crate) fn read(
         if let Some(first) = live_markers().find(|m| m.marker == Marker::Cancel) {
             let before = out.len();
             for (i, m) in ctx.mentions.iter().enumerate() {
-                if state[i] == MentionState::Live && cancels_clause(ctx.clause(m.start)) {
+                // "算了不要花生糖了": a product withdrawn in the cancelling
+                // clause is what is cancelled.
+                let cancellable = state[i] == MentionState::Live
+                    || (state[i] == MentionState::Refused && withdrawn.contains(&i));
+                if cancellable && cancels_clause(ctx.clause(m.start)) {
                     state[i] = MentionState::Used;
                     if !out[before..].iter().any(|x| x.product == Some(m.product)) {
                         out.push(Intent {
@@ -643,13 +660,13 @@ pub(crate) fn read(
     let verbs: &[MarkerHit] = verbs;
     let has_verb = !verbs.is_empty();
     // "link 10 please": a product and a please ask for it.
-    let please = live_markers().any(|m| {
-        m.marker == Marker::Filler && matches!(&text[m.start..m.end], "please" | "pls" | "plz")
-    });
+    let please = live_markers().any(|m| is_please(text, m));
 
     // Quantities.
     qtys.clear();
     let mut bare_candidate: Option<Qty> = None;
+    // "扣2" standing apart is an order, whatever else the message says.
+    let mut kou_qty = false;
     let mut covered = 0usize;
     for (ni, n) in ctx.nums.iter().enumerate() {
         if used_nums.contains(&ni) || !live(n.start) {
@@ -691,6 +708,11 @@ pub(crate) fn read(
         } else {
             0
         };
+        if matches!(prev, Some('块' | '元' | '钱')) && matches!(unit, Unit::Selling(_)) {
+            // "20块钱一斤", "5元一袋": a price per unit, not a count.
+            spec_spans.push(n.start..n.end);
+            continue;
+        }
         let marker_before = ctx.marker_ending_at(before).filter(|m| live(m.start));
         let kou = marker_before.is_some_and(|m| m.marker == Marker::Kou);
         let verb_before = marker_before.is_some_and(|m| {
@@ -762,6 +784,16 @@ pub(crate) fn read(
             n.start
         };
         if attached && (1..=cap).contains(&value) {
+            // Standing on its own ("大二学生党 扣2"), not talked about
+            // ("大家快扣1", "主播说扣1就行").
+            kou_qty |= kou
+                && at_end
+                && marker_before.is_some_and(|m| {
+                    text[..m.start]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| c == ' ' || is_clause_punct(c))
+                });
             covered += unit_end - start;
             qtys.push(Qty {
                 start,
@@ -908,7 +940,7 @@ pub(crate) fn read(
         .first()
         .copied()
         .or(if bare { bare_candidate } else { None });
-    if !(has_verb || (bare && qty.is_some())) {
+    if !(has_verb || (bare && qty.is_some()) || (kou_qty && qty.is_some())) {
         return;
     }
     let value = qty.map_or(1, |q| q.value);
@@ -928,6 +960,52 @@ pub(crate) fn read(
         confidence,
         evidence,
     });
+}
+
+/// "考完试再来买", "过年再订": something to get done or to wait for, then
+/// 再 and the buying, is a plan. Adds a plan marker where the clause before
+/// a 再 holds 完 (not 完了: "吃完了再来两袋" orders) or ends in a time or
+/// event word.
+fn plans_before_zai(text: &str, markers: &mut Vec<MarkerHit>) {
+    let mut added = false;
+    for (z, _) in text.match_indices('再') {
+        let clause_start = text[..z]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_clause_punct(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let before = &text[clause_start..z];
+        let done = before
+            .match_indices('完')
+            .find(|(i, _)| !before[i + '完'.len_utf8()..].starts_with('了'));
+        let plan = done
+            .map(|(i, w)| (clause_start + i, clause_start + i + w.len()))
+            .or_else(|| {
+                let trimmed = before.trim_end_matches(' ');
+                PLAN_TIMES_BEFORE_ZAI
+                    .iter()
+                    .find(|w| trimmed.ends_with(**w))
+                    .map(|w| {
+                        (
+                            clause_start + trimmed.len() - w.len(),
+                            clause_start + trimmed.len(),
+                        )
+                    })
+            });
+        if let Some((start, end)) = plan {
+            if !overlaps_sorted(markers, |m| (m.start, m.end), start, end) {
+                markers.push(MarkerHit {
+                    start,
+                    end,
+                    marker: Marker::Future,
+                });
+                added = true;
+            }
+        }
+    }
+    if added {
+        markers.sort_unstable_by_key(|m| m.start);
+    }
 }
 
 /// "上次的柿饼吃完了，再来两盒": a clause about the past, a plan or a request
@@ -978,8 +1056,13 @@ fn scope_kills(ctx: &Ctx<'_>, dead: &mut [bool]) {
     }
 }
 
+fn is_please(text: &str, m: &MarkerHit) -> bool {
+    m.marker == Marker::Filler && matches!(&text[m.start..m.end], "please" | "pls" | "plz")
+}
+
 /// A product still without a quantity takes one from a later clause that
-/// has a buy verb and names no product of its own ("苹果真好吃，来两箱").
+/// has a buy verb (or a please) and names no product of its own
+/// ("苹果真好吃，来两箱", "the peanuts look good, 2 jin please").
 fn bind_across_clauses(
     ctx: &Ctx<'_>,
     products: &mut [(usize, usize, usize, Option<usize>)],
@@ -1001,7 +1084,11 @@ fn bind_across_clauses(
             !q.bound
                 && q.start >= p_end
                 && clause != p_clause
-                && verbs.iter().any(|v| ctx.clause(v.start) == clause)
+                && (verbs.iter().any(|v| ctx.clause(v.start) == clause)
+                    || ctx
+                        .markers
+                        .iter()
+                        .any(|m| is_please(ctx.text, m) && ctx.clause(m.start) == clause))
                 && !products.iter().any(|p| ctx.clause(p.0) == clause)
         });
         if let Some(qi) = found {
@@ -1107,7 +1194,10 @@ fn a_not_a_questions(text: &str, markers: &[MarkerHit], out: &mut Vec<usize>) {
         let k = markers.partition_point(|m| m.end <= i);
         markers.get(k).is_some_and(|m| m.start <= i)
     };
-    for (i, word) in text.match_indices(['不', '没']) {
+    // One char at a time: a single char pattern searches with memchr, a
+    // set of chars decodes every character.
+    let hits = text.match_indices('不').chain(text.match_indices('没'));
+    for (i, word) in hits {
         if covered(i) {
             continue;
         }

@@ -176,15 +176,17 @@ impl Matcher {
     /// link #3, no.3, 三号链接, 链接三. Only numbers that are links of the
     /// catalog count; "3号" that is a day of the month does not.
     fn find_links(&self, text: &str, out: &mut Vec<Mention>) {
-        const PREFIXES: &[&str] = &["link #", "link ", "link", "链接", "no.", "# ", "#"];
-        const SUFFIXES: &[&str] = &["号链接", "号宝贝", "号"];
+        const PREFIXES: &[&str] = &[
+            "link #", "link ", "link", "链接", "连结", "链结", "no.", "# ", "#",
+        ];
+        const SUFFIXES: &[&str] = &["号链接", "号连结", "号链结", "号宝贝", "号"];
         if self.links.is_empty() {
             return;
         }
         let b = text.as_bytes();
         // Chinese numerals name a link only beside 链接; without it, only
         // digits can start a link, and the scan jumps from digit to digit.
-        let chinese_links = text.contains("链接");
+        let chinese_links = has_link_word(text);
         let mut taken_to = 0;
         let mut i = 0;
         while i < b.len() {
@@ -211,7 +213,11 @@ impl Matcher {
                     .sum::<usize>();
                 // Chinese numerals name a link only next to 链接 (三号链接,
                 // 链接三); other runs ("两袋") are not valued at all.
-                let beside_link = text[..i].ends_with("链接") || text[end..].starts_with("号链接");
+                let beside_link = LINK_WORDS.iter().any(|w| text[..i].ends_with(w))
+                    || (text[end..].starts_with('号')
+                        && LINK_WORDS
+                            .iter()
+                            .any(|w| text[end + '号'.len_utf8()..].starts_with(w)));
                 let value = beside_link
                     .then(|| chinese_value(&text[i..end]))
                     .flatten()
@@ -229,7 +235,7 @@ impl Matcher {
             let chinese = !b[start].is_ascii_digit();
             let prefix = PREFIXES
                 .iter()
-                .filter(|p| !chinese || **p == "链接")
+                .filter(|p| !chinese || LINK_WORDS.contains(p))
                 .find(|p| {
                     // "link" must start a word ("unlink3" is not a link).
                     text[..start].ends_with(**p) && {
@@ -242,7 +248,9 @@ impl Matcher {
             } else {
                 SUFFIXES
                     .iter()
-                    .filter(|s| !chinese || **s == "号链接")
+                    .filter(|s| {
+                        !chinese || (s.len() > "号".len() && LINK_WORDS.contains(&&s["号".len()..]))
+                    })
                     .find(|s| text[end..].starts_with(**s))
                     .map(|s| (start, end + s.len()))
                     .filter(|&(s, e)| !is_date(text, s, e))
@@ -259,6 +267,18 @@ impl Matcher {
             }
         }
     }
+}
+
+/// The word for a product link: mainland 链接, Taiwan's 連結 (连结 once
+/// simplified) and the mixed 鏈結.
+const LINK_WORDS: &[&str] = &["链接", "连结", "链结"];
+
+/// Whether `text` holds a word for a link (a char search per first
+/// character: cheaper than a substring searcher per message).
+fn has_link_word(text: &str) -> bool {
+    text.match_indices('链')
+        .chain(text.match_indices('连'))
+        .any(|(i, _)| LINK_WORDS.iter().any(|w| text[i..].starts_with(w)))
 }
 
 /// Chinese numerals a link number is written with (三号链接, 十二号链接).

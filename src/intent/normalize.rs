@@ -17,6 +17,9 @@ pub struct Normalized {
     src: Vec<(u32, u32)>,
     run_char: char,
     run_len: u32,
+    /// How many ASCII letters the normalisation wrote: most chat has none,
+    /// and then no English reading needs to look.
+    pub ascii_letters: usize,
 }
 
 impl Normalized {
@@ -120,6 +123,7 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
     out.src.reserve(input.len());
     out.run_char = '\0';
     out.run_len = 0;
+    out.ascii_letters = 0;
     // Offsets are kept as u32; longer inputs are cut (a chat message never is).
     let limit = input.len().min(u32::MAX as usize / 2);
     for (i, c) in input.char_indices() {
@@ -130,6 +134,7 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
         let to = (i + c.len_utf8()) as u32;
         if c.is_ascii_alphanumeric() {
             // Letters and digits never stammer-fold (see `push`).
+            out.ascii_letters += usize::from(c.is_ascii_alphabetic());
             out.push_plain(c.to_ascii_lowercase(), from, to);
         } else if c.is_ascii() {
             if c.is_ascii_control() && !c.is_ascii_whitespace() {
@@ -148,6 +153,7 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
             // Full-width punctuation and letters ("！", "，", "ｘ２"): what
             // NFKC gives, without asking it.
             let a = a.to_ascii_lowercase();
+            out.ascii_letters += usize::from(a.is_ascii_alphabetic());
             if a.is_ascii_alphanumeric() {
                 out.push_plain(a, from, to);
             } else {
