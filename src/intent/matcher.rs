@@ -127,6 +127,7 @@ impl Matcher {
             .collect();
         Matcher {
             product_units,
+
             automaton,
             targets,
             links,
@@ -137,7 +138,9 @@ impl Matcher {
 
     /// Appends the product mentions of `text` to `out`, in order and not
     /// overlapping: leftmost first, the longest of those starting together.
-    pub fn find(&self, text: &str, out: &mut Vec<Mention>) {
+    /// `link_chars`: whether the text may hold a word for a link (it has a
+    /// 链 or 连; [`Normalized::link_chars`](super::normalize::Normalized)).
+    pub fn find(&self, text: &str, link_chars: bool, out: &mut Vec<Mention>) {
         let first = out.len();
         if let Some(ac) = &self.automaton {
             for m in ac.find_iter(text) {
@@ -155,7 +158,7 @@ impl Matcher {
             }
         }
         let words = out.len();
-        self.find_links(text, out);
+        self.find_links(text, link_chars, out);
         if out.len() > words && words > first {
             // Merge the two sorted runs, dropping whatever overlaps an
             // earlier (or equally early and longer) mention.
@@ -175,7 +178,7 @@ impl Matcher {
     /// Link references: 3号链接, 3号宝贝, 3号, 链接3, #3, # 3, link 3, link3,
     /// link #3, no.3, 三号链接, 链接三. Only numbers that are links of the
     /// catalog count; "3号" that is a day of the month does not.
-    fn find_links(&self, text: &str, out: &mut Vec<Mention>) {
+    fn find_links(&self, text: &str, link_chars: bool, out: &mut Vec<Mention>) {
         const PREFIXES: &[&str] = &[
             "link #", "link ", "link", "链接", "连结", "链结", "no.", "# ", "#",
         ];
@@ -186,7 +189,9 @@ impl Matcher {
         let b = text.as_bytes();
         // Chinese numerals name a link only beside 链接; without it, only
         // digits can start a link, and the scan jumps from digit to digit.
-        let chinese_links = has_link_word(text);
+        // (The normaliser noted whether 链 or 连 occurs at all: most chat
+        // has neither, and then no substring search runs.)
+        let chinese_links = link_chars && LINK_WORDS.iter().any(|w| text.contains(w));
         let mut taken_to = 0;
         let mut i = 0;
         while i < b.len() {
@@ -272,14 +277,6 @@ impl Matcher {
 /// The word for a product link: mainland 链接, Taiwan's 連結 (连结 once
 /// simplified) and the mixed 鏈結.
 const LINK_WORDS: &[&str] = &["链接", "连结", "链结"];
-
-/// Whether `text` holds a word for a link (a char search per first
-/// character: cheaper than a substring searcher per message).
-fn has_link_word(text: &str) -> bool {
-    text.match_indices('链')
-        .chain(text.match_indices('连'))
-        .any(|(i, _)| LINK_WORDS.iter().any(|w| text[i..].starts_with(w)))
-}
 
 /// Chinese numerals a link number is written with (三号链接, 十二号链接).
 fn is_link_numeral(c: char) -> bool {
@@ -396,7 +393,7 @@ mod tests {
         let cat = catalog();
         let m = Matcher::new(&cat);
         let mut out = Vec::new();
-        m.find(text, &mut out);
+        m.find(text, text.contains(['链', '连']), &mut out);
         let skus = ["A", "B", "C"];
         out.iter()
             .map(|x| (text[x.start..x.end].to_string(), skus[x.product]))
@@ -456,7 +453,7 @@ mod tests {
     fn empty_catalog_matches_nothing() {
         let m = Matcher::new(&Catalog::default());
         let mut out = Vec::new();
-        m.find("小米两袋", &mut out);
+        m.find("小米两袋", false, &mut out);
         assert!(out.is_empty());
     }
 }

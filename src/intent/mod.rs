@@ -141,13 +141,17 @@ impl Engine {
         normalize::normalize_into(text, &mut scratch.norm);
         // Products are found once; only a stretch rewrite makes them stale.
         scratch.mentions.clear();
-        self.matcher.find(&scratch.norm.text, &mut scratch.mentions);
+        let link_chars = scratch.norm.link_chars;
+        self.matcher
+            .find(&scratch.norm.text, link_chars, &mut scratch.mentions);
         let fuzzy = self
             .fuzzy
             .rewrite(&scratch.mentions, &mut scratch.norm, &mut scratch.fuzzy);
         if fuzzy {
             scratch.mentions.clear();
-            self.matcher.find(&scratch.norm.text, &mut scratch.mentions);
+            let link_chars = scratch.norm.link_chars;
+            self.matcher
+                .find(&scratch.norm.text, link_chars, &mut scratch.mentions);
         }
         grammar::read(self, scratch, current, out);
         for intent in out.iter_mut() {

@@ -20,6 +20,9 @@ pub struct Normalized {
     /// How many ASCII letters the normalisation wrote: most chat has none,
     /// and then no English reading needs to look.
     pub ascii_letters: usize,
+    /// Whether the text holds a 链 or 连, which every word for a product
+    /// link starts with (链接, 連結): without one no link word is searched for.
+    pub link_chars: bool,
 }
 
 impl Normalized {
@@ -42,6 +45,7 @@ impl Normalized {
             return;
         }
         let origin = (self.src[range.start].0, self.src[range.end - 1].1);
+        self.link_chars |= with.contains('链') || with.contains('连');
         self.text.replace_range(range.clone(), with);
         self.src
             .splice(range, std::iter::repeat_n(origin, with.len()));
@@ -124,6 +128,7 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
     out.run_char = '\0';
     out.run_len = 0;
     out.ascii_letters = 0;
+    out.link_chars = false;
     // Offsets are kept as u32; longer inputs are cut (a chat message never is).
     let limit = input.len().min(u32::MAX as usize / 2);
     for (i, c) in input.char_indices() {
@@ -144,6 +149,7 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
         } else if is_cjk_ideograph(c) {
             // Most of Chinese chat: checked first.
             let s = to_simplified(c);
+            out.link_chars |= matches!(s, '链' | '连');
             if s == out.run_char {
                 out.push(s, from, to);
             } else {
