@@ -410,11 +410,11 @@ pub(crate) fn read(
         dead_clauses[ctx.clause(end - 1)] = true;
     }
     // "是5升还是5斤": 是…还是 asks which.
-    // (A char pattern searches with memchr; a str pattern builds a
-    // two-way searcher per message.)
-    for (i, _) in text
-        .match_indices('还')
-        .filter(|(i, _)| text[*i..].starts_with("还是"))
+    for i in ctx
+        .markers
+        .iter()
+        .filter(|m| m.marker == Marker::Word && &text[m.start..m.end] == "还是")
+        .map(|m| m.start)
     {
         let clause = ctx.clause(i);
         let start = if clause == 0 { 0 } else { ctx.cuts[clause - 1] };
@@ -968,7 +968,12 @@ pub(crate) fn read(
 /// event word.
 fn plans_before_zai(text: &str, markers: &mut Vec<MarkerHit>) {
     let mut added = false;
-    for (z, _) in text.match_indices('再') {
+    // Every 再 is in a marker (再, 再来, 再加, 再要).
+    for k in 0..markers.len() {
+        let z = markers[k].start;
+        if !text[z..].starts_with('再') {
+            continue;
+        }
         let clause_start = text[..z]
             .char_indices()
             .rev()
@@ -1194,17 +1199,16 @@ fn a_not_a_questions(text: &str, markers: &[MarkerHit], out: &mut Vec<usize>) {
         let k = markers.partition_point(|m| m.end <= i);
         markers.get(k).is_some_and(|m| m.start <= i)
     };
-    // One char at a time: a single char pattern searches with memchr, a
-    // set of chars decodes every character.
-    let hits = text.match_indices('不').chain(text.match_indices('没'));
-    for (i, word) in hits {
-        if covered(i) {
-            continue;
-        }
-        let mut end = i + word.len();
-        if word == "没" && text[end..].starts_with('有') {
-            end += '有'.len_utf8();
-        }
+    // 没 / 没有 are markers of their own (Word); 不 is searched for.
+    let nots = markers
+        .iter()
+        .filter(|m| m.marker == Marker::Word && text[m.start..].starts_with('没'))
+        .map(|m| (m.start, m.end, false));
+    let bus = text
+        .match_indices('不')
+        .filter(|&(i, _)| !covered(i))
+        .map(|(i, w)| (i, i + w.len(), true));
+    for (i, end, bu) in bus.chain(nots) {
         let clause_final = text[end..]
             .trim_start_matches(' ')
             .chars()
@@ -1214,7 +1218,7 @@ fn a_not_a_questions(text: &str, markers: &[MarkerHit], out: &mut Vec<usize>) {
             out.push(end);
             continue;
         }
-        if word != "不" {
+        if !bu {
             continue;
         }
         let (before, after) = (&text[..i], &text[i + '不'.len_utf8()..]);

@@ -160,6 +160,12 @@ const MARKERS: &[(&str, Marker)] = {
         ("来得及", Word),
         ("来往", Word),
         ("来回", Word),
+        // Found as words so the grammar reads them off the marker list
+        // instead of searching every message: 还是 (是…还是 asks which),
+        // 没 / 没有 (clause-final, they ask: "发货了没").
+        ("还是", Word),
+        ("没", Word),
+        ("没有", Word),
         // 么 in 这么 / 那么 / 多么 is degree, not the question particle.
         ("这么", Word),
         ("那么", Word),
