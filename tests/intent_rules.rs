@@ -493,3 +493,71 @@ fn what_a_count_counts_and_when_the_buying_is() {
         ("bu yao le", Some("KIWI"), &["cancel:-:-"]),
     ]);
 }
+
+#[test]
+fn run_on_chat_without_punctuation() {
+    table(&[
+        // A space between Chinese words parts clauses.
+        (
+            "蜂蜜不要了 给我来两袋柿饼",
+            None,
+            &["cancel:HONEY:-", "order:PERSIMMON:2"],
+        ),
+        ("我们吃不了多少 来一盒猕猴桃就够了", None, &["order:KIWI:1"]),
+        // A word for now starts a clause: a past, then an order.
+        (
+            "去年买的蜂蜜吃完了今年再给我来两瓶",
+            None,
+            &["order:HONEY:2"],
+        ),
+        // An order before a plan about another product stands; a plan
+        // that names nothing takes the order back.
+        ("苹果先来两箱 柿饼等发了工资再买", None, &["order:APPLE:2"]),
+        ("我妈说要买两袋柿饼，等她下班再拍", None, &[]),
+        ("买了三次了，再来两盒", Some("KIWI"), &["order:KIWI:2"]),
+        // 呢 after a long statement only colours it.
+        ("给我寄两瓶蜂蜜我闺女坐月子呢", None, &["order:HONEY:2"]),
+        ("蜂蜜呢", None, &[]),
+        // Letter-spaced text.
+        ("蜂 蜜 两 瓶", None, &["order:HONEY:2"]),
+        ("【蜂蜜】来两瓶", None, &["order:HONEY:2"]),
+        ("蜂蜜///两瓶", None, &["order:HONEY:2"]),
+    ]);
+}
+
+#[test]
+fn changes_addresses_prices_and_pieces() {
+    table(&[
+        (
+            "苹果改成两箱，蜂蜜改成一瓶",
+            None,
+            &["change:APPLE:2", "change:HONEY:1"],
+        ),
+        // 3号楼 is a building, not link 3.
+        (
+            "要两盒 地址幸福小区3号楼2单元",
+            Some("KIWI"),
+            &["order:KIWI:2"],
+        ),
+        // A price, not a model number; a count right after a price is per unit.
+        ("柿饼25.5一袋是吧，拍三袋", None, &["order:PERSIMMON:3"]),
+        ("10斤一箱的给我来三箱", Some("APPLE"), &["order:APPLE:3"]),
+        // Counted in pieces and in its own unit: its own unit wins.
+        ("一人一个猕猴桃，给我来三盒", None, &["order:KIWI:3"]),
+    ]);
+}
+
+#[test]
+fn put_me_down_phrasings_and_false_friends() {
+    table(&[
+        ("记我一份", Some("KIWI"), &["order:KIWI:1"]),
+        ("算我一个", Some("KIWI"), &["order:KIWI:1"]),
+        ("给我记上", Some("KIWI"), &["order:KIWI:1"]),
+        ("要嘞", Some("KIWI"), &["order:KIWI:1"]),
+        ("不是要苹果 是要柿饼 两袋", None, &["order:PERSIMMON:2"]),
+        ("我算了一下比超市便宜", Some("KIWI"), &[]),
+        ("cancel lah", Some("KIWI"), &["cancel:-:-"]),
+        ("cancel culture is crazy", Some("KIWI"), &[]),
+        ("晚上好，刚来", Some("KIWI"), &[]),
+    ]);
+}

@@ -7,7 +7,7 @@
 //! Everything is linear in the message length apart from small per-token
 //! look-arounds; no allocation beyond the reusable scratch vectors.
 
-use super::lexicon::{Lexicon, Marker, MarkerHit, PrefixList, PLAN_TIMES_BEFORE_ZAI};
+use super::lexicon::{Lexicon, Marker, MarkerHit, PrefixList, NOW_WORDS, PLAN_TIMES_BEFORE_ZAI};
 use super::matcher::Mention;
 use super::numbers::{
     NumForm, NumToken, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
@@ -81,6 +81,17 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn clause(&self, pos: usize) -> usize {
         self.cuts.partition_point(|&c| c < pos)
+    }
+
+    /// Where clause `clause` begins, on a char boundary (a cut made by a
+    /// question ending, "辣不辣", falls inside its last character).
+    fn clause_start(&self, clause: usize) -> usize {
+        let Some(&cut) = clause.checked_sub(1).and_then(|i| self.cuts.get(i)) else {
+            return 0;
+        };
+        (cut..=self.text.len())
+            .find(|&p| self.text.is_char_boundary(p))
+            .unwrap_or(self.text.len())
     }
 
     fn skip_spaces(&self, mut pos: usize) -> usize {
@@ -186,8 +197,11 @@ impl Ctx<'_> {
     fn describes_product(&self, mut pos: usize) -> Option<usize> {
         for _ in 0..3 {
             if self.text[pos..].starts_with('的') {
+                // "一盒的鸡蛋", "10斤一袋的给我来三袋": 的 and more words after.
                 let end = pos + '的'.len_utf8();
-                return self.mention_at(end).map(|_| end);
+                let more = self.mention_at(end).is_some()
+                    || self.text[end..].chars().next().is_some_and(is_cjk);
+                return more.then_some(end);
             }
             let i = self.num_index_at(pos)?;
             let end = self.nums[i].end;
@@ -197,10 +211,6 @@ impl Ctx<'_> {
             };
         }
         None
-    }
-
-    fn is_cut(&self, c: char) -> bool {
-        is_clause_punct(c)
     }
 
     /// True when `text[a..b]` holds only spaces, punctuation, markers and
@@ -216,7 +226,8 @@ impl Ctx<'_> {
             let Some(c) = self.text[pos..].chars().next() else {
                 break;
             };
-            if c == ' ' || self.is_cut(c) || matches!(c, 'x' | '×' | '*' | '+') {
+            // Spaces, punctuation and decoration ("红枣///两袋", "【红枣】来两袋").
+            if !c.is_alphanumeric() || matches!(c, 'x' | '×') {
                 pos += c.len_utf8();
                 continue;
             }
@@ -273,7 +284,21 @@ fn clause_puncts(text: &str, out: &mut Vec<usize>) {
     let mut i = 0;
     while i < b.len() {
         let punct = match b[i] {
-            b',' | b'.' | b'!' | b'?' | b';' | b':' | b'~' | b'\n' => true,
+            // A decimal point (39.9) ends nothing.
+            b'.' => {
+                !(i > 0
+                    && b[i - 1].is_ascii_digit()
+                    && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+            }
+            b',' | b'!' | b'?' | b';' | b':' | b'~' | b'\n' => true,
+            // A space between Chinese words, or after a number before one,
+            // ends a clause in chat that has no punctuation ("挂面不要了
+            // 给我来两袋面粉"); between English words it does not.
+            b' ' => {
+                i > 0
+                    && (b[i - 1] >= 0x80 || b[i - 1].is_ascii_digit())
+                    && b.get(i + 1).is_some_and(|&n| n >= 0xC0)
+            }
             // 、 U+3001 and 。 U+3002
             0xE3 => b[i + 1] == 0x80 && matches!(b[i + 2], 0x81 | 0x82),
             // … U+2026
@@ -325,11 +350,34 @@ pub(crate) fn read(
     let text = norm.text.as_str();
     markers.clear();
     nums.clear();
-    engine.lexicon.find(text, markers);
-    // Product words win over markers, and both over numbers inside them.
+    // Product words win over markers (markers are found only between
+    // them), and both over numbers inside them.
     let mentions: &[Mention] = mentions;
-    markers.retain(|m| !overlaps_sorted(mentions, |x| (x.start, x.end), m.start, m.end));
+    engine
+        .lexicon
+        .find_between(text, mentions.iter().map(|m| (m.start, m.end)), markers);
     plans_before_zai(text, markers);
+    // "cancel culture": an English cancel word before a word that is no
+    // marker and no product is a noun, not a withdrawal.
+    let mut k = 0;
+    while k < markers.len() {
+        let m = markers[k];
+        let next = m.end + text[m.end..].len() - text[m.end..].trim_start_matches(' ').len();
+        let noun = m.marker == Marker::Cancel
+            && text[m.start..m.end].is_ascii()
+            && next > m.end
+            && text
+                .as_bytes()
+                .get(next)
+                .is_some_and(u8::is_ascii_alphabetic)
+            && !markers[k + 1..].iter().any(|n| n.start == next)
+            && !mentions.iter().any(|x| x.start == next);
+        if noun {
+            markers.remove(k);
+        } else {
+            k += 1;
+        }
+    }
     super::numbers::scan(text, nums);
     let markers: &[MarkerHit] = markers;
     nums.retain(|n| {
@@ -385,6 +433,13 @@ pub(crate) fn read(
             cuts.push(end - 1);
         }
     }
+    // "…吃完了今年再给我来两瓶": a word for now starts a clause of its own.
+    cuts.extend(
+        markers
+            .iter()
+            .filter(|m| m.start > 0 && NOW_WORDS.contains(&&text[m.start..m.end]))
+            .map(|m| m.start),
+    );
     if cuts.len() > punct_cuts {
         cuts.sort_unstable();
         cuts.dedup();
@@ -404,7 +459,17 @@ pub(crate) fn read(
     dead_clauses.clear();
     dead_clauses.resize(ctx.cuts.len() + 1, false);
     for m in ctx.markers.iter().filter(|m| m.marker == Marker::Question) {
-        dead_clauses[ctx.clause(m.start)] = true;
+        let clause = ctx.clause(m.start);
+        // 呢 asks after a few words ("小米呢"); after a long statement it
+        // only colours it ("我闺女坐月子呢").
+        if &text[m.start..m.end] == "呢" {
+            let said = text[ctx.clause_start(clause)..m.start].chars().count();
+            let asked = text[m.end..].trim_start_matches(' ').starts_with('?');
+            if said > 4 && !asked {
+                continue;
+            }
+        }
+        dead_clauses[clause] = true;
     }
     for &end in a_not_a {
         dead_clauses[ctx.clause(end - 1)] = true;
@@ -417,7 +482,7 @@ pub(crate) fn read(
         .map(|m| m.start)
     {
         let clause = ctx.clause(i);
-        let start = if clause == 0 { 0 } else { ctx.cuts[clause - 1] };
+        let start = ctx.clause_start(clause);
         if text[start..i].contains('是') {
             dead_clauses[clause] = true;
         }
@@ -467,8 +532,14 @@ pub(crate) fn read(
             !quantity_prefix
         } else if let Some(ni) = ctx.num_index_at(m.end) {
             let n = ctx.nums[ni];
-            let model =
-                n.form == NumForm::Arabic && n.value >= 10 && ctx.unit_at(n.end) == Unit::None;
+            // "苹果13" is a phone; "莲子39.9" is a price.
+            let b = text.as_bytes();
+            let price =
+                b.get(n.end) == Some(&b'.') && b.get(n.end + 1).is_some_and(u8::is_ascii_digit);
+            let model = n.form == NumForm::Arabic
+                && n.value >= 10
+                && !price
+                && ctx.unit_at(n.end) == Unit::None;
             if model {
                 used_nums.push(ni);
             }
@@ -594,11 +665,18 @@ pub(crate) fn read(
         handled = true;
     }
 
-    // Change: the first number after 改成 / make it is the new total.
+    // Change: the first number after 改成 / make it is the new total. Each
+    // change word takes the numbers up to the next one ("莲子改成两袋，藕粉
+    // 改成一盒" is two changes).
     if !hypothetical && has(Marker::Change) {
-        if let Some(mk) = live_markers().find(|m| m.marker == Marker::Change) {
+        let mut changes = live_markers()
+            .filter(|m| m.marker == Marker::Change)
+            .peekable();
+        while let Some(mk) = changes.next() {
+            let limit = changes.peek().map_or(text.len(), |next| next.start);
             let found = ctx.nums.iter().enumerate().find(|(i, n)| {
                 n.start >= mk.end
+                    && n.start < limit
                     && !used_nums.contains(i)
                     && n.form != NumForm::Article
                     && !n.slang
@@ -708,8 +786,17 @@ pub(crate) fn read(
         } else {
             0
         };
-        if matches!(prev, Some('块' | '元' | '钱')) && matches!(unit, Unit::Selling(_)) {
-            // "20块钱一斤", "5元一袋": a price per unit, not a count.
+        let after_decimal = {
+            // "39.9一袋": digits, a point, digits, right before.
+            let head = text[..before].trim_end_matches(|c: char| c.is_ascii_digit());
+            head.len() < before
+                && head.ends_with('.')
+                && head[..head.len() - 1].ends_with(|c: char| c.is_ascii_digit())
+        };
+        if (matches!(prev, Some('块' | '元' | '钱')) || after_decimal)
+            && matches!(unit, Unit::Selling(_))
+        {
+            // "20块钱一斤", "5元一袋", "39.9一袋": a price per unit, not a count.
             spec_spans.push(n.start..n.end);
             continue;
         }
@@ -742,6 +829,7 @@ pub(crate) fn read(
             .is_some_and(|m| m.marker == Marker::Each);
         let at_end = next >= text.len()
             || text[next..].chars().next().is_some_and(is_clause_punct)
+            || ctx.has_cut_between(unit_end, next)
             || ctx
                 .marker_at(next)
                 .is_some_and(|m| m.marker == Marker::Filler);
@@ -849,6 +937,7 @@ pub(crate) fn read(
         } else {
             bind_quantities(&ctx, products, qtys, spec_spans);
             bind_across_clauses(&ctx, products, qtys, verbs);
+            prefer_own_units(&ctx, &engine.matcher.product_units, products, qtys);
         }
         let before = out.len();
         explicit.clear();
@@ -1013,50 +1102,87 @@ fn plans_before_zai(text: &str, markers: &mut Vec<MarkerHit>) {
     }
 }
 
-/// "上次的柿饼吃完了，再来两盒": a clause about the past, a plan or a request
-/// to show holds no order, but a later clause that orders on its own terms
-/// still does. Such clauses then count as dead, like a question's, so what
-/// they name can still be the later order's topic. Without an ordering
-/// clause after them they keep killing every order of the message.
+/// "上次的柿饼吃完了，再来两盒", "挂面先来两袋 面粉等我儿子回来再买": a
+/// clause about the past, a plan, a request to show or a purchase already
+/// made holds no order, but another clause that orders on its own terms
+/// (a buy verb, not negated, in a clause free of such words) still does.
+/// Such clauses then count as dead, like a question's, so what they name
+/// can still be the order's topic. With no ordering clause beside them they
+/// keep killing every order of the message.
 fn scope_kills(ctx: &Ctx<'_>, dead: &mut [bool]) {
-    let scoped = |m: &&MarkerHit| {
-        matches!(m.marker, Marker::Past | Marker::Future | Marker::Show)
-            && !dead[ctx.clause(m.start)]
+    let kills = |m: &MarkerHit| match m.marker {
+        Marker::Past | Marker::Future | Marker::Show => true,
+        Marker::BoughtIfObject => has_object(ctx, m),
+        _ => false,
     };
-    let Some(last) = ctx
+    if !ctx
         .markers
         .iter()
-        .filter(scoped)
-        .map(|m| ctx.clause(m.start))
-        .max()
-    else {
+        .any(|m| kills(m) && !dead[ctx.clause(m.start)])
+    {
         return;
-    };
-    let orders_later = ctx.markers.iter().any(|v| {
+    }
+    // Rare path (a past, plan or show word is there): a list is fine.
+    let mut killed = vec![false; dead.len()];
+    for m in ctx.markers.iter().filter(|m| kills(m)) {
+        killed[ctx.clause(m.start)] = true;
+    }
+    let orders_elsewhere = ctx.markers.iter().any(|v| {
         let clause = ctx.clause(v.start);
+        if dead[clause] || killed[clause] {
+            return false;
+        }
         // "先看看，不着急买": a negated verb orders nothing.
-        let clause_start = if clause == 0 { 0 } else { ctx.cuts[clause - 1] };
+        let clause_start = ctx.clause_start(clause);
         let negated = ctx.text[clause_start..v.start].contains(['不', '没', '别'])
             || ctx.markers.iter().any(|m| {
                 matches!(m.marker, Marker::Refuse | Marker::NoBuy)
                     && m.start >= clause_start
                     && m.start < v.start
             });
-        clause > last
-            && !dead[clause]
-            && !negated
+        // A plan after the order must be about a product of its own
+        // ("挂面先来两袋 面粉等我儿子回来再买"); one that names none takes
+        // the order back ("我妈说要买两袋，等她下班再拍").
+        let plans_after_own_products = (clause + 1..killed.len())
+            .filter(|&c| killed[c])
+            .all(|c| ctx.mentions.iter().any(|m| ctx.clause(m.start) == c));
+        !negated
+            && plans_after_own_products
             && match v.marker {
                 Marker::Buy => true,
                 Marker::BuyIfObject | Marker::BuyIfProduct => object_follows(ctx, v),
                 _ => false,
             }
     });
-    if !orders_later {
-        return;
+    if orders_elsewhere {
+        for (d, k) in dead.iter_mut().zip(&killed) {
+            *d |= *k;
+        }
     }
-    for m in ctx.markers.iter() {
-        if matches!(m.marker, Marker::Past | Marker::Future | Marker::Show) {
-            dead[ctx.clause(m.start)] = true;
+}
+
+/// A product counted in pieces ("一人一个鸡蛋") that the message also counts
+/// in its own selling unit ("给我来三盒") takes the count in its own unit.
+fn prefer_own_units(
+    ctx: &Ctx<'_>,
+    units: &[Box<str>],
+    products: &mut [(usize, usize, usize, Option<usize>)],
+    qtys: &mut [Qty],
+) {
+    let unit_of = |q: &Qty| q.unit.map(|(a, b)| &ctx.text[a..b]);
+    for p in products.iter_mut() {
+        let Some(qi) = p.3 else { continue };
+        let own = &*units[p.2];
+        if own.is_empty() || unit_of(&qtys[qi]).is_none_or(|u| u == own) {
+            continue;
+        }
+        let later = qtys
+            .iter()
+            .position(|q| !q.bound && q.start > qtys[qi].start && unit_of(q) == Some(own));
+        if let Some(qj) = later {
+            qtys[qi].bound = false;
+            qtys[qj].bound = true;
+            p.3 = Some(qj);
         }
     }
 }
@@ -1147,6 +1273,7 @@ fn object_follows(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
                 "谢谢"
                     | "谢谢主播"
                     | "吧"
+                    | "嘞"
                     | "啊"
                     | "呀"
                     | "哦"
@@ -1385,6 +1512,13 @@ mod tests {
         );
         assert_eq!(read(&catalog, "lvdou 2 jin"), vec![("绿豆".into(), 2)]);
         assert_eq!(read(&catalog, "绿逗两斤"), vec![("绿豆".into(), 2)]);
+    }
+
+    #[test]
+    fn a_marker_never_straddles_a_product_word() {
+        // 带来 ("bring") would swallow the 来 after the product 藕带.
+        let catalog = Catalog::new(vec![product("藕带", "瓶", 1)]);
+        assert_eq!(read(&catalog, "藕带来两瓶"), vec![("藕带".into(), 2)]);
     }
 
     #[test]

@@ -108,6 +108,13 @@ const MARKERS: &[(&str, Marker)] = {
         ("would like", Buy),
         ("put me down for", Buy),
         ("gimme", BuyIfObject),
+        // Put me down for one: 记我一份, 算我一个, 给我记上, 给我留着.
+        ("记我", BuyIfObject),
+        ("算我", BuyIfObject),
+        ("记上", Buy),
+        ("给我留着", Buy),
+        ("给我称", Buy),
+        ("寄", BuyIfObject),
         // Cantonese: 俾我 / 畀我 give me, 嚟 come (as 来).
         ("俾我", BuyIfObject),
         ("畀我", BuyIfObject),
@@ -142,6 +149,11 @@ const MARKERS: &[(&str, Marker)] = {
         ("看来", Word),
         ("说来", Word),
         ("到来", Word),
+        // Arriving, not "give me": "晚上好，刚来", "第一次来".
+        ("刚来", Word),
+        ("才来", Word),
+        ("第一次来", Word),
+        ("新来", Word),
         ("他", Others),
         ("她", Others),
         ("他们", Others),
@@ -194,6 +206,9 @@ const MARKERS: &[(&str, Marker)] = {
         ("退货", Cancel),
         ("退款", Cancel),
         ("算了", Cancel),
+        // Reckoning, not withdrawing: "我算了一下比超市便宜".
+        ("算了一下", Word),
+        ("算了下", Word),
         ("撤销", Cancel),
         ("撤单", Cancel),
         ("不买了", NoBuy),
@@ -230,6 +245,7 @@ const MARKERS: &[(&str, Marker)] = {
         ("不想要", Refuse),
         ("别要", Refuse),
         ("唔要", Refuse),
+        ("不是要", Refuse),
         ("唔想要", Refuse),
         ("no", Refuse),
         ("not", Refuse),
@@ -452,6 +468,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("i", Filler),
         ("i'll", Filler),
         ("me", Filler),
+        ("my", Filler),
+        ("mine", Filler),
         ("the", Filler),
         ("of", Filler),
         ("and", Filler),
@@ -481,10 +499,22 @@ const MARKERS: &[(&str, Marker)] = {
         ("哇", Filler),
         ("嗯", Filler),
         ("omg", Filler),
+        // Malaysian and Singaporean English particles.
+        ("lah", Filler),
+        ("leh", Filler),
+        ("lor", Filler),
+        ("ya", Filler),
+        ("boss", Filler),
         ("wow", Filler),
         ("yay", Filler),
+        // Now, as against a past or a plan: they also start a clause of
+        // their own (see `NOW_WORDS`).
         ("今天", Filler),
         ("现在", Filler),
+        ("今年", Filler),
+        ("这次", Filler),
+        ("这回", Filler),
+        ("嘞", Filler),
         ("跟", Filler),
     ]
 };
@@ -710,11 +740,31 @@ pub const SPEC_UNITS: &[&str] = &[
     "个同事",
 ];
 
+/// Words for now that start a new clause in run-on chat: "去年买的香油吃完了
+/// 今年再给我来两瓶" is a past, then an order.
+pub const NOW_WORDS: &[&str] = &["今天", "现在", "今年", "这次", "这回"];
+
 /// Times and events that, right before 再, put the buying after them: "过年再订",
 /// "下播再买" (以后 / 下次 and the like are plan markers of their own).
 pub const PLAN_TIMES_BEFORE_ZAI: &[&str] = &[
-    "过年", "年后", "节后", "放假", "开学", "下播", "回家", "月底", "年底", "周末", "有空", "有钱",
-    "到货", "发货", "降价", "便宜",
+    "过年",
+    "过年前",
+    "年前",
+    "年后",
+    "节后",
+    "放假",
+    "开学",
+    "下播",
+    "回家",
+    "月底",
+    "年底",
+    "周末",
+    "有空",
+    "有钱",
+    "到货",
+    "发货",
+    "降价",
+    "便宜",
 ];
 
 /// Words that, right after a product word, show it is used in another sense:
@@ -750,6 +800,8 @@ pub const NON_PRODUCT_HEADS: &[&str] = &[
     "酒",
     "醋",
     "牌",
+    // 茶叶蛋, 土鸡蛋 when the catalog sells the tea or the hen.
+    "蛋",
 ];
 
 /// A marker found in normalised text.
@@ -804,8 +856,33 @@ impl Lexicon {
     /// Appends the markers of `text` to `out`, leftmost-longest, skipping
     /// English words that are only part of a longer word.
     pub fn find(&self, text: &str, out: &mut Vec<MarkerHit>) {
+        self.find_in(text, 0..text.len(), out);
+    }
+
+    /// `find` in the stretches of `text` between the given sorted,
+    /// non-overlapping spans (the product words): a marker never straddles
+    /// a product word, so "藕带来两瓶" keeps its 来 after the product 藕带.
+    pub fn find_between(
+        &self,
+        text: &str,
+        spans: impl IntoIterator<Item = (usize, usize)>,
+        out: &mut Vec<MarkerHit>,
+    ) {
+        let mut from = 0;
+        for (start, end) in spans {
+            if start > from {
+                self.find_in(text, from..start, out);
+            }
+            from = from.max(end);
+        }
+        if from < text.len() {
+            self.find_in(text, from..text.len(), out);
+        }
+    }
+
+    fn find_in(&self, text: &str, span: std::ops::Range<usize>, out: &mut Vec<MarkerHit>) {
         let Some(ac) = &self.markers else { return };
-        for m in ac.find_iter(text) {
+        for m in ac.find_iter(aho_corasick::Input::new(text).span(span)) {
             if !ascii_word_boundaries(text, m.start(), m.end()) {
                 continue;
             }

@@ -286,10 +286,15 @@ fn is_link_numeral(c: char) -> bool {
     )
 }
 
-/// Whether a bare "N号" is a day of the month rather than a link: after 月
-/// ("3月8号"), or before what happens on a day ("10号发工资", "15号到",
-/// "8号生日", "20号之前"). "3号链接" and "#3" are always links.
+/// Whether a bare "N号" is a day of the month or part of an address rather
+/// than a link: after 月 ("3月8号"), before what happens on a day ("10号发
+/// 工资", "15号到", "8号生日", "20号之前"), or before a building, a door or
+/// a street ("3号楼", "18号院", "5号门"). "3号链接" and "#3" are always links.
 fn is_date(text: &str, start: usize, end: usize) -> bool {
+    const PLACE_WORDS: &[&str] = &[
+        "楼", "院", "门", "栋", "幢", "单元", "室", "房", "铺", "店", "街", "路", "巷", "弄", "村",
+        "组", "线", "床", "桌", "座", "车厢", "窗口", "仓",
+    ];
     const DAY_WORDS: &[&str] = &[
         "发工资",
         "发钱",
@@ -317,11 +322,11 @@ fn is_date(text: &str, start: usize, end: usize) -> bool {
     if !text[start..end].ends_with('号') {
         return false;
     }
-    text[..start].ends_with('月') || DAY_WORDS.iter().any(|w| text[end..].starts_with(w))
+    text[..start].ends_with('月')
+        || DAY_WORDS.iter().any(|w| text[end..].starts_with(w))
+        || PLACE_WORDS.iter().any(|w| text[end..].starts_with(w))
 }
 
-/// The ways a product word is written: as is, without spaces, its head word
-/// (the part before a spec like " 5斤装"), and an English plural.
 /// The spellings a catalog word is matched by: as written, without its
 /// spaces, a Chinese name's head word, and an English word's plural or
 /// singular (an alias "cherries" also reads "cherry").

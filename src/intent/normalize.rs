@@ -188,6 +188,46 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
             }
         }
     }
+    if !out.text.is_ascii() && out.text.as_bytes().contains(&b' ') {
+        join_spaced_ideographs(out);
+    }
+}
+
+/// "红 枣 两 袋": every ideograph spaced from the next. Such letter-spaced
+/// text is read with the spaces between ideographs taken out; ordinary
+/// chat, where spaces part words ("挂面不要了 给我来两袋"), is left alone.
+fn join_spaced_ideographs(out: &mut Normalized) {
+    let mut spaced = 0;
+    let mut prev_ideograph = false;
+    let mut prev_space_after_ideograph = false;
+    for c in out.text.chars() {
+        let ideograph = is_cjk_ideograph(c);
+        if ideograph && prev_ideograph {
+            return; // two ideographs side by side: words, not spacing
+        }
+        if ideograph && prev_space_after_ideograph {
+            spaced += 1;
+        }
+        prev_space_after_ideograph = c == ' ' && prev_ideograph;
+        prev_ideograph = ideograph;
+    }
+    if spaced < 2 {
+        return;
+    }
+    let old_text = std::mem::take(&mut out.text);
+    let old_src = std::mem::take(&mut out.src);
+    let mut prev: Option<char> = None;
+    let mut chars = old_text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let between =
+            c == ' ' && prev.is_some_and(is_cjk_ideograph) && next.is_some_and(is_cjk_ideograph);
+        if !between {
+            out.text.push(c);
+            out.src.extend_from_slice(&old_src[i..i + c.len_utf8()]);
+        }
+        prev = Some(c);
+    }
 }
 
 /// Decimal digits of other scripts (Arabic-Indic ٢, Persian ۲, Devanagari
