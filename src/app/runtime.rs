@@ -139,7 +139,10 @@ async fn event_loop(
             _ = tick.tick() => Msg::Tick(now_ms()),
             event = events.recv(), if source_open => match event {
                 Some(SourceEvent::Message(message)) => {
-                    let intents = engine.parse(&message.text, model.on_air());
+                    let mut intents = Vec::new();
+                    if !engine.parse_guarded(&message.text, model.on_air(), &mut intents) {
+                        tracing::error!(msg_id = %message.id, "the intent engine failed on a message");
+                    }
                     Msg::Chat(message, intents, now_ms())
                 }
                 Some(SourceEvent::Connected) => Msg::Source(SourceStatus::Connected),

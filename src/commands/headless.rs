@@ -118,7 +118,10 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
                 emit(&mut out, json!({"event": "disconnected", "reason": reason}))?
             }
             SourceEvent::Message(msg) => {
-                let intents = engine.parse(&msg.text, on_air);
+                let mut intents = Vec::new();
+                if !engine.parse_guarded(&msg.text, on_air, &mut intents) {
+                    tracing::error!(msg_id = %msg.id, "the intent engine failed on a message");
+                }
                 if intents.is_empty() {
                     continue;
                 }

@@ -201,13 +201,15 @@ pub fn run_with(
                     .current
                     .as_deref()
                     .and_then(|sku| catalog.index_of_sku(sku));
-                engine.parse_into(&m.text, current, &mut intents);
-                lines.write(&mut output, m.id, &intents)?;
-                output.write_all(b"\n")?;
-                if flush == Flush::EachLine {
-                    output.flush()?;
+                if engine.parse_guarded(&m.text, current, &mut intents) {
+                    lines.write(&mut output, m.id, &intents)?;
+                    output.write_all(b"\n")?;
+                    if flush == Flush::EachLine {
+                        output.flush()?;
+                    }
+                    continue;
                 }
-                continue;
+                // An engine bug on this line: reported below as its error.
             }
         }
         let result = match serde_json::from_slice::<Value>(line) {
@@ -222,9 +224,12 @@ pub fn run_with(
                 Err(e) => Err(e),
                 Ok(m) => {
                     let current = m.current.and_then(|sku| catalog.index_of_sku(sku));
-                    engine.parse_into(m.text, current, &mut intents);
-                    lines.write(&mut output, m.id, &intents)?;
-                    Ok(())
+                    if engine.parse_guarded(m.text, current, &mut intents) {
+                        lines.write(&mut output, m.id, &intents)?;
+                        Ok(())
+                    } else {
+                        Err(ENGINE_FAULT.to_string())
+                    }
                 }
             },
         };
@@ -244,6 +249,10 @@ pub fn run_with(
     }
     output.flush()
 }
+
+/// The error of a line the engine could not read (a bug, reported on
+/// stderr by the panic): the run goes on with the next line.
+const ENGINE_FAULT: &str = "internal error reading this message (please report it)";
 
 fn trim_newline(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);

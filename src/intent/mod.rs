@@ -131,6 +131,21 @@ impl Engine {
         });
     }
 
+    /// `parse_into` for the live paths (the screen, headless mode, `parse`):
+    /// a message that trips a bug in the engine gives no intents instead of
+    /// ending the program in the middle of a stream. Returns `false` when
+    /// that happened, for the caller to report. (Tests and the fuzzer call
+    /// `parse`, where such a bug still panics and is seen.)
+    pub fn parse_guarded(&self, text: &str, current: Option<usize>, out: &mut Vec<Intent>) -> bool {
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.parse_into(text, current, out)
+        }));
+        if read.is_err() {
+            out.clear();
+        }
+        read.is_ok()
+    }
+
     fn parse_with(
         &self,
         scratch: &mut Scratch,
