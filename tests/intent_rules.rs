@@ -561,3 +561,14 @@ fn put_me_down_phrasings_and_false_friends() {
         ("晚上好，刚来", Some("KIWI"), &[]),
     ]);
 }
+
+#[test]
+fn a_clause_after_an_a_not_a_question_starts_on_a_character() {
+    // "稀不稀" ends a clause with a cut inside its last character; a later
+    // clause's past word made the engine slice there (found by a blind
+    // corpus, e0085 of elder-messages.jsonl).
+    table(&[
+        ("蜂蜜稀不稀 去年买别家的稠得搅不动", Some("HONEY"), &[]),
+        ("甜不甜 上次买的很好 再来两盒", Some("KIWI"), &["order:KIWI:2"]),
+    ]);
+}
