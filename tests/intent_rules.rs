@@ -569,6 +569,57 @@ fn a_clause_after_an_a_not_a_question_starts_on_a_character() {
     // corpus, e0085 of elder-messages.jsonl).
     table(&[
         ("蜂蜜稀不稀 去年买别家的稠得搅不动", Some("HONEY"), &[]),
-        ("甜不甜 上次买的很好 再来两盒", Some("KIWI"), &["order:KIWI:2"]),
+        (
+            "甜不甜 上次买的很好 再来两盒",
+            Some("KIWI"),
+            &["order:KIWI:2"],
+        ),
+    ]);
+}
+
+#[test]
+fn live_sale_english() {
+    table(&[
+        ("claim", Some("KIWI"), &["order:KIWI:1"]),
+        ("mine!", Some("KIWI"), &["order:KIWI:1"]),
+        ("dibs on the last box", Some("KIWI"), &["order:KIWI:1"]),
+        ("me me me", Some("KIWI"), &["order:KIWI:1"]),
+        ("don't cancel mine lol", Some("KIWI"), &[]),
+        ("3x kiwis", None, &["order:KIWI:3"]),
+        ("honey (2)", None, &["order:HONEY:2"]),
+        ("link 8, 2 please", None, &["order:HONEY:2"]),
+        (
+            "not the honey, kiwis please",
+            Some("HONEY"),
+            &["order:KIWI:1"],
+        ),
+        (
+            "don't want the honey, give me 2 kiwis",
+            None,
+            &["order:KIWI:2"],
+        ),
+        ("I don't want the honey anymore", None, &["cancel:HONEY:-"]),
+        ("scratch the honey", None, &["cancel:HONEY:-"]),
+        ("make it 2 instead of 1", Some("KIWI"), &["change:-:2"]),
+        ("make the honey 3 instead", None, &["change:HONEY:3"]),
+        ("switch my honey to 2 bottles", None, &["change:HONEY:2"]),
+        ("next stream I'm getting 2 kiwis", Some("KIWI"), &[]),
+    ]);
+}
+
+#[test]
+fn sichuan_and_northeastern_chat() {
+    table(&[
+        // 嘛 after an order softens it; after a plain statement it asks.
+        ("来两盒嘛", Some("KIWI"), &["order:KIWI:2"]),
+        ("改成三盒嘛", Some("KIWI"), &["change:-:3"]),
+        ("有货嘛", Some("KIWI"), &[]),
+        ("搞两斤酥梨", None, &["order:PEAR:2"]),
+        ("冲两盒", Some("KIWI"), &["order:KIWI:2"]),
+        ("冲冲冲", Some("KIWI"), &[]),
+        ("莫要苹果，要柿饼两袋", None, &["order:PERSIMMON:2"]),
+        ("不整了", Some("KIWI"), &["cancel:-:-"]),
+        ("父母的身体最重要", Some("KIWI"), &[]),
+        ("开苹果店的朋友推荐的", None, &[]),
     ]);
 }

@@ -45,6 +45,7 @@ const CHAT_PINYIN: &[(&str, &str)] = &[
     ("xiadan", "下单"),
     ("kou", "扣"),
     ("buyao", "不要"),
+    ("zheng", "整"),
     ("le", "了"),
     ("suanle", "算了"),
     ("quxiao", "取消"),
@@ -205,10 +206,12 @@ impl Fuzzy {
                 }
             }
         }
-        // Unit words too ("bgas" of lotus seeds).
+        // Unit words too ("bgas" of lotus seeds), and the chat words an
+        // order turns on ("cancle", "plese").
         english.extend(
             super::lexicon::ENGLISH_UNITS
                 .iter()
+                .chain(&["cancel", "change", "please"])
                 .filter(|w| w.len() >= MIN_TYPO_LETTERS)
                 .map(|&w| Box::from(w)),
         );

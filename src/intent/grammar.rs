@@ -102,6 +102,18 @@ impl Ctx<'_> {
         pos
     }
 
+    /// `skip_spaces`, then past English articles and possessives ("not the
+    /// candy", "no more of my honey").
+    fn skip_articles(&self, pos: usize) -> usize {
+        let mut p = self.skip_spaces(pos);
+        while let Some(m) = self.marker_at(p).filter(|m| {
+            m.marker == Marker::Filler && matches!(&self.text[m.start..m.end], "the" | "my" | "of")
+        }) {
+            p = self.skip_spaces(m.end);
+        }
+        p
+    }
+
     fn skip_spaces_back(&self, mut pos: usize) -> usize {
         let b = self.text.as_bytes();
         while pos > 0 && b[pos - 1] == b' ' {
@@ -164,13 +176,18 @@ impl Ctx<'_> {
         if let Some(len) = spec {
             return Unit::Spec(p + len - pos);
         }
-        if p > pos
-            || self
-                .text
-                .as_bytes()
-                .get(p)
-                .is_some_and(u8::is_ascii_alphabetic)
+        let b = self.text.as_bytes();
+        if p == pos
+            && matches!(b.get(p), Some(b'x'))
+            && !b.get(p + 1).is_some_and(u8::is_ascii_alphanumeric)
         {
+            // "3x pecans": the count written before its x.
+            return Unit::Selling(1);
+        }
+        if self.text[p..].starts_with('×') {
+            return Unit::Selling('×'.len_utf8());
+        }
+        if p > pos || b.get(p).is_some_and(u8::is_ascii_alphabetic) {
             let english = self
                 .lexicon
                 .english_units
@@ -357,6 +374,30 @@ pub(crate) fn read(
         .lexicon
         .find_between(text, mentions.iter().map(|m| (m.start, m.end)), markers);
     plans_before_zai(text, markers);
+    // "don't want the chips, give me 2 honey", "不买小米，买核桃": a no-buy
+    // word before a product refuses that product, as 不要 does, instead of
+    // every order of the message.
+    for marker in markers.iter_mut() {
+        if marker.marker != Marker::NoBuy {
+            continue;
+        }
+        let mut p = marker.end;
+        loop {
+            let rest = &text[p..];
+            let trimmed = rest.trim_start_matches(' ');
+            let skipped = ["the ", "my ", "those ", "these "]
+                .iter()
+                .find(|a| trimmed.starts_with(**a))
+                .map_or(0, |a| a.len());
+            p += rest.len() - trimmed.len() + skipped;
+            if skipped == 0 {
+                break;
+            }
+        }
+        if mentions.iter().any(|m| m.start == p) {
+            marker.marker = Marker::Refuse;
+        }
+    }
     // "cancel culture": an English cancel word before a word that is no
     // marker and no product is a noun, not a withdrawal.
     let mut k = 0;
@@ -393,6 +434,7 @@ pub(crate) fn read(
             Marker::Buy
                 | Marker::BuyIfObject
                 | Marker::BuyIfProduct
+                | Marker::BuyIfCounted
                 | Marker::BoughtIfObject
                 | Marker::Kou
                 | Marker::Cancel
@@ -460,6 +502,25 @@ pub(crate) fn read(
     dead_clauses.resize(ctx.cuts.len() + 1, false);
     for m in ctx.markers.iter().filter(|m| m.marker == Marker::Question) {
         let clause = ctx.clause(m.start);
+        // 嘛 after an order softens it ("来两包嘛", "改成三袋嘛").
+        if &text[m.start..m.end] == "嘛" {
+            let start = ctx.clause_start(clause);
+            let ordered = ctx.markers.iter().any(|v| {
+                v.start >= start
+                    && v.start < m.start
+                    && matches!(
+                        v.marker,
+                        Marker::Buy
+                            | Marker::BuyIfObject
+                            | Marker::BuyIfCounted
+                            | Marker::Change
+                            | Marker::Kou
+                    )
+            });
+            if ordered {
+                continue;
+            }
+        }
         // 呢 asks after a few words ("小米呢"); after a long statement it
         // only colours it ("我闺女坐月子呢").
         if &text[m.start..m.end] == "呢" {
@@ -558,7 +619,7 @@ pub(crate) fn read(
     let mut refused_any = false;
     withdrawn.clear();
     for mk in ctx.markers.iter().filter(|m| m.marker == Marker::Refuse) {
-        if let Some(i) = ctx.mention_at(ctx.skip_spaces(mk.end)) {
+        if let Some(i) = ctx.mention_at(ctx.skip_articles(mk.end)) {
             if state[i] == MentionState::Live {
                 state[i] = MentionState::Refused;
                 let after = ctx.skip_spaces(ctx.mentions[i].end);
@@ -618,10 +679,9 @@ pub(crate) fn read(
         if let Some(first) = live_markers().find(|m| m.marker == Marker::Cancel) {
             let before = out.len();
             for (i, m) in ctx.mentions.iter().enumerate() {
-                // "算了不要花生糖了": a product withdrawn in the cancelling
-                // clause is what is cancelled.
-                let cancellable = state[i] == MentionState::Live
-                    || (state[i] == MentionState::Refused && withdrawn.contains(&i));
+                // "算了不要花生糖了", "don't want the pie anymore": a product
+                // refused in the cancelling clause is what is cancelled.
+                let cancellable = matches!(state[i], MentionState::Live | MentionState::Refused);
                 if cancellable && cancels_clause(ctx.clause(m.start)) {
                     state[i] = MentionState::Used;
                     if !out[before..].iter().any(|x| x.product == Some(m.product)) {
@@ -672,8 +732,13 @@ pub(crate) fn read(
         let mut changes = live_markers()
             .filter(|m| m.marker == Marker::Change)
             .peekable();
+        let mut changed_clause = None;
         while let Some(mk) = changes.next() {
             let limit = changes.peek().map_or(text.len(), |next| next.start);
+            // One change a clause: "make it 2 instead of 1".
+            if changed_clause == Some(ctx.clause(mk.start)) {
+                continue;
+            }
             let found = ctx.nums.iter().enumerate().find(|(i, n)| {
                 n.start >= mk.end
                     && n.start < limit
@@ -718,6 +783,7 @@ pub(crate) fn read(
                     ),
                     evidence,
                 });
+                changed_clause = Some(ctx.clause(mk.start));
                 handled = true;
             }
         }
@@ -732,7 +798,9 @@ pub(crate) fn read(
     verbs.extend(live_markers().copied().filter(|m| match m.marker {
         // With an object it was a past purchase and killed orders above.
         Marker::Buy | Marker::BoughtIfObject => true,
-        Marker::BuyIfObject | Marker::BuyIfProduct => object_follows(&ctx, m),
+        Marker::BuyIfObject | Marker::BuyIfProduct | Marker::BuyIfCounted => {
+            object_follows(&ctx, m)
+        }
         _ => false,
     }));
     let verbs: &[MarkerHit] = verbs;
@@ -806,9 +874,12 @@ pub(crate) fn read(
             matches!(m.marker, Marker::Buy | Marker::Each | Marker::Change)
                 || (m.marker == Marker::BuyIfObject && verbs.iter().any(|v| v.start == m.start))
         });
+        // "honey (2)", "【红枣】两袋": brackets between do not part them.
+        let before_brackets = text[..before]
+            .trim_end_matches([' ', '(', '[', '【', '「', '《', ')', ']', '】', '」', '》']);
         let after_mention = ctx
             .mentions
-            .binary_search_by_key(&before, |m| m.end)
+            .binary_search_by_key(&before_brackets.len(), |m| m.end)
             .is_ok();
         let (has_unit, unit_end) = match unit {
             Unit::Selling(len) => (true, n.end + len),
@@ -827,8 +898,14 @@ pub(crate) fn read(
         let each_after = ctx
             .marker_at(next)
             .is_some_and(|m| m.marker == Marker::Each);
-        let at_end = next >= text.len()
-            || text[next..].chars().next().is_some_and(is_clause_punct)
+        let closed = next + text[next..].len()
+            - text[next..]
+                .trim_start_matches([')', ']', '】', '」', '》', ' '])
+                .len();
+        // "2 please", "three pls": a count asked for.
+        let please_after = ctx.marker_at(next).is_some_and(|m| is_please(text, m));
+        let at_end = closed >= text.len()
+            || text[closed..].chars().next().is_some_and(is_clause_punct)
             || ctx.has_cut_between(unit_end, next)
             || ctx
                 .marker_at(next)
@@ -837,7 +914,13 @@ pub(crate) fn read(
         let attached = match n.form {
             NumForm::Article => has_unit || mention_after,
             NumForm::Word => {
-                has_unit || mention_after || verb_before || x_prefix || plus_prefix || each_after
+                has_unit
+                    || mention_after
+                    || verb_before
+                    || x_prefix
+                    || plus_prefix
+                    || each_after
+                    || please_after
             }
             NumForm::Chinese => {
                 has_unit
@@ -854,6 +937,7 @@ pub(crate) fn read(
                         || verb_before
                         || mention_after
                         || each_after
+                        || please_after
                         || (after_mention && at_end))
             }
         };
@@ -1150,7 +1234,9 @@ fn scope_kills(ctx: &Ctx<'_>, dead: &mut [bool]) {
             && plans_after_own_products
             && match v.marker {
                 Marker::Buy => true,
-                Marker::BuyIfObject | Marker::BuyIfProduct => object_follows(ctx, v),
+                Marker::BuyIfObject | Marker::BuyIfProduct | Marker::BuyIfCounted => {
+                    object_follows(ctx, v)
+                }
                 _ => false,
             }
     });
@@ -1248,6 +1334,9 @@ fn object_follows(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
     let p = ctx.skip_spaces(m.end);
     if m.marker == Marker::BuyIfProduct {
         return ctx.mention_at(p).is_some();
+    }
+    if m.marker == Marker::BuyIfCounted {
+        return ctx.mention_at(p).is_some() || ctx.num_at(p);
     }
     let Some(c) = ctx.text[p..].chars().next() else {
         return true;

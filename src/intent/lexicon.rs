@@ -42,6 +42,9 @@ pub enum Marker {
     /// 换 as in "腊肉不要了，换香肠": a buy verb only when a product follows
     /// ("换一个", "换货" are not orders of anything named).
     BuyIfProduct,
+    /// 冲 / 搞 as in "冲两只", "搞两斤": a buy verb only before a count or a
+    /// product ("冲冲冲" cheers, "搞笑" jokes).
+    BuyIfCounted,
     /// A third person ("他", "楼上", "那个大哥"): with a perfective buy verb
     /// after it the message reports someone else's purchase.
     Others,
@@ -107,6 +110,14 @@ const MARKERS: &[(&str, Marker)] = {
         ("id like", Buy),
         ("would like", Buy),
         ("put me down for", Buy),
+        // Claiming an item on a live sale.
+        ("claim", Buy),
+        ("claiming", Buy),
+        ("dibs", Buy),
+        ("me me", Buy),
+        ("mine", BuyIfObject),
+        ("冲", BuyIfCounted),
+        ("搞", BuyIfCounted),
         ("gimme", BuyIfObject),
         // Put me down for one: 记我一份, 算我一个, 给我记上, 给我留着.
         ("记我", BuyIfObject),
@@ -176,6 +187,14 @@ const MARKERS: &[(&str, Marker)] = {
         // instead of searching every message: 还是 (是…还是 asks which),
         // 没 / 没有 (clause-final, they ask: "发货了没").
         ("还是", Word),
+        // 要 inside other words: 重要 important, 只要 as long as, 要求 demand.
+        ("重要", Word),
+        ("主要", Word),
+        ("只要", Word),
+        ("必要", Word),
+        ("要求", Word),
+        ("要紧", Word),
+        ("要么", Word),
         ("没", Word),
         ("没有", Word),
         // 么 in 这么 / 那么 / 多么 is degree, not the question particle.
@@ -221,6 +240,11 @@ const MARKERS: &[(&str, Marker)] = {
         ("never mind", Cancel),
         ("anymore", Cancel),
         ("nvm", Cancel),
+        ("scratch", Cancel),
+        ("don't cancel", Word),
+        ("dont cancel", Word),
+        ("莫要了", Cancel),
+        ("不整了", Cancel),
         ("唔要喇", Cancel),
         ("唔要了", Cancel),
         ("唔要啦", Cancel),
@@ -237,6 +261,9 @@ const MARKERS: &[(&str, Marker)] = {
         ("变成", Change),
         ("make it", Change),
         ("make that", Change),
+        ("make the", Change),
+        ("make my", Change),
+        ("switch", Change),
         ("改", Change),
         ("change", Change),
         ("instead", Change),
@@ -245,6 +272,7 @@ const MARKERS: &[(&str, Marker)] = {
         ("不想要", Refuse),
         ("别要", Refuse),
         ("唔要", Refuse),
+        ("莫要", Refuse),
         ("不是要", Refuse),
         ("唔想要", Refuse),
         ("no", Refuse),
@@ -254,6 +282,7 @@ const MARKERS: &[(&str, Marker)] = {
         ("不需要", NoBuy),
         ("不用", NoBuy),
         ("唔买", NoBuy),
+        ("不整", NoBuy),
         ("少要", NoBuy),
         ("少来", NoBuy),
         ("减", NoBuy),
@@ -394,6 +423,11 @@ const MARKERS: &[(&str, Marker)] = {
         ("next week", Future),
         ("next time", Future),
         ("next month", Future),
+        ("next stream", Future),
+        ("next live", Future),
+        ("next weekend", Future),
+        ("next year", Future),
+        ("next payday", Future),
         ("tomorrow", Future),
         ("later", Future),
         ("someday", Future),
@@ -469,7 +503,6 @@ const MARKERS: &[(&str, Marker)] = {
         ("i'll", Filler),
         ("me", Filler),
         ("my", Filler),
-        ("mine", Filler),
         ("the", Filler),
         ("of", Filler),
         ("and", Filler),
@@ -802,6 +835,8 @@ pub const NON_PRODUCT_HEADS: &[&str] = &[
     "牌",
     // 茶叶蛋, 土鸡蛋 when the catalog sells the tea or the hen.
     "蛋",
+    // 火锅店: a shop.
+    "店",
 ];
 
 /// A marker found in normalised text.
