@@ -623,3 +623,36 @@ fn sichuan_and_northeastern_chat() {
         ("开苹果店的朋友推荐的", None, &[]),
     ]);
 }
+
+#[test]
+fn look_alike_orders_that_are_not() {
+    table(&[
+        // Negated or reported verbs.
+        ("没拍", Some("KIWI"), &[]),
+        ("还没下单，在犹豫", Some("KIWI"), &[]),
+        ("我妈说要买两盒猕猴桃", None, &[]),
+        // Conditions, over every clause.
+        ("有优惠就拍", Some("KIWI"), &[]),
+        ("要是明天还有，我再来两盒", Some("KIWI"), &[]),
+        // A count of something else is no object of the verb.
+        ("主播来两句陕西话", Some("KIWI"), &[]),
+        ("再来一遍，刚才没听清", Some("KIWI"), &[]),
+        ("整一个晚上都在刷这个直播间", Some("KIWI"), &[]),
+        // The count after the sender's own verb wins over a "+1" of agreement.
+        ("楼上+1，我也来两盒", Some("KIWI"), &["order:KIWI:2"]),
+        // Orders beside a later plan or review stand.
+        ("先来一盒猕猴桃，好吃再回购", None, &["order:KIWI:1"]),
+        ("柿饼来一袋，上次买的很好", None, &["order:PERSIMMON:1"]),
+    ]);
+}
+
+#[test]
+fn a_times_sign_after_a_count_is_its_mark() {
+    // "两 ×" once cut the × in half (found by the proptest in CI).
+    table(&[
+        ("两 ×两链接", Some("KIWI"), &[]),
+        ("3 × 猕猴桃", None, &["order:KIWI:3"]),
+        ("3× 猕猴桃", None, &["order:KIWI:3"]),
+        ("猕猴桃 ×3", None, &["order:KIWI:3"]),
+    ]);
+}

@@ -22,6 +22,8 @@ pub(crate) struct GrammarScratch {
     cuts: Vec<usize>,
     a_not_a: Vec<usize>,
     dead_clauses: Vec<bool>,
+    /// The clauses that ask something (dead before the scoped kills).
+    asked: Vec<bool>,
     state: Vec<MentionState>,
     used_nums: Vec<usize>,
     spec_spans: Vec<Range<usize>>,
@@ -55,6 +57,9 @@ pub(crate) struct Qty {
     pub end: usize,
     /// Span of the unit word alone, when there is one ("袋" of "两袋").
     pub unit: Option<(usize, usize)>,
+    /// Right after a buy verb ("来两袋"): the count the sender orders, over
+    /// a "+1" agreeing with someone ("楼上+1，我也来两袋").
+    pub after_verb: bool,
     pub value: u32,
     pub bound: bool,
 }
@@ -185,7 +190,8 @@ impl Ctx<'_> {
             return Unit::Selling(1);
         }
         if self.text[p..].starts_with('×') {
-            return Unit::Selling('×'.len_utf8());
+            // (Lengths are counted from `pos`, spaces included.)
+            return Unit::Selling(p + '×'.len_utf8() - pos);
         }
         if p > pos || b.get(p).is_some_and(u8::is_ascii_alphabetic) {
             let english = self
@@ -355,6 +361,7 @@ pub(crate) fn read(
         cuts,
         a_not_a,
         dead_clauses,
+        asked,
         state,
         used_nums,
         spec_spans,
@@ -548,6 +555,9 @@ pub(crate) fn read(
             dead_clauses[clause] = true;
         }
     }
+    asked.clear();
+    asked.extend_from_slice(dead_clauses);
+    let asked: &[bool] = asked;
     scope_kills(&ctx, dead_clauses);
     let dead_clauses: &[bool] = dead_clauses;
     let live = |pos: usize| !dead_clauses[ctx.clause(pos)];
@@ -597,9 +607,12 @@ pub(crate) fn read(
             let b = text.as_bytes();
             let price =
                 b.get(n.end) == Some(&b'.') && b.get(n.end + 1).is_some_and(u8::is_ascii_digit);
+            // "大果85的": a size, not a model.
+            let size = text[n.end..].starts_with('的');
             let model = n.form == NumForm::Arabic
                 && n.value >= 10
                 && !price
+                && !size
                 && ctx.unit_at(n.end) == Unit::None;
             if model {
                 used_nums.push(ni);
@@ -650,7 +663,12 @@ pub(crate) fn read(
     // The kinds of live markers, one bit each: asked about many times below.
     let live_kinds: u32 = live_markers().fold(0, |kinds, m| kinds | m.marker.bit());
     let has = |k: Marker| live_kinds & k.bit() != 0;
-    let hypothetical = has(Marker::Hypothetical);
+    // A condition reaches over every clause ("要是明天还有，我再来两瓶"),
+    // even one a later order made dead; only a question's does not count.
+    let hypothetical = ctx
+        .markers
+        .iter()
+        .any(|m| m.marker == Marker::Hypothetical && !asked[ctx.clause(m.start)]);
     let bought = live_markers().any(|m| m.marker == Marker::BoughtIfObject && has_object(&ctx, m));
     // "前面那个大哥拍了十斤": someone else's purchase, reported.
     let reported = live_markers().any(|o| {
@@ -795,16 +813,31 @@ pub(crate) fn read(
 
     // Buy verbs; 要 / 来 only when an object follows ("我要去上班了" is modal).
     verbs.clear();
-    verbs.extend(live_markers().copied().filter(|m| match m.marker {
-        // With an object it was a past purchase and killed orders above.
-        Marker::Buy | Marker::BoughtIfObject => true,
-        Marker::BuyIfObject | Marker::BuyIfProduct | Marker::BuyIfCounted => {
-            object_follows(&ctx, m)
-        }
-        _ => false,
+    verbs.extend(live_markers().copied().filter(|m| {
+        let verb = match m.marker {
+            // With an object it was a past purchase and killed orders above.
+            Marker::Buy | Marker::BoughtIfObject => true,
+            Marker::BuyIfObject | Marker::BuyIfProduct | Marker::BuyIfCounted => {
+                object_follows(&ctx, m)
+            }
+            _ => false,
+        };
+        verb && !negated_or_reported(&ctx, m)
     }));
     let verbs: &[MarkerHit] = verbs;
     let has_verb = !verbs.is_empty();
+    // "我妈说要买两盒", "还没拍两袋": the only buy verbs are someone else's
+    // or negated, so "两盒猕猴桃" after them orders nothing either.
+    if !has_verb
+        && live_markers().any(|m| {
+            matches!(
+                m.marker,
+                Marker::Buy | Marker::BuyIfObject | Marker::BuyIfCounted | Marker::BuyIfProduct
+            ) && negated_or_reported(&ctx, m)
+        })
+    {
+        return;
+    }
     // "link 10 please": a product and a please ask for it.
     let please = live_markers().any(|m| is_please(text, m));
 
@@ -971,6 +1004,7 @@ pub(crate) fn read(
                 start,
                 end: unit_end,
                 unit: has_unit.then(|| (ctx.skip_spaces(n.end), unit_end)),
+                after_verb: verb_before,
                 value: value as u32,
                 bound: false,
             });
@@ -983,6 +1017,7 @@ pub(crate) fn read(
                 start: n.start,
                 end: n.end,
                 unit: None,
+                after_verb: false,
                 value: value as u32,
                 bound: false,
             });
@@ -1110,7 +1145,9 @@ pub(crate) fn read(
         .sum();
     let bare = covered >= meaningful && meaningful > 0;
     let qty = qtys
-        .first()
+        .iter()
+        .find(|q| q.after_verb)
+        .or(qtys.first())
         .copied()
         .or(if bare { bare_candidate } else { None });
     if !(has_verb || (bare && qty.is_some()) || (kou_qty && qty.is_some())) {
@@ -1224,14 +1261,8 @@ fn scope_kills(ctx: &Ctx<'_>, dead: &mut [bool]) {
                     && m.start >= clause_start
                     && m.start < v.start
             });
-        // A plan after the order must be about a product of its own
-        // ("挂面先来两袋 面粉等我儿子回来再买"); one that names none takes
-        // the order back ("我妈说要买两袋，等她下班再拍").
-        let plans_after_own_products = (clause + 1..killed.len())
-            .filter(|&c| killed[c])
-            .all(|c| ctx.mentions.iter().any(|m| ctx.clause(m.start) == c));
         !negated
-            && plans_after_own_products
+            && !negated_or_reported(ctx, v)
             && match v.marker {
                 Marker::Buy => true,
                 Marker::BuyIfObject | Marker::BuyIfProduct | Marker::BuyIfCounted => {
@@ -1271,6 +1302,21 @@ fn prefer_own_units(
             p.3 = Some(qj);
         }
     }
+}
+
+/// A buy verb right after a negation ("没拍", "还没下单", "别买") or after
+/// someone's words ("我妈说要买两袋", "主播说扣1", "我妈让我买") is not the
+/// sender ordering.
+fn negated_or_reported(ctx: &Ctx<'_>, v: &MarkerHit) -> bool {
+    let start = ctx.clause_start(ctx.clause(v.start));
+    let before = ctx.text[start..v.start].trim_end_matches(' ');
+    let before = before
+        .strip_suffix('要')
+        .or_else(|| before.strip_suffix('想'))
+        .unwrap_or(before);
+    ["没", "不", "别", "说", "让我", "叫我"]
+        .iter()
+        .any(|w| before.ends_with(w))
 }
 
 fn is_please(text: &str, m: &MarkerHit) -> bool {
@@ -1344,8 +1390,12 @@ fn object_follows(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
     if is_clause_punct(c) {
         return true;
     }
-    if ctx.mention_at(p).is_some() || ctx.num_at(p) {
+    if ctx.mention_at(p).is_some() {
         return true;
+    }
+    if let Some(i) = ctx.num_index_at(p) {
+        // "来两句", "再来一遍": a count of something else is no object.
+        return !matches!(ctx.unit_at(ctx.nums[i].end), Unit::Spec(_));
     }
     if c == '了' {
         // "要了" is taking it; "来了" is arriving.
