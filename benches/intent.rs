@@ -73,6 +73,16 @@ fn parse_typical(c: &mut Criterion) {
     group.bench_function("message_20k_chars", |b| {
         b.iter(|| black_box(engine.parse(&long, Some(0))))
     });
+    // The same length made of what the rules look around for: clauses,
+    // pasts and plans, negated verbs, changes, particles, cancels before
+    // words, refusals before products. Any per-marker scan of the whole
+    // message would show here as a quadratic time.
+    let hard: String =
+        "上次买过，不来两袋小米嘛，改成2呢是还是再来，不买小米cancel it ".repeat(20_000 / 36);
+    assert!(hard.chars().count() >= 19_000);
+    group.bench_function("message_20k_chars_rule_dense", |b| {
+        b.iter(|| black_box(engine.parse(&hard, Some(0))))
+    });
     group.finish();
 }
 

@@ -656,3 +656,28 @@ fn a_times_sign_after_a_count_is_its_mark() {
         ("猕猴桃 ×3", None, &["order:KIWI:3"]),
     ]);
 }
+
+#[test]
+fn pack_sizes_and_group_orders() {
+    // A head word several names share names none of them alone; next to a
+    // product word it is part of it (a catalog of sizes, below).
+    let catalog = common::load_catalog(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/catalog-sizes.toml"),
+    );
+    let engine = Engine::new(&catalog);
+    let cases: &[(&str, Option<&str>, &[&str])] = &[
+        ("槐花蜜来两瓶", Some("HUAI-1K"), &["order:HUAI-1K:2"]),
+        ("五斤装小米拍4袋", Some("MILLET-FAM"), &["order:MILLET-5:4"]),
+        ("要两大瓶", Some("HUAI-500"), &["order:HUAI-1K:2"]),
+        ("蜂蜜水冲一勺就够甜", Some("ZAO-500"), &[]),
+        ("我家都是买家庭装的", Some("MILLET-FAM"), &[]),
+        ("刚喝完一大瓶", Some("HUAI-500"), &[]),
+    ];
+    for (text, current, want) in cases {
+        assert_eq!(read(&engine, &catalog, text, *current), *want, "{text}");
+    }
+    table(&[
+        ("再帮我妈加两盒", Some("KIWI"), &["order:KIWI:2"]),
+        ("接龙统计好了，苹果一共二十五箱", None, &["order:APPLE:25"]),
+    ]);
+}

@@ -24,6 +24,7 @@ pub(crate) struct GrammarScratch {
     dead_clauses: Vec<bool>,
     /// The clauses that ask something (dead before the scoped kills).
     asked: Vec<bool>,
+    cancel_clauses: Vec<usize>,
     state: Vec<MentionState>,
     used_nums: Vec<usize>,
     spec_spans: Vec<Range<usize>>,
@@ -272,6 +273,12 @@ impl Ctx<'_> {
     }
 }
 
+/// The most changes one message makes.
+const MAX_CHANGES: usize = 8;
+
+/// How far back from a 再 a plan's cue is looked for.
+const PLAN_LOOKBACK_CHARS: usize = 12;
+
 /// An order whose only count was in another measure ("大米来20斤" for rice
 /// sold by the bag): the helper must count it.
 const FOREIGN_UNIT_CONFIDENCE: f32 = 0.5;
@@ -362,6 +369,7 @@ pub(crate) fn read(
         a_not_a,
         dead_clauses,
         asked,
+        cancel_clauses,
         state,
         used_nums,
         spec_spans,
@@ -381,51 +389,7 @@ pub(crate) fn read(
         .lexicon
         .find_between(text, mentions.iter().map(|m| (m.start, m.end)), markers);
     plans_before_zai(text, markers);
-    // "don't want the chips, give me 2 honey", "不买小米，买核桃": a no-buy
-    // word before a product refuses that product, as 不要 does, instead of
-    // every order of the message.
-    for marker in markers.iter_mut() {
-        if marker.marker != Marker::NoBuy {
-            continue;
-        }
-        let mut p = marker.end;
-        loop {
-            let rest = &text[p..];
-            let trimmed = rest.trim_start_matches(' ');
-            let skipped = ["the ", "my ", "those ", "these "]
-                .iter()
-                .find(|a| trimmed.starts_with(**a))
-                .map_or(0, |a| a.len());
-            p += rest.len() - trimmed.len() + skipped;
-            if skipped == 0 {
-                break;
-            }
-        }
-        if mentions.iter().any(|m| m.start == p) {
-            marker.marker = Marker::Refuse;
-        }
-    }
-    // "cancel culture": an English cancel word before a word that is no
-    // marker and no product is a noun, not a withdrawal.
-    let mut k = 0;
-    while k < markers.len() {
-        let m = markers[k];
-        let next = m.end + text[m.end..].len() - text[m.end..].trim_start_matches(' ').len();
-        let noun = m.marker == Marker::Cancel
-            && text[m.start..m.end].is_ascii()
-            && next > m.end
-            && text
-                .as_bytes()
-                .get(next)
-                .is_some_and(u8::is_ascii_alphabetic)
-            && !markers[k + 1..].iter().any(|n| n.start == next)
-            && !mentions.iter().any(|x| x.start == next);
-        if noun {
-            markers.remove(k);
-        } else {
-            k += 1;
-        }
-    }
+    refine_markers(text, mentions, markers);
     super::numbers::scan(text, nums);
     let markers: &[MarkerHit] = markers;
     nums.retain(|n| {
@@ -512,10 +476,12 @@ pub(crate) fn read(
         // 嘛 after an order softens it ("来两包嘛", "改成三袋嘛").
         if &text[m.start..m.end] == "嘛" {
             let start = ctx.clause_start(clause);
-            let ordered = ctx.markers.iter().any(|v| {
-                v.start >= start
-                    && v.start < m.start
-                    && matches!(
+            let from = ctx.markers.partition_point(|v| v.start < start);
+            let ordered = ctx.markers[from..]
+                .iter()
+                .take_while(|v| v.start < m.start)
+                .any(|v| {
+                    matches!(
                         v.marker,
                         Marker::Buy
                             | Marker::BuyIfObject
@@ -523,7 +489,7 @@ pub(crate) fn read(
                             | Marker::Change
                             | Marker::Kou
                     )
-            });
+                });
             if ordered {
                 continue;
             }
@@ -531,7 +497,11 @@ pub(crate) fn read(
         // 呢 asks after a few words ("小米呢"); after a long statement it
         // only colours it ("我闺女坐月子呢").
         if &text[m.start..m.end] == "呢" {
-            let said = text[ctx.clause_start(clause)..m.start].chars().count();
+            let said = text[ctx.clause_start(clause)..m.start]
+                .chars()
+                .rev()
+                .take(5)
+                .count();
             let asked = text[m.end..].trim_start_matches(' ').starts_with('?');
             if said > 4 && !asked {
                 continue;
@@ -550,7 +520,10 @@ pub(crate) fn read(
         .map(|m| m.start)
     {
         let clause = ctx.clause(i);
-        let start = ctx.clause_start(clause);
+        let start = ctx
+            .clause_start(clause)
+            .max(i.saturating_sub(MAX_GLUE_BYTES));
+        let start = (start..=i).find(|&p| text.is_char_boundary(p)).unwrap_or(i);
         if text[start..i].contains('是') {
             dead_clauses[clause] = true;
         }
@@ -671,14 +644,18 @@ pub(crate) fn read(
         .any(|m| m.marker == Marker::Hypothetical && !asked[ctx.clause(m.start)]);
     let bought = live_markers().any(|m| m.marker == Marker::BoughtIfObject && has_object(&ctx, m));
     // "前面那个大哥拍了十斤": someone else's purchase, reported.
+    // (Each look runs from the marker to the end of its clause only.)
     let reported = live_markers().any(|o| {
+        let clause = ctx.clause(o.start);
+        let from = ctx.markers.partition_point(|v| v.start <= o.start);
         o.marker == Marker::Others
-            && live_markers().any(|v| {
-                matches!(v.marker, Marker::Buy | Marker::BoughtIfObject)
-                    && v.start > o.start
-                    && ctx.clause(v.start) == ctx.clause(o.start)
-                    && (text[v.start..v.end].ends_with('了') || text[v.end..].starts_with('了'))
-            })
+            && ctx.markers[from..]
+                .iter()
+                .take_while(|v| ctx.clause(v.start) == clause)
+                .any(|v| {
+                    matches!(v.marker, Marker::Buy | Marker::BoughtIfObject)
+                        && (text[v.start..v.end].ends_with('了') || text[v.end..].starts_with('了'))
+                })
     });
     let orders_killed = hypothetical
         || reported
@@ -691,9 +668,16 @@ pub(crate) fn read(
     // Cancels: products in the cancelling clause, else the sender's own orders.
     let mut handled = false;
     if !hypothetical && has(Marker::Cancel) {
-        let cancels_clause = |clause: usize| {
-            live_markers().any(|m| m.marker == Marker::Cancel && ctx.clause(m.start) == clause)
-        };
+        // The clauses holding a live cancel word, in order (markers are).
+        cancel_clauses.clear();
+        cancel_clauses.extend(
+            live_markers()
+                .filter(|m| m.marker == Marker::Cancel)
+                .map(|m| ctx.clause(m.start)),
+        );
+        cancel_clauses.dedup();
+        let cancel_clauses: &[usize] = cancel_clauses;
+        let cancels_clause = |clause: usize| cancel_clauses.binary_search(&clause).is_ok();
         if let Some(first) = live_markers().find(|m| m.marker == Marker::Cancel) {
             let before = out.len();
             for (i, m) in ctx.mentions.iter().enumerate() {
@@ -751,21 +735,31 @@ pub(crate) fn read(
             .filter(|m| m.marker == Marker::Change)
             .peekable();
         let mut changed_clause = None;
+        // A chat message makes a few changes at most; the cap keeps a long
+        // one linear.
+        let mut made = 0;
         while let Some(mk) = changes.next() {
             let limit = changes.peek().map_or(text.len(), |next| next.start);
             // One change a clause: "make it 2 instead of 1".
-            if changed_clause == Some(ctx.clause(mk.start)) {
+            if changed_clause == Some(ctx.clause(mk.start)) || made >= MAX_CHANGES {
                 continue;
             }
-            let found = ctx.nums.iter().enumerate().find(|(i, n)| {
-                n.start >= mk.end
-                    && n.start < limit
-                    && !used_nums.contains(i)
-                    && n.form != NumForm::Article
-                    && !n.slang
-                    && (1..=MAX_QTY).contains(&n.value)
-                    && !matches!(ctx.unit_at(n.end), Unit::Spec(_))
-            });
+            let from = ctx.nums.partition_point(|n| n.start < mk.end);
+            let found = ctx
+                .nums
+                .iter()
+                .enumerate()
+                .skip(from)
+                .take_while(|(_, n)| n.start < limit)
+                .find(|(i, n)| {
+                    n.start >= mk.end
+                        && n.start < limit
+                        && !used_nums.contains(i)
+                        && n.form != NumForm::Article
+                        && !n.slang
+                        && (1..=MAX_QTY).contains(&n.value)
+                        && !matches!(ctx.unit_at(n.end), Unit::Spec(_))
+                });
             if let Some((ni, n)) = found {
                 used_nums.push(ni);
                 let clause = ctx.clause(mk.start);
@@ -802,6 +796,7 @@ pub(crate) fn read(
                     evidence,
                 });
                 changed_clause = Some(ctx.clause(mk.start));
+                made += 1;
                 handled = true;
             }
         }
@@ -959,6 +954,7 @@ pub(crate) fn read(
                 has_unit
                     || n.self_counting
                     || each_after
+                    || mention_after
                     || ((verb_before || after_mention || kou) && at_end)
             }
             NumForm::Arabic => {
@@ -991,6 +987,8 @@ pub(crate) fn read(
         if attached && (1..=cap).contains(&value) {
             // Standing on its own ("大二学生党 扣2"), not talked about
             // ("大家快扣1", "主播说扣1就行").
+            // "加两箱", "扣两单": with a unit it is an order form anywhere.
+            kou_qty |= kou && has_unit;
             kou_qty |= kou
                 && at_end
                 && marker_before.is_some_and(|m| {
@@ -1172,6 +1170,58 @@ pub(crate) fn read(
     });
 }
 
+/// Reads two words by what stands after them: a no-buy word before a product
+/// refuses that product, as 不要 does, instead of every order of the
+/// message ("don't want the chips, give me 2 honey", "不买小米，买核桃"); an
+/// English cancel word before a word that is no marker and no product is a
+/// noun, not a withdrawal ("cancel culture"). Look-ups are binary searches:
+/// a long message stays linear.
+fn refine_markers(text: &str, mentions: &[Mention], markers: &mut Vec<MarkerHit>) {
+    let mention_at = |p: usize| mentions.binary_search_by_key(&p, |m| m.start).is_ok();
+    for marker in markers.iter_mut() {
+        if marker.marker != Marker::NoBuy {
+            continue;
+        }
+        let mut p = marker.end;
+        loop {
+            let rest = &text[p..];
+            let trimmed = rest.trim_start_matches(' ');
+            let skipped = ["the ", "my ", "those ", "these "]
+                .iter()
+                .find(|a| trimmed.starts_with(**a))
+                .map_or(0, |a| a.len());
+            p += rest.len() - trimmed.len() + skipped;
+            if skipped == 0 {
+                break;
+            }
+        }
+        if mention_at(p) {
+            marker.marker = Marker::Refuse;
+        }
+    }
+    let is_noun = |markers: &[MarkerHit], m: &MarkerHit| {
+        let next = m.end + text[m.end..].len() - text[m.end..].trim_start_matches(' ').len();
+        m.marker == Marker::Cancel
+            && text[m.start..m.end].is_ascii()
+            && next > m.end
+            && text
+                .as_bytes()
+                .get(next)
+                .is_some_and(u8::is_ascii_alphabetic)
+            && markers.binary_search_by_key(&next, |n| n.start).is_err()
+            && !mention_at(next)
+    };
+    if !markers.iter().any(|m| is_noun(markers, m)) {
+        return;
+    }
+    let nouns: Vec<usize> = markers
+        .iter()
+        .filter(|m| is_noun(markers, m))
+        .map(|m| m.start)
+        .collect();
+    markers.retain(|m| nouns.binary_search(&m.start).is_err());
+}
+
 /// "考完试再来买", "过年再订": something to get done or to wait for, then
 /// 再 and the buying, is a plan. Adds a plan marker where the clause before
 /// a 再 holds 完 (not 完了: "吃完了再来两袋" orders) or ends in a time or
@@ -1184,11 +1234,22 @@ fn plans_before_zai(text: &str, markers: &mut Vec<MarkerHit>) {
         if !text[z..].starts_with('再') {
             continue;
         }
+        // A dozen characters back at most: the cue sits near its 再, and a
+        // long message stays linear.
         let clause_start = text[..z]
             .char_indices()
             .rev()
+            .take(PLAN_LOOKBACK_CHARS)
             .find(|&(_, c)| is_clause_punct(c))
-            .map_or(0, |(i, c)| i + c.len_utf8());
+            .map(|(i, c)| i + c.len_utf8())
+            .unwrap_or_else(|| {
+                text[..z]
+                    .char_indices()
+                    .rev()
+                    .take(PLAN_LOOKBACK_CHARS)
+                    .last()
+                    .map_or(z, |(i, _)| i)
+            });
         let before = &text[clause_start..z];
         let done = before
             .match_indices('完')
@@ -1255,12 +1316,17 @@ fn scope_kills(ctx: &Ctx<'_>, dead: &mut [bool]) {
         }
         // "先看看，不着急买": a negated verb orders nothing.
         let clause_start = ctx.clause_start(clause);
-        let negated = ctx.text[clause_start..v.start].contains(['不', '没', '别'])
-            || ctx.markers.iter().any(|m| {
-                matches!(m.marker, Marker::Refuse | Marker::NoBuy)
-                    && m.start >= clause_start
-                    && m.start < v.start
-            });
+        // (Near the verb only: a long clause stays linear.)
+        let near = clause_start.max(v.start.saturating_sub(MAX_GLUE_BYTES));
+        let near = (near..=v.start)
+            .find(|&p| ctx.text.is_char_boundary(p))
+            .unwrap_or(v.start);
+        let from = ctx.markers.partition_point(|m| m.start < near);
+        let negated = ctx.text[near..v.start].contains(['不', '没', '别'])
+            || ctx.markers[from..]
+                .iter()
+                .take_while(|m| m.start < v.start)
+                .any(|m| matches!(m.marker, Marker::Refuse | Marker::NoBuy));
         !negated
             && !negated_or_reported(ctx, v)
             && match v.marker {
@@ -1286,6 +1352,10 @@ fn prefer_own_units(
     products: &mut [(usize, usize, usize, Option<usize>)],
     qtys: &mut [Qty],
 ) {
+    // A handful of products at most in chat; beyond, skip this look-around.
+    if products.len() > 16 || qtys.len() > 16 {
+        return;
+    }
     let unit_of = |q: &Qty| q.unit.map(|(a, b)| &ctx.text[a..b]);
     for p in products.iter_mut() {
         let Some(qi) = p.3 else { continue };
@@ -1382,7 +1452,11 @@ fn object_follows(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
         return ctx.mention_at(p).is_some();
     }
     if m.marker == Marker::BuyIfCounted {
-        return ctx.mention_at(p).is_some() || ctx.num_at(p);
+        // "冲两只", not "冲一勺" (a spoonful stirred in).
+        return ctx.mention_at(p).is_some()
+            || ctx
+                .num_index_at(p)
+                .is_some_and(|i| matches!(ctx.unit_at(ctx.nums[i].end), Unit::Selling(_)));
     }
     let Some(c) = ctx.text[p..].chars().next() else {
         return true;

@@ -381,6 +381,12 @@ const MARKERS: &[(&str, Marker)] = {
         ("寄了", Past),
         ("normally", Past),
         ("平时", Past),
+        ("都是买", Past),
+        ("一直买", Past),
+        ("经常买", Past),
+        ("刚喝完", Past),
+        ("刚吃完", Past),
+        ("刚用完", Past),
         ("平常", Past),
         // Future.
         ("下次", Future),
@@ -551,6 +557,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("yay", Filler),
         // Now, as against a past or a plan: they also start a clause of
         // their own (see `NOW_WORDS`).
+        ("一共", Filler),
+        ("总共", Filler),
         ("今天", Filler),
         ("现在", Filler),
         ("今年", Filler),
@@ -850,8 +858,9 @@ pub const NON_PRODUCT_HEADS: &[&str] = &[
     "牌",
     // 茶叶蛋, 土鸡蛋 when the catalog sells the tea or the hen.
     "蛋",
-    // 火锅店: a shop.
+    // 火锅店: a shop; 蜂蜜水, 柠檬水: a drink.
     "店",
+    "水",
 ];
 
 /// A marker found in normalised text.

@@ -27,9 +27,15 @@ pub struct Mention {
 
 #[derive(Debug, Clone, Copy)]
 struct Target {
+    /// The product, or [`SHARED_HEAD`].
     product: usize,
     by_link: bool,
 }
+
+/// The target of a head word several products' names share ("小米" of
+/// "小米 5斤装" and "小米 10斤装"): alone it names none of them; right next
+/// to a product word it is part of it ("五斤装小米").
+const SHARED_HEAD: usize = usize::MAX;
 
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
@@ -78,6 +84,22 @@ impl Matcher {
                 add(variant, target);
             }
         }
+        // A name's head word ("槐花蜜" of "槐花蜜 500g") that heads several
+        // products' names names none of them, unless an alias says so:
+        // "槐花蜜来两瓶" is then an order for the one on air.
+        let mut heads: FxHashMap<String, usize> = FxHashMap::default();
+        for p in &catalog.products {
+            let name = normalize(&p.name).text;
+            if let Some((head, _)) = name.split_once(' ') {
+                *heads.entry(head.to_string()).or_default() += 1;
+            }
+        }
+        let aliases: rustc_hash::FxHashSet<String> = catalog
+            .products
+            .iter()
+            .flat_map(|p| p.aliases.iter().map(|a| normalize(a).text))
+            .collect();
+        let shared_head = |w: &str| heads.get(w).is_some_and(|&n| n > 1) && !aliases.contains(w);
         for (product, p) in catalog.products.iter().enumerate() {
             let target = Target {
                 product,
@@ -85,6 +107,14 @@ impl Matcher {
             };
             for word in std::iter::once(&p.name).chain(p.aliases.iter()) {
                 for variant in word_variants(&normalize(word).text) {
+                    let target = if shared_head(&variant) {
+                        Target {
+                            product: SHARED_HEAD,
+                            by_link: false,
+                        }
+                    } else {
+                        target
+                    };
                     add(variant, target);
                 }
             }
@@ -149,12 +179,33 @@ impl Matcher {
                     continue;
                 }
                 let target = self.targets[m.pattern().as_usize()];
-                out.push(Mention {
-                    start,
-                    end,
-                    product: target.product,
-                    by_link: target.by_link,
-                });
+                let prev = out[first..].last_mut().filter(|p| p.end == start);
+                match (target.product == SHARED_HEAD, prev) {
+                    // A shared head right after a product word, or a
+                    // product word right after a shared head: one mention.
+                    (true, Some(p)) if p.product != SHARED_HEAD => p.end = end,
+                    (false, Some(p)) if p.product == SHARED_HEAD => {
+                        p.end = end;
+                        p.product = target.product;
+                        p.by_link = target.by_link;
+                    }
+                    _ => out.push(Mention {
+                        start,
+                        end,
+                        product: target.product,
+                        by_link: target.by_link,
+                    }),
+                }
+            }
+            if out[first..].iter().any(|m| m.product == SHARED_HEAD) {
+                let mut keep = first;
+                for i in first..out.len() {
+                    if out[i].product != SHARED_HEAD {
+                        out[keep] = out[i];
+                        keep += 1;
+                    }
+                }
+                out.truncate(keep);
             }
         }
         let words = out.len();
