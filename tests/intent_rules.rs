@@ -681,3 +681,25 @@ fn pack_sizes_and_group_orders() {
         ("接龙统计好了，苹果一共二十五箱", None, &["order:APPLE:25"]),
     ]);
 }
+
+#[test]
+fn promotions_weights_and_seasons() {
+    table(&[
+        // 满减: 减 there is a discount, not fewer units.
+        ("满100减10，那我再加一盒猕猴桃", None, &["order:KIWI:1"]),
+        (
+            "凑个满减，蜂蜜柿饼各两份",
+            None,
+            &["order:HONEY:2", "order:PERSIMMON:2"],
+        ),
+        ("便宜点我就拍三盒", Some("KIWI"), &[]),
+        // 要 before a verb whose object is no product: modal.
+        ("我要抢福袋！", Some("KIWI"), &[]),
+        ("主播来一首歌", Some("KIWI"), &[]),
+        ("拿下", Some("KIWI"), &["order:KIWI:1"]),
+        // One unit and what it weighs, then the count ordered.
+        ("苹果一箱十斤左右，给我来两箱", None, &["order:APPLE:2"]),
+        ("要一箱十斤左右的", Some("APPLE"), &["order:APPLE:1"]),
+        ("春天再买", Some("KIWI"), &[]),
+    ]);
+}

@@ -914,6 +914,19 @@ pub(crate) fn read(
             _ => (false, n.end),
         };
         let next = ctx.skip_spaces(unit_end);
+        if has_unit && n.value == 1 {
+            // "土鸡一只三斤左右", "一袋5斤": one unit and what it weighs.
+            // (A measure even where the catalog sells by it: 斤. And only
+            // with another count after it: "要一只三斤左右的" is one.)
+            let weighs = ctx.num_index_at(next).is_some_and(|j| {
+                let p = ctx.skip_spaces(ctx.nums[j].end);
+                ctx.lexicon.spec_units.longest(text, p).is_some() && ctx.nums.len() > j + 1
+            });
+            if weighs {
+                spec_spans.push(n.start..next);
+                continue;
+            }
+        }
         if has_unit {
             if let Some(end) = ctx.describes_product(next) {
                 // "30枚一盒的鸡蛋来三盒": counts before 的 describe the product.
@@ -1211,6 +1224,16 @@ fn refine_markers(text: &str, mentions: &[Mention], markers: &mut Vec<MarkerHit>
             && markers.binary_search_by_key(&next, |n| n.start).is_err()
             && !mention_at(next)
     };
+    // "满100减10": 减 after 满 and a sum is a discount, not fewer units.
+    for marker in markers.iter_mut() {
+        if marker.marker == Marker::NoBuy && &text[marker.start..marker.end] == "减" {
+            let before =
+                text[..marker.start].trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
+            if before.len() < marker.start && before.ends_with('满') {
+                marker.marker = Marker::Word;
+            }
+        }
+    }
     if !markers.iter().any(|m| is_noun(markers, m)) {
         return;
     }
@@ -1480,7 +1503,9 @@ fn object_follows(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
     }
     if let Some(next) = ctx.marker_at(p) {
         return match next.marker {
-            Marker::This | Marker::Buy | Marker::BuyIfObject | Marker::Each => true,
+            Marker::This | Marker::Buy | Marker::Each => true,
+            // "我要买两袋", not "我要抢福袋": the next verb needs its object.
+            Marker::BuyIfObject => object_follows(ctx, next),
             Marker::Filler => matches!(
                 &ctx.text[next.start..next.end],
                 "谢谢"

@@ -124,6 +124,7 @@ const MARKERS: &[(&str, Marker)] = {
         ("记我", BuyIfObject),
         ("算我", BuyIfObject),
         ("记上", Buy),
+        ("拿下", BuyIfObject),
         ("给我留着", Buy),
         ("给我称", Buy),
         ("寄", BuyIfObject),
@@ -228,6 +229,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("算了", Cancel),
         // Reckoning, not withdrawing: "我算了一下比超市便宜".
         ("算了一下", Word),
+        // 满减 (spend-and-save): 减 there takes nothing off an order.
+        ("满减", Word),
         ("算了下", Word),
         ("撤销", Cancel),
         ("撤单", Cancel),
@@ -453,6 +456,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("便宜就", Hypothetical),
         ("便宜点就", Hypothetical),
         ("降价就", Hypothetical),
+        ("便宜点", Hypothetical),
+        ("便宜一点", Hypothetical),
         ("包邮就", Hypothetical),
         ("if", Hypothetical),
         ("would", Hypothetical),
@@ -786,6 +791,7 @@ pub const SPEC_UNITS: &[&str] = &[
     "个早上",
     "个钟头",
     "句",
+    "首",
     "个月",
     "个小时",
     "个星期",
@@ -803,6 +809,12 @@ pub const NOW_WORDS: &[&str] = &["今天", "现在", "今年", "这次", "这回
 /// Times and events that, right before 再, put the buying after them: "过年再订",
 /// "下播再买" (以后 / 下次 and the like are plan markers of their own).
 pub const PLAN_TIMES_BEFORE_ZAI: &[&str] = &[
+    "春天",
+    "夏天",
+    "秋天",
+    "冬天",
+    "开春",
+    "月初",
     "过年",
     "过年前",
     "年前",
@@ -856,6 +868,8 @@ pub const NON_PRODUCT_HEADS: &[&str] = &[
     "酒",
     "醋",
     "牌",
+    // 菊花台, 芒果台: a song, a TV channel.
+    "台",
     // 茶叶蛋, 土鸡蛋 when the catalog sells the tea or the hen.
     "蛋",
     // 火锅店: a shop; 蜂蜜水, 柠檬水: a drink.
