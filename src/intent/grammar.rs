@@ -95,9 +95,7 @@ impl Ctx<'_> {
         let Some(&cut) = clause.checked_sub(1).and_then(|i| self.cuts.get(i)) else {
             return 0;
         };
-        (cut..=self.text.len())
-            .find(|&p| self.text.is_char_boundary(p))
-            .unwrap_or(self.text.len())
+        ceil_char_boundary(self.text, cut)
     }
 
     fn skip_spaces(&self, mut pos: usize) -> usize {
@@ -285,6 +283,14 @@ const FOREIGN_UNIT_CONFIDENCE: f32 = 0.5;
 
 /// The widest gap between a product and its quantity ("小米也再来").
 const MAX_GLUE_BYTES: usize = 48;
+
+/// The first char boundary of `text` at or after `pos` (a byte offset that
+/// may fall inside a character), at most `text.len()`.
+fn ceil_char_boundary(text: &str, pos: usize) -> usize {
+    (pos..=text.len())
+        .find(|&p| text.is_char_boundary(p))
+        .unwrap_or(text.len())
+}
 
 /// Whether `start..end` overlaps an item of `items` (sorted, non-overlapping).
 fn overlaps_sorted<T>(
@@ -523,7 +529,7 @@ pub(crate) fn read(
         let start = ctx
             .clause_start(clause)
             .max(i.saturating_sub(MAX_GLUE_BYTES));
-        let start = (start..=i).find(|&p| text.is_char_boundary(p)).unwrap_or(i);
+        let start = ceil_char_boundary(text, start);
         if text[start..i].contains('是') {
             dead_clauses[clause] = true;
         }
@@ -1341,9 +1347,7 @@ fn scope_kills(ctx: &Ctx<'_>, dead: &mut [bool]) {
         let clause_start = ctx.clause_start(clause);
         // (Near the verb only: a long clause stays linear.)
         let near = clause_start.max(v.start.saturating_sub(MAX_GLUE_BYTES));
-        let near = (near..=v.start)
-            .find(|&p| ctx.text.is_char_boundary(p))
-            .unwrap_or(v.start);
+        let near = ceil_char_boundary(ctx.text, near);
         let from = ctx.markers.partition_point(|m| m.start < near);
         let negated = ctx.text[near..v.start].contains(['不', '没', '别'])
             || ctx.markers[from..]
