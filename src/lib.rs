@@ -4,6 +4,7 @@
 pub mod app;
 pub mod catalog;
 pub mod chat;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod intent;

@@ -167,7 +167,13 @@ fn headless_auto_confirm_end_to_end_and_replay() {
     let seen = run.until(|v| v["msg_id"] == "m6" && v["event"] != "intent");
     assert!(run.terminate().success(), "clean exit on SIGTERM");
 
-    assert_eq!(seen[0]["event"], "connected", "{seen:#?}");
+    // The product on air is told first; the connection before any chat.
+    assert_eq!(
+        (seen[0]["event"].as_str(), seen[0]["sku"].as_str()),
+        (Some("on_air"), Some("MILLET")),
+        "{seen:#?}"
+    );
+    assert_eq!(seen[1]["event"], "connected", "{seen:#?}");
     let m1 = by_msg(&seen, "confirmed", "m1").expect("m1 confirmed");
     assert_eq!(
         (m1["sku"].as_str(), m1["qty"].as_u64(), m1["user"].as_str()),

@@ -6,9 +6,10 @@
 mod tui_support;
 
 use insta::assert_snapshot;
-use livestall::app::{update, Msg, SourceStatus, StoreReply};
+use livestall::app::{Msg, SourceStatus};
 use livestall::config::Language;
 use livestall::store::Refusal;
+use livestall::store::StoreEvent;
 use tui_support::*;
 use unicode_width::UnicodeWidthStr;
 
@@ -102,7 +103,7 @@ fn reject_zh_small() {
     assert_snapshot!("reject_zh_80x24_rejecting", s);
     update(
         &mut m,
-        Msg::Store(StoreReply::Rejected(intent_key("m3", 0))),
+        Msg::Store(StoreEvent::Rejected(intent_key("m3", 0))),
     );
     let s = screen(&m, SMALL.0, SMALL.1);
     assert!(s.contains("待确认 (3)"), "{s}");
@@ -117,7 +118,7 @@ fn reject_en_large() {
     update(&mut m, ch('n'));
     update(
         &mut m,
-        Msg::Store(StoreReply::Rejected(intent_key("m1", 0))),
+        Msg::Store(StoreEvent::Rejected(intent_key("m1", 0))),
     );
     let s = screen(&m, LARGE.0, LARGE.1);
     assert!(s.contains("Pending (3)"), "{s}");
@@ -154,7 +155,7 @@ fn refusal_is_shown_on_the_row_and_the_notice_line() {
         feed(&mut m, [ch('j'), ch('j'), ch('y')]);
         update(
             &mut m,
-            Msg::Store(StoreReply::Refused(
+            Msg::Store(StoreEvent::Refused(
                 intent_key("m4", 0),
                 Refusal::OutOfStock { left: 0 },
             )),
@@ -179,14 +180,8 @@ fn hostile_chat_is_drawn_safely() {
     feed(
         &mut m,
         [
-            chat("h1", "坏人\u{1b}[5m", hostile, vec![], at(14, 32, 4)),
-            chat(
-                "h2",
-                "\u{202e}nimda",
-                "正常\n第二行\t完",
-                vec![],
-                at(14, 32, 4),
-            ),
+            chat("h1", "坏人\u{1b}[5m", hostile, at(14, 32, 4)),
+            chat("h2", "\u{202e}nimda", "正常\n第二行\t完", at(14, 32, 4)),
         ],
     );
     let s = screen(&m, SMALL.0, SMALL.1);
@@ -271,7 +266,6 @@ fn long_inbox_keeps_the_selected_row_visible() {
                 &format!("m{i}"),
                 &format!("买家{i}"),
                 &text,
-                vec![order(0, i % 5 + 1, 0.9, &text, &[])],
                 at(15, 0, i as i64),
             ),
         );
@@ -303,13 +297,7 @@ fn chat_scrolls_back_and_says_so() {
     for i in 0..40 {
         update(
             &mut m,
-            chat(
-                &format!("m{i}"),
-                "观众",
-                &format!("第{i}条"),
-                vec![],
-                at(16, 0, i),
-            ),
+            chat(&format!("m{i}"), "观众", &format!("第{i}条"), at(16, 0, i)),
         );
     }
     update(&mut m, key(crossterm::event::KeyCode::PageUp));

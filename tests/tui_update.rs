@@ -1,17 +1,19 @@
 //! `update` alone: pure state changes and the effects it asks for, driven by
-//! constructed messages (no terminal, no store, no clock).
+//! constructed messages (no terminal, no store, no clock). Chat is read by
+//! the real engine inside `update`, as in every shell.
 
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use livestall::app::model::{CHAT_CAPACITY, RECENT_ORDERS_CAPACITY};
 use livestall::app::{
-    update, ChatEntry, Connection, Effect, IntentState, Msg, Notice, SourceStatus, StoreReply,
+    ChatEntry, Connection, Effect, Event, IntentState, Mode, Msg, Notice, SourceStatus,
 };
 use livestall::config::Language;
-use livestall::intent::{Intent, IntentKind};
+use livestall::intent::{Engine, IntentKind};
 use livestall::store::{
-    ConfirmRequest, IntentKey, NewIntent, PendingIntent, Refusal, StockRow, StoreError,
+    ConfirmRequest, IntentKey, NewIntent, PendingIntent, Refusal, StockRow, StoreError, StoreEvent,
+    StoreJob,
 };
 use tui_support::*;
 
@@ -20,20 +22,8 @@ fn two_orders() -> livestall::app::Model {
     feed(
         &mut m,
         [
-            chat(
-                "a",
-                "李姐",
-                "小米来两袋",
-                vec![order(0, 2, 0.96, "小米来两袋", &["小米"])],
-                at(10, 0, 0),
-            ),
-            chat(
-                "b",
-                "Tom",
-                "walnut x3",
-                vec![order(4, 3, 0.9, "walnut x3", &["walnut"])],
-                at(10, 0, 1),
-            ),
+            chat("a", "李姐", "小米来两袋", at(10, 0, 0)),
+            chat("b", "Tom", "walnut x3", at(10, 0, 1)),
         ],
     );
     m
@@ -43,21 +33,9 @@ fn two_orders() -> livestall::app::Model {
 fn chat_records_intents_with_catalog_skus_and_keys() {
     let mut m = model(Language::Zh);
     let text = "小米两袋，核桃一袋";
-    let effects = update(
-        &mut m,
-        chat(
-            "m1",
-            "李姐",
-            text,
-            vec![
-                order(0, 2, 0.9, text, &["小米"]),
-                order(4, 1, 0.8, text, &["核桃"]),
-            ],
-            at(9, 0, 0),
-        ),
-    );
-    let [Effect::RecordIntents(records)] = effects.as_slice() else {
-        panic!("expected one RecordIntents, got {effects:?}");
+    let effects = update(&mut m, chat("m1", "李姐", text, at(9, 0, 0)));
+    let [StoreJob::Record(records)] = jobs(&effects).as_slice() else {
+        panic!("expected one Record, got {effects:?}");
     };
     let summary: Vec<_> = records
         .iter()
@@ -82,15 +60,15 @@ fn chat_records_intents_with_catalog_skus_and_keys() {
     };
     assert_eq!(line.readings.len(), 2);
     assert!(line
-        .segments
+        .evidence
         .iter()
-        .any(|(s, marked)| *marked && s == "核桃"));
+        .any(|span| line.text.get(span.clone()) == Some("核桃")));
 }
 
 #[test]
 fn chat_without_intents_only_joins_the_log() {
     let mut m = model(Language::En);
-    assert!(update(&mut m, chat("q", "阿强", "包邮吗", vec![], 1)).is_empty());
+    assert!(update(&mut m, chat("q", "阿强", "包邮吗", 1)).is_empty());
     assert!(m.inbox.is_empty());
     assert_eq!(m.chat.len(), 1);
 }
@@ -98,16 +76,7 @@ fn chat_without_intents_only_joins_the_log() {
 #[test]
 fn replayed_message_adds_no_second_row() {
     let mut m = two_orders();
-    let again = update(
-        &mut m,
-        chat(
-            "a",
-            "李姐",
-            "小米来两袋",
-            vec![order(0, 2, 0.96, "小米来两袋", &["小米"])],
-            at(10, 0, 5),
-        ),
-    );
+    let again = update(&mut m, chat("a", "李姐", "小米来两袋", at(10, 0, 5)));
     assert!(again.is_empty(), "{again:?}");
     assert_eq!(m.inbox.len(), 2);
 }
@@ -118,13 +87,7 @@ fn chat_log_is_a_bounded_ring() {
     for i in 0..CHAT_CAPACITY + 25 {
         update(
             &mut m,
-            chat(
-                &format!("m{i}"),
-                "u",
-                &format!("hello {i}"),
-                vec![],
-                i as i64,
-            ),
+            chat(&format!("m{i}"), "u", &format!("hello {i}"), i as i64),
         );
     }
     assert_eq!(m.chat.len(), CHAT_CAPACITY);
@@ -143,7 +106,7 @@ fn confirm_marks_confirming_then_store_reply_removes_and_updates_stock() {
     let effects = update(&mut m, ch('y'));
     assert_eq!(
         effects,
-        vec![Effect::Confirm(ConfirmRequest {
+        vec![Effect::Store(StoreJob::Confirm(ConfirmRequest {
             key: intent_key("a", 0),
             kind: IntentKind::Order,
             user: "李姐".into(),
@@ -151,7 +114,7 @@ fn confirm_marks_confirming_then_store_reply_removes_and_updates_stock() {
             sku: Some("millet-5jin".into()),
             qty: Some(2),
             helper: "小王".into(),
-        })]
+        }))]
     );
     assert_eq!(m.inbox[0].state, IntentState::Confirming);
     // A second press while the store works must not send a second confirm.
@@ -177,14 +140,21 @@ fn reject_waits_for_the_store() {
     let effects = update(&mut m, key(KeyCode::Delete));
     assert_eq!(
         effects,
-        vec![Effect::Reject {
+        vec![Effect::Store(StoreJob::Reject {
             key: intent_key("b", 0),
             helper: "小王".into()
-        }]
+        })]
     );
     assert_eq!(m.inbox[1].state, IntentState::Rejecting);
     assert!(update(&mut m, ch('n')).is_empty(), "no second reject");
-    update(&mut m, Msg::Store(StoreReply::Rejected(intent_key("b", 0))));
+    let effects = update(&mut m, Msg::Store(StoreEvent::Rejected(intent_key("b", 0))));
+    assert_eq!(
+        published(&effects),
+        [&Event::Rejected {
+            msg_id: "b".into(),
+            index: 0
+        }]
+    );
     assert_eq!(m.inbox.len(), 1);
     assert_eq!(m.selected, 0, "the cursor stays inside the shorter inbox");
 }
@@ -196,7 +166,7 @@ fn refusal_keeps_the_row_with_its_reason_and_it_can_be_rejected() {
     let refusal = Refusal::OutOfStock { left: 0 };
     update(
         &mut m,
-        Msg::Store(StoreReply::Refused(intent_key("a", 0), refusal.clone())),
+        Msg::Store(StoreEvent::Refused(intent_key("a", 0), refusal.clone())),
     );
     assert_eq!(m.inbox.len(), 2);
     assert_eq!(
@@ -209,7 +179,7 @@ fn refusal_keeps_the_row_with_its_reason_and_it_can_be_rejected() {
     );
     let effects = update(&mut m, ch('n'));
     assert!(
-        matches!(effects.as_slice(), [Effect::Reject { key, .. }] if *key == intent_key("a", 0))
+        matches!(effects.as_slice(), [Effect::Store(StoreJob::Reject { key, .. })] if *key == intent_key("a", 0))
     );
 }
 
@@ -219,7 +189,7 @@ fn store_failure_keeps_the_row_and_allows_a_retry() {
     update(&mut m, ch('y'));
     update(
         &mut m,
-        Msg::Store(StoreReply::Failed(
+        Msg::Store(StoreEvent::Failed(
             intent_key("a", 0),
             StoreError::DiskFull("full".into()),
         )),
@@ -230,7 +200,7 @@ fn store_failure_keeps_the_row_and_allows_a_retry() {
     ));
     assert!(matches!(
         update(&mut m, ch('y')).as_slice(),
-        [Effect::Confirm(_)]
+        [Effect::Store(StoreJob::Confirm(_))]
     ));
 }
 
@@ -241,7 +211,7 @@ fn a_notice_expires_after_its_time() {
     update(&mut m, ch('y'));
     update(
         &mut m,
-        Msg::Store(StoreReply::Refused(intent_key("a", 0), Refusal::NoProduct)),
+        Msg::Store(StoreEvent::Refused(intent_key("a", 0), Refusal::NoProduct)),
     );
     update(&mut m, Msg::Tick(at(10, 0, 5)));
     assert!(m.notice.is_some());
@@ -256,14 +226,22 @@ fn a_notice_expires_after_its_time() {
 #[test]
 fn an_order_without_a_product_cannot_be_confirmed() {
     let mut m = model(Language::En);
-    let orphan = Intent {
-        kind: IntentKind::Order,
-        product: None,
-        qty: Some(1),
-        confidence: 0.5,
-        evidence: Default::default(),
+    // The engine gives every order a product when one is on air; a row kept
+    // in the database may still have none.
+    let orphan = PendingIntent {
+        intent: NewIntent {
+            key: intent_key("x", 0),
+            user: "u".into(),
+            user_id: None,
+            text: "来一个".into(),
+            kind: IntentKind::Order,
+            sku: None,
+            qty: Some(1),
+            confidence: 0.5,
+            received_at_ms: 0,
+        },
     };
-    update(&mut m, chat("x", "u", "1", vec![orphan], 0));
+    update(&mut m, Msg::Store(StoreEvent::Pending(vec![orphan])));
     assert!(update(&mut m, ch('y')).is_empty());
     assert_eq!(m.notice.as_ref().map(|(n, _)| n), Some(&Notice::NoProduct));
     assert_eq!(m.inbox[0].state, IntentState::Pending);
@@ -321,10 +299,14 @@ fn quit_keys_quit_at_once_and_releases_are_ignored() {
 #[test]
 fn overlays_toggle_and_escape_closes_them() {
     let mut m = model(Language::Zh);
-    feed(&mut m, [ch('p'), ch('?')]);
-    assert!(m.show_products && m.show_help);
-    update(&mut m, key(KeyCode::Esc));
-    assert!(!m.show_products && !m.show_help);
+    update(&mut m, ch('p'));
+    assert_eq!(m.mode, Mode::Products);
+    update(&mut m, ch('?'));
+    assert_eq!(m.mode, Mode::Help, "one overlay at a time");
+    update(&mut m, ch('?'));
+    assert_eq!(m.mode, Mode::Inbox);
+    feed(&mut m, [ch('p'), key(KeyCode::Esc)]);
+    assert_eq!(m.mode, Mode::Inbox);
 }
 
 #[test]
@@ -332,7 +314,7 @@ fn message_rate_is_averaged_over_ten_seconds_of_ticks() {
     let mut m = model(Language::Zh);
     update(&mut m, Msg::Tick(0));
     for i in 0..20 {
-        update(&mut m, chat(&format!("m{i}"), "u", "hi", vec![], 100));
+        update(&mut m, chat(&format!("m{i}"), "u", "hi", 100));
     }
     update(&mut m, Msg::Tick(250));
     assert!((m.msg_rate - 2.0).abs() < 1e-6, "{}", m.msg_rate);
@@ -351,19 +333,10 @@ fn message_rate_is_averaged_over_ten_seconds_of_ticks() {
 #[test]
 fn inventory_and_pending_from_the_store_fill_the_model() {
     let mut m = model(Language::Zh);
+    update(&mut m, chat("live", "Tom", "小米礼盒来一盒", at(12, 0, 0)));
     update(
         &mut m,
-        chat(
-            "live",
-            "Tom",
-            "x",
-            vec![order(1, 1, 0.9, "x", &[])],
-            at(12, 0, 0),
-        ),
-    );
-    update(
-        &mut m,
-        Msg::Store(StoreReply::Inventory(vec![StockRow {
+        Msg::Store(StoreEvent::Inventory(vec![StockRow {
             sku: "gift-box".into(),
             name: "小米礼盒".into(),
             link: 2,
@@ -392,7 +365,7 @@ fn inventory_and_pending_from_the_store_fill_the_model() {
     };
     update(
         &mut m,
-        Msg::Store(StoreReply::Pending(vec![
+        Msg::Store(StoreEvent::Pending(vec![
             pending("old", at(11, 0, 0)),
             pending("live", 0),
         ])),
@@ -404,7 +377,10 @@ fn inventory_and_pending_from_the_store_fill_the_model() {
         "merged oldest first without duplicates"
     );
     assert_eq!(m.inbox[0].product, Some(2));
-    assert_eq!(m.inbox[0].user, "老客", "restored text is sanitized too");
+    // The model keeps what the database holds; the screen draws it sanitized.
+    assert_eq!(m.inbox[0].user, "老客\u{1b}[31m");
+    let text = screen(&m, 100, 30);
+    assert!(text.contains("老客") && !text.contains('\u{1b}'), "{text}");
 }
 
 #[test]
@@ -460,11 +436,11 @@ fn recent_orders_are_bounded() {
 fn scrolled_back_chat_keeps_its_place_until_end() {
     let mut m = model(Language::Zh);
     for i in 0..20 {
-        update(&mut m, chat(&format!("m{i}"), "u", "hi", vec![], i));
+        update(&mut m, chat(&format!("m{i}"), "u", "hi", i));
     }
     update(&mut m, key(KeyCode::PageUp));
     assert_eq!(m.chat_scroll, 5);
-    update(&mut m, chat("new", "u", "later", vec![], 99));
+    update(&mut m, chat("new", "u", "later", 99));
     assert_eq!(m.chat_scroll, 6, "the view stays on the same lines");
     feed(&mut m, (0..10).map(|_| key(KeyCode::PageUp)));
     assert_eq!(
@@ -476,7 +452,7 @@ fn scrolled_back_chat_keeps_its_place_until_end() {
     assert_eq!(m.chat_scroll, m.chat.len() - 6);
     update(&mut m, key(KeyCode::End));
     assert_eq!(m.chat_scroll, 0);
-    update(&mut m, chat("newer", "u", "x", vec![], 100));
+    update(&mut m, chat("newer", "u", "x", 100));
     assert_eq!(m.chat_scroll, 0, "following again");
 }
 
@@ -501,10 +477,10 @@ fn keys_for_the_inbox_do_nothing_while_an_overlay_covers_it() {
         update(&mut m, ch(']'));
         assert_ne!(m.on_air, before, "overlay {overlay}");
         update(&mut m, key(KeyCode::Esc));
-        assert!(!m.show_help && !m.show_products);
+        assert_eq!(m.mode, Mode::Inbox);
         assert!(matches!(
             update(&mut m, ch('y')).as_slice(),
-            [Effect::Confirm(_)]
+            [Effect::Store(StoreJob::Confirm(_))]
         ));
     }
 }
@@ -517,7 +493,7 @@ fn replayed_intents_the_store_had_decided_leave_the_inbox() {
     assert_eq!(m.inbox[1].state, IntentState::Confirming);
     update(
         &mut m,
-        Msg::Store(StoreReply::AlreadyDecided(vec![
+        Msg::Store(StoreEvent::AlreadyDecided(vec![
             intent_key("a", 0),
             intent_key("b", 0),
         ])),
@@ -533,7 +509,7 @@ fn config_stock_that_differs_is_noted_on_screen() {
     let mut m = model(Language::Zh);
     update(
         &mut m,
-        Msg::Store(StoreReply::Seeded(livestall::store::SeedReport::default())),
+        Msg::Store(StoreEvent::Seeded(livestall::store::SeedReport::default())),
     );
     assert!(
         m.notice.is_none(),
@@ -543,9 +519,26 @@ fn config_stock_that_differs_is_noted_on_screen() {
         seeded: vec![],
         stock_differs: vec![("millet-5jin".into(), 300, 287), ("walnut".into(), 50, 41)],
     };
-    update(&mut m, Msg::Store(StoreReply::Seeded(report)));
+    update(&mut m, Msg::Store(StoreEvent::Seeded(report)));
     assert!(matches!(&m.notice, Some((Notice::StockKept(d), _)) if d.len() == 2));
     let text = screen(&m, 100, 30);
     assert!(text.contains("库存以数据库为准"), "{text}");
     assert!(text.contains("287"), "{text}");
+}
+
+#[test]
+fn a_message_the_engine_fails_on_joins_the_chat_with_no_reading() {
+    let mut m = model(Language::Zh);
+    let engine = Engine::new(&m.catalog).failing_on("炸");
+    let effects = update_with(&mut m, &engine, chat("boom", "u", "炸 小米来两袋", 1));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(m.inbox.is_empty());
+    let Some(ChatEntry::Message(line)) = m.chat.back() else {
+        panic!("the message is kept in the chat log");
+    };
+    assert!(line.readings.is_empty() && line.evidence.is_empty());
+    // The run goes on: the next message is read as usual.
+    let effects = update_with(&mut m, &engine, chat("next", "u", "小米来两袋", 2));
+    assert_eq!(jobs(&effects).len(), 1, "{effects:?}");
+    assert_eq!(m.inbox.len(), 1);
 }

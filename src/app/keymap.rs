@@ -1,6 +1,10 @@
-//! Key bindings as data: a table of (key, modifiers) → `Action`, with the
-//! defaults embedded here and room for config to override them later.
+//! Key bindings as data: a table of (mode, key, modifiers) → `Action`, with
+//! the defaults embedded here and room for config to override them later.
+//! A key means what the mode on screen says: with an overlay open, the
+//! inbox's keys are not bound at all, so nothing is decided on a row the
+//! helper cannot see.
 
+use crate::app::model::Mode;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 
@@ -25,35 +29,93 @@ pub enum Action {
     Quit,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keymap {
-    bindings: Vec<(KeyCode, KeyModifiers, Action)>,
+/// The modes a binding holds in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Every mode: quitting, the overlays, moving the product on air (the
+    /// products overlay shows the queue, so the helper sees what goes on air).
+    Any,
+    Only(Mode),
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<(Scope, KeyCode, KeyModifiers, Action)>,
+}
+
+const INBOX: Scope = Scope::Only(Mode::Inbox);
+const ANY: Scope = Scope::Any;
+
 /// The built-in bindings (issue 2, item 6).
-const DEFAULT_BINDINGS: &[(KeyCode, KeyModifiers, Action)] = &[
-    (KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
-    (KeyCode::Char('k'), KeyModifiers::NONE, Action::SelectUp),
-    (KeyCode::Down, KeyModifiers::NONE, Action::SelectDown),
-    (KeyCode::Char('j'), KeyModifiers::NONE, Action::SelectDown),
-    (KeyCode::Char('y'), KeyModifiers::NONE, Action::Confirm),
-    (KeyCode::Enter, KeyModifiers::NONE, Action::Confirm),
-    (KeyCode::Char('n'), KeyModifiers::NONE, Action::Reject),
-    (KeyCode::Delete, KeyModifiers::NONE, Action::Reject),
-    (KeyCode::Char(']'), KeyModifiers::NONE, Action::NextProduct),
-    (KeyCode::Char('['), KeyModifiers::NONE, Action::PrevProduct),
+const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
+    (INBOX, KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
     (
+        INBOX,
+        KeyCode::Char('k'),
+        KeyModifiers::NONE,
+        Action::SelectUp,
+    ),
+    (INBOX, KeyCode::Down, KeyModifiers::NONE, Action::SelectDown),
+    (
+        INBOX,
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
+    (
+        INBOX,
+        KeyCode::Char('y'),
+        KeyModifiers::NONE,
+        Action::Confirm,
+    ),
+    (INBOX, KeyCode::Enter, KeyModifiers::NONE, Action::Confirm),
+    (
+        INBOX,
+        KeyCode::Char('n'),
+        KeyModifiers::NONE,
+        Action::Reject,
+    ),
+    (INBOX, KeyCode::Delete, KeyModifiers::NONE, Action::Reject),
+    (
+        ANY,
+        KeyCode::Char(']'),
+        KeyModifiers::NONE,
+        Action::NextProduct,
+    ),
+    (
+        ANY,
+        KeyCode::Char('['),
+        KeyModifiers::NONE,
+        Action::PrevProduct,
+    ),
+    (
+        ANY,
         KeyCode::Char('p'),
         KeyModifiers::NONE,
         Action::ToggleProducts,
     ),
-    (KeyCode::PageUp, KeyModifiers::NONE, Action::ChatOlder),
-    (KeyCode::PageDown, KeyModifiers::NONE, Action::ChatNewer),
-    (KeyCode::End, KeyModifiers::NONE, Action::ChatLatest),
-    (KeyCode::Char('?'), KeyModifiers::NONE, Action::ToggleHelp),
-    (KeyCode::Esc, KeyModifiers::NONE, Action::CloseOverlay),
-    (KeyCode::Char('q'), KeyModifiers::NONE, Action::Quit),
-    (KeyCode::Char('c'), KeyModifiers::CONTROL, Action::Quit),
+    (
+        INBOX,
+        KeyCode::PageUp,
+        KeyModifiers::NONE,
+        Action::ChatOlder,
+    ),
+    (
+        INBOX,
+        KeyCode::PageDown,
+        KeyModifiers::NONE,
+        Action::ChatNewer,
+    ),
+    (INBOX, KeyCode::End, KeyModifiers::NONE, Action::ChatLatest),
+    (
+        ANY,
+        KeyCode::Char('?'),
+        KeyModifiers::NONE,
+        Action::ToggleHelp,
+    ),
+    (ANY, KeyCode::Esc, KeyModifiers::NONE, Action::CloseOverlay),
+    (ANY, KeyCode::Char('q'), KeyModifiers::NONE, Action::Quit),
+    (ANY, KeyCode::Char('c'), KeyModifiers::CONTROL, Action::Quit),
 ];
 
 impl Default for Keymap {
@@ -66,27 +128,33 @@ impl Default for Keymap {
 
 impl Keymap {
     /// Binds a key, replacing whatever it was bound to.
-    pub fn bind(&mut self, code: KeyCode, modifiers: KeyModifiers, action: Action) {
+    /// Binds a key in `scope`, replacing what it was bound to there.
+    pub fn bind(&mut self, scope: Scope, code: KeyCode, modifiers: KeyModifiers, action: Action) {
         let modifiers = normalize(code, modifiers);
         self.bindings
-            .retain(|(c, m, _)| !(*c == code && *m == modifiers));
-        self.bindings.push((code, modifiers, action));
+            .retain(|(s, c, m, _)| !(*s == scope && *c == code && *m == modifiers));
+        self.bindings.push((scope, code, modifiers, action));
     }
 
-    pub fn action(&self, key: &KeyEvent) -> Option<Action> {
+    /// What `key` asks for in `mode`; a binding for the mode itself wins
+    /// over one for every mode.
+    pub fn action(&self, mode: Mode, key: &KeyEvent) -> Option<Action> {
         let modifiers = normalize(key.code, key.modifiers);
-        self.bindings
-            .iter()
-            .find(|(c, m, _)| *c == key.code && *m == modifiers)
-            .map(|(_, _, action)| *action)
+        let bound = |scope: Scope| {
+            self.bindings
+                .iter()
+                .find(|(s, c, m, _)| *s == scope && *c == key.code && *m == modifiers)
+                .map(|(_, _, _, action)| *action)
+        };
+        bound(Scope::Only(mode)).or_else(|| bound(Scope::Any))
     }
 
     /// The keys bound to an action, for help and hints.
     pub fn keys_for(&self, action: Action) -> impl Iterator<Item = (KeyCode, KeyModifiers)> + '_ {
         self.bindings
             .iter()
-            .filter(move |(_, _, a)| *a == action)
-            .map(|(c, m, _)| (*c, *m))
+            .filter(move |(_, _, _, a)| *a == action)
+            .map(|(_, c, m, _)| (*c, *m))
     }
 }
 
@@ -121,17 +189,17 @@ mod tests {
         ];
         for (code, mods, want) in cases {
             assert_eq!(
-                map.action(&key(code, mods)),
+                map.action(Mode::Inbox, &key(code, mods)),
                 Some(want),
                 "{code:?} {mods:?}"
             );
         }
         assert_eq!(
-            map.action(&key(KeyCode::Char('c'), KeyModifiers::NONE)),
+            map.action(Mode::Inbox, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
             None
         );
         assert_eq!(
-            map.action(&key(KeyCode::Char('x'), KeyModifiers::NONE)),
+            map.action(Mode::Inbox, &key(KeyCode::Char('x'), KeyModifiers::NONE)),
             None
         );
     }
@@ -139,11 +207,43 @@ mod tests {
     #[test]
     fn bind_replaces_an_existing_binding() {
         let mut map = Keymap::default();
-        map.bind(KeyCode::Char('y'), KeyModifiers::NONE, Action::Reject);
+        map.bind(
+            INBOX,
+            KeyCode::Char('y'),
+            KeyModifiers::NONE,
+            Action::Reject,
+        );
         assert_eq!(
-            map.action(&key(KeyCode::Char('y'), KeyModifiers::NONE)),
+            map.action(Mode::Inbox, &key(KeyCode::Char('y'), KeyModifiers::NONE)),
             Some(Action::Reject)
         );
         assert_eq!(map.keys_for(Action::Confirm).count(), 1);
+    }
+
+    #[test]
+    fn inbox_keys_are_unbound_under_an_overlay_and_global_keys_hold() {
+        let map = Keymap::default();
+        for mode in [Mode::Help, Mode::Products] {
+            for code in [
+                KeyCode::Char('y'),
+                KeyCode::Enter,
+                KeyCode::Char('n'),
+                KeyCode::Down,
+            ] {
+                assert_eq!(
+                    map.action(mode, &key(code, KeyModifiers::NONE)),
+                    None,
+                    "{mode:?} {code:?}"
+                );
+            }
+            assert_eq!(
+                map.action(mode, &key(KeyCode::Char(']'), KeyModifiers::NONE)),
+                Some(Action::NextProduct)
+            );
+            assert_eq!(
+                map.action(mode, &key(KeyCode::Esc, KeyModifiers::NONE)),
+                Some(Action::CloseOverlay)
+            );
+        }
     }
 }

@@ -1,6 +1,8 @@
-//! The model: everything the helper's screen shows, in one plain struct. Only
-//! `update` changes it; views borrow it. It holds no handles, no clock and no
-//! I/O, so tests can build one from a config and drive it with messages.
+//! The model: everything the helper's screen shows and every policy the run
+//! follows, in one plain struct. Only `update` changes it; views borrow it.
+//! It holds no handles, no clock and no I/O, so tests can build one from a
+//! config and drive it with messages. Text is kept as chat sent it (raw);
+//! only views sanitize what they draw.
 
 use crate::app::keymap::Keymap;
 use crate::catalog::{Catalog, Fen};
@@ -8,6 +10,7 @@ use crate::config::{Config, Language};
 use crate::intent::IntentKind;
 use crate::store::{IntentKey, OrderAction, Refusal, StoreError};
 use std::collections::VecDeque;
+use std::ops::Range;
 
 /// Chat lines kept for scrolling; older lines fall off the front.
 pub const CHAT_CAPACITY: usize = 2_000;
@@ -51,9 +54,10 @@ pub enum IntentState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboxItem {
     pub key: IntentKey,
+    /// As chat sent it (raw: views sanitize).
     pub user: String,
     pub user_id: Option<String>,
-    /// The chat text, already sanitized for the terminal.
+    /// The chat text as sent (raw: views sanitize).
     pub text: String,
     pub kind: IntentKind,
     /// Index into the product queue; `None` for a cancel or change naming no product.
@@ -62,8 +66,9 @@ pub struct InboxItem {
     pub sku: Option<String>,
     pub qty: Option<u32>,
     pub confidence: f32,
-    /// The words the reading rests on, sanitized; empty for intents restored from the store.
-    pub evidence: Vec<String>,
+    /// The byte spans of `text` the reading rests on; empty for intents
+    /// restored from the store.
+    pub evidence: Vec<Range<usize>>,
     pub received_at_ms: i64,
     pub state: IntentState,
 }
@@ -76,13 +81,16 @@ pub struct Reading {
     pub qty: Option<u32>,
 }
 
-/// A chat message as drawn: text split into plain and evidence segments.
+/// A chat message with what the engine read in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatLine {
     pub received_at_ms: i64,
+    /// Raw, as the source delivered it.
     pub user: String,
-    /// (text, is_evidence) pieces in order; all sanitized.
-    pub segments: Vec<(String, bool)>,
+    /// Raw, as the source delivered it.
+    pub text: String,
+    /// Byte spans of `text` that the readings rest on.
+    pub evidence: Vec<Range<usize>>,
     pub readings: Vec<Reading>,
 }
 
@@ -98,6 +106,26 @@ pub enum ChatEntry {
     Reconnected {
         at_ms: i64,
     },
+}
+
+/// What the keyboard means and what covers the screen: keys are looked up
+/// by (mode, key) and `render` matches on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Mode {
+    /// The inbox has the keys: confirm, reject, select, move the product on air.
+    #[default]
+    Inbox,
+    /// The key help covers the screen.
+    Help,
+    /// The product queue covers the screen (small terminals).
+    Products,
+}
+
+/// What the run may decide without a person.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policy {
+    /// Confirm sure enough intents as they arrive (headless `--auto-confirm`).
+    pub auto_confirm: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,8 +191,14 @@ pub struct Model {
     pub now_ms: i64,
     /// Local time offset for clock display, set by the runtime (tests keep UTC).
     pub utc_offset_secs: i32,
-    pub show_help: bool,
-    pub show_products: bool,
+    pub mode: Mode,
+    pub policy: Policy,
+    /// Sure intents waiting for the auto-confirm policy, oldest first. One
+    /// is confirmed at a time, in arrival order, so a run that stops while
+    /// the store is slow confirms nothing after the stop.
+    pub(crate) auto_queue: VecDeque<IntentKey>,
+    /// The auto-confirmation the store is working on.
+    pub(crate) auto_in_flight: Option<IntentKey>,
     /// The notice and the tick time it was raised at.
     pub notice: Option<(Notice, i64)>,
     pub quitting: bool,
@@ -208,8 +242,10 @@ impl Model {
             rate_buckets: VecDeque::new(),
             now_ms: 0,
             utc_offset_secs: 0,
-            show_help: false,
-            show_products: false,
+            mode: Mode::Inbox,
+            policy: Policy::default(),
+            auto_queue: VecDeque::new(),
+            auto_in_flight: None,
             notice: None,
             quitting: false,
         }

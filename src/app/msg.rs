@@ -1,25 +1,57 @@
 //! `Msg`: everything that can happen to the app, grouped by origin; `Effect`:
-//! everything `update` asks the loop to do on the tasks that own resources.
+//! everything `update` asks the driver to do on the tasks that own resources;
+//! `Command`: what a helper can ask for, by key or by a JSON command line.
 
+use crate::app::event::Event;
 use crate::chat::ChatMessage;
-use crate::intent::Intent;
-use crate::store::{
-    ConfirmRequest, Confirmed, IntentKey, NewIntent, PendingIntent, Refusal, SeedReport, StockRow,
-    StoreError,
-};
+use crate::store::{IntentKey, StoreEvent, StoreJob};
 use crossterm::event::KeyEvent;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
+    /// The run has begun: the core asks for what the database holds and
+    /// announces the product on air.
+    Started,
     Key(KeyEvent),
-    /// A chat message, the intents the engine read in it (parsed against the
-    /// model's on-air product), and when livestall received it (Unix ms).
-    Chat(ChatMessage, Vec<Intent>, i64),
+    /// A command from a program driving the run (headless mode's stdin);
+    /// `line` is its line number, for the error event that answers a bad one.
+    Command {
+        line: u64,
+        command: Command,
+    },
+    /// A command line that could not be read as a command.
+    BadCommand {
+        line: u64,
+        error: String,
+    },
+    /// A chat message as a source delivered it, read by the core against the
+    /// product on air when it arrives.
+    Chat {
+        message: ChatMessage,
+        /// When livestall received it (Unix ms).
+        received_at_ms: i64,
+    },
     Source(SourceStatus),
-    Store(StoreReply),
+    Store(StoreEvent),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),
     Resize,
+}
+
+/// What a helper asks for, whichever shell it came through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    OnAir(ProductRef),
+    Confirm(IntentKey),
+    Reject(IntentKey),
+    Quit,
+}
+
+/// A product as a command names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductRef {
+    Sku(String),
+    Link(u32),
 }
 
 /// A source's connection news (its messages arrive as `Msg::Chat`).
@@ -29,36 +61,12 @@ pub enum SourceStatus {
     Disconnected { reason: String },
 }
 
-/// The store's answers, each tied to the intent it concerns.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StoreReply {
-    Confirmed(IntentKey, Confirmed),
-    Refused(IntentKey, Refusal),
-    Rejected(IntentKey),
-    Failed(IntentKey, StoreError),
-    Inventory(Vec<StockRow>),
-    Pending(Vec<PendingIntent>),
-    /// Intents just recorded that the database had decided before (replayed
-    /// chat after a restart or reconnect): they leave the inbox.
-    AlreadyDecided(Vec<IntentKey>),
-    /// What opening the store did with config stock (shown when config and
-    /// database disagree: the database's stock is kept).
-    Seeded(SeedReport),
-    /// Loading inventory or pending intents failed (no intent concerned).
-    LoadFailed(StoreError),
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Persist newly detected intents as pending (the store batches them);
-    /// answer with `StoreReply::AlreadyDecided` for those decided before.
-    RecordIntents(Vec<NewIntent>),
-    /// Commit the helper's confirmation; answer with `StoreReply::Confirmed/Refused/Failed`.
-    Confirm(ConfirmRequest),
-    /// Mark an intent rejected; answer with `StoreReply::Rejected/Failed`.
-    Reject {
-        key: IntentKey,
-        helper: String,
-    },
+    /// Hand a job to the store thread; it answers with `Msg::Store`.
+    Store(StoreJob),
+    /// Tell whoever watches the run what happened (headless mode's event
+    /// lines; the screen shows the model instead).
+    Publish(Event),
     Quit,
 }

@@ -1,62 +1,129 @@
-//! `update`: the only place the model changes. Pure and synchronous: it reads
-//! no clock (time comes in `Msg::Tick` and with each chat message), touches no
-//! network or disk, and returns the effects the loop must carry out.
+//! `update`: the only place the model changes, for every shell. Pure and
+//! synchronous: it reads chat with the engine against the product on air,
+//! reads no clock (time comes in `Msg::Tick` and with each chat message),
+//! touches no network or disk, and returns the effects the driver carries out.
 
+use crate::app::event::Event;
 use crate::app::keymap::Action;
 use crate::app::model::*;
-use crate::app::msg::{Effect, Msg, SourceStatus, StoreReply};
+use crate::app::msg::{Command, Effect, Msg, ProductRef, SourceStatus};
 use crate::chat::ChatMessage;
-use crate::intent::{Intent, IntentKind};
-use crate::store::{ConfirmRequest, IntentKey, NewIntent, PendingIntent, StockRow};
-use crate::ui::sanitize::{highlight_segments, sanitize};
+use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
+use crate::store::{
+    ConfirmRequest, IntentKey, NewIntent, PendingIntent, Refusal, StockRow, StoreEvent, StoreJob,
+};
 use crossterm::event::{KeyEvent, KeyEventKind};
+use std::fmt;
 
-pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
     match msg {
-        Msg::Key(key) => on_key(model, key),
-        Msg::Chat(message, intents, received_at_ms) => {
-            on_chat(model, message, intents, received_at_ms)
+        Msg::Started => on_started(model, &mut fx),
+        Msg::Key(key) => on_key(model, key, &mut fx),
+        Msg::Command { line, command } => {
+            if let Err(error) = run_command(model, command, &mut fx) {
+                fx.push(Effect::Publish(Event::Error {
+                    line,
+                    error: error.to_string(),
+                }));
+            }
         }
-        Msg::Source(status) => {
-            on_source(model, status);
-            Vec::new()
+        Msg::BadCommand { line, error } => fx.push(Effect::Publish(Event::Error { line, error })),
+        Msg::Chat {
+            message,
+            received_at_ms,
+        } => on_chat(model, engine, message, received_at_ms, &mut fx),
+        Msg::Source(status) => on_source(model, status, &mut fx),
+        Msg::Store(event) => on_store(model, event, &mut fx),
+        Msg::Tick(now_ms) => on_tick(model, now_ms),
+        Msg::Resize => {}
+    }
+    fx
+}
+
+/// Why a command was not carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    UnknownSku(String),
+    UnknownLink(u32),
+    /// No intent with that key waits in the inbox (never seen, or decided).
+    NotPending(IntentKey),
+    /// The store is already working on that intent.
+    Busy(IntentKey),
+    /// An order naming no product cannot be confirmed.
+    NoProduct(IntentKey),
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::UnknownSku(sku) => write!(f, "no product with sku {sku:?}"),
+            CommandError::UnknownLink(link) => write!(f, "no product with link {link}"),
+            CommandError::NotPending(key) => {
+                write!(f, "no pending intent {}#{}", key.msg_id, key.index)
+            }
+            CommandError::Busy(key) => write!(
+                f,
+                "intent {}#{} is already being decided",
+                key.msg_id, key.index
+            ),
+            CommandError::NoProduct(key) => write!(
+                f,
+                "intent {}#{} names no product; it cannot be confirmed",
+                key.msg_id, key.index
+            ),
         }
-        Msg::Store(reply) => {
-            on_store(model, reply);
-            Vec::new()
-        }
-        Msg::Tick(now_ms) => {
-            on_tick(model, now_ms);
-            Vec::new()
-        }
-        Msg::Resize => Vec::new(),
     }
 }
 
-fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+fn on_started(model: &mut Model, fx: &mut Vec<Effect>) {
+    // The inbox and stock as the database has them.
+    fx.push(Effect::Store(StoreJob::Inventory));
+    fx.push(Effect::Store(StoreJob::Pending));
+    publish_on_air(model, fx);
+}
+
+fn run_command(
+    model: &mut Model,
+    command: Command,
+    fx: &mut Vec<Effect>,
+) -> Result<(), CommandError> {
+    match command {
+        Command::OnAir(product) => {
+            let index = match &product {
+                ProductRef::Sku(sku) => model.products.iter().position(|p| &p.sku == sku),
+                ProductRef::Link(link) => model.products.iter().position(|p| p.link == *link),
+            };
+            let index = index.ok_or(match product {
+                ProductRef::Sku(sku) => CommandError::UnknownSku(sku),
+                ProductRef::Link(link) => CommandError::UnknownLink(link),
+            })?;
+            model.on_air = Some(index);
+            publish_on_air(model, fx);
+            Ok(())
+        }
+        Command::Confirm(key) => confirm(model, key, fx),
+        Command::Reject(key) => reject(model, key, fx),
+        Command::Quit => {
+            quit(model, fx);
+            Ok(())
+        }
+    }
+}
+
+fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     // Windows terminals also report releases; act once per press.
     if key.kind == KeyEventKind::Release {
-        return Vec::new();
+        return;
     }
-    let Some(action) = model.keymap.action(&key) else {
-        return Vec::new();
+    let Some(action) = model.keymap.action(model.mode, &key) else {
+        return;
     };
-    // An overlay covers the inbox: a key meant for it must not confirm or
-    // reject a row the helper cannot see.
-    if (model.show_help || model.show_products) && !works_over_overlay(action) {
-        return Vec::new();
-    }
     match action {
-        Action::Quit => {
-            model.quitting = true;
-            return vec![Effect::Quit];
-        }
-        Action::ToggleHelp => model.show_help = !model.show_help,
-        Action::ToggleProducts => model.show_products = !model.show_products,
-        Action::CloseOverlay => {
-            model.show_help = false;
-            model.show_products = false;
-        }
+        Action::Quit => quit(model, fx),
+        Action::ToggleHelp => model.mode = toggled(model.mode, Mode::Help),
+        Action::ToggleProducts => model.mode = toggled(model.mode, Mode::Products),
+        Action::CloseOverlay => model.mode = Mode::Inbox,
         Action::SelectUp => model.selected = model.selected.saturating_sub(1),
         Action::SelectDown => {
             if model.selected + 1 < model.inbox.len() {
@@ -71,38 +138,59 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.chat_scroll = model.chat_scroll.saturating_sub(CHAT_SCROLL_STEP);
         }
         Action::ChatLatest => model.chat_scroll = 0,
-        Action::NextProduct => step_on_air(model, 1),
-        Action::PrevProduct => step_on_air(model, -1),
-        Action::Confirm => return confirm_selected(model),
-        Action::Reject => return reject_selected(model),
+        Action::NextProduct => step_on_air(model, 1, fx),
+        Action::PrevProduct => step_on_air(model, -1, fx),
+        Action::Confirm | Action::Reject => {
+            let Some(key) = model.selected_item().map(|item| item.key.clone()) else {
+                return;
+            };
+            let done = if action == Action::Confirm {
+                confirm(model, key, fx)
+            } else {
+                reject(model, key, fx)
+            };
+            // A row the store is busy with just ignores the key; an order
+            // without a product says why it cannot go.
+            if let Err(CommandError::NoProduct(_)) = done {
+                model.notice = Some((Notice::NoProduct, model.now_ms));
+            }
+        }
     }
-    Vec::new()
 }
 
-/// Keys that still act while the help or the products overlay is open:
-/// closing it, quitting, and moving the product on air (the products
-/// overlay shows the queue, so the helper sees what goes on air).
-fn works_over_overlay(action: Action) -> bool {
-    matches!(
-        action,
-        Action::Quit
-            | Action::ToggleHelp
-            | Action::ToggleProducts
-            | Action::CloseOverlay
-            | Action::NextProduct
-            | Action::PrevProduct
-    )
+fn toggled(current: Mode, overlay: Mode) -> Mode {
+    if current == overlay {
+        Mode::Inbox
+    } else {
+        overlay
+    }
+}
+
+fn quit(model: &mut Model, fx: &mut Vec<Effect>) {
+    model.quitting = true;
+    fx.push(Effect::Quit);
 }
 
 /// Moves the product on air along the queue; stops at either end rather than
 /// wrapping, so a held key never jumps from the last product to the first.
-fn step_on_air(model: &mut Model, step: isize) {
+fn step_on_air(model: &mut Model, step: isize, fx: &mut Vec<Effect>) {
     let Some(current) = model.on_air else {
         return;
     };
     let next = current.saturating_add_signed(step);
-    if next < model.products.len() {
+    if next < model.products.len() && next != current {
         model.on_air = Some(next);
+        publish_on_air(model, fx);
+    }
+}
+
+fn publish_on_air(model: &Model, fx: &mut Vec<Effect>) {
+    if let Some(p) = model.on_air_product() {
+        fx.push(Effect::Publish(Event::OnAir {
+            sku: p.sku.clone(),
+            link: p.link,
+            name: p.name.clone(),
+        }));
     }
 }
 
@@ -111,64 +199,78 @@ fn actionable(state: &IntentState) -> bool {
     matches!(state, IntentState::Pending | IntentState::Failed(_))
 }
 
-fn confirm_selected(model: &mut Model) -> Vec<Effect> {
-    let now = model.now_ms;
-    let helper = model.helper.clone();
-    let Some(item) = model.inbox.get_mut(model.selected) else {
-        return Vec::new();
-    };
-    if !actionable(&item.state) {
-        return Vec::new();
+fn pending_item<'m>(
+    model: &'m mut Model,
+    key: &IntentKey,
+) -> Result<&'m mut InboxItem, CommandError> {
+    let item = model
+        .inbox
+        .iter_mut()
+        .find(|item| &item.key == key)
+        .ok_or_else(|| CommandError::NotPending(key.clone()))?;
+    if actionable(&item.state) {
+        Ok(item)
+    } else {
+        Err(CommandError::Busy(key.clone()))
     }
+}
+
+/// Asks the store to confirm one intent of the inbox (a helper's key or
+/// command, or the auto-confirm policy).
+fn confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<(), CommandError> {
+    let helper = model.helper.clone();
+    let item = pending_item(model, &key)?;
     if item.kind == IntentKind::Order && item.sku.is_none() {
-        model.notice = Some((Notice::NoProduct, now));
-        return Vec::new();
+        return Err(CommandError::NoProduct(key));
     }
     item.state = IntentState::Confirming;
-    vec![Effect::Confirm(ConfirmRequest {
-        key: item.key.clone(),
+    fx.push(Effect::Store(StoreJob::Confirm(ConfirmRequest {
+        key,
         kind: item.kind,
         user: item.user.clone(),
         user_id: item.user_id.clone(),
         sku: item.sku.clone(),
-        qty: item.qty,
+        // An order that names no quantity is an order of one.
+        qty: match item.kind {
+            IntentKind::Order => Some(item.qty.unwrap_or(1)),
+            _ => item.qty,
+        },
         helper,
-    })]
+    })));
+    Ok(())
 }
 
-fn reject_selected(model: &mut Model) -> Vec<Effect> {
-    let Some(item) = model.inbox.get_mut(model.selected) else {
-        return Vec::new();
-    };
-    if !actionable(&item.state) {
-        return Vec::new();
-    }
+fn reject(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<(), CommandError> {
+    let helper = model.helper.clone();
+    let item = pending_item(model, &key)?;
     item.state = IntentState::Rejecting;
-    vec![Effect::Reject {
-        key: item.key.clone(),
-        helper: model.helper.clone(),
-    }]
+    fx.push(Effect::Store(StoreJob::Reject { key, helper }));
+    Ok(())
 }
 
 fn on_chat(
     model: &mut Model,
+    engine: &Engine,
     message: ChatMessage,
-    intents: Vec<Intent>,
     received_at_ms: i64,
-) -> Vec<Effect> {
+    fx: &mut Vec<Effect>,
+) {
     model.arrivals_since_tick = model.arrivals_since_tick.saturating_add(1);
-    let user = sanitize(&message.user);
-    let text = sanitize(&message.text);
-    let evidence: Vec<_> = intents
-        .iter()
-        .flat_map(|i| i.evidence.iter().cloned())
-        .collect();
+    let mut intents = Vec::new();
+    if !engine.parse_guarded(&message.text, model.on_air, &mut intents) {
+        // The message still joins the chat log, with no reading.
+        tracing::error!(msg_id = %message.id, "the intent engine failed on a message");
+    }
     push_chat(
         model,
         ChatEntry::Message(ChatLine {
             received_at_ms,
-            user: user.clone(),
-            segments: highlight_segments(&message.text, &evidence),
+            user: message.user.clone(),
+            text: message.text.clone(),
+            evidence: intents
+                .iter()
+                .flat_map(|i| i.evidence.iter().cloned())
+                .collect(),
             readings: intents
                 .iter()
                 .map(|i| Reading {
@@ -180,10 +282,11 @@ fn on_chat(
         }),
     );
     if intents.is_empty() {
-        return Vec::new();
+        return;
     }
 
     let mut records = Vec::with_capacity(intents.len());
+    let mut fresh = Vec::with_capacity(intents.len());
     for (index, intent) in intents.into_iter().enumerate() {
         let key = IntentKey {
             msg_id: message.id.clone(),
@@ -193,17 +296,10 @@ fn on_chat(
         if model.inbox.iter().any(|item| item.key == key) {
             continue;
         }
-        let sku = model
-            .catalog
-            .get(intent.product.unwrap_or(usize::MAX))
+        let sku = intent
+            .product
+            .and_then(|p| model.catalog.get(p))
             .map(|p| p.sku.clone());
-        let words = intent
-            .evidence
-            .iter()
-            .filter_map(|range| message.text.get(range.clone()))
-            .map(sanitize)
-            .filter(|w| !w.is_empty())
-            .collect();
         records.push(NewIntent {
             key: key.clone(),
             user: message.user.clone(),
@@ -215,29 +311,111 @@ fn on_chat(
             confidence: intent.confidence,
             received_at_ms,
         });
+        fx.push(Effect::Publish(Event::Intent {
+            msg_id: key.msg_id.clone(),
+            index: key.index,
+            user: message.user.clone(),
+            kind: intent.kind.as_str(),
+            sku: sku.clone(),
+            qty: intent.qty,
+            confidence: rounded_confidence(intent.confidence),
+        }));
         model.inbox.push(InboxItem {
-            key,
-            user: user.clone(),
+            key: key.clone(),
+            user: message.user.clone(),
             user_id: message.user_id.clone(),
-            text: text.clone(),
+            text: message.text.clone(),
             kind: intent.kind,
             product: sku.as_ref().and(intent.product),
             sku,
             qty: intent.qty,
             confidence: intent.confidence,
-            evidence: words,
+            evidence: intent.evidence.to_vec(),
             received_at_ms,
             state: IntentState::Pending,
         });
+        fresh.push(key);
     }
-    if records.is_empty() {
-        Vec::new()
-    } else {
-        vec![Effect::RecordIntents(records)]
+    if !records.is_empty() {
+        // Recorded before any decision on them: the store keeps its queue in order.
+        fx.push(Effect::Store(StoreJob::Record(records)));
+    }
+    if model.policy.auto_confirm {
+        for key in fresh {
+            consider_auto_confirm(model, key, fx);
+        }
     }
 }
 
-fn on_source(model: &mut Model, status: SourceStatus) {
+/// The auto-confirm policy on a fresh intent: sure enough and naming its
+/// product, it joins the queue of confirmations; otherwise it stays pending
+/// for a helper, and the run says why.
+fn consider_auto_confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) {
+    let Some(item) = model.inbox.iter().find(|item| item.key == key) else {
+        return;
+    };
+    // Asked this way round so that a NaN confidence is not sure enough either.
+    let sure_enough = item.confidence >= AUTO_CONFIRM_CONFIDENCE;
+    let refusal = if !sure_enough {
+        Some(Event::refused_because(
+            &key,
+            "low_confidence",
+            format!(
+                "confidence {} is below {}: left pending for a helper",
+                rounded_confidence(item.confidence),
+                rounded_confidence(AUTO_CONFIRM_CONFIDENCE)
+            ),
+            Some(item.confidence),
+        ))
+    } else if item.sku.is_some() {
+        None
+    } else if item.kind == IntentKind::Order {
+        Some(Event::refused(&key, &Refusal::NoProduct))
+    } else {
+        // "算了" or "改成两袋" naming nothing may be about a song or a
+        // question as well as an order: a person reads it in context.
+        Some(Event::refused_because(
+            &key,
+            "needs_helper",
+            format!(
+                "a {} that names no product is left pending for a helper",
+                item.kind.as_str()
+            ),
+            None,
+        ))
+    };
+    match refusal {
+        Some(event) => fx.push(Effect::Publish(event)),
+        None => {
+            model.auto_queue.push_back(key);
+            auto_confirm_next(model, fx);
+        }
+    }
+}
+
+/// Sends the next queued auto-confirmation when none is with the store.
+fn auto_confirm_next(model: &mut Model, fx: &mut Vec<Effect>) {
+    if model.auto_in_flight.is_some() {
+        return;
+    }
+    while let Some(key) = model.auto_queue.pop_front() {
+        // One a helper decided meanwhile is skipped.
+        if confirm(model, key.clone(), fx).is_ok() {
+            model.auto_in_flight = Some(key);
+            return;
+        }
+    }
+}
+
+/// The store answered about `key`: the next auto-confirmation may go.
+fn answered(model: &mut Model, key: &IntentKey, fx: &mut Vec<Effect>) {
+    if model.auto_in_flight.as_ref() == Some(key) {
+        model.auto_in_flight = None;
+        auto_confirm_next(model, fx);
+    }
+}
+
+fn on_source(model: &mut Model, status: SourceStatus, fx: &mut Vec<Effect>) {
     let at_ms = model.now_ms;
     match status {
         SourceStatus::Connected => {
@@ -245,9 +423,9 @@ fn on_source(model: &mut Model, status: SourceStatus) {
                 push_chat(model, ChatEntry::Reconnected { at_ms });
             }
             model.connection = Connection::Connected;
+            fx.push(Effect::Publish(Event::Connected));
         }
         SourceStatus::Disconnected { reason } => {
-            let reason = sanitize(&reason);
             // One gap marker per outage, not one per failed retry.
             if !matches!(model.connection, Connection::Reconnecting { .. }) {
                 push_chat(
@@ -258,15 +436,19 @@ fn on_source(model: &mut Model, status: SourceStatus) {
                     },
                 );
             }
+            fx.push(Effect::Publish(Event::Disconnected {
+                reason: reason.clone(),
+            }));
             model.connection = Connection::Reconnecting { reason };
         }
     }
 }
 
-fn on_store(model: &mut Model, reply: StoreReply) {
+fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
     let now = model.now_ms;
-    match reply {
-        StoreReply::Confirmed(key, confirmed) => {
+    match event {
+        StoreEvent::Confirmed(key, confirmed) => {
+            fx.push(Effect::Publish(Event::confirmed(&key, &confirmed)));
             remove_item(model, &key);
             let product = model.products.iter_mut().find(|p| p.sku == confirmed.sku);
             let (name, price_fen) = match product {
@@ -282,37 +464,61 @@ fn on_store(model: &mut Model, reply: StoreReply) {
                 RecentOrder {
                     order_id: confirmed.order_id,
                     action: confirmed.action,
-                    user: sanitize(&confirmed.user),
+                    user: confirmed.user,
                     name,
                     qty: confirmed.qty,
                     total_fen: price_fen.saturating_mul(i64::from(confirmed.qty)),
                 },
                 RECENT_ORDERS_CAPACITY,
             );
+            answered(model, &key, fx);
         }
-        StoreReply::Rejected(key) => remove_item(model, &key),
-        StoreReply::Refused(key, refusal) => fail_item(model, &key, Notice::Refused(refusal), now),
-        StoreReply::Failed(key, error) => fail_item(model, &key, Notice::StoreFailed(error), now),
-        StoreReply::Inventory(rows) => apply_inventory(model, rows),
-        StoreReply::Pending(pending) => restore_pending(model, pending),
-        StoreReply::AlreadyDecided(keys) => {
+        StoreEvent::Rejected(key) => {
+            fx.push(Effect::Publish(Event::Rejected {
+                msg_id: key.msg_id.clone(),
+                index: key.index,
+            }));
+            remove_item(model, &key);
+            answered(model, &key, fx);
+        }
+        StoreEvent::Refused(key, refusal) => {
+            fx.push(Effect::Publish(Event::refused(&key, &refusal)));
+            fail_item(model, &key, Notice::Refused(refusal), now);
+            answered(model, &key, fx);
+        }
+        StoreEvent::Failed(key, error) => {
+            fx.push(Effect::Publish(Event::refused(
+                &key,
+                &Refusal::Storage(error.clone()),
+            )));
+            fail_item(model, &key, Notice::StoreFailed(error), now);
+            answered(model, &key, fx);
+        }
+        StoreEvent::Inventory(rows) => apply_inventory(model, rows),
+        StoreEvent::Pending(pending) => restore_pending(model, pending),
+        StoreEvent::AlreadyDecided(keys) => {
             for key in keys {
-                // Only rows nobody is acting on: a confirm in flight answers itself.
+                // Only rows nobody is acting on: a confirm in flight, or one
+                // the auto-confirm policy has queued, hears the store's own
+                // answer (a duplicate, a rejection) instead.
                 let idle = model
                     .inbox
                     .iter()
-                    .any(|item| item.key == key && item.state == IntentState::Pending);
+                    .any(|item| item.key == key && item.state == IntentState::Pending)
+                    && !model.auto_queue.contains(&key);
                 if idle {
                     remove_item(model, &key);
                 }
             }
         }
-        StoreReply::LoadFailed(error) => model.notice = Some((Notice::StoreFailed(error), now)),
-        StoreReply::Seeded(report) => {
+        StoreEvent::LoadFailed(error) => model.notice = Some((Notice::StoreFailed(error), now)),
+        StoreEvent::Seeded(report) => {
             if !report.stock_differs.is_empty() {
                 model.notice = Some((Notice::StockKept(report.stock_differs), now));
             }
         }
+        // The driver waits for this one itself when the run ends.
+        StoreEvent::Flushed(_) => {}
     }
 }
 
@@ -355,9 +561,9 @@ fn restore_pending(model: &mut Model, pending: Vec<PendingIntent>) {
             .and_then(|sku| model.catalog.index_of_sku(sku));
         model.inbox.push(InboxItem {
             key: intent.key,
-            user: sanitize(&intent.user),
+            user: intent.user,
             user_id: intent.user_id,
-            text: sanitize(&intent.text),
+            text: intent.text,
             kind: intent.kind,
             product,
             sku: intent.sku,

@@ -1,8 +1,14 @@
 //! Chat sources: tasks that own a connection to a live chat and turn what it
 //! sends into `SourceEvent`s on a bounded channel, plus the simulated chat
 //! (generator and websocket server) that `livestall demo` and `livestall sim` run.
+//!
+//! Every front end starts a source through `spawn`, which picks the
+//! implementation by the config's `kind`: a new platform is one new file
+//! here, one arm there, and its recorded frames under tests/.
 
+use crate::config::{SourceConfig, SourceKind};
 use serde::Serialize;
+use tokio::sync::{mpsc, watch};
 
 pub mod dedupe;
 pub mod frame;
@@ -36,4 +42,17 @@ pub enum SourceEvent {
         reason: String,
     },
     Message(ChatMessage),
+}
+
+/// Starts the chat source `config` describes. It sends `SourceEvent`s on
+/// `events` (reconnecting on its own) until `shutdown` turns true or nobody
+/// listens any more.
+pub fn spawn(
+    config: SourceConfig,
+    events: mpsc::Sender<SourceEvent>,
+    shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    match config.kind {
+        SourceKind::Json => tokio::spawn(websocket::run_json_source(config, events, shutdown)),
+    }
 }

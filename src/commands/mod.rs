@@ -8,9 +8,14 @@ pub mod report;
 pub mod sim;
 pub mod tui;
 
-use crate::config::Config;
+use crate::app::driver::{stop_on_signal, Session, CHAT_QUEUE};
+use crate::app::Model;
+use crate::config::{Config, SourceConfig};
 use crate::intent::Engine;
-use crate::store::Store;
+use crate::store::{SeedReport, Store};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
 /// The engine for the catalog plus the phrases helpers taught it. A store
 /// that cannot list them costs the learned phrases, not the session.
@@ -25,4 +30,49 @@ pub async fn engine_with_learned(config: &Config, store: &Store) -> Engine {
             Engine::new(&config.catalog)
         }
     }
+}
+
+/// A chat source running for a session.
+pub struct RunningSource {
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RunningSource {
+    /// Asks the source to stop and waits a moment for it to close cleanly.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let mut task = self.task;
+        if tokio::time::timeout(Duration::from_secs(2), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+/// A session on `source`, stopped by SIGINT/SIGTERM, with the source started.
+pub async fn start(
+    config: &Config,
+    store: Store,
+    source: SourceConfig,
+    model: Model,
+    seed: SeedReport,
+    flush_within: Duration,
+) -> (Session, RunningSource) {
+    let engine = engine_with_learned(config, &store).await;
+    let (tx, chat) = mpsc::channel(CHAT_QUEUE);
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let task = crate::chat::spawn(source, tx, shutdown_rx);
+    let session = Session {
+        model,
+        engine,
+        store,
+        seed,
+        chat,
+        stop: stop_on_signal(),
+        flush_within,
+    };
+    (session, RunningSource { shutdown, task })
 }

@@ -61,7 +61,7 @@ impl LineWriter {
                 None => out.write_all(b"null")?,
             }
             out.write_all(b",\"confidence\":")?;
-            let confidence = (intent.confidence * 1000.0).round() / 1000.0;
+            let confidence = crate::intent::rounded_confidence(intent.confidence);
             serde_json::to_writer(&mut *out, &confidence)?;
             // What the reading rests on, as `[start, end)` byte offsets into `text`.
             out.write_all(b",\"evidence\":[")?;

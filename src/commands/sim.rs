@@ -28,9 +28,10 @@ pub async fn run(
         SimOptions { rate, count, seed },
         stop_rx,
     ));
+    let mut signalled = crate::app::stop_on_signal();
     tokio::select! {
         result = server => { result.context("the simulator stopped")??; }
-        _ = super::headless::shutdown_signal() => { let _ = stop_tx.send(true); }
+        _ = signalled.wait_for(|&stopped| stopped) => { let _ = stop_tx.send(true); }
     }
     Ok(())
 }

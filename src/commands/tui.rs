@@ -1,13 +1,13 @@
 //! The TUI verbs: `livestall` (the configured source) and `livestall demo`
 //! (the same program on an in-process simulated chat on loopback).
 
-use crate::app::runtime::{run_tui, TuiSetup};
+use crate::app::tui::FLUSH_ON_QUIT;
+use crate::app::Model;
 use crate::chat::sim_server::{self, SimOptions};
-use crate::chat::SourceEvent;
 use crate::config::{Config, FieldMap, SourceConfig, SourceKind};
 use crate::store::{SeedReport, Store};
 use anyhow::Context;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 /// Who sits at this screen and what opening the store found.
 pub struct Screen {
@@ -34,7 +34,7 @@ pub async fn run_demo(mut config: Config, store: Store, screen: Screen) -> anyho
     let opts = SimOptions {
         rate: 6.0,
         count: None,
-        seed: chrono::Utc::now().timestamp_millis() as u64,
+        seed: crate::clock::now_ms() as u64,
     };
     let server = tokio::spawn(sim_server::serve(
         listener,
@@ -60,21 +60,11 @@ async fn run_with_source(
     source: SourceConfig,
     screen: Screen,
 ) -> anyhow::Result<()> {
-    let (tx, rx) = mpsc::channel::<SourceEvent>(4096);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let source_task = tokio::spawn(crate::chat::websocket::run_json_source(source, tx, stop_rx));
-    let engine = super::engine_with_learned(&config, &store).await;
-    let setup = TuiSetup {
-        config,
-        engine,
-        store,
-        events: rx,
-        helper: screen.helper,
-        seed: screen.seed,
-    };
-    // run_tui commits what the inbox recorded (bounded) before it returns.
-    let result = run_tui(setup).await;
-    let _ = stop_tx.send(true);
-    source_task.abort();
+    let model = Model::new(&config, &screen.helper);
+    let (session, source) =
+        super::start(&config, store, source, model, screen.seed, FLUSH_ON_QUIT).await;
+    // The screen commits what the inbox recorded (bounded) before it returns.
+    let result = crate::app::tui::run(session).await;
+    source.stop().await;
     result
 }

@@ -65,6 +65,12 @@ pub type Evidence = smallvec::SmallVec<[Range<usize>; 4]>;
 /// [`numbers::SUSPICIOUS_QTY`] (halved) fall below it.
 pub const AUTO_CONFIRM_CONFIDENCE: f32 = 0.8;
 
+/// A confidence as livestall prints it (`parse`, event lines): three
+/// decimals, so 0.88 prints as 0.88 rather than its binary expansion.
+pub fn rounded_confidence(confidence: f32) -> f32 {
+    (confidence * 1000.0).round() / 1000.0
+}
+
 /// Reusable buffers for one parse, so a parse allocates only its result.
 #[derive(Default)]
 pub(crate) struct Scratch {
@@ -86,6 +92,10 @@ pub struct Engine {
     fuzzy: fuzzy::Fuzzy,
     lexicon: &'static lexicon::Lexicon,
     product_count: usize,
+    /// Test hook: `parse_guarded` panics on text containing this, so each
+    /// live caller's handling of an engine bug can be tested (no real input
+    /// is known to trip one).
+    fault_on: Option<Box<str>>,
 }
 
 impl Engine {
@@ -110,7 +120,16 @@ impl Engine {
             fuzzy: fuzzy::Fuzzy::new(catalog, &learned),
             lexicon: lexicon::Lexicon::shared(),
             product_count: catalog.len(),
+            fault_on: None,
         }
+    }
+
+    /// This engine, made to fail in `parse_guarded` on any text containing
+    /// `marker`: for tests of the callers' guard only.
+    #[doc(hidden)]
+    pub fn failing_on(mut self, marker: &str) -> Self {
+        self.fault_on = Some(marker.into());
+        self
     }
 
     /// Reads one chat message. `current` is the index of the product on air.
@@ -138,6 +157,11 @@ impl Engine {
     /// `parse`, where such a bug still panics and is seen.)
     pub fn parse_guarded(&self, text: &str, current: Option<usize>, out: &mut Vec<Intent>) -> bool {
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Some(marker) = self.fault_on.as_deref() {
+                if text.contains(marker) {
+                    panic!("test hook: the engine fails on {marker:?}");
+                }
+            }
             self.parse_into(text, current, out)
         }));
         if read.is_err() {

@@ -16,19 +16,28 @@
 //! - A message id yields at most one order per product, ever (unique
 //!   constraint), so replayed chat never doubles an order.
 //!
+//! Two ways to hear back: the CLI verbs and tests take a one-shot `Reply`
+//! per call; the app's driver hands over `StoreJob`s with `submit` and hears
+//! every answer as a `StoreEvent` on one bounded channel it reads like its
+//! sources.
+//!
 //! Files: `schema.rs` (pragmas, migrations, seeding, error mapping),
-//! `worker.rs` (the thread and every query), `export.rs` (CSV).
+//! `worker.rs` (the thread and every query), `answer.rs` (how answers are
+//! delivered), `export.rs` (CSV).
 
+mod answer;
 mod export;
 mod schema;
 mod worker;
 
+pub use answer::{StoreEvent, StoreEvents};
 pub use export::{write_orders_csv, ORDERS_CSV_HEADER};
 pub use schema::{read_learned_aliases, SCHEMA_VERSION};
 pub use worker::rfc3339_local;
 
 use crate::catalog::{Catalog, Fen};
 use crate::intent::IntentKind;
+use answer::Answer;
 use std::path::Path;
 use std::sync::mpsc::{self, SendError, Sender};
 use std::sync::{Arc, Mutex};
@@ -329,9 +338,9 @@ impl Store {
     /// refused or rejected before: replayed chat), so a screen can leave them
     /// out of its inbox.
     pub fn record(&self, intents: Vec<NewIntent>) -> Reply<Vec<IntentKey>> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         if intents.is_empty() {
-            let _ = reply.send(Ok(Vec::new()));
+            reply.send(Ok(Vec::new()));
         } else {
             self.send(Request::Record(intents, Some(reply)));
         }
@@ -349,31 +358,31 @@ impl Store {
 
     /// Commits the helper's decision now; the reply comes after the commit.
     pub fn confirm(&self, req: ConfirmRequest) -> oneshot::Receiver<Result<Confirmed, Refusal>> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::Confirm(req, reply));
         rx
     }
 
     pub fn reject(&self, key: IntentKey, helper: String) -> Reply<()> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::Reject(key, helper, reply));
         rx
     }
 
     pub fn pending(&self) -> Reply<Vec<PendingIntent>> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::Pending(reply));
         rx
     }
 
     pub fn inventory(&self) -> Reply<Vec<StockRow>> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::Inventory(reply));
         rx
     }
 
     pub fn orders(&self) -> Reply<Vec<OrderRow>> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::Orders(reply));
         rx
     }
@@ -388,10 +397,10 @@ impl Store {
         helper: &str,
         msg_id: Option<&str>,
     ) -> oneshot::Receiver<Result<LearnedAlias, AliasRefusal>> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         let phrase = phrase.trim();
         if phrase.is_empty() {
-            let _ = reply.send(Err(AliasRefusal::Empty));
+            reply.send(Err(AliasRefusal::Empty));
             return rx;
         }
         self.send(Request::Learn(
@@ -409,14 +418,14 @@ impl Store {
 
     /// Every learned alias, oldest first.
     pub fn learned_aliases(&self) -> Reply<Vec<LearnedAlias>> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::LearnedAliases(reply));
         rx
     }
 
     /// Forgets a learned alias; answers whether there was one.
     pub fn forget_alias(&self, phrase: &str, helper: &str) -> Reply<bool> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::Forget(
             phrase.trim().to_string(),
             helper.to_string(),
@@ -425,19 +434,103 @@ impl Store {
         rx
     }
 
+    /// Hands the driver's `job` to the store thread; its answer comes back as
+    /// a `StoreEvent` on `events`. Never waits for the disk.
+    pub fn submit(&self, job: StoreJob, events: &StoreEvents) {
+        match job {
+            StoreJob::Record(intents) => {
+                if intents.is_empty() {
+                    return;
+                }
+                // A failed write is retried by the thread and reported by
+                // the confirm or flush that meets it; only news is told.
+                let answer = Answer::event(events, |decided: Result<Vec<IntentKey>, _>| {
+                    decided
+                        .ok()
+                        .filter(|keys| !keys.is_empty())
+                        .map(StoreEvent::AlreadyDecided)
+                });
+                self.send(Request::Record(intents, Some(answer)));
+            }
+            StoreJob::Confirm(request) => {
+                let key = request.key.clone();
+                let answer = Answer::event(events, move |result| {
+                    Some(match result {
+                        Ok(confirmed) => StoreEvent::Confirmed(key, confirmed),
+                        Err(refusal) => StoreEvent::Refused(key, refusal),
+                    })
+                });
+                self.send(Request::Confirm(request, answer));
+            }
+            StoreJob::Reject { key, helper } => {
+                let answer = Answer::event(events, {
+                    let key = key.clone();
+                    move |result| {
+                        Some(match result {
+                            Ok(()) => StoreEvent::Rejected(key),
+                            Err(error) => StoreEvent::Failed(key, error),
+                        })
+                    }
+                });
+                self.send(Request::Reject(key, helper, answer));
+            }
+            StoreJob::Inventory => {
+                let answer = Answer::event(events, |rows| {
+                    Some(match rows {
+                        Ok(rows) => StoreEvent::Inventory(rows),
+                        Err(error) => StoreEvent::LoadFailed(error),
+                    })
+                });
+                self.send(Request::Inventory(answer));
+            }
+            StoreJob::Pending => {
+                let answer = Answer::event(events, |rows| {
+                    Some(match rows {
+                        Ok(rows) => StoreEvent::Pending(rows),
+                        Err(error) => StoreEvent::LoadFailed(error),
+                    })
+                });
+                self.send(Request::Pending(answer));
+            }
+            StoreJob::Flush => {
+                let answer = Answer::event(events, |done| Some(StoreEvent::Flushed(done)));
+                self.send(Request::Flush(answer));
+            }
+        }
+    }
+
     /// Waits until everything queued so far is committed.
     pub fn flush(&self) -> Reply<()> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::Flush(reply));
         rx
     }
 
     /// The store connection's pragmas as SQLite reports them.
     pub fn settings(&self) -> Reply<StoreSettings> {
-        let (reply, rx) = oneshot::channel();
+        let (reply, rx) = Answer::oneshot();
         self.send(Request::Settings(reply));
         rx
     }
+}
+
+/// What the app's driver asks of the store (`Store::submit`); each is
+/// answered with a `StoreEvent`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreJob {
+    /// Persist newly detected intents as pending (batched); answered with
+    /// `AlreadyDecided` when the database had decided some of them before.
+    Record(Vec<NewIntent>),
+    /// Commit a decision now; answered with `Confirmed` or `Refused` after the commit.
+    Confirm(ConfirmRequest),
+    /// Mark an intent rejected; answered with `Rejected` or `Failed`.
+    Reject { key: IntentKey, helper: String },
+    /// Answered with `Inventory` or `LoadFailed`.
+    Inventory,
+    /// Answered with `Pending` or `LoadFailed`.
+    Pending,
+    /// Answered with `Flushed` once everything queued before it is committed.
+    Flush,
 }
 
 /// Blocks the current (non-async) thread for a store reply: for the CLI verbs,

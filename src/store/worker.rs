@@ -3,34 +3,32 @@
 //! batch transaction, and commits every helper decision in its own IMMEDIATE
 //! transaction before replying.
 
+use super::answer::Answer;
 use super::schema::{map_err, select_learned_aliases, write_tx};
 use super::{
     AliasRefusal, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent, OrderAction,
     OrderRow, PendingIntent, Refusal, StockRow, StoreError, StoreSettings,
 };
+use crate::clock::now_ms;
 use crate::intent::IntentKind;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::oneshot;
+use std::time::Duration;
 
-type ReplyTo<T> = oneshot::Sender<Result<T, StoreError>>;
+type ReplyTo<T> = Answer<Result<T, StoreError>>;
 
 pub enum Request {
     /// Intents to write; with a reply, answered after the write with the
     /// keys the database had already decided.
     Record(Vec<NewIntent>, Option<ReplyTo<Vec<IntentKey>>>),
-    Confirm(ConfirmRequest, oneshot::Sender<Result<Confirmed, Refusal>>),
+    Confirm(ConfirmRequest, Answer<Result<Confirmed, Refusal>>),
     Reject(IntentKey, String, ReplyTo<()>),
     Pending(ReplyTo<Vec<PendingIntent>>),
     Inventory(ReplyTo<Vec<StockRow>>),
     Orders(ReplyTo<Vec<OrderRow>>),
     Flush(ReplyTo<()>),
     Settings(ReplyTo<StoreSettings>),
-    Learn(
-        LearnedAlias,
-        oneshot::Sender<Result<LearnedAlias, AliasRefusal>>,
-    ),
+    Learn(LearnedAlias, Answer<Result<LearnedAlias, AliasRefusal>>),
     LearnedAliases(ReplyTo<Vec<LearnedAlias>>),
     Forget(String, String, ReplyTo<bool>),
 }
@@ -42,18 +40,18 @@ impl Request {
         match self {
             Request::Record(_, reply) => {
                 if let Some(reply) = reply {
-                    drop(reply.send(Err(err)));
+                    reply.send(Err(err));
                 }
             }
-            Request::Confirm(_, reply) => drop(reply.send(Err(Refusal::Storage(err)))),
-            Request::Reject(_, _, reply) | Request::Flush(reply) => drop(reply.send(Err(err))),
-            Request::Pending(reply) => drop(reply.send(Err(err))),
-            Request::Inventory(reply) => drop(reply.send(Err(err))),
-            Request::Orders(reply) => drop(reply.send(Err(err))),
-            Request::Settings(reply) => drop(reply.send(Err(err))),
-            Request::Learn(_, reply) => drop(reply.send(Err(AliasRefusal::Storage(err)))),
-            Request::LearnedAliases(reply) => drop(reply.send(Err(err))),
-            Request::Forget(_, _, reply) => drop(reply.send(Err(err))),
+            Request::Confirm(_, reply) => reply.send(Err(Refusal::Storage(err))),
+            Request::Reject(_, _, reply) | Request::Flush(reply) => reply.send(Err(err)),
+            Request::Pending(reply) => reply.send(Err(err)),
+            Request::Inventory(reply) => reply.send(Err(err)),
+            Request::Orders(reply) => reply.send(Err(err)),
+            Request::Settings(reply) => reply.send(Err(err)),
+            Request::Learn(_, reply) => reply.send(Err(AliasRefusal::Storage(err))),
+            Request::LearnedAliases(reply) => reply.send(Err(err)),
+            Request::Forget(_, _, reply) => reply.send(Err(err)),
         }
     }
 }
@@ -148,36 +146,36 @@ impl Worker {
         match request {
             Request::Record(..) => {}
             Request::Confirm(req, reply) => {
-                let _ = reply.send(self.confirm(&req));
+                reply.send(self.confirm(&req));
             }
             Request::Reject(key, helper, reply) => {
-                let _ = reply.send(self.reject(&key, &helper));
+                reply.send(self.reject(&key, &helper));
             }
             Request::Pending(reply) => {
                 // An inbox missing the queued intents would look complete but
                 // is not; say so instead.
-                let _ = reply.send(written.and_then(|()| self.pending()));
+                reply.send(written.and_then(|()| self.pending()));
             }
             Request::Inventory(reply) => {
-                let _ = reply.send(self.inventory());
+                reply.send(self.inventory());
             }
             Request::Orders(reply) => {
-                let _ = reply.send(self.orders());
+                reply.send(self.orders());
             }
             Request::Flush(reply) => {
-                let _ = reply.send(written);
+                reply.send(written);
             }
             Request::Settings(reply) => {
-                let _ = reply.send(self.settings());
+                reply.send(self.settings());
             }
             Request::Learn(alias, reply) => {
-                let _ = reply.send(self.learn(alias));
+                reply.send(self.learn(alias));
             }
             Request::LearnedAliases(reply) => {
-                let _ = reply.send(select_learned_aliases(&self.conn));
+                reply.send(select_learned_aliases(&self.conn));
             }
             Request::Forget(phrase, helper, reply) => {
-                let _ = reply.send(self.forget(&phrase, &helper));
+                reply.send(self.forget(&phrase, &helper));
             }
         }
     }
@@ -189,7 +187,7 @@ impl Worker {
             return;
         }
         for (keys, reply) in std::mem::take(&mut self.awaiting_write) {
-            let _ = reply.send(self.decided_among(&keys));
+            reply.send(self.decided_among(&keys));
         }
     }
 
@@ -905,13 +903,6 @@ fn parse_kind(kind: &str) -> Option<IntentKind> {
 
 fn clamp_u32(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// Unix milliseconds as RFC 3339 local time (exports, listings); empty when

@@ -4,6 +4,7 @@
 
 use crate::app::model::{ChatEntry, ChatLine, Model, Reading};
 use crate::intent::IntentKind;
+use crate::ui::sanitize::{highlight_segments, sanitize};
 use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -50,7 +51,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                         " ── {} {} ({}) ──",
                         text::clock(*at_ms, model.utc_offset_secs),
                         s.gap,
-                        reason
+                        sanitize(reason)
                     ),
                     width,
                 ),
@@ -89,11 +90,11 @@ fn message_line(model: &Model, line: &ChatLine, width: usize) -> Line<'static> {
             ),
             theme::dim(),
         ),
-        Span::styled(text::fit(&line.user, USER_WIDTH), theme::user()),
+        Span::styled(text::fit(&sanitize(&line.user), USER_WIDTH), theme::user()),
         Span::raw(" "),
     ];
     let mut used = 0;
-    for (piece, marked) in &line.segments {
+    for (piece, marked) in &highlight_segments(&line.text, &line.evidence) {
         let room = text_width.saturating_sub(used);
         if room == 0 {
             break;

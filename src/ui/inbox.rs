@@ -4,6 +4,7 @@
 
 use crate::app::model::{InboxItem, IntentState, Model, LOW_CONFIDENCE};
 use crate::intent::IntentKind;
+use crate::ui::sanitize::sanitize;
 use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -121,7 +122,7 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
             ),
             theme::dim(),
         ),
-        Span::styled(text::fit(&item.user, USER_WIDTH), theme::user()),
+        Span::styled(text::fit(&sanitize(&item.user), USER_WIDTH), theme::user()),
         Span::raw(" "),
         Span::raw(text::fit(name, name_width)),
         Span::raw(" "),
@@ -158,9 +159,16 @@ fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
         room = room.saturating_sub(reason.width());
         spans.push(Span::styled(reason, theme::failed()));
     }
-    let mut why = format!("\"{}\"", item.text);
-    if !item.evidence.is_empty() {
-        why.push_str(&format!("  ← {}: {}", s.why, item.evidence.join(" ")));
+    let mut why = format!("\"{}\"", sanitize(&item.text));
+    let words: Vec<String> = item
+        .evidence
+        .iter()
+        .filter_map(|span| item.text.get(span.clone()))
+        .map(sanitize)
+        .filter(|word| !word.is_empty())
+        .collect();
+    if !words.is_empty() {
+        why.push_str(&format!("  ← {}: {}", s.why, words.join(" ")));
         if let Some(p) = model.product(item.product) {
             why.push_str(&format!(" → {}", p.name));
         }

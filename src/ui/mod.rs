@@ -19,7 +19,7 @@ pub mod status;
 pub mod text;
 pub mod theme;
 
-use crate::app::model::Model;
+use crate::app::model::{Mode, Model};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
@@ -32,13 +32,18 @@ const STACKED_ORDERS_MIN_HEIGHT: u16 = 28;
 
 pub fn render(model: &Model, frame: &mut Frame) {
     let area = frame.area();
-    if area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1 {
+    let wide = area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1;
+    if wide {
         render_wide(model, frame, area);
     } else {
         render_stacked(model, frame, area);
     }
-    if model.show_help {
-        help::render(model, frame, area);
+    match model.mode {
+        Mode::Inbox => {}
+        Mode::Help => help::render(model, frame, area),
+        // The wide layout shows the products beside the inbox already.
+        Mode::Products if !wide => products::render_overlay(model, frame, area),
+        Mode::Products => {}
     }
 }
 
@@ -84,9 +89,6 @@ fn render_stacked(model: &Model, frame: &mut Frame, area: Rect) {
         orders::render(model, frame, orders_area);
     }
     hints::render(model, frame, hints_area);
-    if model.show_products {
-        products::render_overlay(model, frame, area);
-    }
 }
 
 /// A rectangle of at most `width` x `height` centred in `area`.

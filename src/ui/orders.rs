@@ -4,6 +4,7 @@
 use crate::app::model::Model;
 use crate::catalog::yuan;
 use crate::store::OrderAction;
+use crate::ui::sanitize::sanitize;
 use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -17,17 +18,18 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let room = usize::from(area.width).saturating_sub(label.width());
     let mut body = String::new();
     for order in model.recent_orders.iter().rev() {
+        let user = sanitize(&order.user);
         let item = match order.action {
             OrderAction::Cancelled => {
                 format!(
                     "#{} {} {} {}",
-                    order.order_id, order.user, order.name, s.order_cancelled
+                    order.order_id, user, order.name, s.order_cancelled
                 )
             }
             OrderAction::Created | OrderAction::Changed => format!(
                 "#{} {} {}×{} ¥{}",
                 order.order_id,
-                order.user,
+                user,
                 order.name,
                 order.qty,
                 yuan(order.total_fen)

@@ -2,6 +2,7 @@
 
 use crate::app::model::{Connection, Model};
 use crate::catalog::yuan;
+use crate::ui::sanitize::sanitize;
 use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -14,7 +15,11 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         Connection::Connecting => (format!("○ {}", s.connecting), theme::on_air()),
         Connection::Connected => (format!("● {}", s.connected), theme::connected()),
         Connection::Reconnecting { reason } => (
-            format!("✗ {} ({})", s.reconnecting, text::truncate(reason, 30)),
+            format!(
+                "✗ {} ({})",
+                s.reconnecting,
+                text::truncate(&sanitize(reason), 30)
+            ),
             theme::trouble(),
         ),
     };

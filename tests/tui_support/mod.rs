@@ -4,23 +4,31 @@
 #![allow(dead_code)] // each test file uses a different part of the fixture
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use livestall::app::{update, Effect, Model, Msg, StoreReply};
+use livestall::app::{Effect, Event, Model, Msg};
 use livestall::catalog::{Catalog, Product};
 use livestall::chat::ChatMessage;
 use livestall::config::{Config, FieldMap, Language, ShopConfig, SourceConfig, SourceKind};
-use livestall::intent::{Intent, IntentKind};
-use livestall::store::{Confirmed, IntentKey, OrderAction};
+use livestall::intent::Engine;
+use livestall::store::{Confirmed, IntentKey, OrderAction, StoreEvent, StoreJob};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 use std::path::PathBuf;
 use unicode_width::UnicodeWidthStr;
 
-fn product(sku: &str, name: &str, link: u32, unit: &str, price_fen: i64, stock: i64) -> Product {
+fn product(
+    sku: &str,
+    name: &str,
+    aliases: &[&str],
+    link: u32,
+    unit: &str,
+    price_fen: i64,
+    stock: i64,
+) -> Product {
     Product {
         sku: sku.into(),
         name: name.into(),
-        aliases: Vec::new(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
         link,
         unit: unit.into(),
         price_fen,
@@ -43,11 +51,52 @@ pub fn config(language: Language) -> Config {
         }),
         store_path: PathBuf::from("livestall.db"),
         catalog: Catalog::new(vec![
-            product("millet-5jin", "武乡小米", 1, "袋", 3990, 300),
-            product("gift-box", "小米礼盒", 2, "盒", 8800, 50),
-            product("crackers", "小米锅巴", 3, "包", 1280, 500),
-            product("apricot", "武乡杏干", 6, "袋", 2500, 0),
-            product("walnut", "薄皮核桃", 7, "袋", 4500, 120),
+            // Aliases as a shop writes them (see config.toml).
+            product(
+                "millet-5jin",
+                "武乡小米",
+                &["小米", "millet"],
+                1,
+                "袋",
+                3990,
+                300,
+            ),
+            product(
+                "gift-box",
+                "小米礼盒",
+                &["礼盒", "gift box"],
+                2,
+                "盒",
+                8800,
+                50,
+            ),
+            product(
+                "crackers",
+                "小米锅巴",
+                &["锅巴", "crackers"],
+                3,
+                "包",
+                1280,
+                500,
+            ),
+            product(
+                "apricot",
+                "武乡杏干",
+                &["杏干", "apricots"],
+                6,
+                "袋",
+                2500,
+                0,
+            ),
+            product(
+                "walnut",
+                "薄皮核桃",
+                &["核桃", "walnuts"],
+                7,
+                "袋",
+                4500,
+                120,
+            ),
         ]),
     }
 }
@@ -69,32 +118,54 @@ pub fn ch(c: char) -> Msg {
     key(KeyCode::Char(c))
 }
 
-/// An intent as the engine would give it, with its evidence found in `text`.
-pub fn order(product: usize, qty: u32, confidence: f32, text: &str, evidence: &[&str]) -> Intent {
-    Intent {
-        kind: IntentKind::Order,
-        product: Some(product),
-        qty: Some(qty),
-        confidence,
-        evidence: evidence
-            .iter()
-            .filter_map(|w| text.find(w).map(|start| start..start + w.len()))
-            .collect(),
-    }
+thread_local! {
+    /// The real engine on the fixture's catalog (both languages share it).
+    static ENGINE: Engine = Engine::new(&config(Language::Zh).catalog);
 }
 
-pub fn chat(id: &str, user: &str, text: &str, intents: Vec<Intent>, received_at_ms: i64) -> Msg {
-    Msg::Chat(
-        ChatMessage {
+/// The core's `update`, reading chat with the real engine.
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    ENGINE.with(|engine| livestall::app::update(model, engine, msg))
+}
+
+/// `update` with an engine of the caller's (a failing one, say).
+pub fn update_with(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
+    livestall::app::update(model, engine, msg)
+}
+
+/// The store jobs among `effects`, in order.
+pub fn jobs(effects: &[Effect]) -> Vec<&StoreJob> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Store(job) => Some(job),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The events among `effects`, in order.
+pub fn published(effects: &[Effect]) -> Vec<&Event> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Publish(event) => Some(event),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn chat(id: &str, user: &str, text: &str, received_at_ms: i64) -> Msg {
+    Msg::Chat {
+        message: ChatMessage {
             id: id.into(),
             user: user.into(),
             user_id: None,
             text: text.into(),
             ts: None,
         },
-        intents,
         received_at_ms,
-    )
+    }
 }
 
 pub fn intent_key(msg_id: &str, index: u32) -> IntentKey {
@@ -113,7 +184,7 @@ pub fn confirmed(
     stock_left: i64,
     sold: i64,
 ) -> Msg {
-    Msg::Store(StoreReply::Confirmed(
+    Msg::Store(StoreEvent::Confirmed(
         intent_key(msg_id, 0),
         Confirmed {
             action: OrderAction::Created,
@@ -140,36 +211,12 @@ pub fn busy_stream(model: &mut Model) {
     let t5 = "扣1";
     let msgs = vec![
         Msg::Source(livestall::app::SourceStatus::Connected),
-        chat("m0", "山西老乡", "主播好！🎉", vec![], at(14, 31, 58)),
-        chat(
-            "m1",
-            "李姐",
-            t1,
-            vec![order(0, 2, 0.96, t1, &["小米", "两袋"])],
-            at(14, 31, 59),
-        ),
-        chat("m2", "阿强", "包邮吗", vec![], at(14, 32, 0)),
-        chat(
-            "m3",
-            "Tom",
-            t3,
-            vec![order(4, 2, 0.91, t3, &["2 bags", "walnuts"])],
-            at(14, 32, 1),
-        ),
-        chat(
-            "m4",
-            "北京吃货小王子",
-            t4,
-            vec![order(3, 1, 0.97, t4, &["6号链接", "拍一个"])],
-            at(14, 32, 2),
-        ),
-        chat(
-            "m5",
-            "兰兰",
-            t5,
-            vec![order(0, 1, 0.52, t5, &["扣1"])],
-            at(14, 32, 3),
-        ),
+        chat("m0", "山西老乡", "主播好！🎉", at(14, 31, 58)),
+        chat("m1", "李姐", t1, at(14, 31, 59)),
+        chat("m2", "阿强", "包邮吗", at(14, 32, 0)),
+        chat("m3", "Tom", t3, at(14, 32, 1)),
+        chat("m4", "北京吃货小王子", t4, at(14, 32, 2)),
+        chat("m5", "兰兰", t5, at(14, 32, 3)),
         Msg::Tick(at(14, 32, 5)),
     ];
     feed(model, msgs);

@@ -1,0 +1,245 @@
+//! The driver: the one loop every front end runs. It owns the model and the
+//! engine, turns what arrives (keys or commands from the shell, chat and
+//! connection news from the source, the store's answers, the clock, a stop
+//! signal) into `Msg`s for `update`, and carries out the effects: jobs go to
+//! the store thread, events to the shell, quit ends the run. Shells differ
+//! only in how input arrives and how the run is shown (`Shell`).
+
+use crate::app::event::Event;
+use crate::app::model::Model;
+use crate::app::msg::{Effect, Msg, SourceStatus};
+use crate::app::update::update;
+use crate::chat::SourceEvent;
+use crate::clock::now_ms;
+use crate::intent::Engine;
+use crate::store::{SeedReport, Store, StoreError, StoreEvent, StoreJob};
+use std::future::Future;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+
+/// The clock tick: drives the status clock, message rate and notice expiry.
+const TICK: Duration = Duration::from_millis(250);
+/// Store answers waiting for the driver. The store thread waits when it is
+/// full, which only a driver far behind would let happen.
+const STORE_EVENTS: usize = 1024;
+/// Chat events waiting for the driver (a source waits when it is full).
+pub const CHAT_QUEUE: usize = 4096;
+
+/// A front end: where input comes from and how the run is shown.
+pub(crate) trait Shell {
+    /// The next input (a key, a command line); `None` once input has ended
+    /// for good. Must be cancel-safe: the driver races it with other events.
+    fn input(&mut self) -> impl Future<Output = Option<anyhow::Result<Msg>>>;
+    /// Whether the end of input ends the run (a terminal that closed) or not
+    /// (a script that wrote its commands and closed stdin).
+    fn input_end_stops(&self) -> bool;
+    /// Something happened (headless prints it; the screen shows the model).
+    fn publish(&mut self, event: &Event) -> anyhow::Result<()>;
+    /// The model changed; `present` shows it when the shell sees fit.
+    fn changed(&mut self);
+    /// Shows the model if it is due (the screen coalesces redraws).
+    fn present(&mut self, model: &Model) -> anyhow::Result<()>;
+    /// When `present` wants to be called again with no news in between.
+    fn wake_at(&self) -> Option<Instant>;
+    /// The run is over: give the terminal back before the final flush.
+    fn leave(&mut self) {}
+}
+
+/// How the last commit at the end of a run went.
+#[derive(Debug, PartialEq)]
+pub enum Flush {
+    Done,
+    Failed(StoreError),
+    /// The store did not answer in time (a database locked by another
+    /// program, a disk that does not answer). Its thread is left behind:
+    /// SQLite rolls back what it had not committed, and nothing was
+    /// reported confirmed that is not committed.
+    TimedOut(Duration),
+}
+
+/// Everything one run needs besides its shell.
+pub struct Session {
+    pub model: Model,
+    pub engine: Engine,
+    pub store: Store,
+    /// What opening the store did with config stock, to show or tell.
+    pub seed: SeedReport,
+    /// The chat source's events (see `chat::spawn`).
+    pub chat: mpsc::Receiver<SourceEvent>,
+    /// Turns true to stop the run (see `stop_on_signal`).
+    pub stop: watch::Receiver<bool>,
+    /// How long the end of the run waits for the store to commit.
+    pub flush_within: Duration,
+}
+
+/// Runs `session` on `shell` until a quit, a stop, or an input end that
+/// stops; then waits (bounded) for the store to commit what it was given.
+/// An error of the loop itself (the terminal failed) comes first.
+pub(crate) async fn run<S: Shell>(
+    session: Session,
+    shell: &mut S,
+) -> (anyhow::Result<()>, Flush, Model) {
+    let Session {
+        mut model,
+        engine,
+        store,
+        seed,
+        chat,
+        stop,
+        flush_within,
+    } = session;
+    let (events_tx, mut events) = mpsc::channel(STORE_EVENTS);
+    let ran = drive(
+        shell,
+        &mut model,
+        &engine,
+        &store,
+        seed,
+        chat,
+        stop,
+        &events_tx,
+        &mut events,
+    )
+    .await;
+    shell.leave();
+    let flush = flush(store, &events_tx, &mut events, flush_within).await;
+    (ran, flush, model)
+}
+
+#[allow(clippy::too_many_arguments)] // the loop's inputs, named once here
+async fn drive<S: Shell>(
+    shell: &mut S,
+    model: &mut Model,
+    engine: &Engine,
+    store: &Store,
+    seed: SeedReport,
+    mut chat: mpsc::Receiver<SourceEvent>,
+    mut stop: watch::Receiver<bool>,
+    events_tx: &mpsc::Sender<StoreEvent>,
+    events: &mut mpsc::Receiver<StoreEvent>,
+) -> anyhow::Result<()> {
+    let mut tick = interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut input_open = true;
+    let mut chat_open = true;
+    let mut next = vec![
+        Msg::Tick(now_ms()),
+        Msg::Store(StoreEvent::Seeded(seed)),
+        Msg::Started,
+    ];
+
+    loop {
+        for msg in next.drain(..) {
+            shell.changed();
+            for effect in update(model, engine, msg) {
+                match effect {
+                    Effect::Store(job) => store.submit(job, events_tx),
+                    Effect::Publish(event) => shell.publish(&event)?,
+                    Effect::Quit => return Ok(()),
+                }
+            }
+        }
+        shell.present(model)?;
+        let wake = shell.wake_at();
+
+        // A stop first; then keys and commands, so the helper is never
+        // starved by a loud chat; the source last, so ticks and frames
+        // still come during a flood.
+        let msg = tokio::select! {
+            biased;
+            _ = stop.wait_for(|&stopped| stopped) => return Ok(()),
+            input = shell.input(), if input_open => match input {
+                Some(Ok(msg)) => msg,
+                Some(Err(error)) => return Err(error),
+                None if shell.input_end_stops() => return Ok(()),
+                None => {
+                    input_open = false;
+                    continue;
+                }
+            },
+            _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => continue,
+            Some(event) = events.recv() => Msg::Store(event),
+            _ = tick.tick() => Msg::Tick(now_ms()),
+            event = chat.recv(), if chat_open => match event {
+                Some(SourceEvent::Message(message)) => Msg::Chat {
+                    message,
+                    received_at_ms: now_ms(),
+                },
+                Some(SourceEvent::Connected) => Msg::Source(SourceStatus::Connected),
+                Some(SourceEvent::Disconnected { reason }) => {
+                    Msg::Source(SourceStatus::Disconnected { reason })
+                }
+                None => {
+                    chat_open = false;
+                    Msg::Source(SourceStatus::Disconnected {
+                        reason: "source stopped".into(),
+                    })
+                }
+            },
+        };
+        next.push(msg);
+    }
+}
+
+/// Waits, at most `within`, until everything given to the store is committed.
+async fn flush(
+    store: Store,
+    events_tx: &mpsc::Sender<StoreEvent>,
+    events: &mut mpsc::Receiver<StoreEvent>,
+    within: Duration,
+) -> Flush {
+    store.submit(StoreJob::Flush, events_tx);
+    let flushed = async {
+        // Answers to earlier jobs come first; the run no longer shows them.
+        while let Some(event) = events.recv().await {
+            if let StoreEvent::Flushed(done) = event {
+                return done;
+            }
+        }
+        Err(StoreError::Closed)
+    };
+    match tokio::time::timeout(within, flushed).await {
+        Ok(Ok(())) => Flush::Done,
+        Ok(Err(error)) => Flush::Failed(error),
+        Err(_) => {
+            // Dropping the last handle would join the stuck thread and wait
+            // for as long as it is stuck.
+            std::mem::forget(store);
+            Flush::TimedOut(within)
+        }
+    }
+}
+
+/// A stop switch thrown by SIGINT or SIGTERM (Ctrl-C or Ctrl-Break on Windows).
+pub fn stop_on_signal() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,99 @@
+//! `Event`: what happened in a run, as the core tells it to front ends that
+//! do not draw the model (headless mode's event lines, later a board or a
+//! web page). Serialized one JSON object a line, `"event"` naming the kind.
+
+use crate::intent::rounded_confidence;
+use crate::store::{Confirmed, IntentKey, OrderAction, Refusal};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Connected,
+    Disconnected {
+        reason: String,
+    },
+    /// The product chat's bare orders now refer to.
+    OnAir {
+        sku: String,
+        link: u32,
+        name: String,
+    },
+    Intent {
+        msg_id: String,
+        index: u32,
+        user: String,
+        kind: &'static str,
+        sku: Option<String>,
+        qty: Option<u32>,
+        confidence: f32,
+    },
+    Confirmed {
+        msg_id: String,
+        index: u32,
+        order_id: i64,
+        sku: String,
+        qty: u32,
+        user: String,
+        action: &'static str,
+        stock_left: i64,
+    },
+    /// An intent not carried out: the store refused it, or the auto-confirm
+    /// policy left it for a helper. It stays pending unless the reason says
+    /// it was decided before.
+    Refused {
+        msg_id: String,
+        index: u32,
+        reason: &'static str,
+        detail: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        confidence: Option<f32>,
+    },
+    Rejected {
+        msg_id: String,
+        index: u32,
+    },
+    /// A command that could not be carried out; the run goes on.
+    Error {
+        line: u64,
+        error: String,
+    },
+}
+
+impl Event {
+    pub fn confirmed(key: &IntentKey, done: &Confirmed) -> Event {
+        Event::Confirmed {
+            msg_id: key.msg_id.clone(),
+            index: key.index,
+            order_id: done.order_id,
+            sku: done.sku.clone(),
+            qty: done.qty,
+            user: done.user.clone(),
+            action: match done.action {
+                OrderAction::Created => "created",
+                OrderAction::Cancelled => "cancelled",
+                OrderAction::Changed => "changed",
+            },
+            stock_left: done.stock_left,
+        }
+    }
+
+    pub fn refused(key: &IntentKey, refusal: &Refusal) -> Event {
+        Event::refused_because(key, refusal.code(), refusal.to_string(), None)
+    }
+
+    pub fn refused_because(
+        key: &IntentKey,
+        reason: &'static str,
+        detail: String,
+        confidence: Option<f32>,
+    ) -> Event {
+        Event::Refused {
+            msg_id: key.msg_id.clone(),
+            index: key.index,
+            reason,
+            detail,
+            confidence: confidence.map(rounded_confidence),
+        }
+    }
+}

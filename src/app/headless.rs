@@ -1,0 +1,234 @@
+//! Headless mode's shell: JSON commands in, one per line, and one JSON event
+//! line out per event, flushed as it happens. This is the interface other
+//! programs (a board, a web page, a script) drive livestall through; the
+//! README documents it.
+//!
+//! Commands: `{"cmd":"on_air","sku":"…"}` or `{"cmd":"on_air","link":N}`,
+//! `{"cmd":"confirm","msg_id":"…","index":N}`, `{"cmd":"reject",…}` (index
+//! defaults to 0), `{"cmd":"quit"}`. A line that is not one gets
+//! `{"event":"error","line":N,"error":"…"}` and the run goes on. The end of
+//! input does not end the run: a signal or `quit` does.
+
+use crate::app::driver::{self, Flush, Session, Shell};
+use crate::app::event::Event;
+use crate::app::model::Model;
+use crate::app::msg::{Command, Msg, ProductRef};
+use crate::store::IntentKey;
+use serde_json::Value;
+use std::io::{BufRead, Write};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// Command lines read ahead of the driver.
+const COMMAND_QUEUE: usize = 64;
+
+/// One line of input: its number and its text (or why it has none).
+type InputLine = (u64, Result<String, String>);
+
+struct HeadlessShell<W: Write> {
+    lines: mpsc::Receiver<InputLine>,
+    out: W,
+}
+
+impl<W: Write> Shell for HeadlessShell<W> {
+    async fn input(&mut self) -> Option<anyhow::Result<Msg>> {
+        loop {
+            let (line, text) = self.lines.recv().await?;
+            let msg = match text.and_then(|text| read_command(&text)) {
+                Ok(None) => continue,
+                Ok(Some(command)) => Msg::Command { line, command },
+                Err(error) => Msg::BadCommand { line, error },
+            };
+            return Some(Ok(msg));
+        }
+    }
+
+    fn input_end_stops(&self) -> bool {
+        false
+    }
+
+    fn publish(&mut self, event: &Event) -> anyhow::Result<()> {
+        serde_json::to_writer(&mut self.out, event)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()?;
+        Ok(())
+    }
+
+    fn changed(&mut self) {}
+
+    fn present(&mut self, _model: &Model) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn wake_at(&self) -> Option<Instant> {
+        None
+    }
+}
+
+/// Reads command lines from `input` on a thread of its own: a blocking read
+/// cannot be cancelled, and a thread left blocked on a terminal or an open
+/// pipe must not hold up the end of the run (tokio's stdin would).
+fn read_lines(input: impl BufRead + Send + 'static) -> mpsc::Receiver<InputLine> {
+    let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
+    std::thread::Builder::new()
+        .name("livestall-commands".into())
+        .spawn(move || {
+            let mut input = input;
+            let mut buf = Vec::new();
+            for line in 1u64.. {
+                buf.clear();
+                match input.read_until(b'\n', &mut buf) {
+                    Ok(0) => return,
+                    Ok(_) => {}
+                    Err(error) => {
+                        let _ = tx.blocking_send((line, Err(format!("cannot read: {error}"))));
+                        return;
+                    }
+                }
+                let text = String::from_utf8(std::mem::take(&mut buf))
+                    .map_err(|_| "line is not valid UTF-8".to_string());
+                if tx.blocking_send((line, text)).is_err() {
+                    return;
+                }
+            }
+        })
+        .expect("cannot start the command reader thread");
+    rx
+}
+
+/// One command line; `Ok(None)` for a blank line.
+fn read_command(text: &str) -> Result<Option<Command>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let Value::Object(fields) = value else {
+        return Err("a command is a JSON object".into());
+    };
+    let name = fields
+        .get("cmd")
+        .and_then(Value::as_str)
+        .ok_or("a command needs \"cmd\" (on_air, confirm, reject, quit)")?;
+    let command = match name {
+        "on_air" => match (fields.get("sku"), fields.get("link")) {
+            (Some(Value::String(sku)), None) => Command::OnAir(ProductRef::Sku(sku.clone())),
+            (None, Some(link)) => Command::OnAir(ProductRef::Link(
+                link.as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or("\"link\" is a whole number")?,
+            )),
+            _ => return Err("on_air needs \"sku\" (a string) or \"link\" (a number)".into()),
+        },
+        "confirm" => Command::Confirm(intent_key(&fields)?),
+        "reject" => Command::Reject(intent_key(&fields)?),
+        "quit" => Command::Quit,
+        other => return Err(format!("unknown command {other:?}")),
+    };
+    Ok(Some(command))
+}
+
+fn intent_key(fields: &serde_json::Map<String, Value>) -> Result<IntentKey, String> {
+    let msg_id = fields
+        .get("msg_id")
+        .and_then(Value::as_str)
+        .ok_or("needs \"msg_id\" (a string)")?;
+    let index = match fields.get("index") {
+        None => 0,
+        Some(index) => index
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or("\"index\" is a whole number")?,
+    };
+    Ok(IntentKey {
+        msg_id: msg_id.to_string(),
+        index,
+    })
+}
+
+/// Runs `session` headless: commands read from `input`, event lines written
+/// to `output`. Ends on `quit` or the session's stop, after the store has
+/// committed what it was given, or with an error when it has not within the
+/// session's bound.
+pub async fn run(
+    session: Session,
+    input: impl BufRead + Send + 'static,
+    output: impl Write,
+) -> anyhow::Result<()> {
+    let mut shell = HeadlessShell {
+        lines: read_lines(input),
+        out: output,
+    };
+    let (ran, flush, _) = driver::run(session, &mut shell).await;
+    ran?;
+    match flush {
+        Flush::Done => Ok(()),
+        Flush::Failed(error) => Err(error.into()),
+        Flush::TimedOut(within) => anyhow::bail!(
+            "the database did not finish writing within {} s; intents detected last may be \
+             missing from it (replaying the chat records them again)",
+            within.as_secs()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(msg_id: &str, index: u32) -> IntentKey {
+        IntentKey {
+            msg_id: msg_id.into(),
+            index,
+        }
+    }
+
+    #[test]
+    fn commands_read_as_documented() {
+        let cases = [
+            (
+                r#"{"cmd":"on_air","sku":"MILLET"}"#,
+                Command::OnAir(ProductRef::Sku("MILLET".into())),
+            ),
+            (
+                r#"{"cmd":"on_air","link":3}"#,
+                Command::OnAir(ProductRef::Link(3)),
+            ),
+            (
+                r#"{"cmd":"confirm","msg_id":"m1","index":1}"#,
+                Command::Confirm(key("m1", 1)),
+            ),
+            (
+                r#" {"cmd":"reject","msg_id":"m2"} "#,
+                Command::Reject(key("m2", 0)),
+            ),
+            (r#"{"cmd":"quit"}"#, Command::Quit),
+        ];
+        for (line, want) in cases {
+            assert_eq!(read_command(line), Ok(Some(want)), "{line}");
+        }
+        assert_eq!(read_command("  \r\n"), Ok(None));
+    }
+
+    #[test]
+    fn bad_commands_say_what_is_wrong() {
+        let cases = [
+            ("{", "not JSON"),
+            ("[1]", "JSON object"),
+            (r#"{"msg_id":"m1"}"#, "needs \"cmd\""),
+            (r#"{"cmd":"dance"}"#, "unknown command \"dance\""),
+            (r#"{"cmd":"on_air"}"#, "on_air needs"),
+            (r#"{"cmd":"on_air","sku":"A","link":1}"#, "on_air needs"),
+            (r#"{"cmd":"on_air","link":-1}"#, "whole number"),
+            (r#"{"cmd":"confirm"}"#, "msg_id"),
+            (
+                r#"{"cmd":"confirm","msg_id":"m","index":"x"}"#,
+                "whole number",
+            ),
+        ];
+        for (line, want) in cases {
+            let got = read_command(line).expect_err(line);
+            assert!(got.contains(want), "{line}: {got}");
+        }
+    }
+}

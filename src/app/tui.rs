@@ -1,0 +1,117 @@
+//! The screen's shell: keys from the terminal in, the model drawn out, at a
+//! coalesced pace (never one frame per chat message). Events are not
+//! printed: the screen shows the model they changed.
+
+use crate::app::driver::{self, Flush, Session, Shell};
+use crate::app::event::Event;
+use crate::app::model::Model;
+use crate::app::msg::Msg;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The shortest time between two frames (about 40 frames a second at most).
+const FRAME: Duration = Duration::from_millis(25);
+/// How long quitting waits for the store to commit what is queued.
+pub const FLUSH_ON_QUIT: Duration = Duration::from_secs(3);
+
+struct TuiShell {
+    terminal: ratatui::DefaultTerminal,
+    keys: EventStream,
+    dirty: bool,
+    last_draw: Option<Instant>,
+}
+
+impl TuiShell {
+    fn next_frame(&self) -> Instant {
+        self.last_draw.map_or_else(Instant::now, |at| at + FRAME)
+    }
+}
+
+impl Shell for TuiShell {
+    async fn input(&mut self) -> Option<anyhow::Result<Msg>> {
+        loop {
+            return match self.keys.next().await? {
+                Ok(TermEvent::Key(key)) => Some(Ok(Msg::Key(key))),
+                Ok(TermEvent::Resize(..)) => Some(Ok(Msg::Resize)),
+                Ok(_) => continue,
+                Err(error) => Some(Err(error.into())),
+            };
+        }
+    }
+
+    fn input_end_stops(&self) -> bool {
+        true
+    }
+
+    fn publish(&mut self, _event: &Event) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn changed(&mut self) {
+        self.dirty = true;
+    }
+
+    fn present(&mut self, model: &Model) -> anyhow::Result<()> {
+        if self.dirty && Instant::now() >= self.next_frame() {
+            self.terminal
+                .draw(|frame| crate::ui::render(model, frame))?;
+            self.dirty = false;
+            self.last_draw = Some(Instant::now());
+        }
+        Ok(())
+    }
+
+    fn wake_at(&self) -> Option<Instant> {
+        self.dirty.then(|| self.next_frame())
+    }
+
+    fn leave(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Runs the helper's screen until the helper quits or a signal stops it.
+/// The terminal is restored on return and on panic; then the store gets a
+/// bounded time to commit, and the helper hears on stderr if it did not.
+pub async fn run(mut session: Session) -> anyhow::Result<()> {
+    session.model.utc_offset_secs = chrono::Local::now().offset().local_minus_utc();
+    let terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(error) => {
+            // Setup may have stopped half way (raw mode on, no alternate screen).
+            ratatui::restore();
+            return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
+        }
+    };
+    let mut shell = TuiShell {
+        terminal,
+        keys: EventStream::new(),
+        dirty: true,
+        last_draw: None,
+    };
+    let (ran, flush, _) = driver::run(session, &mut shell).await;
+    // The terminal is back to normal, so stderr reaches the helper. Orders
+    // shown as confirmed were committed before they showed; only detected
+    // intents still queued can be at risk here.
+    match flush {
+        Flush::Done => {}
+        Flush::Failed(error) => {
+            tracing::warn!(%error, "store flush on quit failed");
+            eprintln!(
+                "livestall: the last detected intents may not be saved: {error} \
+                 (orders shown as confirmed are saved)"
+            );
+        }
+        Flush::TimedOut(within) => {
+            tracing::warn!("store flush on quit timed out");
+            eprintln!(
+                "livestall: the database did not answer within {} s; the last detected \
+                 intents may not be saved (orders shown as confirmed are saved)",
+                within.as_secs()
+            );
+        }
+    }
+    ran
+}

@@ -1,0 +1,82 @@
+//! How the store thread's answers reach whoever asked: a one-shot reply for
+//! the CLI verbs and tests (`Reply<T>`, awaited with `store::reply` or
+//! blocked on with `store::wait`), or a `StoreEvent` on the one bounded
+//! channel the app's driver reads beside its sources and keys.
+
+use super::{Confirmed, IntentKey, PendingIntent, Refusal, SeedReport, StockRow, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+/// What the store tells the app's driver, each answer tied to what it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreEvent {
+    Confirmed(IntentKey, Confirmed),
+    Refused(IntentKey, Refusal),
+    Rejected(IntentKey),
+    Failed(IntentKey, StoreError),
+    Inventory(Vec<StockRow>),
+    Pending(Vec<PendingIntent>),
+    /// Intents just recorded that the database had decided before (replayed
+    /// chat after a restart or reconnect).
+    AlreadyDecided(Vec<IntentKey>),
+    /// What opening the store did with config stock (the database's stock is
+    /// kept where the two disagree).
+    Seeded(SeedReport),
+    /// Loading inventory or pending intents failed (no intent concerned).
+    LoadFailed(StoreError),
+    /// Everything queued before the flush is committed, or why not.
+    Flushed(Result<(), StoreError>),
+}
+
+/// The store's side of the driver's event channel.
+pub type StoreEvents = mpsc::Sender<StoreEvent>;
+
+/// One answer to one request, however the caller wants it delivered.
+pub struct Answer<T>(Box<dyn FnOnce(T) + Send>);
+
+impl<T: Send + 'static> Answer<T> {
+    /// An answer on a one-shot channel; a caller that stopped listening is no error.
+    pub fn oneshot() -> (Answer<T>, oneshot::Receiver<T>) {
+        let (tx, rx) = oneshot::channel();
+        (
+            Answer(Box::new(move |value| {
+                let _ = tx.send(value);
+            })),
+            rx,
+        )
+    }
+
+    /// An answer turned into a `StoreEvent` (or nothing, when `wrap` says
+    /// there is nothing to tell) on the driver's channel.
+    pub fn event(
+        events: &StoreEvents,
+        wrap: impl FnOnce(T) -> Option<StoreEvent> + Send + 'static,
+    ) -> Answer<T> {
+        let events = events.clone();
+        Answer(Box::new(move |value| {
+            if let Some(event) = wrap(value) {
+                deliver(&events, event);
+            }
+        }))
+    }
+
+    pub fn send(self, value: T) {
+        (self.0)(value)
+    }
+}
+
+/// The store thread waits for room on a full channel: the driver reads it
+/// without ever waiting on the store, so the wait is short, and dropping a
+/// confirmation's answer would leave its row "confirming" for ever. A
+/// request refused before it reached the thread is answered on the caller's
+/// side, which may be async code that must not block.
+fn deliver(events: &StoreEvents, event: StoreEvent) {
+    let sent = if tokio::runtime::Handle::try_current().is_ok() {
+        events.try_send(event).map_err(|e| e.to_string())
+    } else {
+        events.blocking_send(event).map_err(|e| e.to_string())
+    };
+    if let Err(error) = sent {
+        // The driver has stopped (closed) or, on the caller's side, is behind.
+        tracing::debug!(%error, "a store event was not delivered");
+    }
+}
