@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
 mod chat_server;
+mod common;
 use chat_server::chat_server;
 
 const CHAT: &[(&str, &str, &str)] = &[
@@ -49,15 +50,27 @@ impl Headless {
     }
 
     fn start_with(config: &Path, db: &Path, stderr: Stdio) -> Headless {
+        Headless::spawn(&["--auto-confirm"], config, db, Stdio::null(), stderr)
+    }
+
+    /// A run without auto-confirm, driven by commands on its stdin.
+    fn start_driven(config: &Path, db: &Path) -> (Headless, std::process::ChildStdin) {
+        let mut run = Headless::spawn(&[], config, db, Stdio::piped(), Stdio::inherit());
+        let stdin = run.child.stdin.take().unwrap();
+        (run, stdin)
+    }
+
+    fn spawn(extra: &[&str], config: &Path, db: &Path, stdin: Stdio, stderr: Stdio) -> Headless {
         let mut child = Command::new(env!("CARGO_BIN_EXE_livestall"))
-            .args(["run", "--headless", "--auto-confirm", "--helper", "tester"])
+            .args(["run", "--headless", "--helper", "tester"])
+            .args(extra)
             .args([
                 "--config",
                 config.to_str().unwrap(),
                 "--db",
                 db.to_str().unwrap(),
             ])
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -433,4 +446,144 @@ fn sigterm_while_the_database_stays_locked_ends_within_the_bound() {
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("did not finish writing"), "{stderr}");
+}
+
+/// Writes one command line to a driven run.
+fn send(stdin: &mut std::process::ChildStdin, line: &str) {
+    use std::io::Write;
+    stdin.write_all(line.as_bytes()).unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+}
+
+/// Headless mode driven by JSON commands on stdin: the product on air moves,
+/// so a bare "+1" orders the new product; an intent is confirmed and another
+/// rejected by id; bad lines get error events and the run goes on, also
+/// after stdin closes; `quit` ends it cleanly.
+#[test]
+fn stdin_commands_drive_a_headless_run() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (frames, script) = tokio::sync::mpsc::unbounded_channel();
+    rt.spawn(scripted_chat_server(listener, script));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), port);
+    let db = dir.path().join("orders.db");
+
+    let (run, mut stdin) = Headless::start_driven(&config, &db);
+    let seen = run.until(|v| v["event"] == "connected");
+    assert_eq!(by_event(&seen, "on_air")["sku"], "MILLET", "{seen:#?}");
+
+    send(&mut stdin, r#"{"cmd":"on_air","sku":"WALNUT"}"#);
+    let seen = run.until(|v| v["event"] == "on_air");
+    let on_air = seen.last().unwrap();
+    assert_eq!(
+        (on_air["sku"].as_str(), on_air["link"].as_u64()),
+        (Some("WALNUT"), Some(2))
+    );
+
+    let chat = |id: &str, text: &str| json!({"id": id, "user": "李姐", "text": text, "ts": 0});
+    frames.send(chat("p1", "+1")).unwrap();
+    let seen = run.until(|v| v["event"] == "intent" && v["msg_id"] == "p1");
+    let intent = seen.last().unwrap();
+    assert_eq!(
+        (intent["sku"].as_str(), intent["qty"].as_u64()),
+        (Some("WALNUT"), Some(1)),
+        "a bare +1 is the product on air: {intent}"
+    );
+    assert!(
+        by_msg(&seen, "confirmed", "p1").is_none(),
+        "nothing confirms by itself"
+    );
+
+    send(&mut stdin, r#"{"cmd":"confirm","msg_id":"p1","index":0}"#);
+    let seen = run.until(|v| v["event"] == "confirmed");
+    let done = seen.last().unwrap();
+    assert_eq!(
+        (
+            done["msg_id"].as_str(),
+            done["sku"].as_str(),
+            done["qty"].as_u64(),
+            done["stock_left"].as_i64()
+        ),
+        (Some("p1"), Some("WALNUT"), Some(1), Some(99))
+    );
+
+    // By link too; then an order of the new product, rejected by id.
+    send(&mut stdin, r#"{"cmd":"on_air","link":3}"#);
+    run.until(|v| v["event"] == "on_air" && v["sku"] == "HONEY");
+    frames.send(chat("p2", "扣1")).unwrap();
+    run.until(|v| v["event"] == "intent" && v["msg_id"] == "p2" && v["sku"] == "HONEY");
+    send(&mut stdin, r#"{"cmd":"reject","msg_id":"p2"}"#);
+    run.until(|v| v["event"] == "rejected" && v["msg_id"] == "p2");
+
+    // Lines 5 to 8: bad commands, each answered with its line number.
+    send(&mut stdin, "{not json");
+    send(&mut stdin, r#"{"cmd":"dance"}"#);
+    send(
+        &mut stdin,
+        r#"{"cmd":"confirm","msg_id":"nobody","index":0}"#,
+    );
+    send(&mut stdin, r#"{"cmd":"on_air","sku":"NOPE"}"#);
+    let seen = run.until(|v| v["event"] == "error" && v["line"] == 8);
+    let errors: Vec<(u64, &str)> = events(&seen, "error")
+        .iter()
+        .map(|v| (v["line"].as_u64().unwrap(), v["error"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors.len(), 4, "{seen:#?}");
+    assert_eq!(errors[0].0, 5);
+    assert!(errors[0].1.contains("not JSON"), "{errors:?}");
+    assert!(errors[1].1.contains("unknown command"), "{errors:?}");
+    assert!(
+        errors[2].1.contains("no pending intent nobody#0"),
+        "{errors:?}"
+    );
+    assert!(errors[3].1.contains("NOPE"), "{errors:?}");
+
+    // Closing stdin does not end the run: chat is still read.
+    drop(stdin);
+    frames.send(chat("p3", "蜂蜜来一瓶")).unwrap();
+    run.until(|v| v["event"] == "intent" && v["msg_id"] == "p3");
+    assert!(run.terminate().success(), "clean exit on SIGTERM");
+
+    let orders: Value =
+        serde_json::from_str(&run_cli(&config, &db, &["inventory", "--format", "json"])).unwrap();
+    let walnut = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sku"] == "WALNUT")
+        .unwrap();
+    assert_eq!(walnut["sold"], 1, "the confirmed +1 is in the database");
+}
+
+#[test]
+fn quit_command_ends_a_run_cleanly() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(chat_server(listener, CHAT));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), port);
+    let db = dir.path().join("orders.db");
+
+    let (mut run, mut stdin) = Headless::start_driven(&config, &db);
+    run.until(|v| v["event"] == "intent" && v["msg_id"] == "m6");
+    send(&mut stdin, r#"{"cmd":"quit"}"#);
+    // Waits on the exit itself; the bound only catches a run that never ends.
+    let status = common::wait_or_kill(&mut run.child, Duration::from_secs(30))
+        .expect("the run ends on quit");
+    assert!(status.success(), "{status:?}");
+    // Every intent seen was recorded before the run ended.
+    let catalog = livestall::config::load(&config).unwrap().catalog;
+    let (store, _) = livestall::store::Store::open(&db, &catalog).unwrap();
+    let pending = livestall::store::wait(store.pending()).unwrap();
+    assert_eq!(pending.len(), 5, "m1, m2, m4, m5, m6: {pending:#?}");
+}
+
+fn by_event<'a>(seen: &'a [Value], name: &str) -> &'a Value {
+    seen.iter()
+        .find(|v| v["event"] == name)
+        .unwrap_or_else(|| panic!("no {name} event in {seen:#?}"))
 }

@@ -216,8 +216,12 @@ impl Worker {
             }
         }
         let written = self.write_intents();
-        if let Err(err) = &written {
-            self.write_failed_this_round = Some(err.clone());
+        match &written {
+            // Answered now, before the decision that made this write: the
+            // answer is what was decided *before* these intents came in, not
+            // what this round decides about them.
+            Ok(()) => self.answer_recorded(),
+            Err(err) => self.write_failed_this_round = Some(err.clone()),
         }
         written
     }
