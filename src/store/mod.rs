@@ -475,23 +475,9 @@ impl Store {
                 self.send(Request::Reject(key, helper, answer));
             }
             StoreJob::Inventory => {
-                let answer = Answer::event(events, |rows| {
-                    Some(match rows {
-                        Ok(rows) => StoreEvent::Inventory(rows),
-                        Err(error) => StoreEvent::LoadFailed(error),
-                    })
-                });
-                self.send(Request::Inventory(answer));
+                self.send(Request::Inventory(loaded(events, StoreEvent::Inventory)))
             }
-            StoreJob::Pending => {
-                let answer = Answer::event(events, |rows| {
-                    Some(match rows {
-                        Ok(rows) => StoreEvent::Pending(rows),
-                        Err(error) => StoreEvent::LoadFailed(error),
-                    })
-                });
-                self.send(Request::Pending(answer));
-            }
+            StoreJob::Pending => self.send(Request::Pending(loaded(events, StoreEvent::Pending))),
             StoreJob::Flush => {
                 let answer = Answer::event(events, |done| Some(StoreEvent::Flushed(done)));
                 self.send(Request::Flush(answer));
@@ -512,6 +498,16 @@ impl Store {
         self.send(Request::Settings(reply));
         rx
     }
+}
+
+/// The answer to a load the driver asked for: the rows, or why there are none.
+fn loaded<T: Send + 'static>(
+    events: &StoreEvents,
+    wrap: fn(T) -> StoreEvent,
+) -> Answer<Result<T, StoreError>> {
+    Answer::event(events, move |rows: Result<T, StoreError>| {
+        Some(rows.map_or_else(StoreEvent::LoadFailed, wrap))
+    })
 }
 
 /// What the app's driver asks of the store (`Store::submit`); each is
