@@ -19,13 +19,38 @@ pub const FLUSH_ON_QUIT: Duration = Duration::from_secs(3);
 struct TuiShell {
     terminal: ratatui::DefaultTerminal,
     keys: EventStream,
+    pacer: FramePacer,
+}
+
+/// When to draw: only when the model changed, and never twice within `FRAME`.
+#[derive(Debug, Default)]
+struct FramePacer {
     dirty: bool,
     last_draw: Option<Instant>,
 }
 
-impl TuiShell {
-    fn next_frame(&self) -> Instant {
-        self.last_draw.map_or_else(Instant::now, |at| at + FRAME)
+impl FramePacer {
+    fn changed(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Whether to draw at `now`; if so, the frame counts as drawn.
+    fn draw_now(&mut self, now: Instant) -> bool {
+        let due = self.dirty && self.last_draw.is_none_or(|at| now >= at + FRAME);
+        if due {
+            self.dirty = false;
+            self.last_draw = Some(now);
+        }
+        due
+    }
+
+    /// When a change not yet drawn may be drawn.
+    fn wake_at(&self) -> Option<Instant> {
+        match self.last_draw {
+            Some(at) if self.dirty => Some(at + FRAME),
+            // Never drawn: `draw_now` draws at once, so nothing to wait for.
+            _ => None,
+        }
     }
 }
 
@@ -50,21 +75,19 @@ impl Shell for TuiShell {
     }
 
     fn changed(&mut self) {
-        self.dirty = true;
+        self.pacer.changed();
     }
 
     fn present(&mut self, model: &Model) -> anyhow::Result<()> {
-        if self.dirty && Instant::now() >= self.next_frame() {
+        if self.pacer.draw_now(Instant::now()) {
             self.terminal
                 .draw(|frame| crate::ui::render(model, frame))?;
-            self.dirty = false;
-            self.last_draw = Some(Instant::now());
         }
         Ok(())
     }
 
     fn wake_at(&self) -> Option<Instant> {
-        self.dirty.then(|| self.next_frame())
+        self.pacer.wake_at()
     }
 
     fn leave(&mut self) {
@@ -88,8 +111,10 @@ pub async fn run(mut session: Session) -> anyhow::Result<()> {
     let mut shell = TuiShell {
         terminal,
         keys: EventStream::new(),
-        dirty: true,
-        last_draw: None,
+        pacer: FramePacer {
+            dirty: true,
+            last_draw: None,
+        },
     };
     let (ran, flush, _) = driver::run(session, &mut shell).await;
     // The terminal is back to normal, so stderr reaches the helper. Orders
@@ -114,4 +139,29 @@ pub async fn run(mut session: Session) -> anyhow::Result<()> {
         }
     }
     ran
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_frame_is_drawn_at_once_and_later_ones_are_paced() {
+        let start = Instant::now();
+        let mut pacer = FramePacer::default();
+        assert!(!pacer.draw_now(start), "nothing changed, nothing to draw");
+        pacer.changed();
+        assert_eq!(pacer.wake_at(), None);
+        assert!(pacer.draw_now(start), "the first frame comes at once");
+        assert!(!pacer.draw_now(start), "drawn already");
+        pacer.changed();
+        pacer.changed();
+        assert_eq!(pacer.wake_at(), Some(start + FRAME));
+        assert!(
+            !pacer.draw_now(start + FRAME / 2),
+            "too soon after the last"
+        );
+        assert!(pacer.draw_now(start + FRAME), "one frame for both changes");
+        assert_eq!(pacer.wake_at(), None);
+    }
 }
