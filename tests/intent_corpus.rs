@@ -60,9 +60,11 @@ fn known_misses(
 ) -> BTreeMap<String, String> {
     let path = data(&format!("{name}-misses.toml"));
     let mut known = BTreeMap::new();
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    if !path.exists() {
         return known;
-    };
+    }
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let list: KnownMisses =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     for group in list.miss {
