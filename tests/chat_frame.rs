@@ -219,13 +219,71 @@ fn long_text_is_truncated_on_a_char_boundary() {
 
 mod properties {
     use super::*;
+    use livestall::chat::frame::{MAX_ID_CHARS, MAX_USER_CHARS};
     use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    /// Any text at all, JSON that is no object, JSON objects cut short, and
+    /// whole chat frames: random strings alone are almost never JSON, so
+    /// without the other kinds the decoder's Ok paths would go untried.
+    fn any_frame() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            prop_oneof![
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<String>().prop_map(|s| json!(s).to_string()),
+                any::<Vec<i32>>().prop_map(|v| json!(v).to_string()),
+                Just("null".to_string()),
+                Just("true".to_string()),
+            ],
+            (any::<String>(), any::<String>(), 0usize..80).prop_map(|(user, text, cut)| {
+                json!({"id": "x", "user": user, "text": text})
+                    .to_string()
+                    .chars()
+                    .take(cut)
+                    .collect()
+            }),
+            (any::<String>(), any::<String>(), any::<String>()).prop_map(|(id, user, text)| {
+                json!({"id": id, "user": user, "text": text}).to_string()
+            }),
+        ]
+    }
+
+    /// A field as the decoder keeps it: NULs dropped, at most `max` chars.
+    fn kept(s: &str, max: usize) -> String {
+        s.chars().filter(|&c| c != '\0').take(max).collect()
+    }
 
     proptest! {
-        /// Untrusted bytes never panic the decoder.
+        /// Untrusted text never panics the decoder, and its answer is the
+        /// right one for what the text is: not JSON, JSON but no object, or
+        /// an object (Ok, with the text taken from its "text" field).
         #[test]
-        fn any_text_decodes_or_errors(frame in any::<String>()) {
-            let _ = decode_frame(&frame, &FieldMap::default(), 0);
+        fn any_text_decodes_or_errors(frame in any_frame()) {
+            let result = decode_frame(&frame, &FieldMap::default(), 0);
+            match serde_json::from_str::<Value>(&frame) {
+                Err(_) => prop_assert!(
+                    matches!(result, Err(FrameError::NotJson(_))),
+                    "not JSON, decoded as {:?}", result
+                ),
+                Ok(v) if !v.is_object() => prop_assert!(
+                    matches!(result, Err(FrameError::NotObject)),
+                    "JSON {} but no object, decoded as {:?}", v, result
+                ),
+                Ok(v) => {
+                    let text = match v.get("text") {
+                        Some(Value::String(s)) => Some(kept(s, MAX_TEXT_CHARS)),
+                        Some(Value::Number(n)) => Some(n.to_string()),
+                        _ => None,
+                    }
+                    .filter(|t| !t.trim().is_empty());
+                    match result {
+                        Ok(Some(m)) => prop_assert_eq!(Some(m.text), text),
+                        Ok(None) => prop_assert!(text.is_none(), "chat text {:?} dropped", text),
+                        Err(e) => prop_assert!(false, "an object was refused: {}", e),
+                    }
+                }
+            }
         }
 
         /// Whatever the relay sends as fields, what comes out is bounded and NUL-free.
@@ -242,6 +300,31 @@ mod properties {
                 prop_assert!(!m.text.contains('\0') && !m.user.contains('\0') && !m.id.contains('\0'));
                 prop_assert!(!m.id.is_empty() && m.id.chars().count() <= 128);
                 prop_assert!(m.ts.is_none_or(|t| t > 0));
+            }
+        }
+
+        /// A frame's id, user and text come out as sent (less NULs, within
+        /// the limits), so nothing is mixed up between fields or messages.
+        #[test]
+        fn chat_fields_round_trip(id in any::<String>(), user in any::<String>(), text in any::<String>()) {
+            let frame = json!({"id": id, "user": user, "text": text}).to_string();
+            let got = decode_frame(&frame, &FieldMap::default(), 7).expect("a JSON object");
+            let text = kept(&text, MAX_TEXT_CHARS);
+            let Some(m) = got else {
+                prop_assert!(text.trim().is_empty(), "text {:?} dropped", text);
+                return Ok(());
+            };
+            prop_assert_eq!(m.text, text);
+            let user = kept(&user, MAX_USER_CHARS);
+            if !user.trim().is_empty() {
+                prop_assert_eq!(m.user, user);
+            }
+            let id = kept(&id, usize::MAX);
+            if id.is_empty() {
+                // No id and no ts: the fallback sequence names it.
+                prop_assert_eq!(m.id, "n-7");
+            } else if id.chars().count() <= MAX_ID_CHARS {
+                prop_assert_eq!(m.id, id);
             }
         }
     }

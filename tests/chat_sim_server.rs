@@ -186,9 +186,11 @@ async fn shutdown_stops_the_server_and_closes_clients() {
         code
     });
     stop.send(true).expect("stop");
-    timeout(Duration::from_secs(1), server)
+    // Generous for a loaded machine: a server that ignored the stop would
+    // serve this client forever.
+    timeout(Duration::from_secs(5), server)
         .await
-        .expect("server stops within a second")
+        .expect("server stops promptly")
         .expect("no panic")
         .expect("ok");
     let code = timeout(LIMIT, reader)

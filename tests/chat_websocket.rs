@@ -12,6 +12,10 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{accept_async, WebSocketStream};
 
 const LIMIT: Duration = Duration::from_secs(10);
+/// How soon a stop must end the source. Far above what a stop takes even on
+/// a loaded machine (milliseconds), far below what a stop that waited for
+/// the next backoff or read timeout would take (15 s and more below).
+const PROMPT: Duration = Duration::from_secs(5);
 
 fn test_opts() -> JsonSourceOptions {
     JsonSourceOptions {
@@ -180,8 +184,10 @@ async fn a_quiet_server_that_answers_pings_is_kept() {
     let addr = listener.local_addr().expect("addr");
     let (tx, mut rx) = mpsc::channel(16);
     let (stop_tx, stop_rx) = watch::channel(false);
+    // The ping goes out half a read timeout into the silence, leaving the
+    // other half (a second) for its pong, even on a loaded machine.
     let opts = JsonSourceOptions {
-        read_timeout: Duration::from_millis(1_000),
+        read_timeout: Duration::from_millis(2_000),
         ..test_opts()
     };
     let task = tokio::spawn(run_json_source_with(source(addr), opts, tx, stop_rx));
@@ -190,7 +196,7 @@ async fn a_quiet_server_that_answers_pings_is_kept() {
         let mut ws = accept(&listener).await;
         // Reading lets tungstenite answer the client's pings; send chat only
         // after several read timeouts have passed.
-        let quiet = tokio::time::sleep(Duration::from_millis(3_000));
+        let quiet = tokio::time::sleep(Duration::from_millis(5_000));
         tokio::pin!(quiet);
         loop {
             tokio::select! {
@@ -216,7 +222,13 @@ async fn shutdown_ends_the_task_promptly_while_connected() {
     let addr = listener.local_addr().expect("addr");
     let (tx, mut rx) = mpsc::channel(16);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    // A read timeout far beyond PROMPT: a stop that only took effect at the
+    // next read timeout would miss it.
+    let opts = JsonSourceOptions {
+        read_timeout: Duration::from_secs(60),
+        ..test_opts()
+    };
+    let task = tokio::spawn(run_json_source_with(source(addr), opts, tx, stop_rx));
     let server = tokio::spawn(async move {
         let mut ws = accept(&listener).await;
         // Answer until the client closes.
@@ -225,9 +237,9 @@ async fn shutdown_ends_the_task_promptly_while_connected() {
 
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
     stop_tx.send(true).expect("stop");
-    timeout(Duration::from_secs(1), task)
+    timeout(PROMPT, task)
         .await
-        .expect("ends within a second")
+        .expect("ends promptly")
         .expect("no panic");
     // The client closed the connection, so the server's read loop ended.
     timeout(LIMIT, server)
@@ -255,9 +267,9 @@ async fn shutdown_ends_the_task_promptly_while_retrying() {
         other => panic!("expected Disconnected, got {other:?}"),
     }
     stop_tx.send(true).expect("stop");
-    timeout(Duration::from_secs(1), task)
+    timeout(PROMPT, task)
         .await
-        .expect("ends within a second despite a 15 s+ backoff")
+        .expect("ends promptly despite a 15 s+ backoff")
         .expect("no panic");
 }
 
@@ -367,12 +379,20 @@ async fn shutdown_is_prompt_even_when_the_channel_is_full() {
         while let Some(Ok(_)) = ws.next().await {}
     });
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
-    // Nobody reads: the source fills the channel and waits on it.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Nobody reads: the source fills the channel and waits on it. Wait for
+    // the channel to be full (not for a fixed time, which a loaded machine
+    // may not give the source), so the stop below finds it blocked.
+    timeout(LIMIT, async {
+        while rx.len() < rx.max_capacity() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the source fills the channel");
     stop_tx.send(true).expect("stop");
-    timeout(Duration::from_secs(1), task)
+    timeout(PROMPT, task)
         .await
-        .expect("ends within a second")
+        .expect("ends promptly")
         .expect("no panic");
     timeout(LIMIT, server)
         .await

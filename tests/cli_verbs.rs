@@ -214,7 +214,8 @@ fn helpers_recorded_by_one_keypress(
     };
     let _ = keys.write_all(b"q");
     let _ = keys.flush();
-    let status = common::wait_or_kill(&mut child, Duration::from_secs(10));
+    // Returns as soon as the screen quits; the limit only catches a hang.
+    let status = common::wait_or_kill(&mut child, Duration::from_secs(30));
     assert!(!pending.is_empty(), "no intent reached the database");
     assert!(
         status.is_some_and(|s| s.success()),

@@ -224,10 +224,126 @@ fn confidence_flags_what_the_helper_must_check() {
 }
 
 #[test]
+fn every_cancel_word_cancels() {
+    // One row per cancel word of the lexicon that chat uses, alone (the
+    // product on air) and with a product named; a word dropped from the
+    // lexicon shows here by name.
+    table(&[
+        ("不要了", Some("KIWI"), &["cancel:-:-"]),
+        ("不要啦", Some("KIWI"), &["cancel:-:-"]),
+        ("蜂蜜不要啦", None, &["cancel:HONEY:-"]),
+        ("取消", Some("KIWI"), &["cancel:-:-"]),
+        ("蜂蜜取消", None, &["cancel:HONEY:-"]),
+        ("退掉吧", Some("KIWI"), &["cancel:-:-"]),
+        ("蜂蜜退掉", None, &["cancel:HONEY:-"]),
+        ("退掉蜂蜜", None, &["cancel:HONEY:-"]),
+        ("算了", Some("KIWI"), &["cancel:-:-"]),
+        ("算了算了", Some("KIWI"), &["cancel:-:-"]),
+        ("撤单", Some("KIWI"), &["cancel:-:-"]),
+        ("撤销蜂蜜", None, &["cancel:HONEY:-"]),
+        ("柿饼别发了", None, &["cancel:PERSIMMON:-"]),
+        ("莫要了", Some("KIWI"), &["cancel:-:-"]),
+        ("never mind", Some("KIWI"), &["cancel:-:-"]),
+        ("nevermind", Some("KIWI"), &["cancel:-:-"]),
+        ("forget it", Some("KIWI"), &["cancel:-:-"]),
+        ("remove the honey", None, &["cancel:HONEY:-"]),
+    ]);
+}
+
+#[test]
+fn large_quantities_reach_the_helper_flagged() {
+    // README: quantities above 50 are flagged, above 999 read at confidence
+    // 0.2 for the helper to check, and from 100,000 a number is no quantity
+    // (an order or phone number). Rows: text, product on air, the reading,
+    // and the most (or least) confidence it may have.
+    #[derive(Debug)]
+    enum Conf {
+        AtMost(f32),
+        Below(f32),
+        AtLeast(f32),
+    }
+    use Conf::*;
+    let rows: &[(&str, Option<&str>, &[&str], Conf)] = &[
+        // At the flag line, not above it: a normal order.
+        (
+            "苹果来50箱",
+            None,
+            &["order:APPLE:50"],
+            AtLeast(AUTO_CONFIRM_CONFIDENCE),
+        ),
+        // Above 50: read, but below the auto-confirm line.
+        (
+            "苹果来60箱",
+            None,
+            &["order:APPLE:60"],
+            Below(AUTO_CONFIRM_CONFIDENCE),
+        ),
+        (
+            "蜂蜜x60",
+            None,
+            &["order:HONEY:60"],
+            Below(AUTO_CONFIRM_CONFIDENCE),
+        ),
+        (
+            "要900箱",
+            Some("APPLE"),
+            &["order:APPLE:900"],
+            Below(AUTO_CONFIRM_CONFIDENCE),
+        ),
+        // Above 999: read at 0.2 at most, whatever else the message says.
+        ("苹果来1500箱", None, &["order:APPLE:1500"], AtMost(0.2)),
+        (
+            "1500 boxes of kiwis",
+            None,
+            &["order:KIWI:1500"],
+            AtMost(0.2),
+        ),
+        ("蜂蜜x1000", None, &["order:HONEY:1000"], AtMost(0.2)),
+        (
+            "要98765箱",
+            Some("APPLE"),
+            &["order:APPLE:98765"],
+            AtMost(0.2),
+        ),
+    ];
+    let catalog = catalog();
+    let engine = Engine::new(&catalog);
+    let mut failures = Vec::new();
+    for (text, current, want, conf) in rows {
+        let got = read(&engine, &catalog, text, *current);
+        let current = current.and_then(|s| catalog.index_of_sku(s));
+        let confidence: Vec<f32> = engine
+            .parse(text, current)
+            .iter()
+            .map(|i| i.confidence)
+            .collect();
+        let ok = confidence.iter().all(|&c| match conf {
+            AtMost(max) => c <= *max,
+            Below(line) => c < *line,
+            AtLeast(min) => c >= *min,
+        });
+        if got != *want || !ok {
+            failures.push(format!(
+                "{text:?}: want {want:?} at confidence {conf:?}, got {got:?} at {confidence:?}"
+            ));
+        }
+    }
+    // From 100,000 up a number is never a quantity, with a unit or without.
+    for text in ["苹果来100000箱", "要123456箱苹果", "蜂蜜x100000", "100000"] {
+        let read = engine.parse(text, catalog.index_of_sku("APPLE"));
+        if read.iter().any(|i| i.qty.is_some_and(|q| q >= 100_000)) {
+            failures.push(format!("{text:?}: read as a quantity: {read:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
 fn long_messages_parse_without_trouble() {
     let catalog = catalog();
     let engine = Engine::new(&catalog);
-    let text = "苹果来两箱，好吃吗？666 #5 x2 ".repeat(1100);
+    let once = "苹果来两箱，好吃吗？666 #5 x2 ";
+    let text = once.repeat(1100);
     assert!(text.chars().count() > 20_000);
     let intents = engine.parse(&text, Some(0));
     for i in &intents {
@@ -235,7 +351,12 @@ fn long_messages_parse_without_trouble() {
             assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
         }
     }
-    assert!(!intents.is_empty());
+    // A message pasted over and over orders what it orders once: each
+    // product at its count, nothing from the question or the 666, and no
+    // order multiplied by the repetition.
+    let want = ["order:APPLE:2", "order:KIWI:2"];
+    assert_eq!(read(&engine, &catalog, once, Some("APPLE")), want);
+    assert_eq!(read(&engine, &catalog, &text, Some("APPLE")), want);
 }
 
 #[test]

@@ -282,11 +282,58 @@ fn long_inbox_keeps_the_selected_row_visible() {
 
 #[test]
 fn empty_screens_draw_at_odd_sizes() {
-    for language in [Language::Zh, Language::En] {
+    // The sizes straddle the two-column layout's threshold (120x30) and go
+    // down to a single cell; each must draw, fit, and say what it can.
+    for (language, no_orders, no_chat, quit) in [
+        (Language::Zh, "暂无待确认订单", "等待弹幕…", "q 退出"),
+        (
+            Language::En,
+            "No pending orders",
+            "waiting for chat…",
+            "q quit",
+        ),
+    ] {
         let m = model(language);
         for (w, h) in [(1, 1), (20, 5), (80, 24), (119, 40), (120, 29), (200, 60)] {
             let s = screen(&m, w, h);
-            assert_eq!(s.lines().count(), usize::from(h));
+            let lines: Vec<&str> = s.lines().collect();
+            assert_eq!(lines.len(), usize::from(h), "{w}x{h}");
+            assert_rows_fit(&m, w, h);
+            if w >= 20 {
+                assert!(
+                    lines[0].starts_with(" 武乡小米合作社 │"),
+                    "the status line names the shop at {w}x{h}:\n{s}"
+                );
+                // Every box row that starts a border ends it: nothing spills
+                // over or cuts the right edge.
+                for line in &lines {
+                    for (left, right) in [('┌', '┐'), ('│', '│'), ('└', '┘')] {
+                        if line.starts_with(left) {
+                            assert!(line.ends_with(right), "{w}x{h}: {line:?}\n{s}");
+                        }
+                    }
+                }
+                assert!(s.contains(no_chat), "the chat pane at {w}x{h}:\n{s}");
+            }
+            if h >= 24 {
+                assert!(s.contains(no_orders), "the inbox at {w}x{h}:\n{s}");
+                assert!(
+                    lines[1].contains("▶") && lines[1].contains("武乡小米"),
+                    "the product on air at {w}x{h}:\n{s}"
+                );
+                assert!(
+                    lines[lines.len() - 1].contains(quit),
+                    "the key hints are the last line at {w}x{h}:\n{s}"
+                );
+                // The products pane is part of the two-column layout only;
+                // smaller screens show it as an overlay on `p`.
+                let wide = w >= 120 && h >= 30;
+                assert_eq!(
+                    s.contains("薄皮核桃"),
+                    wide,
+                    "products listed only when wide, at {w}x{h}:\n{s}"
+                );
+            }
         }
     }
 }

@@ -65,7 +65,54 @@ pub struct Score {
     pub false_alarm: f64,
     /// Exact-match rate on the stretch rows (typos, pinyin), when there are any.
     pub stretch_exact: Option<f64>,
-    pub misses: Vec<String>,
+    /// Every row, core or stretch, whose reading is not exactly the label.
+    pub misses: Vec<Miss>,
+}
+
+/// One message the engine reads differently from its label.
+#[derive(Debug, Clone)]
+pub struct Miss {
+    pub id: String,
+    pub text: String,
+    /// The SKU on air when the message came, if the label gives one.
+    pub current: Option<String>,
+    /// A stretch row (typos, pinyin), held to a lower bar.
+    pub stretch: bool,
+    /// The label's and the engine's intents as sorted "kind:SKU:qty" strings.
+    pub want: Vec<String>,
+    pub got: Vec<String>,
+}
+
+impl std::fmt::Display for Miss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}MISS {} {:?} (on air {}) want {:?} got {:?}",
+            if self.stretch { "stretch " } else { "" },
+            self.id,
+            self.text,
+            self.current.as_deref().unwrap_or("-"),
+            self.want,
+            self.got
+        )
+    }
+}
+
+/// A multiset of keys as sorted "kind:SKU:qty" strings ("-" for none).
+fn render(keys: &HashMap<Key, i64>) -> Vec<String> {
+    let mut out: Vec<String> = keys
+        .iter()
+        .flat_map(|((kind, sku, qty), n)| {
+            let one = format!(
+                "{kind}:{}:{}",
+                sku.as_deref().unwrap_or("-"),
+                qty.map_or("-".to_string(), |q| q.to_string())
+            );
+            std::iter::repeat_n(one, usize::try_from(*n).unwrap_or(0))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Scores the engine like score.py: F1, exact matches and false alarms on
@@ -80,7 +127,7 @@ pub fn score(catalog: &Catalog, rows: &[Labelled]) -> Score {
         let st = score_rows(&engine, catalog, &stretch);
         s.stretch_exact = Some(st.exact);
         s.misses
-            .extend(st.misses.into_iter().map(|m| format!("stretch {m}")));
+            .extend(st.misses.into_iter().map(|m| Miss { stretch: true, ..m }));
     }
     s
 }
@@ -123,10 +170,14 @@ fn score_rows(engine: &Engine, catalog: &Catalog, core: &[&Labelled]) -> Score {
             none_alarm += i64::from(n_have > 0);
         }
         if !ok {
-            misses.push(format!(
-                "MISS {} {:?} want {:?} got {:?}",
-                r.id, r.text, want, have
-            ));
+            misses.push(Miss {
+                id: r.id.clone(),
+                text: r.text.clone(),
+                current: r.current.clone(),
+                stretch: false,
+                want: render(&want),
+                got: render(&have),
+            });
         }
     }
     let ratio = |a: i64, b: i64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
