@@ -108,7 +108,7 @@ impl Headless {
     }
 
     fn terminate(self) -> std::process::ExitStatus {
-        self.terminate_within(Duration::from_secs(5)).0
+        self.terminate_within(Duration::from_secs(15)).0
     }
 
     /// Sends SIGTERM and waits for the end, at most `limit`; returns the
