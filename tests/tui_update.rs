@@ -542,3 +542,137 @@ fn a_message_the_engine_fails_on_joins_the_chat_with_no_reading() {
     assert_eq!(jobs(&effects).len(), 1, "{effects:?}");
     assert_eq!(m.inbox.len(), 1);
 }
+
+fn auto_model() -> livestall::app::Model {
+    let mut m = model(Language::Zh);
+    m.policy.auto_confirm = true;
+    m
+}
+
+fn confirms(effects: &[Effect]) -> Vec<IntentKey> {
+    jobs(effects)
+        .into_iter()
+        .filter_map(|job| match job {
+            StoreJob::Confirm(request) => Some(request.key.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn refusal_reasons(effects: &[Effect]) -> Vec<&'static str> {
+    published(effects)
+        .into_iter()
+        .filter_map(|event| match event {
+            Event::Refused { reason, .. } => Some(*reason),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn auto_confirm_confirms_one_at_a_time_in_arrival_order() {
+    let mut m = auto_model();
+    let first = update(&mut m, chat("a", "李姐", "小米来两袋", 1));
+    assert_eq!(confirms(&first), [intent_key("a", 0)]);
+    // The record is handed over before the decision about it.
+    assert!(matches!(
+        jobs(&first).as_slice(),
+        [StoreJob::Record(_), StoreJob::Confirm(_)]
+    ));
+    let second = update(&mut m, chat("b", "Tom", "核桃来三袋", 2));
+    assert!(confirms(&second).is_empty(), "waits for the first answer");
+    assert_eq!(m.inbox[1].state, IntentState::Pending);
+    let answered = update(&mut m, confirmed("a", 1, "millet-5jin", 2, "李姐", 298, 2));
+    assert_eq!(confirms(&answered), [intent_key("b", 0)]);
+    // A refusal answers too, and nothing is left to send.
+    let refused = update(
+        &mut m,
+        Msg::Store(StoreEvent::Refused(
+            intent_key("b", 0),
+            Refusal::OutOfStock { left: 0 },
+        )),
+    );
+    assert_eq!(refusal_reasons(&refused), ["out_of_stock"]);
+    assert!(confirms(&refused).is_empty());
+}
+
+#[test]
+fn auto_confirm_leaves_guesses_and_productless_cancels_to_a_helper() {
+    let mut m = auto_model();
+    // A bare number is a guess; "算了" may be about a song as well as an order.
+    let guess = update(&mut m, chat("g", "u", "2", 1));
+    assert_eq!(refusal_reasons(&guess), ["low_confidence"]);
+    let cancel = update(&mut m, chat("c", "u", "算了不要了", 2));
+    assert_eq!(
+        m.inbox.last().map(|i| (i.kind, i.sku.clone())),
+        Some((IntentKind::Cancel, None)),
+        "the engine reads a cancel naming no product"
+    );
+    assert_eq!(refusal_reasons(&cancel), ["needs_helper"]);
+    assert!(confirms(&guess).is_empty() && confirms(&cancel).is_empty());
+    assert!(m.inbox.iter().all(|i| i.state == IntentState::Pending));
+    // A helper may still confirm the cancel by hand.
+    update(&mut m, ch('j'));
+    assert_eq!(confirms(&update(&mut m, ch('y'))), [intent_key("c", 0)]);
+}
+
+#[test]
+fn replayed_intents_queued_for_auto_confirm_hear_the_store_s_own_answer() {
+    let mut m = auto_model();
+    feed(
+        &mut m,
+        [
+            chat("a", "李姐", "小米来两袋", 1),
+            chat("b", "Tom", "核桃来三袋", 2),
+        ],
+    );
+    update(
+        &mut m,
+        Msg::Store(StoreEvent::AlreadyDecided(vec![
+            intent_key("a", 0),
+            intent_key("b", 0),
+        ])),
+    );
+    assert_eq!(m.inbox.len(), 2, "neither is dropped unanswered");
+    let answered = update(
+        &mut m,
+        Msg::Store(StoreEvent::Refused(
+            intent_key("a", 0),
+            Refusal::Duplicate { order_id: 1 },
+        )),
+    );
+    assert_eq!(refusal_reasons(&answered), ["duplicate"]);
+    assert_eq!(confirms(&answered), [intent_key("b", 0)]);
+}
+
+#[test]
+fn a_helper_or_a_script_decides_by_id_and_moves_the_product_on_air() {
+    use livestall::app::{Command, ProductRef};
+    let mut m = two_orders();
+    let cmd = |command| Msg::Command { line: 7, command };
+    let moved = update(&mut m, cmd(Command::OnAir(ProductRef::Link(7))));
+    assert_eq!(m.on_air, Some(4));
+    assert!(matches!(published(&moved).as_slice(), [Event::OnAir { sku, .. }] if sku == "walnut"));
+    let bare = update(&mut m, chat("p", "u", "+1", 3));
+    assert_eq!(
+        m.inbox.last().and_then(|i| i.sku.as_deref()),
+        Some("walnut")
+    );
+    assert_eq!(jobs(&bare).len(), 1);
+    assert_eq!(
+        confirms(&update(&mut m, cmd(Command::Confirm(intent_key("b", 0))))),
+        [intent_key("b", 0)]
+    );
+    let again = update(&mut m, cmd(Command::Confirm(intent_key("b", 0))));
+    assert!(matches!(
+        published(&again).as_slice(),
+        [Event::Error { line: 7, error }] if error.contains("already being decided")
+    ));
+    let unknown = update(&mut m, cmd(Command::OnAir(ProductRef::Sku("nope".into()))));
+    assert!(matches!(
+        published(&unknown).as_slice(),
+        [Event::Error { .. }]
+    ));
+    assert_eq!(m.on_air, Some(4), "an unknown product changes nothing");
+    assert_eq!(update(&mut m, cmd(Command::Quit)), vec![Effect::Quit]);
+}

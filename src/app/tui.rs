@@ -95,6 +95,21 @@ impl Shell for TuiShell {
     }
 }
 
+/// Wraps the panic hook in place (ratatui's, which gives the terminal back
+/// and prints): a panic inside the engine's guard is only logged, because the
+/// guard catches it and the screen goes on; any other panic reaches the
+/// wrapped hook as before.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if crate::intent::in_guarded_parse() {
+            tracing::error!(%info, "the intent engine panicked on a message");
+        } else {
+            previous(info);
+        }
+    }));
+}
+
 /// Runs the helper's screen until the helper quits or a signal stops it.
 /// The terminal is restored on return and on panic; then the store gets a
 /// bounded time to commit, and the helper hears on stderr if it did not.
@@ -108,6 +123,7 @@ pub async fn run(mut session: Session) -> anyhow::Result<()> {
             return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
         }
     };
+    install_panic_hook();
     let mut shell = TuiShell {
         terminal,
         keys: EventStream::new(),

@@ -84,6 +84,15 @@ pub(crate) struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// Set while this thread reads a message in `parse_guarded`.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside `Engine::parse_guarded`: a panic hook asks,
+/// so that an engine bug the guard catches is logged rather than treated as
+/// the end of the program (the screen's hook would give the terminal back).
+pub fn in_guarded_parse() -> bool {
+    GUARDED.with(|g| g.get())
 }
 
 /// The engine compiled for one catalog. Build once, parse many.
@@ -156,6 +165,7 @@ impl Engine {
     /// that happened, for the caller to report. (Tests and the fuzzer call
     /// `parse`, where such a bug still panics and is seen.)
     pub fn parse_guarded(&self, text: &str, current: Option<usize>, out: &mut Vec<Intent>) -> bool {
+        GUARDED.with(|g| g.set(true));
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             if let Some(marker) = self.fault_on.as_deref() {
                 if text.contains(marker) {
@@ -164,6 +174,7 @@ impl Engine {
             }
             self.parse_into(text, current, out)
         }));
+        GUARDED.with(|g| g.set(false));
         if read.is_err() {
             out.clear();
         }
