@@ -110,6 +110,21 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
         .get("cmd")
         .and_then(Value::as_str)
         .ok_or("a command needs \"cmd\" (on_air, confirm, reject, quit)")?;
+    let allowed: &[&str] = match name {
+        "on_air" => &["cmd", "sku", "link"],
+        "confirm" | "reject" => &["cmd", "msg_id", "index"],
+        "quit" => &["cmd"],
+        other => return Err(format!("unknown command {other:?}")),
+    };
+    // A misspelt key must not fall back to a default and act on another
+    // intent ("idx" for "index" would confirm index 0).
+    if let Some(key) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(format!(
+            "{name} does not take {key:?} (it takes {})",
+            allowed[1..].join(", ")
+        )
+        .replace("(it takes )", "(it takes nothing else)"));
+    }
     let command = match name {
         "on_air" => match (fields.get("sku"), fields.get("link")) {
             (Some(Value::String(sku)), None) => Command::OnAir(ProductRef::Sku(sku.clone())),
@@ -120,25 +135,24 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
             )),
             _ => return Err("on_air needs \"sku\" (a string) or \"link\" (a number)".into()),
         },
-        "confirm" => Command::Confirm(intent_key(&fields)?),
-        "reject" => Command::Reject(intent_key(&fields)?),
-        "quit" => Command::Quit,
-        other => return Err(format!("unknown command {other:?}")),
+        "confirm" => Command::Confirm(intent_key(name, &fields)?),
+        "reject" => Command::Reject(intent_key(name, &fields)?),
+        _ => Command::Quit,
     };
     Ok(Some(command))
 }
 
-fn intent_key(fields: &serde_json::Map<String, Value>) -> Result<IntentKey, String> {
+fn intent_key(name: &str, fields: &serde_json::Map<String, Value>) -> Result<IntentKey, String> {
     let msg_id = fields
         .get("msg_id")
         .and_then(Value::as_str)
-        .ok_or("needs \"msg_id\" (a string)")?;
+        .ok_or_else(|| format!("{name} needs \"msg_id\" (a string)"))?;
     let index = match fields.get("index") {
         None => 0,
         Some(index) => index
             .as_u64()
             .and_then(|n| u32::try_from(n).ok())
-            .ok_or("\"index\" is a whole number")?,
+            .ok_or_else(|| format!("{name}: \"index\" is a whole number"))?,
     };
     Ok(IntentKey {
         msg_id: msg_id.to_string(),
@@ -220,7 +234,16 @@ mod tests {
             (r#"{"cmd":"on_air"}"#, "on_air needs"),
             (r#"{"cmd":"on_air","sku":"A","link":1}"#, "on_air needs"),
             (r#"{"cmd":"on_air","link":-1}"#, "whole number"),
-            (r#"{"cmd":"confirm"}"#, "msg_id"),
+            (r#"{"cmd":"confirm"}"#, "confirm needs \"msg_id\""),
+            (
+                r#"{"cmd":"reject","msg_id":"m1","idx":7}"#,
+                "reject does not take \"idx\" (it takes msg_id, index)",
+            ),
+            (r#"{"cmd":"quit","now":true}"#, "(it takes nothing else)"),
+            (
+                r#"{"cmd":"on_air","sku":"A","name":"x"}"#,
+                "it takes sku, link",
+            ),
             (
                 r#"{"cmd":"confirm","msg_id":"m","index":"x"}"#,
                 "whole number",

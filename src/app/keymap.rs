@@ -127,7 +127,6 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    /// Binds a key, replacing whatever it was bound to.
     /// Binds a key in `scope`, replacing what it was bound to there.
     pub fn bind(&mut self, scope: Scope, code: KeyCode, modifiers: KeyModifiers, action: Action) {
         let modifiers = normalize(code, modifiers);

@@ -201,12 +201,14 @@ pub struct Model {
     pub(crate) auto_in_flight: Option<IntentKey>,
     /// The notice and the tick time it was raised at.
     pub notice: Option<(Notice, i64)>,
+    /// The run is ending: nothing new is sent to the store (the auto-confirm
+    /// queue stops), while answers still coming in are still told.
     pub quitting: bool,
 }
 
 impl Model {
     /// A model for the configured shop, before the store has reported anything:
-    /// the queue shows the config's initial stock until `StoreReply::Inventory` arrives.
+    /// the queue shows the config's initial stock until `StoreEvent::Inventory` arrives.
     pub fn new(config: &Config, helper: &str) -> Model {
         let catalog = config.catalog.clone();
         let products = catalog

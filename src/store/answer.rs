@@ -64,19 +64,28 @@ impl<T: Send + 'static> Answer<T> {
     }
 }
 
-/// The store thread waits for room on a full channel: the driver reads it
-/// without ever waiting on the store, so the wait is short, and dropping a
-/// confirmation's answer would leave its row "confirming" for ever. A
-/// request refused before it reached the thread is answered on the caller's
-/// side, which may be async code that must not block.
+/// No answer is dropped while the driver listens: losing a confirmation's
+/// answer would leave its row "confirming" for ever. The store thread waits
+/// for room on a full channel (the driver reads it without ever waiting on
+/// the store, so the wait is short). A request refused before it reached the
+/// thread is answered on the caller's side, which may be async code that
+/// must not block: there a full channel hands the answer to a task.
 fn deliver(events: &StoreEvents, event: StoreEvent) {
-    let sent = if tokio::runtime::Handle::try_current().is_ok() {
-        events.try_send(event).map_err(|e| e.to_string())
-    } else {
-        events.blocking_send(event).map_err(|e| e.to_string())
+    use tokio::sync::mpsc::error::TrySendError;
+    let closed = match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => match events.try_send(event) {
+            Ok(()) => false,
+            Err(TrySendError::Full(event)) => {
+                let events = events.clone();
+                runtime.spawn(async move { events.send(event).await });
+                false
+            }
+            Err(TrySendError::Closed(_)) => true,
+        },
+        Err(_) => events.blocking_send(event).is_err(),
     };
-    if let Err(error) = sent {
-        // The driver has stopped (closed) or, on the caller's side, is behind.
-        tracing::debug!(%error, "a store event was not delivered");
+    if closed {
+        // The run has ended; nobody needs the answer.
+        tracing::debug!("a store event came after the driver stopped");
     }
 }

@@ -96,12 +96,12 @@ pub fn run(conn: Connection, rx: Receiver<Request>) {
         for request in batch.drain(..) {
             worker.handle(request);
         }
-        match worker.write_intents_once_per_round() {
-            Ok(()) => worker.answer_recorded(),
-            Err(err) => tracing::warn!(
+        // A successful write answers its records itself.
+        if let Err(err) = worker.write_intents_once_per_round() {
+            tracing::warn!(
                 "{} intents not yet written, will retry: {err}",
                 worker.unwritten.len()
-            ),
+            );
         }
     }
     match worker.write_intents() {
