@@ -162,7 +162,58 @@ fn a_not_a_questions(text: &str, markers: &[MarkerHit], out: &mut Vec<usize>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{clause_texts, Message};
     use super::*;
+
+    fn clauses_of(text: &str) -> Vec<String> {
+        Message::new(&[("小米", "袋"), ("黑豆", "袋")], text).read(|ctx, _| clause_texts(ctx))
+    }
+
+    #[test]
+    fn punctuation_ends_a_clause_but_a_decimal_point_does_not() {
+        assert_eq!(clauses_of("小米39.9,来两袋"), ["小米39.9", "来两袋"]);
+        assert_eq!(clauses_of("小米。来两袋!好"), ["小米", "来两袋", "好"]);
+    }
+
+    #[test]
+    fn a_space_ends_a_clause_between_chinese_words_only() {
+        assert_eq!(
+            clauses_of("挂面不要了 给我来两袋小米"),
+            ["挂面不要了", "给我来两袋小米"]
+        );
+        assert_eq!(clauses_of("2 bags of 小米"), ["2 bags of 小米"]);
+        assert_eq!(clauses_of("来2 小米"), ["来2", "小米"]);
+    }
+
+    #[test]
+    fn a_question_particle_with_words_after_it_ends_its_clause() {
+        assert_eq!(clauses_of("黑豆好吃吗我买两袋"), ["黑豆好吃", "吗我买两袋"]);
+        // At the end it needs no cut of its own.
+        assert_eq!(clauses_of("黑豆好吃吗"), ["黑豆好吃吗"]);
+    }
+
+    #[test]
+    fn an_a_not_a_question_is_found_and_ends_its_clause() {
+        let mut message = Message::new(&[("黑豆", "袋")], "黑豆辣不辣来两袋");
+        let (clauses, a_not_a) = message.read(|ctx, c| (clause_texts(ctx), c.a_not_a.to_vec()));
+        assert_eq!(clauses, ["黑豆辣不辣", "来两袋"]);
+        assert_eq!(a_not_a, ["黑豆辣不辣".len()]);
+        // A clause-final 不 asks too ("包邮不"), and cuts nothing.
+        let mut message = Message::new(&[("黑豆", "袋")], "黑豆包邮不");
+        let a_not_a = message.read(|_, c| c.a_not_a.to_vec());
+        assert_eq!(a_not_a, ["黑豆包邮不".len()]);
+        // 不 inside a marker (不要) is no question.
+        let mut message = Message::new(&[("黑豆", "袋")], "黑豆不要");
+        assert!(message.read(|_, c| c.a_not_a.is_empty()));
+    }
+
+    #[test]
+    fn a_word_for_now_starts_a_clause() {
+        assert_eq!(
+            clauses_of("小米吃完了今年再给我来两袋"),
+            ["小米吃完了", "今年再给我来两袋"]
+        );
+    }
 
     #[test]
     fn clause_punctuation_is_found_from_the_bytes() {

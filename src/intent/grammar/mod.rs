@@ -33,6 +33,8 @@ mod products;
 mod quantities;
 mod senses;
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 mod tokens;
 mod verbs;
