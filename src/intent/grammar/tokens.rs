@@ -211,3 +211,78 @@ fn plans_before_zai(text: &str, markers: &mut Vec<MarkerHit>) {
         markers.sort_unstable_by_key(|m| m.start);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Message;
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("藕带", "瓶"), ("核桃", "袋")];
+
+    /// The markers found, as (text, kind).
+    fn markers(text: &str) -> Vec<(String, Marker)> {
+        let mut message = Message::new(PRODUCTS, text);
+        let tokens = message.tokens().expect("something to read");
+        tokens
+            .markers
+            .iter()
+            .map(|m| (tokens.text[m.start..m.end].to_string(), m.marker))
+            .collect()
+    }
+
+    #[test]
+    fn a_product_word_wins_over_a_marker_that_would_straddle_it() {
+        // 带来 ("bring") would swallow the 带 of 藕带.
+        let mut message = Message::new(PRODUCTS, "藕带来两瓶");
+        let tokens = message.tokens().expect("something to read");
+        let text = tokens.text;
+        assert!(tokens.markers.iter().all(|m| m.start >= "藕带".len()));
+        assert_eq!(&text[tokens.markers[0].start..tokens.markers[0].end], "来");
+        assert_eq!(tokens.nums.len(), 1);
+        assert_eq!(tokens.nums[0].value, 2);
+    }
+
+    #[test]
+    fn chat_with_no_product_number_or_acting_verb_is_not_read() {
+        assert!(Message::new(PRODUCTS, "主播好漂亮哈哈哈")
+            .tokens()
+            .is_none());
+        assert!(Message::new(PRODUCTS, "来两袋").tokens().is_some());
+        assert!(Message::new(PRODUCTS, "小米").tokens().is_some());
+        assert!(Message::new(PRODUCTS, "第3次来").tokens().is_some());
+    }
+
+    #[test]
+    fn a_no_buy_word_before_a_product_refuses_that_product() {
+        assert!(markers("不买小米,买核桃").contains(&("不买".into(), Marker::Refuse)));
+        assert!(markers("我不买,小米").contains(&("不买".into(), Marker::NoBuy)));
+    }
+
+    #[test]
+    fn an_english_cancel_word_before_another_word_is_a_noun() {
+        assert!(!markers("cancel culture 小米")
+            .iter()
+            .any(|(_, k)| *k == Marker::Cancel));
+        assert!(markers("cancel 小米")
+            .iter()
+            .any(|(_, k)| *k == Marker::Cancel));
+    }
+
+    #[test]
+    fn jian_after_man_and_a_sum_is_a_discount() {
+        let found = markers("满100减10");
+        assert!(found.contains(&("减".into(), Marker::Word)), "{found:?}");
+    }
+
+    #[test]
+    fn something_to_finish_before_zai_is_a_plan() {
+        let found = markers("考完试再来买小米");
+        assert!(found.contains(&("完".into(), Marker::Future)), "{found:?}");
+        // 完了 is done already: "吃完了再来两袋" orders.
+        let found = markers("吃完了再来两袋小米");
+        assert!(
+            !found.iter().any(|(_, k)| *k == Marker::Future),
+            "{found:?}"
+        );
+    }
+}
