@@ -220,3 +220,73 @@ fn scope_kills(ctx: &Ctx<'_>, dead: &mut [bool]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Message;
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("黑豆", "袋")];
+
+    /// (dead per clause, hypothetical, orders killed) of `text`.
+    fn mood_of(text: &str) -> (Vec<bool>, bool, bool) {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        Message::new(PRODUCTS, text).read(|ctx, clauses| {
+            let mood = read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            (mood.dead.to_vec(), mood.hypothetical, mood.orders_killed)
+        })
+    }
+
+    fn dead(text: &str) -> Vec<bool> {
+        mood_of(text).0
+    }
+
+    #[test]
+    fn a_question_kills_its_own_clause_only() {
+        assert_eq!(dead("黑豆好吃吗?来两袋小米"), [true, false]);
+        assert_eq!(dead("黑豆好吃吗我买两袋"), [true, false]);
+        assert_eq!(dead("来两袋小米"), [false]);
+    }
+
+    #[test]
+    fn ma_after_an_order_softens_it() {
+        assert_eq!(dead("小米来两包嘛"), [false]);
+        assert_eq!(dead("小米好吃嘛"), [true]);
+    }
+
+    #[test]
+    fn ne_asks_after_a_few_words_only() {
+        assert_eq!(dead("小米呢"), [true]);
+        assert_eq!(dead("我闺女坐月子在家吃小米呢"), [false]);
+    }
+
+    #[test]
+    fn a_clause_final_bu_and_a_not_a_ask() {
+        assert_eq!(dead("小米包邮不"), [true]);
+        assert_eq!(dead("小米辣不辣"), [true]);
+        assert_eq!(dead("小米不辣"), [false]);
+    }
+
+    #[test]
+    fn shi_before_haishi_asks_which() {
+        assert_eq!(dead("小米是5斤还是10斤"), [true]);
+        assert_eq!(dead("小米还是来两袋"), [false]);
+    }
+
+    #[test]
+    fn a_past_clause_beside_an_ordering_clause_dies_alone() {
+        // Alone, the past word kills every order of the message instead.
+        let (dead, _, killed) = mood_of("上次的小米吃完了");
+        assert_eq!((dead, killed), (vec![false], true));
+        let (dead, _, killed) = mood_of("上次买的小米吃完了,再来两袋黑豆");
+        assert_eq!((dead, killed), (vec![true, false], false));
+    }
+
+    #[test]
+    fn a_condition_outside_a_question_stops_every_order() {
+        let (_, hypothetical, killed) = mood_of("要是明天还有,我再来两袋小米");
+        assert!(hypothetical && killed);
+        let (_, hypothetical, killed) = mood_of("来两袋小米");
+        assert!(!hypothetical && !killed);
+    }
+}
