@@ -153,3 +153,68 @@ pub(super) fn read<'a>(
 fn mk_is_cjk_word(text: &str, mk: &MarkerHit) -> bool {
     !text[mk.start..mk.end].is_ascii()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::mood;
+    use super::super::testing::Message;
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("粉丝", "把"), ("核桃", "袋")];
+
+    /// The state of each product word of `text`, with the withdrawn ones
+    /// and the numbers used up.
+    fn senses_of(text: &str) -> (Vec<MentionState>, Vec<usize>, Vec<usize>) {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
+        Message::new(PRODUCTS, text).read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let senses = read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
+            (
+                senses.state.to_vec(),
+                senses.used_nums.clone(),
+                senses.withdrawn.to_vec(),
+            )
+        })
+    }
+
+    fn states(text: &str) -> Vec<MentionState> {
+        senses_of(text).0
+    }
+
+    use MentionState::*;
+
+    #[test]
+    fn a_head_word_after_a_product_word_is_another_sense() {
+        assert_eq!(states("小米手机来两台"), [OtherSense]);
+        assert_eq!(states("小米来两袋"), [Live]);
+        // A product word before another is a list ("小米粉丝").
+        assert_eq!(states("小米粉丝各两份"), [Live, Live]);
+    }
+
+    #[test]
+    fn a_model_number_is_another_sense_and_used_up() {
+        let (found, used, _) = senses_of("小米14多少钱,来两袋");
+        assert_eq!((found, used), (vec![OtherSense], vec![0]));
+        // A price or a unit after the number keeps the product.
+        assert_eq!(states("小米39.9"), [Live]);
+        assert_eq!(states("小米10袋"), [Live]);
+    }
+
+    #[test]
+    fn a_product_in_a_question_is_dead() {
+        assert_eq!(states("小米好吃吗?核桃来两袋"), [Dead, Live]);
+    }
+
+    #[test]
+    fn a_refusal_refuses_and_a_final_one_withdraws() {
+        let (found, _, withdrawn) = senses_of("不要小米,核桃来两袋");
+        assert_eq!((found, withdrawn), (vec![Refused, Live], vec![]));
+        let (found, _, withdrawn) = senses_of("不要小米了");
+        assert_eq!((found, withdrawn), (vec![Refused], vec![0]));
+        let (found, _, withdrawn) = senses_of("小米不要");
+        assert_eq!((found, withdrawn), (vec![Refused], vec![0]));
+        // Not clause-final, 不要 praises.
+        assert_eq!(states("小米不要太好吃"), [Live]);
+    }
+}
