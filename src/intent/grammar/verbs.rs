@@ -171,3 +171,53 @@ pub(super) fn has_object(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
             || ctx.marker_at(p).is_some_and(|n| n.marker == Marker::This)
             || selling_unit_object(ctx, p))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::mood;
+    use super::super::testing::Message;
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("猕猴桃", "盒")];
+
+    /// The buy verbs of `text` and its please, `None` when its only verbs
+    /// are negated or reported.
+    fn verbs_of(text: &str) -> Option<(Vec<String>, bool)> {
+        let (mut dead, mut asked, mut list) = (Vec::new(), Vec::new(), Vec::new());
+        Message::new(PRODUCTS, text).read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let verbs = find(ctx, &mood, &mut list)?;
+            let words = verbs
+                .list
+                .iter()
+                .map(|m| ctx.text[m.start..m.end].to_string());
+            Some((words.collect(), verbs.please))
+        })
+    }
+
+    #[test]
+    fn yao_orders_only_with_an_object() {
+        assert_eq!(verbs_of("我要两袋小米"), Some((vec!["我要".into()], false)));
+        assert_eq!(verbs_of("我要"), Some((vec!["我要".into()], false)));
+        assert_eq!(verbs_of("我要去上班了,小米"), Some((vec![], false)));
+    }
+
+    #[test]
+    fn a_negated_or_reported_verb_leaves_no_order() {
+        assert_eq!(verbs_of("我妈说要买两盒猕猴桃"), None);
+        assert_eq!(verbs_of("还没拍两袋"), None);
+        assert_eq!(verbs_of("别买小米"), None);
+    }
+
+    #[test]
+    fn please_asks_for_it() {
+        assert_eq!(verbs_of("link 1 please"), Some((vec![], true)));
+    }
+
+    #[test]
+    fn a_classifier_after_a_verb_is_its_object_only_as_a_word() {
+        let ordered = |text: &str| verbs_of(text).is_some_and(|(v, _)| !v.is_empty());
+        assert!(ordered("来袋小米"));
+        assert!(!ordered("来支持一下小米"));
+    }
+}
