@@ -280,3 +280,99 @@ pub(super) fn flag_large(confidence: f32, value: u32) -> f32 {
         confidence
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Message;
+    use super::super::{mood, senses, verbs};
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("土鸡", "只")];
+
+    /// What the quantities stage reads in `text`: each quantity's text and
+    /// value, the specs' texts, and the bare candidate's value.
+    struct Read {
+        qtys: Vec<(String, u32)>,
+        specs: Vec<String>,
+        bare: Option<u32>,
+        kou: bool,
+    }
+
+    fn quantities_of(text: &str) -> Read {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut verb_list, mut qtys, mut specs) = (Vec::new(), Vec::new(), Vec::new());
+        Message::new(PRODUCTS, text).read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
+            let verbs = verbs::find(ctx, &mood, &mut verb_list).expect("verbs of the sender");
+            let q = read(
+                ctx,
+                &mood,
+                senses.used_nums,
+                verbs.list,
+                &mut qtys,
+                &mut specs,
+            );
+            let span = |a: usize, b: usize| ctx.text[a..b].to_string();
+            Read {
+                qtys: q
+                    .list
+                    .iter()
+                    .map(|q| (span(q.start, q.end), q.value))
+                    .collect(),
+                specs: q.spec.iter().map(|r| span(r.start, r.end)).collect(),
+                bare: q.bare_candidate.map(|q| q.value),
+                kou: q.kou,
+            }
+        })
+    }
+
+    #[test]
+    fn a_number_with_a_selling_unit_is_a_quantity() {
+        let read = quantities_of("小米来两袋");
+        assert_eq!(read.qtys, [("两袋".into(), 2)]);
+        assert!(read.specs.is_empty());
+        assert_eq!(quantities_of("小米x3").qtys, [("x3".into(), 3)]);
+    }
+
+    #[test]
+    fn specs_prices_and_phone_numbers_are_no_quantities() {
+        assert_eq!(quantities_of("小米5斤来两袋").specs, ["5斤"]);
+        assert_eq!(quantities_of("小米5袋装来两袋").specs, ["5袋装"]);
+        assert_eq!(quantities_of("小米39.9一袋").qtys, []);
+        // "20块钱一袋": a price per unit, not a count of one.
+        let read = quantities_of("小米20块钱一袋");
+        assert_eq!(
+            (read.qtys, read.specs),
+            (vec![], vec!["20块".into(), "一".into()])
+        );
+        assert_eq!(quantities_of("小米 13812345678").specs, ["13812345678"]);
+    }
+
+    #[test]
+    fn one_unit_and_what_it_weighs_is_a_spec() {
+        let read = quantities_of("土鸡一只三斤左右来两只");
+        assert_eq!(read.qtys, [("两只".into(), 2)]);
+        assert_eq!(read.specs.len(), 2, "{:?}", read.specs);
+    }
+
+    #[test]
+    fn a_number_standing_bare_is_only_a_candidate() {
+        let read = quantities_of("3");
+        assert_eq!((read.qtys.len(), read.bare), (0, Some(3)));
+    }
+
+    #[test]
+    fn kou_with_a_count_standing_apart_is_an_order_form() {
+        assert!(quantities_of("扣2").kou);
+        assert!(!quantities_of("大家快扣2").kou);
+    }
+
+    #[test]
+    fn large_quantities_are_flagged() {
+        assert_eq!(flag_large(0.9, 2), 0.9);
+        assert_eq!(flag_large(0.9, SUSPICIOUS_QTY as u32 + 1), 0.45);
+        assert_eq!(flag_large(0.9, MAX_QTY as u32 + 1), OVER_MAX_CONFIDENCE);
+    }
+}
