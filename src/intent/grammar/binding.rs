@@ -156,3 +156,95 @@ fn prefer_own_units(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::products::{self, Subject};
+    use super::super::testing::Message;
+    use super::super::{mood, quantities, senses, verbs};
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("锅巴", "包"), ("鸡蛋", "盒")];
+
+    /// Each product named in `text` with the text of the quantity bound to
+    /// it, and whether one quantity went to each.
+    fn bound(text: &str) -> (Vec<(String, Option<String>)>, bool) {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut verb_list, mut qtys, mut specs) = (Vec::new(), Vec::new(), Vec::new());
+        let mut named = Vec::new();
+        let units: Vec<Box<str>> = PRODUCTS.iter().map(|&(_, u)| u.into()).collect();
+        Message::new(PRODUCTS, text).read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
+            let verbs = verbs::find(ctx, &mood, &mut verb_list).expect("verbs of the sender");
+            let mut q = quantities::read(
+                ctx,
+                &mood,
+                senses.used_nums,
+                verbs.list,
+                &mut qtys,
+                &mut specs,
+            );
+            let Subject::Named(named) =
+                products::name(ctx, &mood, &senses, false, &verbs, None, &mut named)
+            else {
+                panic!("no product named in {text}");
+            };
+            let bound = bind(ctx, &mood, &verbs, &units, &mut q, named);
+            let span = |a: usize, b: usize| ctx.text[a..b].to_string();
+            let list = bound
+                .products
+                .iter()
+                .map(|p| {
+                    let qty = p.qty.map(|i| span(q.list[i].start, q.list[i].end));
+                    (span(p.start, p.end), qty)
+                })
+                .collect();
+            (list, bound.each)
+        })
+    }
+
+    fn some(product: &str, qty: &str) -> (String, Option<String>) {
+        (product.into(), Some(qty.into()))
+    }
+
+    #[test]
+    fn a_quantity_belongs_to_the_product_just_before_it() {
+        assert_eq!(
+            bound("小米一袋锅巴两包"),
+            (vec![some("小米", "一袋"), some("锅巴", "两包")], false)
+        );
+    }
+
+    #[test]
+    fn across_a_clause_break_it_goes_to_the_product_after_it() {
+        assert_eq!(
+            bound("小米,要3包锅巴"),
+            (vec![("小米".into(), None), some("锅巴", "3包")], false)
+        );
+    }
+
+    #[test]
+    fn each_gives_one_quantity_to_every_product() {
+        let (list, each) = bound("小米锅巴各两份");
+        assert!(each);
+        assert!(list.iter().all(|(_, q)| q.is_some()), "{list:?}");
+    }
+
+    #[test]
+    fn a_later_ordering_clause_lends_its_quantity() {
+        assert_eq!(
+            bound("小米真好吃,来两袋"),
+            (vec![some("小米", "两袋")], false)
+        );
+    }
+
+    #[test]
+    fn a_product_takes_the_count_in_its_own_unit() {
+        assert_eq!(
+            bound("一人一个鸡蛋,给我来三盒"),
+            (vec![some("鸡蛋", "三盒")], false)
+        );
+    }
+}
