@@ -119,3 +119,80 @@ fn question_topic(
         qty: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Message;
+    use super::super::{mood, senses, verbs};
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("黑豆", "袋")];
+    /// The product on air, for the tests that have one.
+    const ON_AIR: usize = 1;
+
+    #[derive(Debug, PartialEq)]
+    enum Read {
+        /// The words that name the products, with their catalog indices.
+        Named(Vec<(String, usize)>),
+        OnAir(usize),
+        Nothing,
+    }
+
+    fn subject(text: &str, amended: bool, current: Option<usize>) -> Read {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut verb_list, mut named) = (Vec::new(), Vec::new());
+        Message::new(PRODUCTS, text).read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
+            let verbs = verbs::find(ctx, &mood, &mut verb_list).expect("verbs of the sender");
+            match name(ctx, &mood, &senses, amended, &verbs, current, &mut named) {
+                Subject::Named(list) => Read::Named(
+                    list.iter()
+                        .map(|p| (ctx.text[p.start..p.end].to_string(), p.product))
+                        .collect(),
+                ),
+                Subject::OnAir(p) => Read::OnAir(p),
+                Subject::Nothing => Read::Nothing,
+            }
+        })
+    }
+
+    #[test]
+    fn the_live_product_words_are_named() {
+        assert_eq!(
+            subject("小米黑豆来两袋", false, Some(ON_AIR)),
+            Read::Named(vec![("小米".into(), 0), ("黑豆".into(), 1)])
+        );
+    }
+
+    #[test]
+    fn a_product_asked_about_is_the_topic_of_a_later_order() {
+        assert_eq!(
+            subject("黑豆好吃吗?我买两袋", false, None),
+            Read::Named(vec![("黑豆".into(), 1)])
+        );
+        // With no buy verb after it, it is only asked about.
+        assert_eq!(subject("黑豆好吃吗?两袋", false, None), Read::Nothing);
+    }
+
+    #[test]
+    fn zhege_names_the_product_on_air() {
+        assert_eq!(
+            subject("这个来两袋", false, Some(ON_AIR)),
+            Read::Named(vec![("这个".into(), ON_AIR)])
+        );
+    }
+
+    #[test]
+    fn an_order_naming_nothing_is_for_the_product_on_air() {
+        assert_eq!(subject("来两袋", false, Some(ON_AIR)), Read::OnAir(ON_AIR));
+        assert_eq!(subject("来两袋", false, None), Read::Nothing);
+        // Not when the message amended an order or refused a product.
+        assert_eq!(subject("来两袋", true, Some(ON_AIR)), Read::Nothing);
+        assert_eq!(
+            subject("不要小米,来两袋", false, Some(ON_AIR)),
+            Read::Nothing
+        );
+    }
+}
