@@ -170,3 +170,77 @@ pub(super) fn read(
     }
     handled
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Message;
+    use super::super::{mood, senses};
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("核桃", "袋")];
+
+    /// The amendments read in `text`, as (kind, product, qty, confidence),
+    /// and whether any was.
+    fn amendments(text: &str) -> (Vec<(IntentKind, Option<usize>, Option<u32>, f32)>, bool) {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut cancel_clauses, mut out) = (Vec::new(), Vec::new());
+        let handled = Message::new(PRODUCTS, text).read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let mut senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
+            read(ctx, &mood, &mut senses, &mut cancel_clauses, &mut out)
+        });
+        let read = out
+            .iter()
+            .map(|i| (i.kind, i.product, i.qty, i.confidence))
+            .collect();
+        (read, handled)
+    }
+
+    use IntentKind::*;
+
+    #[test]
+    fn a_cancel_cancels_the_products_of_its_clause_else_the_senders_orders() {
+        assert_eq!(
+            amendments("取消订单"),
+            (vec![(Cancel, None, None, 0.85)], true)
+        );
+        assert_eq!(
+            amendments("取消小米"),
+            (vec![(Cancel, Some(0), None, 0.9)], true)
+        );
+    }
+
+    #[test]
+    fn a_final_refusal_with_nothing_else_ordered_withdraws() {
+        assert_eq!(
+            amendments("不要小米了"),
+            (vec![(Cancel, Some(0), None, 0.75)], true)
+        );
+        // Beside another product still live it only refuses.
+        assert_eq!(amendments("不要小米了,核桃来两袋"), (vec![], false));
+    }
+
+    #[test]
+    fn each_change_word_takes_the_first_number_after_it() {
+        assert_eq!(
+            amendments("小米改成两袋,核桃改成一袋"),
+            (
+                vec![
+                    (Change, Some(0), Some(2), 0.9),
+                    (Change, Some(1), Some(1), 0.9)
+                ],
+                true
+            )
+        );
+        assert_eq!(
+            amendments("改成3袋"),
+            (vec![(Change, None, Some(3), 0.85)], true)
+        );
+    }
+
+    #[test]
+    fn a_condition_amends_nothing() {
+        assert_eq!(amendments("要是有货就取消小米"), (vec![], false));
+    }
+}
