@@ -163,3 +163,113 @@ pub(super) fn bare(
         evidence,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::products::{self, Subject};
+    use super::super::testing::Message;
+    use super::super::{binding, mood, quantities, senses, verbs};
+    use super::*;
+
+    /// 斤 is a selling unit here (of 花生), so "20斤" counts.
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("核桃", "袋"), ("花生", "斤")];
+    const ON_AIR: usize = 1;
+
+    /// The orders of `text` as (product, qty, confidence, evidence texts),
+    /// the earlier stages run as `read` runs them.
+    fn orders(text: &str) -> Vec<(Option<usize>, Option<u32>, f32, Vec<String>)> {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut verb_list, mut qtys, mut specs) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut products, mut explicit, mut out) = (Vec::new(), Vec::new(), Vec::new());
+        let units: Vec<Box<str>> = PRODUCTS.iter().map(|&(_, u)| u.into()).collect();
+        let mut message = Message::new(PRODUCTS, text);
+        let evidence = message.read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
+            let verbs = verbs::find(ctx, &mood, &mut verb_list).expect("verbs of the sender");
+            let mut q = quantities::read(
+                ctx,
+                &mood,
+                senses.used_nums,
+                verbs.list,
+                &mut qtys,
+                &mut specs,
+            );
+            match products::name(
+                ctx,
+                &mood,
+                &senses,
+                false,
+                &verbs,
+                Some(ON_AIR),
+                &mut products,
+            ) {
+                Subject::Named(list) => {
+                    let bound = binding::bind(ctx, &mood, &verbs, &units, &mut q, list);
+                    named(ctx, &bound, q.list, &verbs, &units, &mut explicit, &mut out);
+                }
+                Subject::OnAir(p) => bare(ctx, &mood, p, &verbs, &q, &mut out),
+                Subject::Nothing => {}
+            }
+            out.iter()
+                .map(|i| {
+                    let mut spans: Vec<_> = i.evidence.iter().cloned().collect();
+                    spans.sort_by_key(|r| r.start);
+                    spans.into_iter().map(|r| ctx.text[r].to_string()).collect()
+                })
+                .collect::<Vec<Vec<String>>>()
+        });
+        out.iter()
+            .zip(evidence)
+            .map(|(i, e)| (i.product, i.qty, i.confidence, e))
+            .collect()
+    }
+
+    fn words(w: &[&str]) -> Vec<String> {
+        w.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn an_order_with_a_quantity_and_a_verb_is_surest() {
+        assert_eq!(
+            orders("小米来两袋"),
+            [(Some(0), Some(2), 0.95, words(&["小米", "来", "两袋"]))]
+        );
+        assert_eq!(
+            orders("小米两袋"),
+            [(Some(0), Some(2), 0.88, words(&["小米", "两袋"]))]
+        );
+    }
+
+    #[test]
+    fn a_product_named_twice_is_one_order_with_the_quantity_it_was_given() {
+        let read = orders("小米小米来两袋");
+        assert_eq!(read.len(), 1, "{read:?}");
+        assert_eq!((read[0].0, read[0].1), (Some(0), Some(2)));
+    }
+
+    #[test]
+    fn a_count_in_a_foreign_measure_leaves_the_count_to_the_helper() {
+        // Rice sold by the bag, ordered by the jin.
+        assert_eq!(
+            orders("小米来20斤"),
+            [(
+                Some(0),
+                Some(1),
+                FOREIGN_UNIT_CONFIDENCE,
+                words(&["小米", "来"])
+            )]
+        );
+    }
+
+    #[test]
+    fn a_bare_order_is_for_the_product_on_air_when_nothing_else_is_said() {
+        assert_eq!(
+            orders("来两袋"),
+            [(Some(ON_AIR), Some(2), 0.8, words(&["来", "两袋"]))]
+        );
+        assert_eq!(orders("3"), [(Some(ON_AIR), Some(3), 0.7, words(&["3"]))]);
+        assert_eq!(orders("主播我家孩子3岁了 3"), []);
+    }
+}
