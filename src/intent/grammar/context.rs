@@ -241,3 +241,63 @@ pub(super) fn ceil_char_boundary(text: &str, pos: usize) -> usize {
 pub(super) fn is_cjk(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Message;
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("鸡蛋", "盒")];
+
+    /// The unit after the first number of `text`, as its text (from the
+    /// number's end) and whether it counts units.
+    fn unit_after_number(text: &str) -> Option<(String, bool)> {
+        Message::new(PRODUCTS, text).read(|ctx, _| {
+            let end = ctx.nums[0].end;
+            match ctx.unit_at(end) {
+                Unit::Selling(len) => Some((ctx.text[end..end + len].to_string(), true)),
+                Unit::Spec(len) => Some((ctx.text[end..end + len].to_string(), false)),
+                Unit::None => None,
+            }
+        })
+    }
+
+    #[test]
+    fn a_unit_counts_units_or_describes() {
+        assert_eq!(unit_after_number("小米两袋"), Some(("袋".into(), true)));
+        // A classifier that counts something else, a pack size, a measure.
+        assert_eq!(
+            unit_after_number("4个人吃小米"),
+            Some(("个人".into(), false))
+        );
+        assert_eq!(unit_after_number("小米5袋装"), Some(("袋装".into(), false)));
+        assert_eq!(unit_after_number("小米5斤"), Some(("斤".into(), false)));
+        assert_eq!(unit_after_number("3x 小米"), Some(("x".into(), true)));
+        assert_eq!(
+            unit_after_number("2 bags of 小米"),
+            Some((" bags of".into(), true))
+        );
+        assert_eq!(unit_after_number("小米2"), None);
+    }
+
+    #[test]
+    fn counts_before_de_and_a_product_describe_it() {
+        Message::new(PRODUCTS, "30枚一盒的鸡蛋来三盒").read(|ctx, _| {
+            let after_first = ctx.skip_spaces(ctx.nums[0].end + "枚".len());
+            assert_eq!(ctx.describes_product(after_first), Some("30枚一盒的".len()));
+            assert_eq!(ctx.describes_product(ctx.nums[2].start), None);
+        });
+    }
+
+    #[test]
+    fn glue_is_only_spaces_punctuation_and_markers() {
+        Message::new(PRODUCTS, "小米【来】两袋 小米真香两袋").read(|ctx, _| {
+            let after_first = ctx.mentions[0].end;
+            let first_count = ctx.nums[0].start;
+            assert!(ctx.is_glue(after_first, first_count, &[], true));
+            assert!(!ctx.is_glue(after_first, first_count, &[], false));
+            let after_second = ctx.mentions[1].end;
+            assert!(!ctx.is_glue(after_second, ctx.nums[1].start, &[], true));
+        });
+    }
+}
