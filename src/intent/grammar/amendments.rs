@@ -179,9 +179,11 @@ mod tests {
 
     const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("核桃", "袋")];
 
-    /// The amendments read in `text`, as (kind, product, qty, confidence),
-    /// and whether any was.
-    fn amendments(text: &str) -> (Vec<(IntentKind, Option<usize>, Option<u32>, f32)>, bool) {
+    /// An intent read, as (kind, product, qty, confidence).
+    type Read = (IntentKind, Option<usize>, Option<u32>, f32);
+
+    /// The amendments read in `text`, and whether any was.
+    fn amendments(text: &str) -> (Vec<Read>, bool) {
         let (mut dead, mut asked) = (Vec::new(), Vec::new());
         let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
         let (mut cancel_clauses, mut out) = (Vec::new(), Vec::new());

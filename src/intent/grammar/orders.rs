@@ -175,9 +175,11 @@ mod tests {
     const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("核桃", "袋"), ("花生", "斤")];
     const ON_AIR: usize = 1;
 
-    /// The orders of `text` as (product, qty, confidence, evidence texts),
-    /// the earlier stages run as `read` runs them.
-    fn orders(text: &str) -> Vec<(Option<usize>, Option<u32>, f32, Vec<String>)> {
+    /// An order read, as (product, qty, confidence, evidence texts).
+    type Read = (Option<usize>, Option<u32>, f32, Vec<String>);
+
+    /// The orders of `text`, the earlier stages run as `read` runs them.
+    fn orders(text: &str) -> Vec<Read> {
         let (mut dead, mut asked) = (Vec::new(), Vec::new());
         let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
         let (mut verb_list, mut qtys, mut specs) = (Vec::new(), Vec::new(), Vec::new());
