@@ -122,9 +122,12 @@ pub(crate) fn read(
     let mood = mood::read(&ctx, clauses.a_not_a, dead_clauses, asked);
     let mut senses = senses::read(&ctx, &mood, state, used_nums, withdrawn);
     let amended = amendments::read(&ctx, &mood, &mut senses, cancel_clauses, out);
+    // A past, planned, reported or hypothetical message may amend orders
+    // but makes none.
     if mood.orders_killed {
         return;
     }
+    // Only someone else's or negated buy verbs: nothing after them orders.
     let Some(verbs) = verbs::find(&ctx, &mood, verbs) else {
         return;
     };
