@@ -1,0 +1,248 @@
+//! The fifth stage: intents that amend orders already made. Owns cancels
+//! (of the products named in the cancelling clause, else of the sender's
+//! own orders), withdrawals by refusal ("小米不要了" with nothing else
+//! ordered) and changes (the first number after 改成 / make it is the new
+//! total, one change a clause).
+
+use super::super::lexicon::Marker;
+use super::super::numbers::{NumForm, MAX_QTY};
+use super::super::{Evidence, Intent, IntentKind};
+use super::context::{Ctx, Unit};
+use super::mood::Mood;
+use super::quantities::flag_large;
+use super::senses::{MentionState, Senses};
+
+/// The most changes one message makes.
+const MAX_CHANGES: usize = 8;
+
+/// Reads the cancels, withdrawals and changes of the message into `out`,
+/// marking the mentions and numbers they use in `senses`. Returns whether
+/// any was read (a message that amends orders is not also a bare order).
+#[inline]
+pub(super) fn read(
+    ctx: &Ctx<'_>,
+    mood: &Mood<'_>,
+    senses: &mut Senses<'_>,
+    cancel_clauses: &mut Vec<usize>,
+    out: &mut Vec<Intent>,
+) -> bool {
+    let text = ctx.text;
+    let hypothetical = mood.hypothetical;
+    let state = &mut *senses.state;
+    let used_nums = &mut *senses.used_nums;
+    let live_markers = || mood.live_markers(ctx);
+
+    // Cancels: products in the cancelling clause, else the sender's own orders.
+    let mut handled = false;
+    if !hypothetical && mood.has(Marker::Cancel) {
+        // The clauses holding a live cancel word, in order (markers are).
+        cancel_clauses.clear();
+        cancel_clauses.extend(
+            live_markers()
+                .filter(|m| m.marker == Marker::Cancel)
+                .map(|m| ctx.clause(m.start)),
+        );
+        cancel_clauses.dedup();
+        let cancel_clauses: &[usize] = cancel_clauses;
+        let cancels_clause = |clause: usize| cancel_clauses.binary_search(&clause).is_ok();
+        if let Some(first) = live_markers().find(|m| m.marker == Marker::Cancel) {
+            let before = out.len();
+            for (i, m) in ctx.mentions.iter().enumerate() {
+                // "算了不要花生糖了", "don't want the pie anymore": a product
+                // refused in the cancelling clause is what is cancelled.
+                let cancellable = matches!(state[i], MentionState::Live | MentionState::Refused);
+                if cancellable && cancels_clause(ctx.clause(m.start)) {
+                    state[i] = MentionState::Used;
+                    if !out[before..].iter().any(|x| x.product == Some(m.product)) {
+                        out.push(Intent {
+                            kind: IntentKind::Cancel,
+                            product: Some(m.product),
+                            qty: None,
+                            confidence: 0.9,
+                            evidence: smallvec::smallvec![m.start..m.end, first.start..first.end],
+                        });
+                    }
+                }
+            }
+            if out.len() == before {
+                out.push(Intent {
+                    kind: IntentKind::Cancel,
+                    product: None,
+                    qty: None,
+                    confidence: 0.85,
+                    evidence: smallvec::smallvec![first.start..first.end],
+                });
+            }
+            handled = true;
+        }
+    }
+
+    let others_live = state.contains(&MentionState::Live);
+    if !handled && !hypothetical && !senses.withdrawn.is_empty() && !others_live {
+        for &i in senses.withdrawn.iter() {
+            let m = ctx.mentions[i];
+            if !out.iter().any(|x| x.product == Some(m.product)) {
+                out.push(Intent {
+                    kind: IntentKind::Cancel,
+                    product: Some(m.product),
+                    qty: None,
+                    confidence: 0.75,
+                    evidence: smallvec::smallvec![m.start..m.end],
+                });
+            }
+        }
+        handled = true;
+    }
+
+    // Change: the first number after 改成 / make it is the new total. Each
+    // change word takes the numbers up to the next one ("莲子改成两袋，藕粉
+    // 改成一盒" is two changes).
+    if !hypothetical && mood.has(Marker::Change) {
+        let mut changes = live_markers()
+            .filter(|m| m.marker == Marker::Change)
+            .peekable();
+        let mut changed_clause = None;
+        // A chat message makes a few changes at most; the cap keeps a long
+        // one linear.
+        let mut made = 0;
+        while let Some(mk) = changes.next() {
+            let limit = changes.peek().map_or(text.len(), |next| next.start);
+            // One change a clause: "make it 2 instead of 1".
+            if changed_clause == Some(ctx.clause(mk.start)) || made >= MAX_CHANGES {
+                continue;
+            }
+            let from = ctx.nums.partition_point(|n| n.start < mk.end);
+            let found = ctx
+                .nums
+                .iter()
+                .enumerate()
+                .skip(from)
+                .take_while(|(_, n)| n.start < limit)
+                .find(|(i, n)| {
+                    n.start >= mk.end
+                        && n.start < limit
+                        && !used_nums.contains(i)
+                        && n.form != NumForm::Article
+                        && !n.slang
+                        && (1..=MAX_QTY).contains(&n.value)
+                        && !matches!(ctx.unit_at(n.end), Unit::Spec(_))
+                });
+            if let Some((ni, n)) = found {
+                used_nums.push(ni);
+                let clause = ctx.clause(mk.start);
+                // The product in the changing clause, else the one the sender
+                // just named ("苹果要三箱，不对，改成两箱").
+                let target = ctx
+                    .mentions
+                    .iter()
+                    .enumerate()
+                    .find(|(i, m)| state[*i] == MentionState::Live && ctx.clause(m.start) == clause)
+                    .or_else(|| {
+                        ctx.mentions
+                            .iter()
+                            .enumerate()
+                            .rev()
+                            .find(|(i, m)| state[*i] == MentionState::Live && m.end <= mk.start)
+                    });
+                let mut evidence: Evidence = smallvec::smallvec![mk.start..mk.end, n.start..n.end];
+                let product = target.map(|(i, m)| {
+                    state[i] = MentionState::Used;
+                    evidence.insert(0, m.start..m.end);
+                    m.product
+                });
+                out.push(Intent {
+                    kind: IntentKind::Change,
+                    product,
+                    qty: Some(n.value as u32),
+                    // A new total is a quantity like any other: large ones
+                    // reach the helper flagged (found by the fuzzer).
+                    confidence: flag_large(
+                        if product.is_some() { 0.9 } else { 0.85 },
+                        n.value as u32,
+                    ),
+                    evidence,
+                });
+                changed_clause = Some(ctx.clause(mk.start));
+                made += 1;
+                handled = true;
+            }
+        }
+    }
+    handled
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Message;
+    use super::super::{mood, senses};
+    use super::*;
+
+    const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("核桃", "袋")];
+
+    /// An intent read, as (kind, product, qty, confidence).
+    type Read = (IntentKind, Option<usize>, Option<u32>, f32);
+
+    /// The amendments read in `text`, and whether any was.
+    fn amendments(text: &str) -> (Vec<Read>, bool) {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut cancel_clauses, mut out) = (Vec::new(), Vec::new());
+        let handled = Message::new(PRODUCTS, text).read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let mut senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
+            read(ctx, &mood, &mut senses, &mut cancel_clauses, &mut out)
+        });
+        let read = out
+            .iter()
+            .map(|i| (i.kind, i.product, i.qty, i.confidence))
+            .collect();
+        (read, handled)
+    }
+
+    use IntentKind::*;
+
+    #[test]
+    fn a_cancel_cancels_the_products_of_its_clause_else_the_senders_orders() {
+        assert_eq!(
+            amendments("取消订单"),
+            (vec![(Cancel, None, None, 0.85)], true)
+        );
+        assert_eq!(
+            amendments("取消小米"),
+            (vec![(Cancel, Some(0), None, 0.9)], true)
+        );
+    }
+
+    #[test]
+    fn a_final_refusal_with_nothing_else_ordered_withdraws() {
+        assert_eq!(
+            amendments("不要小米了"),
+            (vec![(Cancel, Some(0), None, 0.75)], true)
+        );
+        // Beside another product still live it only refuses.
+        assert_eq!(amendments("不要小米了,核桃来两袋"), (vec![], false));
+    }
+
+    #[test]
+    fn each_change_word_takes_the_first_number_after_it() {
+        assert_eq!(
+            amendments("小米改成两袋,核桃改成一袋"),
+            (
+                vec![
+                    (Change, Some(0), Some(2), 0.9),
+                    (Change, Some(1), Some(1), 0.9)
+                ],
+                true
+            )
+        );
+        assert_eq!(
+            amendments("改成3袋"),
+            (vec![(Change, None, Some(3), 0.85)], true)
+        );
+    }
+
+    #[test]
+    fn a_condition_amends_nothing() {
+        assert_eq!(amendments("要是有货就取消小米"), (vec![], false));
+    }
+}
