@@ -87,18 +87,33 @@ fn message(id: &str, text: &str) -> SourceEvent {
     })
 }
 
-#[test]
-fn an_engine_failure_costs_one_message_not_the_run() {
+struct Run {
+    rt: tokio::runtime::Runtime,
+    /// `None` once the test has closed it (the source died).
+    chat: Option<tokio::sync::mpsc::Sender<SourceEvent>>,
+    commands: mpsc::Sender<Vec<u8>>,
+    output: Output,
+    run: tokio::task::JoinHandle<anyhow::Result<()>>,
+    db: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// A headless run with auto-confirm on shop-small.toml, its engine failing
+/// on "炸".
+fn start() -> Run {
     let config = livestall::config::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shop-small.toml"),
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::open(&dir.path().join("orders.db"), &config.catalog).unwrap();
+    let db = dir.path().join("orders.db");
+    let (store, _) = Store::open(&db, &config.catalog).unwrap();
     let mut model = Model::new(&config, "tester");
     model.policy = Policy { auto_confirm: true };
-    let (chat_tx, chat) = tokio::sync::mpsc::channel(16);
-    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let (chat_tx, chat) = tokio::sync::mpsc::channel(64);
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    // Never stopped by the test: kept open for the whole run.
+    std::mem::forget(stop_tx);
     let session = Session {
         model,
         engine: Engine::new(&config.catalog).failing_on("炸"),
@@ -117,16 +132,54 @@ fn an_engine_failure_costs_one_message_not_the_run() {
     let output = Output::default();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let run = rt.spawn(headless::run(session, input, output.clone()));
+    Run {
+        rt,
+        chat: Some(chat_tx),
+        commands,
+        output,
+        run,
+        db,
+        _dir: dir,
+    }
+}
 
-    rt.block_on(async {
-        chat_tx.send(SourceEvent::Connected).await.unwrap();
-        chat_tx
-            .send(message("boom", "炸 小米来两袋"))
-            .await
-            .unwrap();
-        chat_tx.send(message("ok", "小米来两袋")).await.unwrap();
-    });
-    let seen = output.until(|v| v["event"] == "confirmed" && v["msg_id"] == "ok");
+impl Run {
+    fn chat(&self, event: SourceEvent) {
+        let chat = self.chat.as_ref().expect("the chat is open");
+        self.rt.block_on(chat.send(event)).unwrap();
+    }
+
+    /// Waits for the run to end (the bound only catches a hang).
+    fn ended(
+        self,
+    ) -> (
+        anyhow::Result<()>,
+        Output,
+        std::path::PathBuf,
+        tempfile::TempDir,
+    ) {
+        let Run {
+            rt,
+            run,
+            output,
+            db,
+            _dir,
+            ..
+        } = self;
+        let ended = rt.block_on(async { tokio::time::timeout(Duration::from_secs(30), run).await });
+        (ended.expect("the run ends").unwrap(), output, db, _dir)
+    }
+}
+
+#[test]
+fn an_engine_failure_costs_one_message_not_the_run() {
+    let run = start();
+    run.chat(SourceEvent::Connected);
+    run.chat(message("boom", "炸 小米来两袋"));
+    run.chat(message("ok", "小米来两袋"));
+    let seen = run
+        .output
+        .until(|v| v["event"] == "confirmed" && v["msg_id"] == "ok");
     assert!(
         !seen.iter().any(|v| v["msg_id"] == "boom"),
         "the failed message gives no intent: {seen:#?}"
@@ -137,10 +190,50 @@ fn an_engine_failure_costs_one_message_not_the_run() {
         (Some("MILLET"), Some(2))
     );
 
-    commands.send(b"{\"cmd\":\"quit\"}\n".to_vec()).unwrap();
-    let ended = rt.block_on(async { tokio::time::timeout(Duration::from_secs(30), run).await });
-    ended
-        .expect("quit ends the run")
-        .unwrap()
-        .expect("a clean end");
+    run.commands.send(b"{\"cmd\":\"quit\"}\n".to_vec()).unwrap();
+    let (ended, ..) = run.ended();
+    ended.expect("a clean end");
+}
+
+/// Every order the database committed is told, also the one that was with
+/// the store when `quit` came; none is confirmed after it.
+#[test]
+fn quit_tells_every_committed_order_and_starts_no_more() {
+    let run = start();
+    for i in 0..20 {
+        run.chat(message(&format!("w{i}"), "核桃来一袋"));
+    }
+    run.output
+        .until(|v| v["event"] == "confirmed" && v["msg_id"] == "w2");
+    run.commands.send(b"{\"cmd\":\"quit\"}\n".to_vec()).unwrap();
+    let (ended, output, db, _dir) = run.ended();
+    ended.expect("a clean end");
+    let told = output
+        .events()
+        .iter()
+        .filter(|v| v["event"] == "confirmed")
+        .count();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let committed: usize = conn
+        .query_row("SELECT COUNT(*) FROM orders", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(told, committed, "every committed order is told");
+    assert!(committed < 20, "the queue stopped at quit ({committed})");
+}
+
+/// A chat source that dies ends a headless run (nothing is left to read),
+/// after telling the disconnection.
+#[test]
+fn a_headless_run_ends_when_its_source_dies() {
+    let run = start();
+    run.chat(SourceEvent::Connected);
+    run.chat(message("ok", "小米来两袋"));
+    run.output
+        .until(|v| v["event"] == "confirmed" && v["msg_id"] == "ok");
+    let mut run = run;
+    run.chat = None;
+    let (ended, output, ..) = run.ended();
+    ended.expect("a clean end");
+    let last = output.events().pop().unwrap();
+    assert_eq!(last["event"], "disconnected", "{last}");
 }

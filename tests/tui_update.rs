@@ -676,3 +676,53 @@ fn a_helper_or_a_script_decides_by_id_and_moves_the_product_on_air() {
     assert_eq!(m.on_air, Some(4), "an unknown product changes nothing");
     assert_eq!(update(&mut m, cmd(Command::Quit)), vec![Effect::Quit]);
 }
+
+#[test]
+fn an_intent_restored_from_the_database_is_told_and_decided_when_its_message_comes_again() {
+    let mut m = auto_model();
+    let restored = PendingIntent {
+        intent: NewIntent {
+            key: intent_key("r", 0),
+            user: "李姐".into(),
+            user_id: None,
+            text: "小米来两袋".into(),
+            kind: IntentKind::Order,
+            sku: Some("millet-5jin".into()),
+            qty: Some(2),
+            confidence: 0.95,
+            received_at_ms: 1,
+        },
+    };
+    let loaded = update(&mut m, Msg::Store(StoreEvent::Pending(vec![restored])));
+    assert!(loaded.is_empty(), "loading decides nothing: {loaded:?}");
+    // The relay replays the chat after a restart.
+    let replay = update(&mut m, chat("r", "李姐", "小米来两袋", 5));
+    assert!(
+        matches!(published(&replay).as_slice(), [Event::Intent { msg_id, .. }] if msg_id == "r")
+    );
+    assert_eq!(confirms(&replay), [intent_key("r", 0)]);
+    assert!(jobs(&replay).len() == 1, "already recorded: {replay:?}");
+    // Told once: another replay while it waits is nothing new.
+    assert!(update(&mut m, chat("r", "李姐", "小米来两袋", 6)).is_empty());
+}
+
+#[test]
+fn a_reject_the_database_could_not_commit_is_told_as_failed() {
+    let mut m = two_orders();
+    update(&mut m, ch('n'));
+    let failed = update(
+        &mut m,
+        Msg::Store(StoreEvent::Failed(
+            intent_key("a", 0),
+            StoreError::Locked("busy".into()),
+        )),
+    );
+    assert!(matches!(
+        published(&failed).as_slice(),
+        [Event::Failed {
+            reason: "storage_error",
+            ..
+        }]
+    ));
+    assert!(matches!(m.inbox[0].state, IntentState::Failed(_)));
+}

@@ -34,6 +34,9 @@ pub(crate) trait Shell {
     /// Whether the end of input ends the run (a terminal that closed) or not
     /// (a script that wrote its commands and closed stdin).
     fn input_end_stops(&self) -> bool;
+    /// Whether a chat source that stopped for good ends the run (a service
+    /// with nothing left to read) or not (a helper still has an inbox).
+    fn chat_end_stops(&self) -> bool;
     /// Something happened (headless prints it; the screen shows the model).
     fn publish(&mut self, event: &Event) -> anyhow::Result<()>;
     /// The model changed; `present` shows it when the shell sees fit.
@@ -103,7 +106,18 @@ pub(crate) async fn run<S: Shell>(
     )
     .await;
     shell.leave();
-    let flush = flush(store, &events_tx, &mut events, flush_within).await;
+    // Nothing new goes to the store from here; answers still coming are told.
+    model.quitting = true;
+    let flush = flush(
+        shell,
+        &mut model,
+        &engine,
+        store,
+        &events_tx,
+        &mut events,
+        flush_within,
+    )
+    .await;
     (ran, flush, model)
 }
 
@@ -123,6 +137,7 @@ async fn drive<S: Shell>(
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut input_open = true;
     let mut chat_open = true;
+    let mut chat_ended = false;
     let mut next = vec![
         Msg::Tick(now_ms()),
         Msg::Store(StoreEvent::Seeded(seed)),
@@ -139,6 +154,9 @@ async fn drive<S: Shell>(
                     Effect::Quit => return Ok(()),
                 }
             }
+        }
+        if chat_ended && shell.chat_end_stops() {
+            return Ok(());
         }
         shell.present(model)?;
         let wake = shell.wake_at();
@@ -171,7 +189,10 @@ async fn drive<S: Shell>(
                     Msg::Source(SourceStatus::Disconnected { reason })
                 }
                 None => {
+                    // Sources end only when told to, after the run: this one died.
+                    tracing::error!("the chat source stopped");
                     chat_open = false;
+                    chat_ended = true;
                     Msg::Source(SourceStatus::Disconnected {
                         reason: "source stopped".into(),
                     })
@@ -182,8 +203,14 @@ async fn drive<S: Shell>(
     }
 }
 
-/// Waits, at most `within`, until everything given to the store is committed.
-async fn flush(
+/// Waits, at most `within`, until everything given to the store is
+/// committed. Answers to earlier jobs come first (a confirmation that was
+/// with the store when the run stopped): they are still told, so whoever
+/// reads the events hears of every order committed.
+async fn flush<S: Shell>(
+    shell: &mut S,
+    model: &mut Model,
+    engine: &Engine,
     store: Store,
     events_tx: &mpsc::Sender<StoreEvent>,
     events: &mut mpsc::Receiver<StoreEvent>,
@@ -191,10 +218,17 @@ async fn flush(
 ) -> Flush {
     store.submit(StoreJob::Flush, events_tx);
     let flushed = async {
-        // Answers to earlier jobs come first; the run no longer shows them.
         while let Some(event) = events.recv().await {
             if let StoreEvent::Flushed(done) = event {
                 return done;
+            }
+            for effect in update(model, engine, Msg::Store(event)) {
+                // A quitting model asks the store for nothing new.
+                if let Effect::Publish(event) = effect {
+                    if let Err(error) = shell.publish(&event) {
+                        tracing::warn!(%error, "an event at the end of the run was not told");
+                    }
+                }
             }
         }
         Err(StoreError::Closed)

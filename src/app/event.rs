@@ -53,6 +53,13 @@ pub enum Event {
         msg_id: String,
         index: u32,
     },
+    /// A reject the database could not commit; the intent stays pending.
+    Failed {
+        msg_id: String,
+        index: u32,
+        reason: &'static str,
+        detail: String,
+    },
     /// A command that could not be carried out; the run goes on.
     Error {
         line: u64,

@@ -47,6 +47,10 @@ impl<W: Write> Shell for HeadlessShell<W> {
         false
     }
 
+    fn chat_end_stops(&self) -> bool {
+        true
+    }
+
     fn publish(&mut self, event: &Event) -> anyhow::Result<()> {
         serde_json::to_writer(&mut self.out, event)?;
         self.out.write_all(b"\n")?;

@@ -71,6 +71,11 @@ pub struct InboxItem {
     pub evidence: Vec<Range<usize>>,
     pub received_at_ms: i64,
     pub state: IntentState,
+    /// Whether this run has told it as an `intent` event and put it to the
+    /// auto-confirm policy: fresh intents are; those restored from the
+    /// database are when their message comes again (a relay replaying chat
+    /// after a restart).
+    pub announced: bool,
 }
 
 /// One intent's reading, as the chat pane tags a message with it.

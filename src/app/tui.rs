@@ -70,6 +70,10 @@ impl Shell for TuiShell {
         true
     }
 
+    fn chat_end_stops(&self) -> bool {
+        false
+    }
+
     fn publish(&mut self, _event: &Event) -> anyhow::Result<()> {
         Ok(())
     }

@@ -292,8 +292,14 @@ fn on_chat(
             msg_id: message.id.clone(),
             index: u32::try_from(index).unwrap_or(u32::MAX),
         };
-        // A replayed message (after a reconnect) must not add a second row.
-        if model.inbox.iter().any(|item| item.key == key) {
+        // A replayed message (after a reconnect) must not add a second row;
+        // one restored from the database is told now, as if it were new.
+        if let Some(item) = model.inbox.iter_mut().find(|item| item.key == key) {
+            if !item.announced {
+                item.announced = true;
+                fx.push(Effect::Publish(intent_event(item)));
+                fresh.push(key);
+            }
             continue;
         }
         let sku = intent
@@ -311,16 +317,7 @@ fn on_chat(
             confidence: intent.confidence,
             received_at_ms,
         });
-        fx.push(Effect::Publish(Event::Intent {
-            msg_id: key.msg_id.clone(),
-            index: key.index,
-            user: message.user.clone(),
-            kind: intent.kind.as_str(),
-            sku: sku.clone(),
-            qty: intent.qty,
-            confidence: rounded_confidence(intent.confidence),
-        }));
-        model.inbox.push(InboxItem {
+        let item = InboxItem {
             key: key.clone(),
             user: message.user.clone(),
             user_id: message.user_id.clone(),
@@ -333,7 +330,10 @@ fn on_chat(
             evidence: intent.evidence.to_vec(),
             received_at_ms,
             state: IntentState::Pending,
-        });
+            announced: true,
+        };
+        fx.push(Effect::Publish(intent_event(&item)));
+        model.inbox.push(item);
         fresh.push(key);
     }
     if !records.is_empty() {
@@ -344,6 +344,18 @@ fn on_chat(
         for key in fresh {
             consider_auto_confirm(model, key, fx);
         }
+    }
+}
+
+fn intent_event(item: &InboxItem) -> Event {
+    Event::Intent {
+        msg_id: item.key.msg_id.clone(),
+        index: item.key.index,
+        user: item.user.clone(),
+        kind: item.kind.as_str(),
+        sku: item.sku.clone(),
+        qty: item.qty,
+        confidence: rounded_confidence(item.confidence),
     }
 }
 
@@ -395,7 +407,8 @@ fn consider_auto_confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>
 
 /// Sends the next queued auto-confirmation when none is with the store.
 fn auto_confirm_next(model: &mut Model, fx: &mut Vec<Effect>) {
-    if model.auto_in_flight.is_some() {
+    // A run that is ending sends nothing new to the store.
+    if model.quitting || model.auto_in_flight.is_some() {
         return;
     }
     while let Some(key) = model.auto_queue.pop_front() {
@@ -487,10 +500,12 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
             answered(model, &key, fx);
         }
         StoreEvent::Failed(key, error) => {
-            fx.push(Effect::Publish(Event::refused(
-                &key,
-                &Refusal::Storage(error.clone()),
-            )));
+            fx.push(Effect::Publish(Event::Failed {
+                msg_id: key.msg_id.clone(),
+                index: key.index,
+                reason: Refusal::Storage(error.clone()).code(),
+                detail: error.to_string(),
+            }));
             fail_item(model, &key, Notice::StoreFailed(error), now);
             answered(model, &key, fx);
         }
@@ -572,6 +587,7 @@ fn restore_pending(model: &mut Model, pending: Vec<PendingIntent>) {
             evidence: Vec::new(),
             received_at_ms: intent.received_at_ms,
             state: IntentState::Pending,
+            announced: false,
         });
     }
     // Oldest first; a stable sort keeps a message's intents in their order.

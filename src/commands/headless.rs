@@ -7,6 +7,7 @@
 use crate::app::Model;
 use crate::config::Config;
 use crate::store::{SeedReport, Store};
+use std::io::IsTerminal;
 use std::time::Duration;
 
 /// How long a stopping run waits for the store to commit what it was given.
@@ -36,8 +37,17 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
         FLUSH_ON_STOP,
     )
     .await;
-    let input = std::io::BufReader::new(std::io::stdin());
-    let result = crate::app::headless::run(session, input, std::io::stdout()).await;
+    // Commands come from a pipe or a file. A terminal is not read: a run
+    // started in the background of an interactive shell would be stopped by
+    // the terminal (SIGTTIN) the moment it tried.
+    let stdin = std::io::stdin();
+    let result = if stdin.is_terminal() {
+        eprintln!("livestall: stdin is a terminal; commands are read from a pipe (see README)");
+        crate::app::headless::run(session, std::io::empty(), std::io::stdout()).await
+    } else {
+        let input = std::io::BufReader::new(stdin);
+        crate::app::headless::run(session, input, std::io::stdout()).await
+    };
     source.stop().await;
     result
 }
