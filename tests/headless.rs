@@ -25,6 +25,48 @@ const CHAT: &[(&str, &str, &str)] = &[
     ("m6", "尾巴", "核桃一袋"),
 ];
 
+/// A chat relay on loopback, and a shop (config and database) in a
+/// temporary folder whose config points at it.
+struct Shop {
+    rt: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    db: PathBuf,
+}
+
+fn shop_serving<F>(serve: impl FnOnce(TcpListener) -> F) -> Shop
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(serve(listener));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), port);
+    let db = dir.path().join("orders.db");
+    Shop {
+        rt,
+        dir,
+        config,
+        db,
+    }
+}
+
+/// A shop whose relay serves `chat` to every client.
+fn shop(chat: &'static [(&'static str, &'static str, &'static str)]) -> Shop {
+    shop_serving(|listener| chat_server(listener, chat))
+}
+
+/// A shop whose relay sends the frames the test hands over, when it does.
+fn scripted_shop() -> (Shop, tokio::sync::mpsc::UnboundedSender<Value>) {
+    let (frames, script) = tokio::sync::mpsc::unbounded_channel();
+    (
+        shop_serving(|listener| scripted_chat_server(listener, script)),
+        frames,
+    )
+}
+
 fn write_config(dir: &Path, port: u16) -> PathBuf {
     let shop = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shop-small.toml"),
@@ -166,14 +208,12 @@ fn run_cli(config: &Path, db: &Path, args: &[&str]) -> String {
 
 #[test]
 fn headless_auto_confirm_end_to_end_and_replay() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(chat_server(listener, CHAT));
-
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), port);
-    let db = dir.path().join("orders.db");
+    let Shop {
+        rt: _rt,
+        dir: _dir,
+        config,
+        db,
+    } = shop(CHAT);
 
     // First run: the chat as it happens.
     let run = Headless::start(&config, &db);
@@ -286,13 +326,12 @@ fn headless_auto_confirm_end_to_end_and_replay() {
 fn auto_confirm_leaves_unsure_intents_pending() {
     // "2" alone means 2 of the product on air (the first, MILLET), at low confidence.
     const UNSURE: &[(&str, &str, &str)] = &[("b1", "阿花", "2"), ("n1", "李姐", "小米两袋")];
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(chat_server(listener, UNSURE));
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), port);
-    let db = dir.path().join("orders.db");
+    let Shop {
+        rt: _rt,
+        dir: _dir,
+        config,
+        db,
+    } = shop(UNSURE);
 
     let run = Headless::start(&config, &db);
     let seen = run.until(|v| v["msg_id"] == "n1" && v["event"] != "intent");
@@ -366,14 +405,15 @@ struct StuckConfirm {
 }
 
 fn stuck_confirm() -> StuckConfirm {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (frames, script) = tokio::sync::mpsc::unbounded_channel();
-    rt.spawn(scripted_chat_server(listener, script));
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), port);
-    let db = dir.path().join("orders.db");
+    let (
+        Shop {
+            rt,
+            dir,
+            config,
+            db,
+        },
+        frames,
+    ) = scripted_shop();
 
     let run = Headless::start_with(&config, &db, Stdio::piped());
     run.until(|v| v["event"] == "connected");
@@ -462,14 +502,15 @@ fn send(stdin: &mut std::process::ChildStdin, line: &str) {
 /// after stdin closes; `quit` ends it cleanly.
 #[test]
 fn stdin_commands_drive_a_headless_run() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (frames, script) = tokio::sync::mpsc::unbounded_channel();
-    rt.spawn(scripted_chat_server(listener, script));
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), port);
-    let db = dir.path().join("orders.db");
+    let (
+        Shop {
+            rt: _rt,
+            dir: _dir,
+            config,
+            db,
+        },
+        frames,
+    ) = scripted_shop();
 
     let (run, mut stdin) = Headless::start_driven(&config, &db);
     let seen = run.until(|v| v["event"] == "connected");
@@ -560,13 +601,12 @@ fn stdin_commands_drive_a_headless_run() {
 
 #[test]
 fn quit_command_ends_a_run_cleanly() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    rt.spawn(chat_server(listener, CHAT));
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), port);
-    let db = dir.path().join("orders.db");
+    let Shop {
+        rt: _rt,
+        dir: _dir,
+        config,
+        db,
+    } = shop(CHAT);
 
     let (mut run, mut stdin) = Headless::start_driven(&config, &db);
     run.until(|v| v["event"] == "intent" && v["msg_id"] == "m6");

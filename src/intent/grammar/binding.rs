@@ -161,7 +161,7 @@ fn prefer_own_units(
 mod tests {
     use super::super::products::{self, Subject};
     use super::super::testing::Message;
-    use super::super::{mood, quantities, senses, verbs};
+
     use super::*;
 
     const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("锅巴", "包"), ("鸡蛋", "盒")];
@@ -169,29 +169,15 @@ mod tests {
     /// Each product named in `text` with the text of the quantity bound to
     /// it, and whether one quantity went to each.
     fn bound(text: &str) -> (Vec<(String, Option<String>)>, bool) {
-        let (mut dead, mut asked) = (Vec::new(), Vec::new());
-        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut verb_list, mut qtys, mut specs) = (Vec::new(), Vec::new(), Vec::new());
         let mut named = Vec::new();
         let units: Vec<Box<str>> = PRODUCTS.iter().map(|&(_, u)| u.into()).collect();
-        Message::new(PRODUCTS, text).read(|ctx, clauses| {
-            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
-            let senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
-            let verbs = verbs::find(ctx, &mood, &mut verb_list).expect("verbs of the sender");
-            let mut q = quantities::read(
-                ctx,
-                &mood,
-                senses.used_nums,
-                verbs.list,
-                &mut qtys,
-                &mut specs,
-            );
+        Message::new(PRODUCTS, text).through_quantities(|ctx, mood, senses, verbs, mut q| {
             let Subject::Named(named) =
-                products::name(ctx, &mood, &senses, false, &verbs, None, &mut named)
+                products::name(ctx, mood, senses, false, verbs, None, &mut named)
             else {
                 panic!("no product named in {text}");
             };
-            let bound = bind(ctx, &mood, &verbs, &units, &mut q, named);
+            let bound = bind(ctx, mood, verbs, &units, &mut q, named);
             let span = |a: usize, b: usize| ctx.text[a..b].to_string();
             let list = bound
                 .products

@@ -166,9 +166,9 @@ pub(super) fn bare(
 
 #[cfg(test)]
 mod tests {
+    use super::super::binding;
     use super::super::products::{self, Subject};
     use super::super::testing::Message;
-    use super::super::{binding, mood, quantities, senses, verbs};
     use super::*;
 
     /// 斤 is a selling unit here (of 花生), so "20斤" counts.
@@ -180,38 +180,16 @@ mod tests {
 
     /// The orders of `text`, the earlier stages run as `read` runs them.
     fn orders(text: &str) -> Vec<Read> {
-        let (mut dead, mut asked) = (Vec::new(), Vec::new());
-        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut verb_list, mut qtys, mut specs) = (Vec::new(), Vec::new(), Vec::new());
         let (mut products, mut explicit, mut out) = (Vec::new(), Vec::new(), Vec::new());
         let units: Vec<Box<str>> = PRODUCTS.iter().map(|&(_, u)| u.into()).collect();
         let mut message = Message::new(PRODUCTS, text);
-        let evidence = message.read(|ctx, clauses| {
-            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
-            let senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
-            let verbs = verbs::find(ctx, &mood, &mut verb_list).expect("verbs of the sender");
-            let mut q = quantities::read(
-                ctx,
-                &mood,
-                senses.used_nums,
-                verbs.list,
-                &mut qtys,
-                &mut specs,
-            );
-            match products::name(
-                ctx,
-                &mood,
-                &senses,
-                false,
-                &verbs,
-                Some(ON_AIR),
-                &mut products,
-            ) {
+        let evidence = message.through_quantities(|ctx, mood, senses, verbs, mut q| {
+            match products::name(ctx, mood, senses, false, verbs, Some(ON_AIR), &mut products) {
                 Subject::Named(list) => {
-                    let bound = binding::bind(ctx, &mood, &verbs, &units, &mut q, list);
-                    named(ctx, &bound, q.list, &verbs, &units, &mut explicit, &mut out);
+                    let bound = binding::bind(ctx, mood, verbs, &units, &mut q, list);
+                    named(ctx, &bound, q.list, verbs, &units, &mut explicit, &mut out);
                 }
-                Subject::OnAir(p) => bare(ctx, &mood, p, &verbs, &q, &mut out),
+                Subject::OnAir(p) => bare(ctx, mood, p, verbs, &q, &mut out),
                 Subject::Nothing => {}
             }
             out.iter()

@@ -284,7 +284,7 @@ pub(super) fn flag_large(confidence: f32, value: u32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::super::testing::Message;
-    use super::super::{mood, senses, verbs};
+
     use super::*;
 
     const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("土鸡", "只")];
@@ -299,21 +299,7 @@ mod tests {
     }
 
     fn quantities_of(text: &str) -> Read {
-        let (mut dead, mut asked) = (Vec::new(), Vec::new());
-        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut verb_list, mut qtys, mut specs) = (Vec::new(), Vec::new(), Vec::new());
-        Message::new(PRODUCTS, text).read(|ctx, clauses| {
-            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
-            let senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
-            let verbs = verbs::find(ctx, &mood, &mut verb_list).expect("verbs of the sender");
-            let q = read(
-                ctx,
-                &mood,
-                senses.used_nums,
-                verbs.list,
-                &mut qtys,
-                &mut specs,
-            );
+        Message::new(PRODUCTS, text).through_quantities(|ctx, _, _, _, q| {
             let span = |a: usize, b: usize| ctx.text[a..b].to_string();
             Read {
                 qtys: q

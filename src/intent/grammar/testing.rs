@@ -8,7 +8,11 @@ use super::super::normalize::{normalize_into, Normalized};
 use super::super::numbers::NumToken;
 use super::clauses::{self, Clauses};
 use super::context::Ctx;
+use super::mood::{self, Mood};
+use super::quantities::{self, Quantities};
+use super::senses::{self, Senses};
 use super::tokens::{self, Tokens};
+use super::verbs::{self, Verbs};
 use crate::catalog::{Catalog, Product};
 
 /// A catalog of (name, selling unit) products, links 1, 2, …
@@ -95,6 +99,33 @@ impl Message {
             cuts: clauses.cuts,
         };
         f(&ctx, clauses)
+    }
+}
+
+impl Message {
+    /// Runs the stages through the quantities as `read` runs them and hands
+    /// their results to `f`, for a test of a later stage.
+    pub(super) fn through_quantities<R>(
+        &mut self,
+        f: impl FnOnce(&Ctx<'_>, &Mood<'_>, &Senses<'_>, &Verbs<'_>, Quantities<'_>) -> R,
+    ) -> R {
+        let (mut dead, mut asked) = (Vec::new(), Vec::new());
+        let (mut state, mut used, mut withdrawn) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut verb_list, mut qtys, mut specs) = (Vec::new(), Vec::new(), Vec::new());
+        self.read(|ctx, clauses| {
+            let mood = mood::read(ctx, clauses.a_not_a, &mut dead, &mut asked);
+            let senses = senses::read(ctx, &mood, &mut state, &mut used, &mut withdrawn);
+            let verbs = verbs::find(ctx, &mood, &mut verb_list).expect("verbs of the sender");
+            let q = quantities::read(
+                ctx,
+                &mood,
+                senses.used_nums,
+                verbs.list,
+                &mut qtys,
+                &mut specs,
+            );
+            f(ctx, &mood, &senses, &verbs, q)
+        })
     }
 }
 
