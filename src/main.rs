@@ -7,7 +7,7 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use livestall::commands::tui::Screen;
 use livestall::config::{self, Config};
-use livestall::store::{SeedReport, Store, StoreOptions};
+use livestall::store::{Reader, SeedReport, Store, StoreOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -306,7 +306,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             // only); without, the catalog alone (never the config's store).
             let engine = match db {
                 Some(path) => {
-                    let learned = livestall::store::read_learned_aliases(path)?;
+                    let learned = livestall::store::Reader::open(path)?.learned_aliases()?;
                     livestall::intent::Engine::with_learned(
                         &config.catalog,
                         learned.iter().map(|a| (a.phrase.as_str(), a.sku.as_str())),
@@ -345,8 +345,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Orders {
             action: OrdersCommand::Export { format: _, out },
         }) => {
-            let config = load_config(config_path)?;
-            let store = open_existing_store(&config, db)?;
+            let store = open_reader(config_path, db)?;
             match out {
                 Some(path) => {
                     let mut file = std::io::BufWriter::new(
@@ -369,8 +368,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 format: InventoryFormat::Table,
             }) {
                 AliasesCommand::List { format } => {
-                    let store = open_existing_store(&config, db)?;
-                    let list = livestall::store::wait(store.learned_aliases())?;
+                    let list = open_reader(config_path, db)?.learned_aliases()?;
                     match format {
                         InventoryFormat::Table => {
                             aliases::list_table(&config.catalog, &list, &mut stdout)
@@ -395,9 +393,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Some(Command::Inventory { format }) => {
-            let config = load_config(config_path)?;
-            let store = open_existing_store(&config, db)?;
-            let rows = livestall::store::wait(store.inventory())?;
+            let rows = open_reader(config_path, db)?.inventory()?;
             let mut stdout = std::io::stdout().lock();
             match format {
                 InventoryFormat::Table => {
@@ -409,6 +405,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// The database a reading verb reports on, opened read-only: `--db` alone
+/// is enough (the database holds names, prices and stock); without it, the
+/// config is read only to find `[store] path`.
+fn open_reader(config_path: Option<&Path>, db: Option<&Path>) -> anyhow::Result<Reader> {
+    let path = match db {
+        Some(path) => path.to_path_buf(),
+        None => load_config(config_path)?.store_path,
+    };
+    Ok(Reader::open(&path)?)
 }
 
 /// The log goes beside the database, never to the screen.

@@ -709,7 +709,7 @@ fn reading_verbs_do_not_create_a_database_at_a_wrong_path() {
 
 #[test]
 fn learned_aliases_are_kept_moved_forgotten_and_read_back_read_only() {
-    use livestall::store::{read_learned_aliases, AliasRefusal};
+    use livestall::store::{AliasRefusal, Reader};
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("shop.db");
     let store = open(&path, &catalog());
@@ -743,7 +743,9 @@ fn learned_aliases_are_kept_moved_forgotten_and_read_back_read_only() {
     drop(store);
 
     let before = std::fs::read(&path).expect("read db");
-    let read = read_learned_aliases(&path).expect("read-only");
+    let read = Reader::open(&path)
+        .and_then(|reader| reader.learned_aliases())
+        .expect("read-only");
     assert_eq!(read.len(), 1);
     assert_eq!(
         (read[0].phrase.as_str(), read[0].sku.as_str()),
@@ -754,7 +756,7 @@ fn learned_aliases_are_kept_moved_forgotten_and_read_back_read_only() {
         before,
         "reading wrote"
     );
-    assert!(read_learned_aliases(&dir.path().join("missing.db")).is_err());
+    assert!(Reader::open(&dir.path().join("missing.db")).is_err());
     assert!(!dir.path().join("missing.db").exists());
 }
 

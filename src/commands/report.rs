@@ -2,13 +2,13 @@
 //! store for whoever packs and ships, and for scripts.
 
 use crate::catalog::yuan;
-use crate::store::{StockRow, Store};
+use crate::store::{Reader, StockRow};
 use serde::Serialize;
 use std::io::Write;
 use unicode_width::UnicodeWidthStr;
 
-pub fn export_orders_csv(store: &Store, out: &mut impl Write) -> anyhow::Result<()> {
-    let rows = crate::store::wait(store.orders())?;
+pub fn export_orders_csv(store: &Reader, out: &mut impl Write) -> anyhow::Result<()> {
+    let rows = store.orders()?;
     crate::store::write_orders_csv(&rows, out)?;
     out.flush()?;
     Ok(())

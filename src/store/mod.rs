@@ -22,17 +22,20 @@
 //! sources.
 //!
 //! Files: `schema.rs` (pragmas, migrations, seeding, error mapping),
-//! `worker.rs` (the thread and every query), `answer.rs` (how answers are
+//! `worker.rs` (the thread and its writes), `reader.rs` (read-only opening
+//! for reports, and the queries both share), `answer.rs` (how answers are
 //! delivered), `export.rs` (CSV).
 
 mod answer;
 mod export;
+mod reader;
 mod schema;
 mod worker;
 
 pub use answer::{StoreEvent, StoreEvents};
 pub use export::{write_orders_csv, ORDERS_CSV_HEADER};
-pub use schema::{read_learned_aliases, SCHEMA_VERSION};
+pub use reader::Reader;
+pub use schema::SCHEMA_VERSION;
 pub use worker::rfc3339_local;
 
 use crate::catalog::{Catalog, Fen};

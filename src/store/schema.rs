@@ -125,7 +125,7 @@ pub fn map_err(err: rusqlite::Error) -> StoreError {
     }
 }
 
-fn open_error(path: &Path, reason: impl ToString) -> StoreError {
+pub(super) fn open_error(path: &Path, reason: impl ToString) -> StoreError {
     StoreError::Open {
         path: path.display().to_string(),
         reason: reason.to_string(),
@@ -202,38 +202,6 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         tx.commit().map_err(map_err)?;
     }
     Ok(())
-}
-
-/// Learned aliases from a database opened read-only: for `livestall parse
-/// --db`, which must write nothing (no WAL switch, no migration, no seeding).
-/// A database from before learned aliases simply has none.
-pub fn read_learned_aliases(path: &Path) -> Result<Vec<LearnedAlias>, StoreError> {
-    if !path.exists() {
-        return Err(open_error(
-            path,
-            "there is no database there (check --db or [store] path)",
-        ));
-    }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| open_error(path, e))?;
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(|e| open_error(path, e))?;
-    if version < 2 {
-        return Ok(Vec::new());
-    }
-    if version > SCHEMA_VERSION {
-        return Err(open_error(
-            path,
-            format!(
-                "it was written by a newer livestall (schema {version}, this build knows {SCHEMA_VERSION})"
-            ),
-        ));
-    }
-    select_learned_aliases(&conn)
 }
 
 pub fn select_learned_aliases(conn: &Connection) -> Result<Vec<LearnedAlias>, StoreError> {

@@ -4,6 +4,7 @@
 //! transaction before replying.
 
 use super::answer::Answer;
+use super::reader::{select_inventory, select_orders};
 use super::schema::{map_err, select_learned_aliases, write_tx};
 use super::{
     AliasRefusal, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent, OrderAction,
@@ -466,60 +467,11 @@ impl Worker {
     }
 
     fn inventory(&self) -> Result<Vec<StockRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT p.sku, p.name, p.link, p.price_fen, p.stock,
-                        (SELECT COALESCE(SUM(o.qty), 0) FROM orders o
-                          WHERE o.sku = p.sku AND o.status = 'confirmed')
-                   FROM products p WHERE p.active = 1 ORDER BY p.position",
-            )
-            .map_err(map_err)?;
-        let rows = stmt
-            .query_map([], |row| {
-                Ok(StockRow {
-                    sku: row.get(0)?,
-                    name: row.get(1)?,
-                    link: row.get(2)?,
-                    price_fen: row.get(3)?,
-                    stock: row.get(4)?,
-                    sold: row.get(5)?,
-                })
-            })
-            .map_err(map_err)?;
-        rows.collect::<Result<_, _>>().map_err(map_err)
+        select_inventory(&self.conn)
     }
 
     fn orders(&self) -> Result<Vec<OrderRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT o.order_id, o.msg_id, o.user, o.sku, COALESCE(p.name, o.sku), o.qty,
-                        o.unit_price_fen, o.status, o.confirmed_at, o.helper
-                   FROM orders o LEFT JOIN products p ON p.sku = o.sku
-                  ORDER BY o.order_id",
-            )
-            .map_err(map_err)?;
-        let rows = stmt
-            .query_map([], |row| {
-                let qty: u32 = row.get(5)?;
-                let unit_price_fen: i64 = row.get(6)?;
-                Ok(OrderRow {
-                    order_id: row.get(0)?,
-                    msg_id: row.get(1)?,
-                    user: row.get(2)?,
-                    sku: row.get(3)?,
-                    name: row.get(4)?,
-                    qty,
-                    unit_price_fen,
-                    total_fen: unit_price_fen.saturating_mul(i64::from(qty)),
-                    status: row.get(7)?,
-                    confirmed_at: rfc3339_local(row.get(8)?),
-                    helper: row.get(9)?,
-                })
-            })
-            .map_err(map_err)?;
-        rows.collect::<Result<_, _>>().map_err(map_err)
+        select_orders(&self.conn)
     }
 
     fn settings(&self) -> Result<StoreSettings, StoreError> {

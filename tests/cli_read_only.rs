@@ -1,0 +1,233 @@
+//! The reading verbs (`inventory`, `orders export`, `aliases list`) never
+//! write: no byte of the database changes, no file appears beside it (no
+//! write-ahead log, no log file), an edited config changes nothing stored,
+//! and `--db` alone is enough to report on a database.
+
+use livestall::catalog::{Catalog, Product};
+use livestall::intent::IntentKind;
+use livestall::store::{wait, ConfirmRequest, IntentKey, NewIntent, Store};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn catalog() -> Catalog {
+    Catalog::new(vec![Product {
+        sku: "MILLET".into(),
+        name: "黄小米".into(),
+        aliases: vec![],
+        link: 1,
+        unit: "袋".into(),
+        price_fen: 3990,
+        stock: 10,
+        limit_per_buyer: None,
+    }])
+}
+
+/// A database with one confirmed order of 2, closed cleanly.
+fn database(dir: &Path) -> PathBuf {
+    let db = dir.join("shop.db");
+    let (store, _) = Store::open(&db, &catalog()).unwrap();
+    let key = IntentKey {
+        msg_id: "m1".into(),
+        index: 0,
+    };
+    store.record_intents(vec![NewIntent {
+        key: key.clone(),
+        user: "李姐".into(),
+        user_id: None,
+        text: "小米两袋".into(),
+        kind: IntentKind::Order,
+        sku: Some("MILLET".into()),
+        qty: Some(2),
+        confidence: 0.9,
+        received_at_ms: 1,
+    }]);
+    wait(store.confirm(ConfirmRequest {
+        key,
+        kind: IntentKind::Order,
+        user: "李姐".into(),
+        user_id: None,
+        sku: Some("MILLET".into()),
+        qty: Some(2),
+        helper: "tester".into(),
+    }))
+    .unwrap();
+    drop(store);
+    db
+}
+
+/// Runs livestall in `dir` (which holds no config.toml).
+fn livestall(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_livestall"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Every file in `dir` with its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn names(files: &[(String, Vec<u8>)]) -> Vec<&str> {
+    files.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn reports_from_db_alone_change_no_byte_and_create_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let before = snapshot(dir.path());
+    assert_eq!(names(&before), ["shop.db"], "closed cleanly: no log left");
+
+    let inventory = stdout(&livestall(
+        dir.path(),
+        &["inventory", "--format", "json", "--db", "shop.db"],
+    ));
+    let rows: serde_json::Value = serde_json::from_str(&inventory).unwrap();
+    assert_eq!(
+        (
+            rows[0]["sku"].as_str(),
+            rows[0]["stock"].as_i64(),
+            rows[0]["sold"].as_i64()
+        ),
+        (Some("MILLET"), Some(8), Some(2))
+    );
+    let csv = stdout(&livestall(
+        dir.path(),
+        &["orders", "export", "--db", "shop.db"],
+    ));
+    assert!(
+        csv.contains("李姐") && csv.contains("黄小米") && csv.contains("79.80"),
+        "{csv}"
+    );
+
+    let after = snapshot(dir.path());
+    assert_eq!(names(&after), names(&before), "no file appeared");
+    assert!(after == before, "the database's bytes changed");
+    assert!(db.exists());
+}
+
+#[test]
+fn an_edited_config_changes_nothing_a_report_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    database(dir.path());
+    // The same shop with the price edited and the SKU renamed.
+    std::fs::write(
+        dir.path().join("edited.toml"),
+        "[shop]\nname = \"x\"\n[store]\npath = \"shop.db\"\n\
+         [[products]]\nsku = \"MILLET-NEW\"\nname = \"新小米\"\nlink = 1\nunit = \"袋\"\nprice = 99\nstock = 500\n",
+    )
+    .unwrap();
+    let before = snapshot(dir.path());
+    let inventory = stdout(&livestall(
+        dir.path(),
+        &["inventory", "--format", "json", "--config", "edited.toml"],
+    ));
+    let rows: serde_json::Value = serde_json::from_str(&inventory).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        1,
+        "no product appears from the config: {rows:?}"
+    );
+    assert_eq!(
+        (rows[0]["sku"].as_str(), rows[0]["stock"].as_i64()),
+        (Some("MILLET"), Some(8))
+    );
+    assert!(
+        snapshot(dir.path()) == before,
+        "a report changed the folder"
+    );
+}
+
+#[test]
+fn what_is_not_a_livestall_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.db"), b"").unwrap();
+    let newer = dir.path().join("newer.db");
+    {
+        let conn = rusqlite::Connection::open(&newer).unwrap();
+        conn.execute_batch("CREATE TABLE products (sku TEXT); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let before = snapshot(dir.path());
+    for (db, says) in [
+        ("empty.db", "not a livestall database"),
+        ("newer.db", "newer livestall"),
+        ("missing.db", "no database there"),
+    ] {
+        for verb in [
+            &["inventory", "--db", db][..],
+            &["orders", "export", "--db", db][..],
+        ] {
+            let out = livestall(dir.path(), verb);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{verb:?} succeeded");
+            assert!(err.contains(says) && err.contains(db), "{verb:?}: {err}");
+        }
+    }
+    assert!(
+        snapshot(dir.path()) == before,
+        "a refused report changed the folder"
+    );
+}
+
+#[test]
+fn a_report_reads_a_database_a_running_livestall_holds_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    // A running screen keeps the database open (its write-ahead log exists).
+    let (store, _) = Store::open(&db, &catalog()).unwrap();
+    wait(store.confirm(ConfirmRequest {
+        key: IntentKey {
+            msg_id: "m2".into(),
+            index: 0,
+        },
+        kind: IntentKind::Order,
+        user: "Tom".into(),
+        user_id: None,
+        sku: Some("MILLET".into()),
+        qty: Some(3),
+        helper: "tester".into(),
+    }))
+    .unwrap();
+    let files = names(&snapshot(dir.path()))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    let csv = stdout(&livestall(
+        dir.path(),
+        &["orders", "export", "--db", "shop.db"],
+    ));
+    assert!(
+        csv.contains("Tom"),
+        "the running store's commit is read: {csv}"
+    );
+    let after: Vec<String> = names(&snapshot(dir.path()))
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(after, files);
+    drop(store);
+}
