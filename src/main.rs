@@ -7,7 +7,7 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use livestall::commands::tui::Screen;
 use livestall::config::{self, Config};
-use livestall::store::{Reader, SeedReport, Store, StoreOptions};
+use livestall::store::{Reader, SeedReport, StockChange, StockTo, Store, StoreOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -80,10 +80,34 @@ enum Command {
         #[command(subcommand)]
         action: OrdersCommand,
     },
-    /// Stock left and sold, per product.
+    /// Stock left and sold, per product; `set` and `add` change stock.
     Inventory {
+        #[command(subcommand)]
+        action: Option<InventoryCommand>,
         #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
         format: InventoryFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum InventoryCommand {
+    /// Set the stock of SKU to N (a count of what is really there).
+    Set {
+        sku: String,
+        #[arg(allow_negative_numbers = true)]
+        n: i64,
+        /// Recorded as who changed it.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
+    /// Add N to the stock of SKU (a restock; a negative N takes some away).
+    Add {
+        sku: String,
+        #[arg(allow_negative_numbers = true)]
+        n: i64,
+        /// Recorded as who changed it.
+        #[arg(long, default_value = "helper")]
+        helper: String,
     },
 }
 
@@ -392,7 +416,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Some(Command::Inventory { format }) => {
+        Some(Command::Inventory {
+            action: Some(action),
+            format: _,
+        }) => {
+            let (sku, to, helper) = match action {
+                InventoryCommand::Set { sku, n, helper } => (sku, StockTo::Set(n), helper),
+                InventoryCommand::Add { sku, n, helper } => (sku, StockTo::Add(n), helper),
+            };
+            let store = open_for_stock(config_path, db)?;
+            let done = livestall::store::wait(store.change_stock(StockChange { sku, to, helper }))?;
+            println!("{}: stock {} -> {}", done.sku, done.before, done.after);
+            Ok(())
+        }
+        Some(Command::Inventory {
+            action: None,
+            format,
+        }) => {
             let rows = open_reader(config_path, db)?.inventory()?;
             let mut stdout = std::io::stdout().lock();
             match format {
@@ -411,11 +451,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// is enough (the database holds names, prices and stock); without it, the
 /// config is read only to find `[store] path`.
 fn open_reader(config_path: Option<&Path>, db: Option<&Path>) -> anyhow::Result<Reader> {
-    let path = match db {
+    Ok(Reader::open(&db_path(config_path, db)?)?)
+}
+
+/// `--db`, or else the config's `[store] path` (the config is read for nothing else).
+fn db_path(config_path: Option<&Path>, db: Option<&Path>) -> anyhow::Result<PathBuf> {
+    Ok(match db {
         Some(path) => path.to_path_buf(),
         None => load_config(config_path)?.store_path,
+    })
+}
+
+/// The database for a stock change: `--db` alone is enough, and products
+/// are not brought in line with the config (nothing is taken from it but
+/// `[store] path` when there is no `--db`). Never created.
+fn open_for_stock(config_path: Option<&Path>, db: Option<&Path>) -> anyhow::Result<Store> {
+    let path = db_path(config_path, db)?;
+    // Checked read-only first: opening to write would migrate an empty or
+    // foreign file into a livestall database.
+    Reader::open(&path)?;
+    let options = StoreOptions {
+        create: false,
+        seed: false,
+        ..StoreOptions::default()
     };
-    Ok(Reader::open(&path)?)
+    let (store, _) = Store::open_with(&path, &livestall::catalog::Catalog::new(vec![]), &options)?;
+    Ok(store)
 }
 
 /// The log goes beside the database, never to the screen.

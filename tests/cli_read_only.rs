@@ -231,3 +231,90 @@ fn a_report_reads_a_database_a_running_livestall_holds_open() {
     assert_eq!(after, files);
     drop(store);
 }
+
+/// `inventory set` and `inventory add`: a count and a restock on `--db`
+/// alone, each committed with who did it; never below zero, never an
+/// unknown product, never on a file that is not a livestall database.
+#[test]
+fn stock_is_set_and_restocked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    database(dir.path());
+    let said = stdout(&livestall(
+        dir.path(),
+        &[
+            "inventory",
+            "set",
+            "MILLET",
+            "3",
+            "--helper",
+            "小王",
+            "--db",
+            "shop.db",
+        ],
+    ));
+    assert_eq!(said.trim(), "MILLET: stock 8 -> 3");
+    let said = stdout(&livestall(
+        dir.path(),
+        &["inventory", "add", "MILLET", "20", "--db", "shop.db"],
+    ));
+    assert_eq!(said.trim(), "MILLET: stock 3 -> 23");
+    let said = stdout(&livestall(
+        dir.path(),
+        &["inventory", "add", "MILLET", "-5", "--db", "shop.db"],
+    ));
+    assert_eq!(said.trim(), "MILLET: stock 23 -> 18");
+
+    for (args, says) in [
+        (&["inventory", "add", "MILLET", "-19"][..], "below zero"),
+        (&["inventory", "set", "MILLET", "-1"][..], "below zero"),
+        (
+            &["inventory", "set", "WALNUT", "5"][..],
+            "unknown product WALNUT",
+        ),
+    ] {
+        let out = livestall(dir.path(), &[args, &["--db", "shop.db"]].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(says),
+            "{args:?}: {err}"
+        );
+    }
+    let conn = rusqlite::Connection::open(dir.path().join("shop.db")).unwrap();
+    let stock: i64 = conn
+        .query_row("SELECT stock FROM products WHERE sku = 'MILLET'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(stock, 18, "refused changes wrote nothing");
+    let events: Vec<(String, String, String)> = conn
+        .prepare("SELECT helper, action, detail FROM events WHERE action LIKE 'stock%' ORDER BY event_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("小王".into(), "stock_set".into(), "MILLET 8 -> 3".into()),
+            ("helper".into(), "stock_add".into(), "MILLET 3 -> 23".into()),
+            (
+                "helper".into(),
+                "stock_add".into(),
+                "MILLET 23 -> 18".into()
+            ),
+        ]
+    );
+
+    std::fs::write(dir.path().join("empty.db"), b"").unwrap();
+    let out = livestall(
+        dir.path(),
+        &["inventory", "set", "MILLET", "1", "--db", "empty.db"],
+    );
+    assert!(!out.status.success());
+    assert_eq!(
+        std::fs::read(dir.path().join("empty.db")).unwrap(),
+        b"",
+        "not migrated"
+    );
+}

@@ -219,6 +219,41 @@ pub struct LearnedAlias {
     pub msg_id: Option<String>,
 }
 
+/// A helper's change to a product's stock (a restock, a count).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockChange {
+    pub sku: String,
+    pub to: StockTo,
+    pub helper: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockTo {
+    /// The stock is this many (a count of what is really there).
+    Set(i64),
+    /// This many more (a restock; negative takes some away).
+    Add(i64),
+}
+
+/// What a stock change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockChanged {
+    pub sku: String,
+    pub before: i64,
+    pub after: i64,
+}
+
+/// Why a stock change was not made. Nothing was written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StockRefusal {
+    #[error("unknown product {0}")]
+    UnknownProduct(String),
+    #[error("stock cannot go below zero (it is {before})")]
+    Negative { before: i64 },
+    #[error("storage error: {0}")]
+    Storage(#[from] StoreError),
+}
+
 /// Why an alias could not be learned. Nothing was written.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AliasRefusal {
@@ -238,10 +273,15 @@ pub struct StoreOptions {
     /// How long a write waits for another program holding the database
     /// before giving up with `StoreError::Locked`.
     pub busy_timeout: Duration,
-    /// Create the database when there is none. The reading verbs (`orders
-    /// export`, `inventory`) say false, so a mistyped `--db` is an error
-    /// instead of a fresh empty database.
+    /// Create the database when there is none. The verbs that change a
+    /// database without taking orders (`inventory set`, `aliases remove`)
+    /// say false, so a mistyped `--db` is an error instead of a fresh
+    /// empty database.
     pub create: bool,
+    /// Bring products in line with the config (names, prices, new
+    /// products, retired ones). The verbs that work on `--db` alone say
+    /// false: with no config, nothing is taken from one.
+    pub seed: bool,
 }
 
 impl Default for StoreOptions {
@@ -249,6 +289,7 @@ impl Default for StoreOptions {
         StoreOptions {
             busy_timeout: Duration::from_secs(5),
             create: true,
+            seed: true,
         }
     }
 }
@@ -312,7 +353,11 @@ impl Store {
         options: &StoreOptions,
     ) -> Result<(Store, SeedReport), StoreError> {
         let mut conn = schema::open(path, options)?;
-        let report = schema::seed(&mut conn, catalog)?;
+        let report = if options.seed {
+            schema::seed(&mut conn, catalog)?
+        } else {
+            SeedReport::default()
+        };
         let (tx, rx) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("livestall-store".into())
@@ -416,6 +461,16 @@ impl Store {
             },
             reply,
         ));
+        rx
+    }
+
+    /// Sets or adds to a product's stock; the reply comes after the commit.
+    pub fn change_stock(
+        &self,
+        change: StockChange,
+    ) -> oneshot::Receiver<Result<StockChanged, StockRefusal>> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Stock(change, reply));
         rx
     }
 

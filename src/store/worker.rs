@@ -8,7 +8,8 @@ use super::reader::{select_inventory, select_orders};
 use super::schema::{map_err, select_learned_aliases, write_tx};
 use super::{
     AliasRefusal, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent, OrderAction,
-    OrderRow, PendingIntent, Refusal, StockRow, StoreError, StoreSettings,
+    OrderRow, PendingIntent, Refusal, StockChange, StockChanged, StockRefusal, StockRow, StockTo,
+    StoreError, StoreSettings,
 };
 use crate::clock::now_ms;
 use crate::intent::IntentKind;
@@ -32,6 +33,7 @@ pub enum Request {
     Learn(LearnedAlias, Answer<Result<LearnedAlias, AliasRefusal>>),
     LearnedAliases(ReplyTo<Vec<LearnedAlias>>),
     Forget(String, String, ReplyTo<bool>),
+    Stock(StockChange, Answer<Result<StockChanged, StockRefusal>>),
 }
 
 impl Request {
@@ -53,6 +55,7 @@ impl Request {
             Request::Learn(_, reply) => reply.send(Err(AliasRefusal::Storage(err))),
             Request::LearnedAliases(reply) => reply.send(Err(err)),
             Request::Forget(_, _, reply) => reply.send(Err(err)),
+            Request::Stock(_, reply) => reply.send(Err(StockRefusal::Storage(err))),
         }
     }
 }
@@ -178,6 +181,7 @@ impl Worker {
             Request::Forget(phrase, helper, reply) => {
                 reply.send(self.forget(&phrase, &helper));
             }
+            Request::Stock(change, reply) => reply.send(self.change_stock(&change)),
         }
     }
 
@@ -348,6 +352,42 @@ impl Worker {
             log_event(&tx, now, helper, "rejected", Some(key), None, "")?;
         }
         tx.commit().map_err(map_err)
+    }
+
+    /// Sets or adds to a product's stock in one transaction, with the
+    /// helper's action in the events table.
+    fn change_stock(&mut self, change: &StockChange) -> Result<StockChanged, StockRefusal> {
+        let now = now_ms();
+        let tx = write_tx(&mut self.conn)?;
+        let before: i64 = tx
+            .query_row(
+                "SELECT stock FROM products WHERE sku = ?1",
+                [&change.sku],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(map_err)?
+            .ok_or_else(|| StockRefusal::UnknownProduct(change.sku.clone()))?;
+        let (action, after) = match change.to {
+            StockTo::Set(n) => ("stock_set", Some(n)),
+            StockTo::Add(n) => ("stock_add", before.checked_add(n)),
+        };
+        let after = after
+            .filter(|&n| n >= 0)
+            .ok_or(StockRefusal::Negative { before })?;
+        tx.execute(
+            "UPDATE products SET stock = ?2 WHERE sku = ?1",
+            params![change.sku, after],
+        )
+        .map_err(map_err)?;
+        let detail = format!("{} {before} -> {after}", change.sku);
+        log_event(&tx, now, &change.helper, action, None, None, &detail)?;
+        tx.commit().map_err(map_err)?;
+        Ok(StockChanged {
+            sku: change.sku.clone(),
+            before,
+            after,
+        })
     }
 
     fn learn(&mut self, mut alias: LearnedAlias) -> Result<LearnedAlias, AliasRefusal> {
