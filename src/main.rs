@@ -7,7 +7,9 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use livestall::commands::tui::Screen;
 use livestall::config::{self, Config};
-use livestall::store::{Reader, SeedReport, StockChange, StockTo, Store, StoreOptions};
+use livestall::store::{
+    AmendTo, OrderAmend, Reader, SeedReport, StockChange, StockTo, Store, StoreOptions,
+};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -113,6 +115,35 @@ enum InventoryCommand {
 
 #[derive(Subcommand)]
 enum OrdersCommand {
+    /// Orders, one line each, oldest first (reads the database only).
+    List {
+        #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+        format: InventoryFormat,
+        /// Only this buyer's orders (the name chat showed).
+        #[arg(long, value_name = "NAME")]
+        buyer: Option<String>,
+        /// Only orders of this product.
+        #[arg(long)]
+        sku: Option<String>,
+        #[arg(long, value_enum)]
+        status: Option<OrderStatus>,
+    },
+    /// Cancel confirmed order ORDER_ID; its units go back to stock.
+    Cancel {
+        order_id: i64,
+        /// Recorded as who cancelled it.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
+    /// Set the quantity of confirmed order ORDER_ID (0 cancels it); stock
+    /// moves by the difference.
+    SetQty {
+        order_id: i64,
+        qty: u32,
+        /// Recorded as who changed it.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
     /// Every order, one row each (UTF-8 with BOM, for Excel and WPS).
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
@@ -145,6 +176,12 @@ enum AliasesCommand {
         #[arg(long, default_value = "helper")]
         helper: String,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OrderStatus {
+    Confirmed,
+    Cancelled,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -384,6 +421,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Some(Command::Orders {
+            action:
+                OrdersCommand::List {
+                    format,
+                    buyer,
+                    sku,
+                    status,
+                },
+        }) => {
+            let filter = livestall::commands::report::OrderFilter {
+                buyer,
+                sku,
+                status: status.map(|s| {
+                    match s {
+                        OrderStatus::Confirmed => "confirmed",
+                        OrderStatus::Cancelled => "cancelled",
+                    }
+                    .to_string()
+                }),
+            };
+            let mut rows = open_reader(config_path, db)?.orders()?;
+            rows.retain(|row| filter.keeps(row));
+            let mut stdout = std::io::stdout().lock();
+            match format {
+                InventoryFormat::Table => {
+                    livestall::commands::report::orders_table(&rows, &mut stdout)
+                }
+                InventoryFormat::Json => {
+                    livestall::commands::report::orders_json(&rows, &mut stdout)
+                }
+            }
+        }
+        Some(Command::Orders {
+            action: OrdersCommand::Cancel { order_id, helper },
+        }) => amend_order(config_path, db, order_id, AmendTo::Cancel, helper),
+        Some(Command::Orders {
+            action:
+                OrdersCommand::SetQty {
+                    order_id,
+                    qty,
+                    helper,
+                },
+        }) => amend_order(config_path, db, order_id, AmendTo::Qty(qty), helper),
         Some(Command::Aliases { action }) => {
             use livestall::commands::aliases;
             let config = load_config(config_path)?;
@@ -424,7 +504,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 InventoryCommand::Set { sku, n, helper } => (sku, StockTo::Set(n), helper),
                 InventoryCommand::Add { sku, n, helper } => (sku, StockTo::Add(n), helper),
             };
-            let store = open_for_stock(config_path, db)?;
+            let store = open_for_change(config_path, db)?;
             let done = livestall::store::wait(store.change_stock(StockChange { sku, to, helper }))?;
             println!("{}: stock {} -> {}", done.sku, done.before, done.after);
             Ok(())
@@ -462,10 +542,34 @@ fn db_path(config_path: Option<&Path>, db: Option<&Path>) -> anyhow::Result<Path
     })
 }
 
-/// The database for a stock change: `--db` alone is enough, and products
+/// `orders cancel` and `orders set-qty`: one committed change, said on stdout.
+fn amend_order(
+    config_path: Option<&Path>,
+    db: Option<&Path>,
+    order_id: i64,
+    to: AmendTo,
+    helper: String,
+) -> anyhow::Result<()> {
+    let store = open_for_change(config_path, db)?;
+    let done = livestall::store::wait(store.amend_order(OrderAmend {
+        order_id,
+        to,
+        helper,
+    }))?;
+    let what = match done.action {
+        livestall::store::OrderAction::Cancelled => {
+            format!("cancelled ({} x{} back in stock)", done.sku, done.qty)
+        }
+        _ => format!("{} x{}", done.sku, done.qty),
+    };
+    println!("order {order_id}: {what}; {} left", done.stock_left);
+    Ok(())
+}
+
+/// The database for a helper's change (stock, an order): `--db` alone is enough, and products
 /// are not brought in line with the config (nothing is taken from it but
 /// `[store] path` when there is no `--db`). Never created.
-fn open_for_stock(config_path: Option<&Path>, db: Option<&Path>) -> anyhow::Result<Store> {
+fn open_for_change(config_path: Option<&Path>, db: Option<&Path>) -> anyhow::Result<Store> {
     let path = db_path(config_path, db)?;
     // Checked read-only first: opening to write would migrate an empty or
     // foreign file into a livestall database.

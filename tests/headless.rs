@@ -551,6 +551,23 @@ fn stdin_commands_drive_a_headless_run() {
         (Some("p1"), Some("WALNUT"), Some(1), Some(99))
     );
 
+    // The order is put right by its number.
+    let order_id = done["order_id"].as_i64().unwrap();
+    send(
+        &mut stdin,
+        &format!(r#"{{"cmd":"set_qty","order_id":{order_id},"qty":3}}"#),
+    );
+    let seen = run.until(|v| v["event"] == "order_updated");
+    let updated = seen.last().unwrap();
+    assert_eq!(
+        (
+            updated["action"].as_str(),
+            updated["qty"].as_u64(),
+            updated["stock_left"].as_i64()
+        ),
+        (Some("changed"), Some(3), Some(97))
+    );
+
     // By link too; then an order of the new product, rejected by id.
     send(&mut stdin, r#"{"cmd":"on_air","link":3}"#);
     run.until(|v| v["event"] == "on_air" && v["sku"] == "HONEY");
@@ -559,7 +576,7 @@ fn stdin_commands_drive_a_headless_run() {
     send(&mut stdin, r#"{"cmd":"reject","msg_id":"p2"}"#);
     run.until(|v| v["event"] == "rejected" && v["msg_id"] == "p2");
 
-    // Lines 5 to 8: bad commands, each answered with its line number.
+    // Lines 6 to 9: bad commands, each answered with its line number.
     send(&mut stdin, "{not json");
     send(&mut stdin, r#"{"cmd":"dance"}"#);
     send(
@@ -567,13 +584,13 @@ fn stdin_commands_drive_a_headless_run() {
         r#"{"cmd":"confirm","msg_id":"nobody","index":0}"#,
     );
     send(&mut stdin, r#"{"cmd":"on_air","sku":"NOPE"}"#);
-    let seen = run.until(|v| v["event"] == "error" && v["line"] == 8);
+    let seen = run.until(|v| v["event"] == "error" && v["line"] == 9);
     let errors: Vec<(u64, &str)> = events(&seen, "error")
         .iter()
         .map(|v| (v["line"].as_u64().unwrap(), v["error"].as_str().unwrap()))
         .collect();
     assert_eq!(errors.len(), 4, "{seen:#?}");
-    assert_eq!(errors[0].0, 5);
+    assert_eq!(errors[0].0, 6);
     assert!(errors[0].1.contains("not JSON"), "{errors:?}");
     assert!(errors[1].1.contains("unknown command"), "{errors:?}");
     assert!(
@@ -596,7 +613,10 @@ fn stdin_commands_drive_a_headless_run() {
         .iter()
         .find(|r| r["sku"] == "WALNUT")
         .unwrap();
-    assert_eq!(walnut["sold"], 1, "the confirmed +1 is in the database");
+    assert_eq!(
+        walnut["sold"], 3,
+        "the confirmed +1, set to 3, is in the database"
+    );
 }
 
 #[test]

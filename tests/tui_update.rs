@@ -726,3 +726,76 @@ fn a_reject_the_database_could_not_commit_is_told_as_failed() {
     ));
     assert!(matches!(m.inbox[0].state, IntentState::Failed(_)));
 }
+
+#[test]
+fn orders_are_put_right_by_number_and_the_store_has_the_last_word() {
+    use livestall::app::Command;
+    use livestall::store::{AmendTo, OrderAction, OrderAmend};
+    let mut m = model(Language::Zh);
+    let cmd = |command| Msg::Command { line: 1, command };
+    assert_eq!(
+        jobs(&update(
+            &mut m,
+            cmd(Command::SetQty {
+                order_id: 4,
+                qty: 3
+            })
+        )),
+        [&StoreJob::Amend(OrderAmend {
+            order_id: 4,
+            to: AmendTo::Qty(3),
+            helper: "小王".into()
+        })]
+    );
+    let changed = update(
+        &mut m,
+        Msg::Store(StoreEvent::Amended {
+            order_id: 4,
+            result: Ok(livestall::store::Confirmed {
+                action: OrderAction::Changed,
+                order_id: 4,
+                sku: "walnut".into(),
+                qty: 3,
+                user: "Tom".into(),
+                stock_left: 117,
+                sold: 3,
+            }),
+        }),
+    );
+    assert!(matches!(
+        published(&changed).as_slice(),
+        [Event::OrderUpdated {
+            order_id: 4,
+            action: "changed",
+            qty: 3,
+            ..
+        }]
+    ));
+    assert_eq!((m.products[4].stock, m.products[4].sold), (117, 3));
+    let refused = update(
+        &mut m,
+        Msg::Store(StoreEvent::Amended {
+            order_id: 9,
+            result: Err(Refusal::UnknownOrder(9)),
+        }),
+    );
+    assert!(matches!(
+        published(&refused).as_slice(),
+        [Event::OrderRefused {
+            order_id: 9,
+            reason: "unknown_order",
+            ..
+        }]
+    ));
+    assert!(matches!(
+        &m.notice,
+        Some((Notice::Refused(Refusal::UnknownOrder(9)), _))
+    ));
+    assert!(matches!(
+        jobs(&update(&mut m, cmd(Command::CancelOrder(4)))).as_slice(),
+        [StoreJob::Amend(OrderAmend {
+            to: AmendTo::Cancel,
+            ..
+        })]
+    ));
+}

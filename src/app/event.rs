@@ -60,6 +60,21 @@ pub enum Event {
         reason: &'static str,
         detail: String,
     },
+    /// A confirmed order a helper cancelled or changed by its number.
+    OrderUpdated {
+        order_id: i64,
+        action: &'static str,
+        sku: String,
+        qty: u32,
+        user: String,
+        stock_left: i64,
+    },
+    /// A cancel or change of an order by its number that was not made.
+    OrderRefused {
+        order_id: i64,
+        reason: &'static str,
+        detail: String,
+    },
     /// A command that could not be carried out; the run goes on.
     Error {
         line: u64,
@@ -76,11 +91,18 @@ impl Event {
             sku: done.sku.clone(),
             qty: done.qty,
             user: done.user.clone(),
-            action: match done.action {
-                OrderAction::Created => "created",
-                OrderAction::Cancelled => "cancelled",
-                OrderAction::Changed => "changed",
-            },
+            action: action_name(done.action),
+            stock_left: done.stock_left,
+        }
+    }
+
+    pub fn order_updated(done: &Confirmed) -> Event {
+        Event::OrderUpdated {
+            order_id: done.order_id,
+            action: action_name(done.action),
+            sku: done.sku.clone(),
+            qty: done.qty,
+            user: done.user.clone(),
             stock_left: done.stock_left,
         }
     }
@@ -102,5 +124,13 @@ impl Event {
             detail,
             confidence: confidence.map(rounded_confidence),
         }
+    }
+}
+
+fn action_name(action: OrderAction) -> &'static str {
+    match action {
+        OrderAction::Created => "created",
+        OrderAction::Cancelled => "cancelled",
+        OrderAction::Changed => "changed",
     }
 }

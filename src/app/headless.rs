@@ -5,7 +5,8 @@
 //!
 //! Commands: `{"cmd":"on_air","sku":"…"}` or `{"cmd":"on_air","link":N}`,
 //! `{"cmd":"confirm","msg_id":"…","index":N}`, `{"cmd":"reject",…}` (index
-//! defaults to 0), `{"cmd":"quit"}`. A line that is not one gets
+//! defaults to 0), `{"cmd":"cancel_order","order_id":N}`,
+//! `{"cmd":"set_qty","order_id":N,"qty":N}`, `{"cmd":"quit"}`. A line that is not one gets
 //! `{"event":"error","line":N,"error":"…"}` and the run goes on. The end of
 //! input does not end the run: a signal or `quit` does.
 
@@ -117,6 +118,8 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
     let allowed: &[&str] = match name {
         "on_air" => &["cmd", "sku", "link"],
         "confirm" | "reject" => &["cmd", "msg_id", "index"],
+        "cancel_order" => &["cmd", "order_id"],
+        "set_qty" => &["cmd", "order_id", "qty"],
         "quit" => &["cmd"],
         other => return Err(format!("unknown command {other:?}")),
     };
@@ -141,9 +144,25 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
         },
         "confirm" => Command::Confirm(intent_key(name, &fields)?),
         "reject" => Command::Reject(intent_key(name, &fields)?),
+        "cancel_order" => Command::CancelOrder(whole(name, &fields, "order_id")?),
+        "set_qty" => Command::SetQty {
+            order_id: whole(name, &fields, "order_id")?,
+            qty: u32::try_from(whole(name, &fields, "qty")?)
+                .map_err(|_| format!("{name}: \"qty\" is too large"))?,
+        },
         _ => Command::Quit,
     };
     Ok(Some(command))
+}
+
+/// A required whole number (0 or more) field of a command.
+fn whole(name: &str, fields: &serde_json::Map<String, Value>, key: &str) -> Result<i64, String> {
+    fields
+        .get(key)
+        .ok_or_else(|| format!("{name} needs \"{key}\" (a whole number)"))?
+        .as_u64()
+        .and_then(|n| i64::try_from(n).ok())
+        .ok_or_else(|| format!("{name}: \"{key}\" is a whole number"))
 }
 
 fn intent_key(name: &str, fields: &serde_json::Map<String, Value>) -> Result<IntentKey, String> {
@@ -221,6 +240,17 @@ mod tests {
                 Command::Reject(key("m2", 0)),
             ),
             (r#"{"cmd":"quit"}"#, Command::Quit),
+            (
+                r#"{"cmd":"cancel_order","order_id":12}"#,
+                Command::CancelOrder(12),
+            ),
+            (
+                r#"{"cmd":"set_qty","order_id":12,"qty":3}"#,
+                Command::SetQty {
+                    order_id: 12,
+                    qty: 3,
+                },
+            ),
         ];
         for (line, want) in cases {
             assert_eq!(read_command(line), Ok(Some(want)), "{line}");
@@ -247,6 +277,15 @@ mod tests {
             (
                 r#"{"cmd":"on_air","sku":"A","name":"x"}"#,
                 "it takes sku, link",
+            ),
+            (
+                r#"{"cmd":"cancel_order"}"#,
+                "cancel_order needs \"order_id\"",
+            ),
+            (r#"{"cmd":"set_qty","order_id":1}"#, "set_qty needs \"qty\""),
+            (
+                r#"{"cmd":"set_qty","order_id":1,"qty":-2}"#,
+                "\"qty\" is a whole number",
             ),
             (
                 r#"{"cmd":"confirm","msg_id":"m","index":"x"}"#,

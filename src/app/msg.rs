@@ -44,6 +44,13 @@ pub enum Command {
     OnAir(ProductRef),
     Confirm(IntentKey),
     Reject(IntentKey),
+    /// Cancel a confirmed order; its units go back to stock.
+    CancelOrder(i64),
+    /// Set a confirmed order's quantity (0 cancels it).
+    SetQty {
+        order_id: i64,
+        qty: u32,
+    },
     Quit,
 }
 

@@ -10,7 +10,8 @@ use crate::app::msg::{Command, Effect, Msg, ProductRef, SourceStatus};
 use crate::chat::ChatMessage;
 use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
-    ConfirmRequest, IntentKey, NewIntent, PendingIntent, Refusal, StockRow, StoreEvent, StoreJob,
+    AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAmend, PendingIntent, Refusal,
+    StockRow, StoreEvent, StoreJob,
 };
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::fmt;
@@ -104,6 +105,14 @@ fn run_command(
         }
         Command::Confirm(key) => confirm(model, key, fx),
         Command::Reject(key) => reject(model, key, fx),
+        Command::CancelOrder(order_id) => {
+            amend(model, order_id, AmendTo::Cancel, fx);
+            Ok(())
+        }
+        Command::SetQty { order_id, qty } => {
+            amend(model, order_id, AmendTo::Qty(qty), fx);
+            Ok(())
+        }
         Command::Quit => {
             quit(model, fx);
             Ok(())
@@ -238,6 +247,16 @@ fn confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<()
         helper,
     })));
     Ok(())
+}
+
+/// Asks the store to put a confirmed order right; whether the order exists
+/// and may change is the store's to say (`StoreEvent::Amended`).
+fn amend(model: &Model, order_id: i64, to: AmendTo, fx: &mut Vec<Effect>) {
+    fx.push(Effect::Store(StoreJob::Amend(OrderAmend {
+        order_id,
+        to,
+        helper: model.helper.clone(),
+    })));
 }
 
 fn reject(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<(), CommandError> {
@@ -463,28 +482,25 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
         StoreEvent::Confirmed(key, confirmed) => {
             fx.push(Effect::Publish(Event::confirmed(&key, &confirmed)));
             remove_item(model, &key);
-            let product = model.products.iter_mut().find(|p| p.sku == confirmed.sku);
-            let (name, price_fen) = match product {
-                Some(row) => {
-                    row.stock = confirmed.stock_left;
-                    row.sold = confirmed.sold;
-                    (row.name.clone(), row.price_fen)
-                }
-                None => (confirmed.sku.clone(), 0),
-            };
-            push_bounded(
-                &mut model.recent_orders,
-                RecentOrder {
-                    order_id: confirmed.order_id,
-                    action: confirmed.action,
-                    user: confirmed.user,
-                    name,
-                    qty: confirmed.qty,
-                    total_fen: price_fen.saturating_mul(i64::from(confirmed.qty)),
-                },
-                RECENT_ORDERS_CAPACITY,
-            );
+            apply_order(model, confirmed);
             answered(model, &key, fx);
+        }
+        StoreEvent::Amended {
+            result: Ok(done), ..
+        } => {
+            fx.push(Effect::Publish(Event::order_updated(&done)));
+            apply_order(model, done);
+        }
+        StoreEvent::Amended {
+            order_id,
+            result: Err(refusal),
+        } => {
+            fx.push(Effect::Publish(Event::OrderRefused {
+                order_id,
+                reason: refusal.code(),
+                detail: refusal.to_string(),
+            }));
+            model.notice = Some((Notice::Refused(refusal), now));
         }
         StoreEvent::Rejected(key) => {
             fx.push(Effect::Publish(Event::Rejected {
@@ -535,6 +551,32 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
         // The driver waits for this one itself when the run ends.
         StoreEvent::Flushed(_) => {}
     }
+}
+
+/// What a committed order did to its product's stock and sales, and the
+/// recent-orders line.
+fn apply_order(model: &mut Model, done: Confirmed) {
+    let product = model.products.iter_mut().find(|p| p.sku == done.sku);
+    let (name, price_fen) = match product {
+        Some(row) => {
+            row.stock = done.stock_left;
+            row.sold = done.sold;
+            (row.name.clone(), row.price_fen)
+        }
+        None => (done.sku.clone(), 0),
+    };
+    push_bounded(
+        &mut model.recent_orders,
+        RecentOrder {
+            order_id: done.order_id,
+            action: done.action,
+            user: done.user,
+            name,
+            qty: done.qty,
+            total_fen: price_fen.saturating_mul(i64::from(done.qty)),
+        },
+        RECENT_ORDERS_CAPACITY,
+    );
 }
 
 fn remove_item(model: &mut Model, key: &IntentKey) {

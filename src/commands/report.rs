@@ -2,7 +2,7 @@
 //! store for whoever packs and ships, and for scripts.
 
 use crate::catalog::yuan;
-use crate::store::{Reader, StockRow};
+use crate::store::{OrderRow, Reader, StockRow};
 use serde::Serialize;
 use std::io::Write;
 use unicode_width::UnicodeWidthStr;
@@ -43,7 +43,6 @@ pub fn inventory_json(rows: &[StockRow], out: &mut impl Write) -> anyhow::Result
 
 /// A plain table aligned by display width, so Chinese names line up.
 pub fn inventory_table(rows: &[StockRow], out: &mut impl Write) -> anyhow::Result<()> {
-    let header = ["link", "sku", "name", "price", "stock", "sold"];
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
@@ -57,13 +56,119 @@ pub fn inventory_table(rows: &[StockRow], out: &mut impl Write) -> anyhow::Resul
             ]
         })
         .collect();
+    write_table(
+        ["link", "sku", "name", "price", "stock", "sold"],
+        [true, false, false, true, true, true],
+        &cells,
+        out,
+    )
+}
+
+/// Which orders `orders list` shows.
+#[derive(Debug, Default)]
+pub struct OrderFilter {
+    /// The buyer's name as chat showed it.
+    pub buyer: Option<String>,
+    pub sku: Option<String>,
+    /// "confirmed" or "cancelled".
+    pub status: Option<String>,
+}
+
+impl OrderFilter {
+    pub fn keeps(&self, row: &OrderRow) -> bool {
+        self.buyer.as_ref().is_none_or(|b| *b == row.user)
+            && self.sku.as_ref().is_none_or(|s| *s == row.sku)
+            && self.status.as_ref().is_none_or(|s| *s == row.status)
+    }
+}
+
+#[derive(Serialize)]
+struct OrderJson<'a> {
+    order_id: i64,
+    msg_id: &'a str,
+    user: &'a str,
+    sku: &'a str,
+    name: &'a str,
+    qty: u32,
+    unit_price: String,
+    total: String,
+    status: &'a str,
+    confirmed_at: &'a str,
+    helper: &'a str,
+}
+
+pub fn orders_json(rows: &[OrderRow], out: &mut impl Write) -> anyhow::Result<()> {
+    let list: Vec<OrderJson> = rows
+        .iter()
+        .map(|r| OrderJson {
+            order_id: r.order_id,
+            msg_id: &r.msg_id,
+            user: &r.user,
+            sku: &r.sku,
+            name: &r.name,
+            qty: r.qty,
+            unit_price: yuan(r.unit_price_fen),
+            total: yuan(r.total_fen),
+            status: &r.status,
+            confirmed_at: &r.confirmed_at,
+            helper: &r.helper,
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &list)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Orders as a table for the terminal: buyers' names are chat text, so they
+/// are sanitized like the screen's.
+pub fn orders_table(rows: &[OrderRow], out: &mut impl Write) -> anyhow::Result<()> {
+    use crate::ui::sanitize::sanitize;
+    let cells: Vec<[String; 8]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.order_id.to_string(),
+                sanitize(&r.user),
+                r.sku.clone(),
+                r.name.clone(),
+                r.qty.to_string(),
+                yuan(r.total_fen),
+                r.status.clone(),
+                r.confirmed_at.clone(),
+            ]
+        })
+        .collect();
+    write_table(
+        [
+            "order",
+            "user",
+            "sku",
+            "name",
+            "qty",
+            "total",
+            "status",
+            "confirmed_at",
+        ],
+        [true, false, false, false, true, true, false, false],
+        &cells,
+        out,
+    )
+}
+
+/// Writes `cells` under `header`, each column as wide as its widest cell
+/// (display width), numbers right-aligned.
+fn write_table<const N: usize>(
+    header: [&str; N],
+    numeric: [bool; N],
+    cells: &[[String; N]],
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let mut widths = header.map(UnicodeWidthStr::width);
-    for row in &cells {
+    for row in cells {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.width());
         }
     }
-    let numeric = [true, false, false, true, true, true];
     let line = |cols: &[&str]| {
         let mut s = String::new();
         for (i, c) in cols.iter().enumerate() {
@@ -82,7 +187,7 @@ pub fn inventory_table(rows: &[StockRow], out: &mut impl Write) -> anyhow::Resul
         s.trim_end().to_string()
     };
     writeln!(out, "{}", line(&header))?;
-    for row in &cells {
+    for row in cells {
         let cols: Vec<&str> = row.iter().map(String::as_str).collect();
         writeln!(out, "{}", line(&cols))?;
     }

@@ -23,6 +23,11 @@ pub enum StoreEvent {
     Seeded(SeedReport),
     /// Loading inventory or pending intents failed (no intent concerned).
     LoadFailed(StoreError),
+    /// A confirmed order put right by a helper, or why it was not.
+    Amended {
+        order_id: i64,
+        result: Result<Confirmed, Refusal>,
+    },
     /// Everything queued before the flush is committed, or why not.
     Flushed(Result<(), StoreError>),
 }

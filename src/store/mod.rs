@@ -123,6 +123,9 @@ pub enum Refusal {
     Duplicate { order_id: i64 },
     #[error("no open order of this buyer to cancel or change")]
     NoOpenOrder,
+    /// No confirmed order with that number (none, or cancelled already).
+    #[error("no confirmed order {0}")]
+    UnknownOrder(i64),
     #[error("unknown product {0}")]
     UnknownProduct(String),
     #[error("no product given")]
@@ -142,6 +145,7 @@ impl Refusal {
             Refusal::OverLimit { .. } => "over_limit",
             Refusal::Duplicate { .. } => "duplicate",
             Refusal::NoOpenOrder => "no_open_order",
+            Refusal::UnknownOrder(_) => "unknown_order",
             Refusal::UnknownProduct(_) => "unknown_product",
             Refusal::NoProduct => "no_product",
             Refusal::Rejected => "rejected",
@@ -217,6 +221,22 @@ pub struct LearnedAlias {
     pub helper: String,
     /// The chat message it was learned from, if any.
     pub msg_id: Option<String>,
+}
+
+/// A helper putting a confirmed order right, by its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderAmend {
+    pub order_id: i64,
+    pub to: AmendTo,
+    pub helper: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmendTo {
+    /// Cancel the order; its units go back to stock.
+    Cancel,
+    /// Set the order's quantity (0 cancels it); stock moves by the difference.
+    Qty(u32),
 }
 
 /// A helper's change to a product's stock (a restock, a count).
@@ -464,6 +484,14 @@ impl Store {
         rx
     }
 
+    /// Cancels a confirmed order or changes its quantity, with stock moved
+    /// in the same transaction; the reply comes after the commit.
+    pub fn amend_order(&self, amend: OrderAmend) -> oneshot::Receiver<Result<Confirmed, Refusal>> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Amend(amend, reply));
+        rx
+    }
+
     /// Sets or adds to a product's stock; the reply comes after the commit.
     pub fn change_stock(
         &self,
@@ -536,6 +564,13 @@ impl Store {
                 self.send(Request::Inventory(loaded(events, StoreEvent::Inventory)))
             }
             StoreJob::Pending => self.send(Request::Pending(loaded(events, StoreEvent::Pending))),
+            StoreJob::Amend(amend) => {
+                let order_id = amend.order_id;
+                let answer = Answer::event(events, move |result| {
+                    Some(StoreEvent::Amended { order_id, result })
+                });
+                self.send(Request::Amend(amend, answer));
+            }
             StoreJob::Flush => {
                 let answer = Answer::event(events, |done| Some(StoreEvent::Flushed(done)));
                 self.send(Request::Flush(answer));
@@ -583,6 +618,8 @@ pub enum StoreJob {
     Inventory,
     /// Answered with `Pending` or `LoadFailed`.
     Pending,
+    /// Cancel or change a confirmed order; answered with `Amended`.
+    Amend(OrderAmend),
     /// Answered with `Flushed` once everything queued before it is committed.
     Flush,
 }

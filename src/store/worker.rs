@@ -7,9 +7,9 @@ use super::answer::Answer;
 use super::reader::{select_inventory, select_orders};
 use super::schema::{map_err, select_learned_aliases, write_tx};
 use super::{
-    AliasRefusal, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent, OrderAction,
-    OrderRow, PendingIntent, Refusal, StockChange, StockChanged, StockRefusal, StockRow, StockTo,
-    StoreError, StoreSettings,
+    AliasRefusal, AmendTo, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent,
+    OrderAction, OrderAmend, OrderRow, PendingIntent, Refusal, StockChange, StockChanged,
+    StockRefusal, StockRow, StockTo, StoreError, StoreSettings,
 };
 use crate::clock::now_ms;
 use crate::intent::IntentKind;
@@ -34,6 +34,7 @@ pub enum Request {
     LearnedAliases(ReplyTo<Vec<LearnedAlias>>),
     Forget(String, String, ReplyTo<bool>),
     Stock(StockChange, Answer<Result<StockChanged, StockRefusal>>),
+    Amend(OrderAmend, Answer<Result<Confirmed, Refusal>>),
 }
 
 impl Request {
@@ -56,6 +57,7 @@ impl Request {
             Request::LearnedAliases(reply) => reply.send(Err(err)),
             Request::Forget(_, _, reply) => reply.send(Err(err)),
             Request::Stock(_, reply) => reply.send(Err(StockRefusal::Storage(err))),
+            Request::Amend(_, reply) => reply.send(Err(Refusal::Storage(err))),
         }
     }
 }
@@ -182,6 +184,7 @@ impl Worker {
                 reply.send(self.forget(&phrase, &helper));
             }
             Request::Stock(change, reply) => reply.send(self.change_stock(&change)),
+            Request::Amend(amend, reply) => reply.send(self.amend_order(&amend)),
         }
     }
 
@@ -352,6 +355,57 @@ impl Worker {
             log_event(&tx, now, helper, "rejected", Some(key), None, "")?;
         }
         tx.commit().map_err(map_err)
+    }
+
+    /// Cancels a confirmed order or sets its quantity, stock moved in the
+    /// same transaction, with the helper's action in the events table.
+    fn amend_order(&mut self, amend: &OrderAmend) -> Result<Confirmed, Refusal> {
+        let now = now_ms();
+        let tx = write_tx(&mut self.conn)?;
+        let found = tx
+            .query_row(
+                "SELECT order_id, sku, qty, user, buyer FROM orders
+                  WHERE order_id = ?1 AND status = 'confirmed'",
+                [amend.order_id],
+                |row| {
+                    Ok((
+                        OpenOrder {
+                            order_id: row.get(0)?,
+                            sku: row.get(1)?,
+                            qty: row.get(2)?,
+                            user: row.get(3)?,
+                        },
+                        row.get::<_, String>(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(map_err)?;
+        let Some((open, buyer)) = found else {
+            return Err(Refusal::UnknownOrder(amend.order_id));
+        };
+        let done = match amend.to {
+            AmendTo::Cancel | AmendTo::Qty(0) => cancel_order(&tx, &open, now)?,
+            AmendTo::Qty(qty) => change_order(&tx, &open, qty, &buyer)??,
+        };
+        let (action, detail) = match done.action {
+            OrderAction::Cancelled => ("order_cancelled", format!("{} x{}", open.sku, open.qty)),
+            _ => (
+                "order_changed",
+                format!("{} x{} -> x{}", open.sku, open.qty, done.qty),
+            ),
+        };
+        log_event(
+            &tx,
+            now,
+            &amend.helper,
+            action,
+            None,
+            Some(open.order_id),
+            &detail,
+        )?;
+        tx.commit().map_err(map_err)?;
+        Ok(done)
     }
 
     /// Sets or adds to a product's stock in one transaction, with the

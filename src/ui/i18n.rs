@@ -185,6 +185,7 @@ pub fn refusal(language: Language, refusal: &Refusal) -> String {
             }
             Refusal::Duplicate { order_id } => format!("这条弹幕已下过单（订单 {order_id}）"),
             Refusal::NoOpenOrder => "该买家没有可取消或修改的订单".to_string(),
+            Refusal::UnknownOrder(order_id) => format!("没有已确认的订单 {order_id}"),
             Refusal::UnknownProduct(sku) => format!("未知商品 {sku}"),
             Refusal::NoProduct => "没有指定商品".to_string(),
             Refusal::Rejected => "这条之前已被拒绝".to_string(),

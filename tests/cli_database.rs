@@ -1,7 +1,9 @@
-//! The reading verbs (`inventory`, `orders export`, `aliases list`) never
-//! write: no byte of the database changes, no file appears beside it (no
-//! write-ahead log, no log file), an edited config changes nothing stored,
-//! and `--db` alone is enough to report on a database.
+//! The verbs that work on a database without a screen. The reading ones
+//! (`inventory`, `orders list`, `orders export`) never write: no byte of the
+//! database changes, no file appears beside it (no write-ahead log, no log
+//! file), an edited config changes nothing stored, and `--db` alone is
+//! enough. The changing ones (`inventory set/add`, `orders cancel`, `orders
+//! set-qty`) commit one change each, stock moved with it, and record who.
 
 use livestall::catalog::{Catalog, Product};
 use livestall::intent::IntentKind;
@@ -316,5 +318,125 @@ fn stock_is_set_and_restocked_from_the_command_line() {
         std::fs::read(dir.path().join("empty.db")).unwrap(),
         b"",
         "not migrated"
+    );
+}
+
+fn stock(dir: &Path) -> i64 {
+    rusqlite::Connection::open(dir.join("shop.db"))
+        .unwrap()
+        .query_row("SELECT stock FROM products WHERE sku = 'MILLET'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+/// Orders listed (read-only, filtered) and put right by their number:
+/// a quantity changed, then the order cancelled, stock following each time.
+#[test]
+fn orders_are_listed_and_put_right_by_number() {
+    let dir = tempfile::tempdir().unwrap();
+    database(dir.path());
+    let before = snapshot(dir.path());
+    let table = stdout(&livestall(
+        dir.path(),
+        &["orders", "list", "--db", "shop.db"],
+    ));
+    assert!(
+        table.lines().count() == 2 && table.contains("李姐") && table.contains("79.80"),
+        "{table}"
+    );
+    let none = stdout(&livestall(
+        dir.path(),
+        &[
+            "orders", "list", "--db", "shop.db", "--buyer", "Tom", "--format", "json",
+        ],
+    ));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&none).unwrap(),
+        serde_json::json!([])
+    );
+    assert!(snapshot(dir.path()) == before, "listing wrote");
+
+    let said = stdout(&livestall(
+        dir.path(),
+        &[
+            "orders", "set-qty", "1", "5", "--helper", "小王", "--db", "shop.db",
+        ],
+    ));
+    assert_eq!(said.trim(), "order 1: MILLET x5; 5 left");
+    assert_eq!(stock(dir.path()), 5);
+    let out = livestall(
+        dir.path(),
+        &["orders", "set-qty", "1", "11", "--db", "shop.db"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("out of stock"),
+        "{err}"
+    );
+
+    let said = stdout(&livestall(
+        dir.path(),
+        &["orders", "cancel", "1", "--db", "shop.db"],
+    ));
+    assert_eq!(
+        said.trim(),
+        "order 1: cancelled (MILLET x5 back in stock); 10 left"
+    );
+    assert_eq!(stock(dir.path()), 10);
+    for args in [
+        &["orders", "cancel", "1"][..],
+        &["orders", "set-qty", "1", "2"][..],
+        &["orders", "cancel", "7"][..],
+    ] {
+        let out = livestall(dir.path(), &[args, &["--db", "shop.db"]].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("no confirmed order"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(stock(dir.path()), 10, "refusals moved no stock");
+
+    let cancelled = stdout(&livestall(
+        dir.path(),
+        &[
+            "orders",
+            "list",
+            "--db",
+            "shop.db",
+            "--status",
+            "cancelled",
+            "--format",
+            "json",
+        ],
+    ));
+    let rows: serde_json::Value = serde_json::from_str(&cancelled).unwrap();
+    assert_eq!(
+        (rows[0]["order_id"].as_i64(), rows[0]["qty"].as_u64()),
+        (Some(1), Some(5))
+    );
+    let conn = rusqlite::Connection::open(dir.path().join("shop.db")).unwrap();
+    let events: Vec<(String, String, String)> = conn
+        .prepare("SELECT helper, action, detail FROM events WHERE order_id = 1 AND action LIKE 'order_%' ORDER BY event_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (
+                "小王".into(),
+                "order_changed".into(),
+                "MILLET x2 -> x5".into()
+            ),
+            (
+                "helper".into(),
+                "order_cancelled".into(),
+                "MILLET x5".into()
+            ),
+        ]
     );
 }
