@@ -28,33 +28,38 @@ fn catalog() -> Catalog {
 fn database(dir: &Path) -> PathBuf {
     let db = dir.join("shop.db");
     let (store, _) = Store::open(&db, &catalog()).unwrap();
+    order(&store, "m1", "李姐", 2);
+    drop(store);
+    db
+}
+
+/// Records and confirms an order of `qty` bags of millet.
+fn order(store: &Store, msg_id: &str, user: &str, qty: u32) {
     let key = IntentKey {
-        msg_id: "m1".into(),
+        msg_id: msg_id.into(),
         index: 0,
     };
     store.record_intents(vec![NewIntent {
         key: key.clone(),
-        user: "李姐".into(),
+        user: user.into(),
         user_id: None,
-        text: "小米两袋".into(),
+        text: "小米".into(),
         kind: IntentKind::Order,
         sku: Some("MILLET".into()),
-        qty: Some(2),
+        qty: Some(qty),
         confidence: 0.9,
         received_at_ms: 1,
     }]);
     wait(store.confirm(ConfirmRequest {
         key,
         kind: IntentKind::Order,
-        user: "李姐".into(),
+        user: user.into(),
         user_id: None,
         sku: Some("MILLET".into()),
-        qty: Some(2),
+        qty: Some(qty),
         helper: "tester".into(),
     }))
     .unwrap();
-    drop(store);
-    db
 }
 
 /// Runs livestall in `dir` (which holds no config.toml).
@@ -201,19 +206,7 @@ fn a_report_reads_a_database_a_running_livestall_holds_open() {
     let db = database(dir.path());
     // A running screen keeps the database open (its write-ahead log exists).
     let (store, _) = Store::open(&db, &catalog()).unwrap();
-    wait(store.confirm(ConfirmRequest {
-        key: IntentKey {
-            msg_id: "m2".into(),
-            index: 0,
-        },
-        kind: IntentKind::Order,
-        user: "Tom".into(),
-        user_id: None,
-        sku: Some("MILLET".into()),
-        qty: Some(3),
-        helper: "tester".into(),
-    }))
-    .unwrap();
+    order(&store, "m2", "Tom", 3);
     let files = names(&snapshot(dir.path()))
         .into_iter()
         .map(String::from)
