@@ -237,3 +237,41 @@ fn a_headless_run_ends_when_its_source_dies() {
     let last = output.events().pop().unwrap();
     assert_eq!(last["event"], "disconnected", "{last}");
 }
+
+/// `{"cmd":"undo"}` under auto-confirm: the order is taken back and the
+/// intent stays pending for a person (the policy does not confirm it again).
+#[test]
+fn undo_takes_back_an_auto_confirmation_for_good() {
+    let run = start();
+    run.chat(message("u1", "小米来两袋"));
+    run.output
+        .until(|v| v["event"] == "confirmed" && v["msg_id"] == "u1");
+    run.commands.send(b"{\"cmd\":\"undo\"}\n".to_vec()).unwrap();
+    let seen = run.output.until(|v| v["event"] == "undone");
+    let undone = seen.last().unwrap();
+    assert_eq!(
+        (undone["msg_id"].as_str(), undone["stock_left"].as_i64()),
+        (Some("u1"), Some(5))
+    );
+    run.commands.send(b"{\"cmd\":\"quit\"}\n".to_vec()).unwrap();
+    let (ended, output, db, _dir) = run.ended();
+    ended.expect("a clean end");
+    assert_eq!(
+        output
+            .events()
+            .iter()
+            .filter(|v| v["event"] == "confirmed")
+            .count(),
+        1,
+        "not confirmed again"
+    );
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let (orders, pending): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM intents WHERE status = 'pending')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((orders, pending), (0, 1));
+}

@@ -114,3 +114,78 @@ async fn every_job_is_answered_on_the_one_channel_in_order() {
     let keys: Vec<_> = pending.iter().map(|p| p.intent.key.clone()).collect();
     assert_eq!(keys, [key("c")]);
 }
+
+/// Undo takes back a confirmation whose order is still open (the order
+/// goes, its units come back, the intent is pending and may be confirmed
+/// again) and a rejection; anything else is refused and changes nothing.
+#[test]
+fn decisions_are_undone_in_one_transaction() {
+    use livestall::store::{wait, AmendTo, OrderAmend, Refusal};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("o.db");
+    let (store, _) = Store::open(&db, &catalog()).unwrap();
+    let rows = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    store.record_intents(vec![intent("a", 2), intent("b", 1)]);
+    let StoreJob::Confirm(confirm_a) = confirm("a", 2) else {
+        unreachable!()
+    };
+    let first = wait(store.confirm(confirm_a.clone())).unwrap();
+    assert_eq!(first.stock_left, 1);
+
+    let undone = wait(store.undo(key("a"), "小王")).unwrap();
+    let order = undone.order.expect("the order is taken back");
+    assert_eq!(
+        (order.order_id, order.qty, order.stock_left, order.sold),
+        (first.order_id, 2, 3, 0)
+    );
+    assert_eq!(rows("SELECT COUNT(*) FROM orders"), 0, "a slip is no sale");
+    assert_eq!(
+        rows("SELECT COUNT(*) FROM intents WHERE msg_id = 'a' AND status = 'pending'"),
+        1
+    );
+    assert_eq!(
+        rows("SELECT COUNT(*) FROM events WHERE action = 'undone' AND helper = '小王'"),
+        1
+    );
+    assert_eq!(
+        wait(store.undo(key("a"), "小王")),
+        Err(Refusal::CannotUndo),
+        "nothing left to undo"
+    );
+
+    // Confirmed again after the undo: a new order, not a duplicate.
+    let again = wait(store.confirm(confirm_a)).unwrap();
+    assert_ne!(again.order_id, first.order_id);
+    // Once the order was put right by its number, undo no longer applies.
+    wait(store.amend_order(OrderAmend {
+        order_id: again.order_id,
+        to: AmendTo::Qty(1),
+        helper: "x".into(),
+    }))
+    .unwrap();
+    wait(store.amend_order(OrderAmend {
+        order_id: again.order_id,
+        to: AmendTo::Cancel,
+        helper: "x".into(),
+    }))
+    .unwrap();
+    assert_eq!(wait(store.undo(key("a"), "x")), Err(Refusal::CannotUndo));
+    assert_eq!(rows("SELECT stock FROM products"), 3);
+
+    wait(store.reject(key("b"), "x".into())).unwrap();
+    let undone = wait(store.undo(key("b"), "x")).unwrap();
+    assert_eq!(undone.order, None);
+    assert_eq!(
+        rows("SELECT COUNT(*) FROM intents WHERE msg_id = 'b' AND status = 'pending'"),
+        1
+    );
+    assert_eq!(
+        wait(store.undo(key("never"), "x")),
+        Err(Refusal::CannotUndo)
+    );
+}

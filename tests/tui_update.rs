@@ -799,3 +799,70 @@ fn orders_are_put_right_by_number_and_the_store_has_the_last_word() {
         })]
     ));
 }
+
+#[test]
+fn u_takes_back_the_last_decision_and_the_row_returns_selected() {
+    let mut m = two_orders();
+    update(&mut m, ch('y'));
+    update(&mut m, confirmed("a", 7, "millet-5jin", 2, "李姐", 298, 2));
+    update(&mut m, ch('n'));
+    update(&mut m, Msg::Store(StoreEvent::Rejected(intent_key("b", 0))));
+    assert!(m.inbox.is_empty());
+
+    // Newest first: the rejection, then the confirmation.
+    let effects = update(&mut m, ch('u'));
+    assert_eq!(
+        jobs(&effects),
+        [&StoreJob::Undo {
+            key: intent_key("b", 0),
+            helper: "小王".into()
+        }]
+    );
+    assert!(update(&mut m, ch('u')).is_empty(), "one undo at a time");
+    let back = update(
+        &mut m,
+        Msg::Store(StoreEvent::Undone {
+            key: intent_key("b", 0),
+            result: Ok(livestall::store::Undone {
+                key: intent_key("b", 0),
+                order: None,
+            }),
+        }),
+    );
+    assert!(matches!(
+        published(&back).as_slice(),
+        [Event::Undone { order_id: None, .. }]
+    ));
+    assert_eq!(m.inbox.len(), 1);
+    assert_eq!(m.inbox[0].state, IntentState::Pending);
+
+    update(&mut m, ch('u'));
+    update(
+        &mut m,
+        Msg::Store(StoreEvent::Undone {
+            key: intent_key("a", 0),
+            result: Ok(livestall::store::Undone {
+                key: intent_key("a", 0),
+                order: Some(livestall::store::Confirmed {
+                    action: livestall::store::OrderAction::Cancelled,
+                    order_id: 7,
+                    sku: "millet-5jin".into(),
+                    qty: 2,
+                    user: "李姐".into(),
+                    stock_left: 300,
+                    sold: 0,
+                }),
+            }),
+        }),
+    );
+    let keys: Vec<_> = m.inbox.iter().map(|i| i.key.msg_id.as_str()).collect();
+    assert_eq!(keys, ["a", "b"], "back in arrival order");
+    assert_eq!(m.selected, 0, "the undone row is selected");
+    assert_eq!((m.products[0].stock, m.products[0].sold), (300, 0));
+
+    update(&mut m, ch('u'));
+    assert_eq!(
+        m.notice.as_ref().map(|(n, _)| n),
+        Some(&Notice::NothingToUndo)
+    );
+}

@@ -60,6 +60,21 @@ pub enum Event {
         reason: &'static str,
         detail: String,
     },
+    /// A decision taken back: the intent is pending again, and the order it
+    /// had created (if any) is gone, its units back in stock.
+    Undone {
+        msg_id: String,
+        index: u32,
+        order_id: Option<i64>,
+        stock_left: Option<i64>,
+    },
+    /// An undo the store did not make.
+    UndoRefused {
+        msg_id: String,
+        index: u32,
+        reason: &'static str,
+        detail: String,
+    },
     /// A confirmed order a helper cancelled or changed by its number.
     OrderUpdated {
         order_id: i64,

@@ -6,7 +6,8 @@
 //! Commands: `{"cmd":"on_air","sku":"…"}` or `{"cmd":"on_air","link":N}`,
 //! `{"cmd":"confirm","msg_id":"…","index":N}`, `{"cmd":"reject",…}` (index
 //! defaults to 0), `{"cmd":"cancel_order","order_id":N}`,
-//! `{"cmd":"set_qty","order_id":N,"qty":N}`, `{"cmd":"quit"}`. A line that is not one gets
+//! `{"cmd":"set_qty","order_id":N,"qty":N}`, `{"cmd":"undo"}`,
+//! `{"cmd":"quit"}`. A line that is not one gets
 //! `{"event":"error","line":N,"error":"…"}` and the run goes on. The end of
 //! input does not end the run: a signal or `quit` does.
 
@@ -120,7 +121,7 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
         "confirm" | "reject" => &["cmd", "msg_id", "index"],
         "cancel_order" => &["cmd", "order_id"],
         "set_qty" => &["cmd", "order_id", "qty"],
-        "quit" => &["cmd"],
+        "quit" | "undo" => &["cmd"],
         other => return Err(format!("unknown command {other:?}")),
     };
     // A misspelt key must not fall back to a default and act on another
@@ -144,6 +145,7 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
         },
         "confirm" => Command::Confirm(intent_key(name, &fields)?),
         "reject" => Command::Reject(intent_key(name, &fields)?),
+        "undo" => Command::Undo,
         "cancel_order" => Command::CancelOrder(whole(name, &fields, "order_id")?),
         "set_qty" => Command::SetQty {
             order_id: whole(name, &fields, "order_id")?,
@@ -240,6 +242,7 @@ mod tests {
                 Command::Reject(key("m2", 0)),
             ),
             (r#"{"cmd":"quit"}"#, Command::Quit),
+            (r#"{"cmd":"undo"}"#, Command::Undo),
             (
                 r#"{"cmd":"cancel_order","order_id":12}"#,
                 Command::CancelOrder(12),

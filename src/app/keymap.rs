@@ -16,6 +16,8 @@ pub enum Action {
     SelectDown,
     Confirm,
     Reject,
+    /// Take back the last confirmation or rejection.
+    Undo,
     NextProduct,
     PrevProduct,
     ToggleProducts,
@@ -76,6 +78,7 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
         Action::Reject,
     ),
     (INBOX, KeyCode::Delete, KeyModifiers::NONE, Action::Reject),
+    (INBOX, KeyCode::Char('u'), KeyModifiers::NONE, Action::Undo),
     (
         ANY,
         KeyCode::Char(']'),

@@ -14,6 +14,8 @@ use std::ops::Range;
 
 /// Chat lines kept for scrolling; older lines fall off the front.
 pub const CHAT_CAPACITY: usize = 2_000;
+/// Decisions kept for `u`, newest last.
+pub const UNDO_DEPTH: usize = 100;
 /// Recent confirmed orders kept for the orders line.
 pub const RECENT_ORDERS_CAPACITY: usize = 50;
 /// The window the message rate is averaged over.
@@ -159,6 +161,8 @@ pub enum Notice {
     StoreFailed(StoreError),
     /// The intent names no product and is not a cancel/change, so it cannot be confirmed.
     NoProduct,
+    /// `u` with no decision of this run left to take back.
+    NothingToUndo,
     /// Config stock differs from the database's, which is kept:
     /// (sku, stock in config, stock in database).
     StockKept(Vec<(String, i64, i64)>),
@@ -204,6 +208,11 @@ pub struct Model {
     pub(crate) auto_queue: VecDeque<IntentKey>,
     /// The auto-confirmation the store is working on.
     pub(crate) auto_in_flight: Option<IntentKey>,
+    /// Decisions this run made that can be taken back, newest last: the
+    /// rows as they were when decided (confirmed orders and rejections).
+    pub(crate) decisions: VecDeque<InboxItem>,
+    /// The decision the store is taking back.
+    pub(crate) undoing: Option<InboxItem>,
     /// The notice and the tick time it was raised at.
     pub notice: Option<(Notice, i64)>,
     /// The run is ending: nothing new is sent to the store (the auto-confirm
@@ -253,6 +262,8 @@ impl Model {
             policy: Policy::default(),
             auto_queue: VecDeque::new(),
             auto_in_flight: None,
+            decisions: VecDeque::new(),
+            undoing: None,
             notice: None,
             quitting: false,
         }

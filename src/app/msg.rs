@@ -44,6 +44,8 @@ pub enum Command {
     OnAir(ProductRef),
     Confirm(IntentKey),
     Reject(IntentKey),
+    /// Take back this run's last confirmation or rejection.
+    Undo,
     /// Cancel a confirmed order; its units go back to stock.
     CancelOrder(i64),
     /// Set a confirmed order's quantity (0 cancels it).

@@ -10,8 +10,8 @@ use crate::app::msg::{Command, Effect, Msg, ProductRef, SourceStatus};
 use crate::chat::ChatMessage;
 use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
-    AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAmend, PendingIntent, Refusal,
-    StockRow, StoreEvent, StoreJob,
+    AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderAmend,
+    PendingIntent, Refusal, StockRow, StoreEvent, StoreJob,
 };
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::fmt;
@@ -53,6 +53,9 @@ pub enum CommandError {
     Busy(IntentKey),
     /// An order naming no product cannot be confirmed.
     NoProduct(IntentKey),
+    NothingToUndo,
+    /// The store is still taking back the previous decision.
+    UndoBusy,
 }
 
 impl fmt::Display for CommandError {
@@ -68,6 +71,8 @@ impl fmt::Display for CommandError {
                 "intent {}#{} is already being decided",
                 key.msg_id, key.index
             ),
+            CommandError::NothingToUndo => write!(f, "nothing to undo"),
+            CommandError::UndoBusy => write!(f, "the last undo is still being made"),
             CommandError::NoProduct(key) => write!(
                 f,
                 "intent {}#{} names no product; it cannot be confirmed",
@@ -105,6 +110,7 @@ fn run_command(
         }
         Command::Confirm(key) => confirm(model, key, fx),
         Command::Reject(key) => reject(model, key, fx),
+        Command::Undo => undo(model, fx),
         Command::CancelOrder(order_id) => {
             amend(model, order_id, AmendTo::Cancel, fx);
             Ok(())
@@ -149,6 +155,11 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::ChatLatest => model.chat_scroll = 0,
         Action::NextProduct => step_on_air(model, 1, fx),
         Action::PrevProduct => step_on_air(model, -1, fx),
+        Action::Undo => {
+            if let Err(CommandError::NothingToUndo) = undo(model, fx) {
+                model.notice = Some((Notice::NothingToUndo, model.now_ms));
+            }
+        }
         Action::Confirm | Action::Reject => {
             let Some(key) = model.selected_item().map(|item| item.key.clone()) else {
                 return;
@@ -247,6 +258,33 @@ fn confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<()
         helper,
     })));
     Ok(())
+}
+
+/// Asks the store to take back this run's last decision; the row comes back
+/// to the inbox when the store has done it (`StoreEvent::Undone`).
+fn undo(model: &mut Model, fx: &mut Vec<Effect>) -> Result<(), CommandError> {
+    if model.undoing.is_some() {
+        return Err(CommandError::UndoBusy);
+    }
+    let item = model
+        .decisions
+        .pop_back()
+        .ok_or(CommandError::NothingToUndo)?;
+    fx.push(Effect::Store(StoreJob::Undo {
+        key: item.key.clone(),
+        helper: model.helper.clone(),
+    }));
+    model.undoing = Some(item);
+    Ok(())
+}
+
+/// Keeps a decided row for `u`.
+fn remember_decision(model: &mut Model, key: &IntentKey) {
+    if let Some(item) = model.inbox.iter().find(|item| &item.key == key) {
+        let mut item = item.clone();
+        item.state = IntentState::Pending;
+        push_bounded(&mut model.decisions, item, UNDO_DEPTH);
+    }
 }
 
 /// Asks the store to put a confirmed order right; whether the order exists
@@ -481,9 +519,48 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
     match event {
         StoreEvent::Confirmed(key, confirmed) => {
             fx.push(Effect::Publish(Event::confirmed(&key, &confirmed)));
+            if confirmed.action == OrderAction::Created {
+                remember_decision(model, &key);
+            }
             remove_item(model, &key);
             apply_order(model, confirmed);
             answered(model, &key, fx);
+        }
+        StoreEvent::Undone { key, result } => {
+            let item = model.undoing.take();
+            match result {
+                Ok(undone) => {
+                    fx.push(Effect::Publish(Event::Undone {
+                        msg_id: key.msg_id.clone(),
+                        index: key.index,
+                        order_id: undone.order.as_ref().map(|o| o.order_id),
+                        stock_left: undone.order.as_ref().map(|o| o.stock_left),
+                    }));
+                    if let Some(order) = undone.order {
+                        apply_order(model, order);
+                    }
+                    // The row is back, pending, where it was in arrival
+                    // order, and selected: the helper undid it to act again.
+                    if let Some(item) = item.filter(|i| i.key == key) {
+                        if !model.inbox.iter().any(|i| i.key == key) {
+                            let at = model
+                                .inbox
+                                .partition_point(|i| i.received_at_ms <= item.received_at_ms);
+                            model.inbox.insert(at, item);
+                            model.selected = at;
+                        }
+                    }
+                }
+                Err(refusal) => {
+                    fx.push(Effect::Publish(Event::UndoRefused {
+                        msg_id: key.msg_id.clone(),
+                        index: key.index,
+                        reason: refusal.code(),
+                        detail: refusal.to_string(),
+                    }));
+                    model.notice = Some((Notice::Refused(refusal), now));
+                }
+            }
         }
         StoreEvent::Amended {
             result: Ok(done), ..
@@ -507,6 +584,7 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
                 msg_id: key.msg_id.clone(),
                 index: key.index,
             }));
+            remember_decision(model, &key);
             remove_item(model, &key);
             answered(model, &key, fx);
         }

@@ -3,7 +3,9 @@
 //! blocked on with `store::wait`), or a `StoreEvent` on the one bounded
 //! channel the app's driver reads beside its sources and keys.
 
-use super::{Confirmed, IntentKey, PendingIntent, Refusal, SeedReport, StockRow, StoreError};
+use super::{
+    Confirmed, IntentKey, PendingIntent, Refusal, SeedReport, StockRow, StoreError, Undone,
+};
 use tokio::sync::{mpsc, oneshot};
 
 /// What the store tells the app's driver, each answer tied to what it concerns.
@@ -23,6 +25,11 @@ pub enum StoreEvent {
     Seeded(SeedReport),
     /// Loading inventory or pending intents failed (no intent concerned).
     LoadFailed(StoreError),
+    /// A decision taken back, or why it was not.
+    Undone {
+        key: IntentKey,
+        result: Result<Undone, Refusal>,
+    },
     /// A confirmed order put right by a helper, or why it was not.
     Amended {
         order_id: i64,

@@ -126,6 +126,11 @@ pub enum Refusal {
     /// No confirmed order with that number (none, or cancelled already).
     #[error("no confirmed order {0}")]
     UnknownOrder(i64),
+    /// An undo asked of an intent that is not a rejection, nor a confirmed
+    /// order still open (one cancelled or changed since must be put right
+    /// by its number).
+    #[error("this decision cannot be undone any more")]
+    CannotUndo,
     #[error("unknown product {0}")]
     UnknownProduct(String),
     #[error("no product given")]
@@ -146,6 +151,7 @@ impl Refusal {
             Refusal::Duplicate { .. } => "duplicate",
             Refusal::NoOpenOrder => "no_open_order",
             Refusal::UnknownOrder(_) => "unknown_order",
+            Refusal::CannotUndo => "cannot_undo",
             Refusal::UnknownProduct(_) => "unknown_product",
             Refusal::NoProduct => "no_product",
             Refusal::Rejected => "rejected",
@@ -221,6 +227,15 @@ pub struct LearnedAlias {
     pub helper: String,
     /// The chat message it was learned from, if any.
     pub msg_id: Option<String>,
+}
+
+/// What undoing a decision did: the intent is pending again, and the order
+/// it had created, if any, is gone with its units back in stock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undone {
+    pub key: IntentKey,
+    /// The order taken back (`action` is `Cancelled`, `stock_left` after it).
+    pub order: Option<Confirmed>,
 }
 
 /// A helper putting a confirmed order right, by its number.
@@ -484,6 +499,15 @@ impl Store {
         rx
     }
 
+    /// Takes back the decision on an intent: a rejection, or a confirmation
+    /// whose order is still open (the order is removed, its units go back).
+    /// The intent is pending again; the reply comes after the commit.
+    pub fn undo(&self, key: IntentKey, helper: &str) -> oneshot::Receiver<Result<Undone, Refusal>> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Undo(key, helper.to_string(), reply));
+        rx
+    }
+
     /// Cancels a confirmed order or changes its quantity, with stock moved
     /// in the same transaction; the reply comes after the commit.
     pub fn amend_order(&self, amend: OrderAmend) -> oneshot::Receiver<Result<Confirmed, Refusal>> {
@@ -571,6 +595,13 @@ impl Store {
                 });
                 self.send(Request::Amend(amend, answer));
             }
+            StoreJob::Undo { key, helper } => {
+                let answer = Answer::event(events, {
+                    let key = key.clone();
+                    move |result| Some(StoreEvent::Undone { key, result })
+                });
+                self.send(Request::Undo(key, helper, answer));
+            }
             StoreJob::Flush => {
                 let answer = Answer::event(events, |done| Some(StoreEvent::Flushed(done)));
                 self.send(Request::Flush(answer));
@@ -620,6 +651,8 @@ pub enum StoreJob {
     Pending,
     /// Cancel or change a confirmed order; answered with `Amended`.
     Amend(OrderAmend),
+    /// Take back a decision on an intent; answered with `Undone`.
+    Undo { key: IntentKey, helper: String },
     /// Answered with `Flushed` once everything queued before it is committed.
     Flush,
 }

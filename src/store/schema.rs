@@ -207,7 +207,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
 pub fn select_learned_aliases(conn: &Connection) -> Result<Vec<LearnedAlias>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT phrase, sku, learned_at, helper, msg_id FROM learned_aliases ORDER BY learned_at, phrase",
+            "SELECT phrase, sku, learned_at, helper, msg_id FROM learned_aliases ORDER BY learned_at, rowid",
         )
         .map_err(map_err)?;
     let rows = stmt

@@ -9,7 +9,7 @@ use super::schema::{map_err, select_learned_aliases, write_tx};
 use super::{
     AliasRefusal, AmendTo, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent,
     OrderAction, OrderAmend, OrderRow, PendingIntent, Refusal, StockChange, StockChanged,
-    StockRefusal, StockRow, StockTo, StoreError, StoreSettings,
+    StockRefusal, StockRow, StockTo, StoreError, StoreSettings, Undone,
 };
 use crate::clock::now_ms;
 use crate::intent::IntentKind;
@@ -35,6 +35,7 @@ pub enum Request {
     Forget(String, String, ReplyTo<bool>),
     Stock(StockChange, Answer<Result<StockChanged, StockRefusal>>),
     Amend(OrderAmend, Answer<Result<Confirmed, Refusal>>),
+    Undo(IntentKey, String, Answer<Result<Undone, Refusal>>),
 }
 
 impl Request {
@@ -58,6 +59,7 @@ impl Request {
             Request::Forget(_, _, reply) => reply.send(Err(err)),
             Request::Stock(_, reply) => reply.send(Err(StockRefusal::Storage(err))),
             Request::Amend(_, reply) => reply.send(Err(Refusal::Storage(err))),
+            Request::Undo(_, _, reply) => reply.send(Err(Refusal::Storage(err))),
         }
     }
 }
@@ -185,6 +187,7 @@ impl Worker {
             }
             Request::Stock(change, reply) => reply.send(self.change_stock(&change)),
             Request::Amend(amend, reply) => reply.send(self.amend_order(&amend)),
+            Request::Undo(key, helper, reply) => reply.send(self.undo(&key, &helper)),
         }
     }
 
@@ -355,6 +358,77 @@ impl Worker {
             log_event(&tx, now, helper, "rejected", Some(key), None, "")?;
         }
         tx.commit().map_err(map_err)
+    }
+
+    /// Takes back a rejection, or a confirmation whose order is still open:
+    /// the order row goes (it was a slip, never a sale; the events table
+    /// keeps what it was), its units go back to stock, and the intent is
+    /// pending again, all in one transaction.
+    fn undo(&mut self, key: &IntentKey, helper: &str) -> Result<Undone, Refusal> {
+        let now = now_ms();
+        let tx = write_tx(&mut self.conn)?;
+        let decided: Option<(String, String, Option<i64>)> = tx
+            .query_row(
+                "SELECT status, kind, order_id FROM intents WHERE msg_id = ?1 AND idx = ?2",
+                params![key.msg_id, key.index],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .map_err(map_err)?;
+        let order = match decided {
+            Some((status, _, _)) if status == "rejected" => None,
+            Some((status, kind, Some(order_id))) if status == "confirmed" && kind == "order" => {
+                // Only the order this message created, and only while open.
+                let open = tx
+                    .query_row(
+                        "SELECT order_id, sku, qty, user FROM orders
+                          WHERE order_id = ?1 AND msg_id = ?2 AND status = 'confirmed'",
+                        params![order_id, key.msg_id],
+                        |row| {
+                            Ok(OpenOrder {
+                                order_id: row.get(0)?,
+                                sku: row.get(1)?,
+                                qty: row.get(2)?,
+                                user: row.get(3)?,
+                            })
+                        },
+                    )
+                    .optional()
+                    .map_err(map_err)?
+                    .ok_or(Refusal::CannotUndo)?;
+                tx.execute("DELETE FROM orders WHERE order_id = ?1", [open.order_id])
+                    .map_err(map_err)?;
+                let stock_left = adjust_stock(&tx, &open.sku, i64::from(open.qty))?;
+                Some(Confirmed {
+                    action: OrderAction::Cancelled,
+                    order_id: open.order_id,
+                    sold: sold(&tx, &open.sku)?,
+                    sku: open.sku,
+                    qty: open.qty,
+                    user: open.user,
+                    stock_left,
+                })
+            }
+            _ => return Err(Refusal::CannotUndo),
+        };
+        tx.execute(
+            "UPDATE intents SET status = 'pending', decided_at = NULL, helper = NULL,
+                    reason = NULL, order_id = NULL
+              WHERE msg_id = ?1 AND idx = ?2",
+            params![key.msg_id, key.index],
+        )
+        .map_err(map_err)?;
+        let detail = match &order {
+            Some(o) => format!("order {} {} x{} removed", o.order_id, o.sku, o.qty),
+            None => "rejection".to_string(),
+        };
+        let order_id = order.as_ref().map(|o| o.order_id);
+        log_event(&tx, now, helper, "undone", Some(key), order_id, &detail)?;
+        tx.commit().map_err(map_err)?;
+        Ok(Undone {
+            key: key.clone(),
+            order,
+        })
     }
 
     /// Cancels a confirmed order or sets its quantity, stock moved in the

@@ -94,6 +94,7 @@ pub static ZH: Strings = Strings {
         ("↑ ↓ / k j", "选择待确认的订单"),
         ("y / 回车", "确认所选订单"),
         ("n / Delete", "拒绝所选订单"),
+        ("u", "撤销上一次确认或拒绝"),
         ("]  [", "下一个 / 上一个商品讲解"),
         ("p", "显示 / 隐藏商品列表"),
         ("PgUp PgDn End", "翻看弹幕 / 回到最新"),
@@ -148,6 +149,7 @@ pub static EN: Strings = Strings {
         ("↑ ↓ / k j", "select a pending order"),
         ("y / Enter", "confirm the selected order"),
         ("n / Delete", "reject the selected order"),
+        ("u", "undo the last confirm or reject"),
         ("]  [", "next / previous product on air"),
         ("p", "show / hide the product list"),
         ("PgUp PgDn End", "scroll the chat / follow again"),
@@ -186,6 +188,7 @@ pub fn refusal(language: Language, refusal: &Refusal) -> String {
             Refusal::Duplicate { order_id } => format!("这条弹幕已下过单（订单 {order_id}）"),
             Refusal::NoOpenOrder => "该买家没有可取消或修改的订单".to_string(),
             Refusal::UnknownOrder(order_id) => format!("没有已确认的订单 {order_id}"),
+            Refusal::CannotUndo => "这个决定已无法撤销".to_string(),
             Refusal::UnknownProduct(sku) => format!("未知商品 {sku}"),
             Refusal::NoProduct => "没有指定商品".to_string(),
             Refusal::Rejected => "这条之前已被拒绝".to_string(),
@@ -234,6 +237,10 @@ pub fn notice(language: Language, notice: &Notice) -> String {
                 }
             }
         }
+        Notice::NothingToUndo => match language {
+            Language::Zh => "没有可撤销的操作".to_string(),
+            Language::En => "nothing to undo".to_string(),
+        },
         Notice::NoProduct => match language {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
             Language::En => "no product named: cannot confirm (n rejects)".to_string(),
