@@ -189,3 +189,33 @@ fn decisions_are_undone_in_one_transaction() {
         Err(Refusal::CannotUndo)
     );
 }
+
+#[test]
+fn a_bulk_rejection_is_one_transaction_over_the_undecided() {
+    use livestall::store::wait;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("o.db");
+    let (store, _) = Store::open(&db, &catalog()).unwrap();
+    store.record_intents((0..500).map(|i| intent(&format!("r{i}"), 1)).collect());
+    let StoreJob::Confirm(first) = confirm("r0", 1) else {
+        unreachable!()
+    };
+    wait(store.confirm(first)).unwrap();
+    let keys: Vec<_> = (0..500).map(|i| key(&format!("r{i}"))).collect();
+    wait(store.reject_many(keys, "小王".into())).unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM intents WHERE status = 'rejected'"),
+        499
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM intents WHERE status = 'confirmed'"),
+        1,
+        "a decided intent keeps its decision"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM events WHERE action = 'rejected'"),
+        499
+    );
+}

@@ -353,3 +353,28 @@ fn chat_scrolls_back_and_says_so() {
     assert!(s.contains("5 条新弹幕在下面"), "{s}");
     assert_snapshot!("chat_scrolled_zh_80x24", s);
 }
+
+#[test]
+fn a_bulk_decision_is_asked_with_its_count_first() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    // The product on air has two pending orders, one a guess (扣1 at 70%).
+    update(&mut m, ch('Y'));
+    let s = screen(&m, SMALL.0, SMALL.1);
+    assert!(
+        s.contains("确认「武乡小米」的 1 条订单（共 2 件，库存 300）？") && s.contains("y 确认"),
+        "{s}"
+    );
+    assert_rows_fit(&m, SMALL.0, SMALL.1);
+    assert_snapshot!("ask_confirm_on_air_zh_80x24", s);
+    update(&mut m, key(crossterm::event::KeyCode::Esc));
+    let mut m = model(Language::En);
+    busy_stream(&mut m);
+    update(&mut m, ch('N'));
+    let s = screen(&m, LARGE.0, LARGE.1);
+    assert!(
+        s.contains("Reject all 2 pending intents for 武乡小米?"),
+        "{s}"
+    );
+    assert_snapshot!("ask_reject_product_en_120x40", s);
+}

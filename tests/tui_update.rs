@@ -866,3 +866,69 @@ fn u_takes_back_the_last_decision_and_the_row_returns_selected() {
         Some(&Notice::NothingToUndo)
     );
 }
+
+#[test]
+fn bulk_decisions_are_asked_then_made_on_what_is_still_undecided() {
+    use livestall::app::Mode;
+    let mut m = model(Language::Zh);
+    feed(
+        &mut m,
+        [
+            chat("a", "李姐", "小米来两袋", at(10, 0, 0)),
+            chat("b", "Tom", "核桃来三袋", at(10, 5, 0)),
+            chat("c", "阿强", "小米来一袋", at(10, 20, 0)),
+            chat("d", "u", "扣1", at(10, 21, 0)),
+            Msg::Tick(at(10, 22, 0)),
+        ],
+    );
+    // O: older than ten minutes (a and b), asked before anything happens.
+    assert!(update(&mut m, ch('O')).is_empty());
+    assert_eq!(m.mode, Mode::Ask);
+    let asked: Vec<_> = m.question.as_ref().unwrap().keys().to_vec();
+    assert_eq!(asked, [intent_key("a", 0), intent_key("b", 0)]);
+    // n drops it; nothing was sent.
+    assert!(update(&mut m, ch('n')).is_empty());
+    assert_eq!((m.mode, m.question.is_none()), (Mode::Inbox, true));
+
+    // Y: the sure orders of the product on air (c and a; d is a guess).
+    update(&mut m, ch('Y'));
+    let Some(livestall::app::model::Bulk::ConfirmOnAir { keys, units, .. }) = &m.question else {
+        panic!("{:?}", m.question);
+    };
+    assert_eq!((keys.len(), *units), (2, 3));
+    // One row is decided meanwhile: only the other is confirmed.
+    update(&mut m, ch('y'));
+    assert_eq!(m.mode, Mode::Inbox, "y answered the question");
+    assert_eq!(m.inbox[0].state, IntentState::Confirming);
+
+    m.selected = 1; // b, the walnuts
+    update(&mut m, ch('N'));
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert_eq!(
+        jobs(&effects),
+        [&StoreJob::RejectMany {
+            keys: vec![intent_key("b", 0)],
+            helper: "小王".into()
+        }]
+    );
+    let done = update(
+        &mut m,
+        Msg::Store(StoreEvent::RejectedMany {
+            keys: vec![intent_key("b", 0)],
+            result: Ok(()),
+        }),
+    );
+    assert!(matches!(
+        published(&done).as_slice(),
+        [Event::Rejected { .. }]
+    ));
+    assert!(!m.inbox.iter().any(|i| i.key == intent_key("b", 0)));
+    // Nothing of a product left: said, not asked.
+    update(&mut m, ch('O'));
+    update(&mut m, ch('O'));
+    assert_eq!(m.mode, Mode::Inbox);
+    assert_eq!(
+        m.notice.as_ref().map(|(n, _)| n),
+        Some(&Notice::NothingMatches)
+    );
+}

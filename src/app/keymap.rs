@@ -18,6 +18,12 @@ pub enum Action {
     Reject,
     /// Take back the last confirmation or rejection.
     Undo,
+    /// Ask to reject every pending intent of the selected row's product.
+    RejectProductAll,
+    /// Ask to reject every pending intent older than `STALE_MINUTES`.
+    RejectStale,
+    /// Ask to confirm every sure pending order of the product on air.
+    ConfirmOnAirAll,
     NextProduct,
     PrevProduct,
     ToggleProducts,
@@ -46,6 +52,7 @@ pub struct Keymap {
 }
 
 const INBOX: Scope = Scope::Only(Mode::Inbox);
+const ASK: Scope = Scope::Only(Mode::Ask);
 const ANY: Scope = Scope::Any;
 
 /// The built-in bindings (issue 2, item 6).
@@ -79,6 +86,33 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
     ),
     (INBOX, KeyCode::Delete, KeyModifiers::NONE, Action::Reject),
     (INBOX, KeyCode::Char('u'), KeyModifiers::NONE, Action::Undo),
+    (
+        INBOX,
+        KeyCode::Char('N'),
+        KeyModifiers::NONE,
+        Action::RejectProductAll,
+    ),
+    (
+        INBOX,
+        KeyCode::Char('O'),
+        KeyModifiers::NONE,
+        Action::RejectStale,
+    ),
+    (
+        INBOX,
+        KeyCode::Char('Y'),
+        KeyModifiers::NONE,
+        Action::ConfirmOnAirAll,
+    ),
+    // A question: y answers yes, n no (Esc too, as everywhere).
+    (ASK, KeyCode::Char('y'), KeyModifiers::NONE, Action::Confirm),
+    (ASK, KeyCode::Enter, KeyModifiers::NONE, Action::Confirm),
+    (
+        ASK,
+        KeyCode::Char('n'),
+        KeyModifiers::NONE,
+        Action::CloseOverlay,
+    ),
     (
         ANY,
         KeyCode::Char(']'),
@@ -151,11 +185,15 @@ impl Keymap {
         bound(Scope::Only(mode)).or_else(|| bound(Scope::Any))
     }
 
-    /// The keys bound to an action, for help and hints.
-    pub fn keys_for(&self, action: Action) -> impl Iterator<Item = (KeyCode, KeyModifiers)> + '_ {
+    /// The keys bound to an action in `scope`, for help and hints.
+    pub fn keys_for(
+        &self,
+        scope: Scope,
+        action: Action,
+    ) -> impl Iterator<Item = (KeyCode, KeyModifiers)> + '_ {
         self.bindings
             .iter()
-            .filter(move |(_, _, _, a)| *a == action)
+            .filter(move |(s, _, _, a)| *s == scope && *a == action)
             .map(|(_, c, m, _)| (*c, *m))
     }
 }
@@ -219,7 +257,12 @@ mod tests {
             map.action(Mode::Inbox, &key(KeyCode::Char('y'), KeyModifiers::NONE)),
             Some(Action::Reject)
         );
-        assert_eq!(map.keys_for(Action::Confirm).count(), 1);
+        assert_eq!(map.keys_for(INBOX, Action::Confirm).count(), 1);
+        assert_eq!(
+            map.keys_for(ASK, Action::Confirm).count(),
+            2,
+            "y and Enter still answer yes"
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ use std::ops::Range;
 
 /// Chat lines kept for scrolling; older lines fall off the front.
 pub const CHAT_CAPACITY: usize = 2_000;
+/// `O` rejects pending intents older than this.
+pub const STALE_MINUTES: i64 = 10;
 /// Decisions kept for `u`, newest last.
 pub const UNDO_DEPTH: usize = 100;
 /// Recent confirmed orders kept for the orders line.
@@ -126,6 +128,40 @@ pub enum Mode {
     Help,
     /// The product queue covers the screen (small terminals).
     Products,
+    /// A question about a bulk decision covers the screen (`Model::question`):
+    /// y carries it out, n or Esc drops it.
+    Ask,
+}
+
+/// A decision about many intents at once, asked before it is made so the
+/// helper sees how many it concerns. The keys are those counted when asked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bulk {
+    /// Reject every pending intent of one product.
+    RejectProduct {
+        product: usize,
+        keys: Vec<IntentKey>,
+    },
+    /// Reject every pending intent older than `minutes`.
+    RejectOlder { minutes: i64, keys: Vec<IntentKey> },
+    /// Confirm every sure pending order of the product on air, oldest first:
+    /// `units` ordered in all against `stock` left.
+    ConfirmOnAir {
+        product: usize,
+        keys: Vec<IntentKey>,
+        units: u64,
+        stock: i64,
+    },
+}
+
+impl Bulk {
+    pub fn keys(&self) -> &[IntentKey] {
+        match self {
+            Bulk::RejectProduct { keys, .. }
+            | Bulk::RejectOlder { keys, .. }
+            | Bulk::ConfirmOnAir { keys, .. } => keys,
+        }
+    }
 }
 
 /// What the run may decide without a person.
@@ -163,6 +199,8 @@ pub enum Notice {
     NoProduct,
     /// `u` with no decision of this run left to take back.
     NothingToUndo,
+    /// A bulk key found no pending intent it applies to.
+    NothingMatches,
     /// Config stock differs from the database's, which is kept:
     /// (sku, stock in config, stock in database).
     StockKept(Vec<(String, i64, i64)>),
@@ -201,6 +239,8 @@ pub struct Model {
     /// Local time offset for clock display, set by the runtime (tests keep UTC).
     pub utc_offset_secs: i32,
     pub mode: Mode,
+    /// The bulk decision asked about while `mode` is `Ask`.
+    pub question: Option<Bulk>,
     pub policy: Policy,
     /// Sure intents waiting for the auto-confirm policy, oldest first. One
     /// is confirmed at a time, in arrival order, so a run that stops while
@@ -259,6 +299,7 @@ impl Model {
             now_ms: 0,
             utc_offset_secs: 0,
             mode: Mode::Inbox,
+            question: None,
             policy: Policy::default(),
             auto_queue: VecDeque::new(),
             auto_in_flight: None,

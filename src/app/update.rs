@@ -136,9 +136,18 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     };
     match action {
         Action::Quit => quit(model, fx),
-        Action::ToggleHelp => model.mode = toggled(model.mode, Mode::Help),
-        Action::ToggleProducts => model.mode = toggled(model.mode, Mode::Products),
-        Action::CloseOverlay => model.mode = Mode::Inbox,
+        Action::ToggleHelp => {
+            model.question = None;
+            model.mode = toggled(model.mode, Mode::Help);
+        }
+        Action::ToggleProducts => {
+            model.question = None;
+            model.mode = toggled(model.mode, Mode::Products);
+        }
+        Action::CloseOverlay => {
+            model.mode = Mode::Inbox;
+            model.question = None;
+        }
         Action::SelectUp => model.selected = model.selected.saturating_sub(1),
         Action::SelectDown => {
             if model.selected + 1 < model.inbox.len() {
@@ -155,6 +164,57 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::ChatLatest => model.chat_scroll = 0,
         Action::NextProduct => step_on_air(model, 1, fx),
         Action::PrevProduct => step_on_air(model, -1, fx),
+        Action::RejectProductAll => {
+            let product = model.selected_item().and_then(|item| item.product);
+            match product {
+                Some(product) => ask(
+                    model,
+                    Bulk::RejectProduct {
+                        product,
+                        keys: pending_keys(model, |item| item.product == Some(product)),
+                    },
+                ),
+                None => model.notice = Some((Notice::NothingMatches, model.now_ms)),
+            }
+        }
+        Action::RejectStale => {
+            let before = model.now_ms - STALE_MINUTES * 60_000;
+            let keys = pending_keys(model, |item| item.received_at_ms < before);
+            ask(
+                model,
+                Bulk::RejectOlder {
+                    minutes: STALE_MINUTES,
+                    keys,
+                },
+            );
+        }
+        Action::ConfirmOnAirAll => {
+            if let Some(product) = model.on_air {
+                let keys = pending_keys(model, |item| {
+                    item.kind == IntentKind::Order
+                        && item.product == Some(product)
+                        && item.confidence >= AUTO_CONFIRM_CONFIDENCE
+                });
+                let units = model
+                    .inbox
+                    .iter()
+                    .filter(|item| keys.contains(&item.key))
+                    .map(|item| u64::from(item.qty.unwrap_or(1)))
+                    .sum();
+                let stock = model.products[product].stock;
+                ask(
+                    model,
+                    Bulk::ConfirmOnAir {
+                        product,
+                        keys,
+                        units,
+                        stock,
+                    },
+                );
+            }
+        }
+        // In a question, y means yes.
+        Action::Confirm if model.mode == Mode::Ask => answer_yes(model, fx),
         Action::Undo => {
             if let Err(CommandError::NothingToUndo) = undo(model, fx) {
                 model.notice = Some((Notice::NothingToUndo, model.now_ms));
@@ -258,6 +318,59 @@ fn confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<()
         helper,
     })));
     Ok(())
+}
+
+/// The keys of the rows a helper may still decide that `keep` picks, oldest first.
+fn pending_keys(model: &Model, keep: impl Fn(&InboxItem) -> bool) -> Vec<IntentKey> {
+    model
+        .inbox
+        .iter()
+        .filter(|item| actionable(&item.state) && keep(item))
+        .map(|item| item.key.clone())
+        .collect()
+}
+
+/// Puts a bulk decision to the helper, or says there is nothing to do.
+fn ask(model: &mut Model, bulk: Bulk) {
+    if bulk.keys().is_empty() {
+        model.notice = Some((Notice::NothingMatches, model.now_ms));
+    } else {
+        model.question = Some(bulk);
+        model.mode = Mode::Ask;
+    }
+}
+
+/// Carries out the bulk decision asked about, on the rows still undecided.
+fn answer_yes(model: &mut Model, fx: &mut Vec<Effect>) {
+    model.mode = Mode::Inbox;
+    let Some(bulk) = model.question.take() else {
+        return;
+    };
+    match bulk {
+        Bulk::RejectProduct { keys, .. } | Bulk::RejectOlder { keys, .. } => {
+            let keys: Vec<IntentKey> = keys
+                .into_iter()
+                .filter(|key| {
+                    pending_item(model, key)
+                        .map(|item| item.state = IntentState::Rejecting)
+                        .is_ok()
+                })
+                .collect();
+            if !keys.is_empty() {
+                fx.push(Effect::Store(StoreJob::RejectMany {
+                    keys,
+                    helper: model.helper.clone(),
+                }));
+            }
+        }
+        // One commit each, oldest first: stock and limits are checked per
+        // order, so the last ones are refused when stock runs out.
+        Bulk::ConfirmOnAir { keys, .. } => {
+            for key in keys {
+                let _ = confirm(model, key, fx);
+            }
+        }
+    }
 }
 
 /// Asks the store to take back this run's last decision; the row comes back
@@ -526,6 +639,23 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
             apply_order(model, confirmed);
             answered(model, &key, fx);
         }
+        StoreEvent::RejectedMany { keys, result } => match result {
+            Ok(()) => {
+                for key in keys {
+                    fx.push(Effect::Publish(Event::Rejected {
+                        msg_id: key.msg_id.clone(),
+                        index: key.index,
+                    }));
+                    remember_decision(model, &key);
+                    remove_item(model, &key);
+                }
+            }
+            Err(error) => {
+                for key in &keys {
+                    fail_item(model, key, Notice::StoreFailed(error.clone()), now);
+                }
+            }
+        },
         StoreEvent::Undone { key, result } => {
             let item = model.undoing.take();
             match result {

@@ -25,6 +25,11 @@ pub enum StoreEvent {
     Seeded(SeedReport),
     /// Loading inventory or pending intents failed (no intent concerned).
     LoadFailed(StoreError),
+    /// Intents rejected together (a bulk decision), or why none was.
+    RejectedMany {
+        keys: Vec<IntentKey>,
+        result: Result<(), StoreError>,
+    },
     /// A decision taken back, or why it was not.
     Undone {
         key: IntentKey,

@@ -446,6 +446,13 @@ impl Store {
         rx
     }
 
+    /// Rejects every one of `keys` that is still undecided, in one transaction.
+    pub fn reject_many(&self, keys: Vec<IntentKey>, helper: String) -> Reply<()> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::RejectMany(keys, helper, reply));
+        rx
+    }
+
     pub fn reject(&self, key: IntentKey, helper: String) -> Reply<()> {
         let (reply, rx) = Answer::oneshot();
         self.send(Request::Reject(key, helper, reply));
@@ -595,6 +602,13 @@ impl Store {
                 });
                 self.send(Request::Amend(amend, answer));
             }
+            StoreJob::RejectMany { keys, helper } => {
+                let answer = Answer::event(events, {
+                    let keys = keys.clone();
+                    move |result| Some(StoreEvent::RejectedMany { keys, result })
+                });
+                self.send(Request::RejectMany(keys, helper, answer));
+            }
             StoreJob::Undo { key, helper } => {
                 let answer = Answer::event(events, {
                     let key = key.clone();
@@ -653,6 +667,11 @@ pub enum StoreJob {
     Amend(OrderAmend),
     /// Take back a decision on an intent; answered with `Undone`.
     Undo { key: IntentKey, helper: String },
+    /// Reject many intents in one transaction; answered with `RejectedMany`.
+    RejectMany {
+        keys: Vec<IntentKey>,
+        helper: String,
+    },
     /// Answered with `Flushed` once everything queued before it is committed.
     Flush,
 }

@@ -36,6 +36,7 @@ pub enum Request {
     Stock(StockChange, Answer<Result<StockChanged, StockRefusal>>),
     Amend(OrderAmend, Answer<Result<Confirmed, Refusal>>),
     Undo(IntentKey, String, Answer<Result<Undone, Refusal>>),
+    RejectMany(Vec<IntentKey>, String, ReplyTo<()>),
 }
 
 impl Request {
@@ -60,6 +61,7 @@ impl Request {
             Request::Stock(_, reply) => reply.send(Err(StockRefusal::Storage(err))),
             Request::Amend(_, reply) => reply.send(Err(Refusal::Storage(err))),
             Request::Undo(_, _, reply) => reply.send(Err(Refusal::Storage(err))),
+            Request::RejectMany(_, _, reply) => reply.send(Err(err)),
         }
     }
 }
@@ -188,6 +190,9 @@ impl Worker {
             Request::Stock(change, reply) => reply.send(self.change_stock(&change)),
             Request::Amend(amend, reply) => reply.send(self.amend_order(&amend)),
             Request::Undo(key, helper, reply) => reply.send(self.undo(&key, &helper)),
+            Request::RejectMany(keys, helper, reply) => {
+                reply.send(self.reject_many(&keys, &helper));
+            }
         }
     }
 
@@ -345,17 +350,25 @@ impl Worker {
     }
 
     fn reject(&mut self, key: &IntentKey, helper: &str) -> Result<(), StoreError> {
+        self.reject_many(std::slice::from_ref(key), helper)
+    }
+
+    /// Rejects the undecided among `keys` in one transaction (one commit
+    /// for a bulk decision over thousands, not one each).
+    fn reject_many(&mut self, keys: &[IntentKey], helper: &str) -> Result<(), StoreError> {
         let now = now_ms();
         let tx = write_tx(&mut self.conn)?;
-        let changed = tx
-            .execute(
-                "UPDATE intents SET status = 'rejected', decided_at = ?3, helper = ?4
-                  WHERE msg_id = ?1 AND idx = ?2 AND status IN ('pending', 'refused')",
-                params![key.msg_id, key.index, now, helper],
-            )
-            .map_err(map_err)?;
-        if changed > 0 {
-            log_event(&tx, now, helper, "rejected", Some(key), None, "")?;
+        for key in keys {
+            let changed = tx
+                .execute(
+                    "UPDATE intents SET status = 'rejected', decided_at = ?3, helper = ?4
+                      WHERE msg_id = ?1 AND idx = ?2 AND status IN ('pending', 'refused')",
+                    params![key.msg_id, key.index, now, helper],
+                )
+                .map_err(map_err)?;
+            if changed > 0 {
+                log_event(&tx, now, helper, "rejected", Some(key), None, "")?;
+            }
         }
         tx.commit().map_err(map_err)
     }

@@ -95,6 +95,8 @@ pub static ZH: Strings = Strings {
         ("y / 回车", "确认所选订单"),
         ("n / Delete", "拒绝所选订单"),
         ("u", "撤销上一次确认或拒绝"),
+        ("N  O", "拒绝该商品的全部 / 10分钟前的全部待确认"),
+        ("Y", "确认讲解中商品的全部有把握订单"),
         ("]  [", "下一个 / 上一个商品讲解"),
         ("p", "显示 / 隐藏商品列表"),
         ("PgUp PgDn End", "翻看弹幕 / 回到最新"),
@@ -150,6 +152,11 @@ pub static EN: Strings = Strings {
         ("y / Enter", "confirm the selected order"),
         ("n / Delete", "reject the selected order"),
         ("u", "undo the last confirm or reject"),
+        (
+            "N  O",
+            "reject all pending of that product / older than 10 min",
+        ),
+        ("Y", "confirm every sure order of the product on air"),
         ("]  [", "next / previous product on air"),
         ("p", "show / hide the product list"),
         ("PgUp PgDn End", "scroll the chat / follow again"),
@@ -237,6 +244,10 @@ pub fn notice(language: Language, notice: &Notice) -> String {
                 }
             }
         }
+        Notice::NothingMatches => match language {
+            Language::Zh => "没有符合的待确认订单".to_string(),
+            Language::En => "no pending intent matches".to_string(),
+        },
         Notice::NothingToUndo => match language {
             Language::Zh => "没有可撤销的操作".to_string(),
             Language::En => "nothing to undo".to_string(),
@@ -245,6 +256,57 @@ pub fn notice(language: Language, notice: &Notice) -> String {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
             Language::En => "no product named: cannot confirm (n rejects)".to_string(),
         },
+    }
+}
+
+/// The lines of a bulk question: what will happen, and a warning when the
+/// stock cannot cover it.
+pub fn question(language: Language, bulk: &crate::app::model::Bulk, name: &str) -> Vec<String> {
+    use crate::app::model::Bulk;
+    let n = bulk.keys().len();
+    match (language, bulk) {
+        (Language::Zh, Bulk::RejectProduct { .. }) => {
+            vec![format!("拒绝「{name}」的全部 {n} 条待确认？")]
+        }
+        (Language::En, Bulk::RejectProduct { .. }) => {
+            vec![format!("Reject all {n} pending intents for {name}?")]
+        }
+        (Language::Zh, Bulk::RejectOlder { minutes, .. }) => {
+            vec![format!("拒绝 {minutes} 分钟前的全部 {n} 条待确认？")]
+        }
+        (Language::En, Bulk::RejectOlder { minutes, .. }) => {
+            vec![format!(
+                "Reject all {n} pending intents older than {minutes} minutes?"
+            )]
+        }
+        (language, Bulk::ConfirmOnAir { units, stock, .. }) => {
+            let short = i64::try_from(*units).unwrap_or(i64::MAX) > *stock;
+            let mut lines = vec![match language {
+                Language::Zh => {
+                    format!("确认「{name}」的 {n} 条订单（共 {units} 件，库存 {stock}）？")
+                }
+                Language::En => {
+                    format!("Confirm {n} orders for {name} ({units} units, {stock} in stock)?")
+                }
+            }];
+            if short {
+                lines.push(match language {
+                    Language::Zh => "库存不够：先到先得，后面的会被拒绝".to_string(),
+                    Language::En => {
+                        "Stock is short: first come first served, the last are refused".to_string()
+                    }
+                });
+            }
+            lines
+        }
+    }
+}
+
+/// The keys a question answers to.
+pub fn question_keys(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "y 确认    n 取消",
+        Language::En => "y yes    n no",
     }
 }
 

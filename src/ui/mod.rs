@@ -6,6 +6,7 @@
 //! line and key hints); smaller screens stack status, on-air, inbox, chat and
 //! hints, with the products as an overlay (`p`).
 
+pub mod ask;
 pub mod chat;
 pub mod help;
 pub mod hints;
@@ -41,6 +42,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
     match model.mode {
         Mode::Inbox => {}
         Mode::Help => help::render(model, frame, area),
+        Mode::Ask => ask::render(model, frame, area),
         // The wide layout shows the products beside the inbox already.
         Mode::Products if !wide => products::render_overlay(model, frame, area),
         Mode::Products => {}
