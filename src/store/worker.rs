@@ -397,14 +397,7 @@ impl Worker {
                         "SELECT order_id, sku, qty, user FROM orders
                           WHERE order_id = ?1 AND msg_id = ?2 AND status = 'confirmed'",
                         params![order_id, key.msg_id],
-                        |row| {
-                            Ok(OpenOrder {
-                                order_id: row.get(0)?,
-                                sku: row.get(1)?,
-                                qty: row.get(2)?,
-                                user: row.get(3)?,
-                            })
-                        },
+                        OpenOrder::from_row,
                     )
                     .optional()
                     .map_err(map_err)?
@@ -454,17 +447,7 @@ impl Worker {
                 "SELECT order_id, sku, qty, user, buyer FROM orders
                   WHERE order_id = ?1 AND status = 'confirmed'",
                 [amend.order_id],
-                |row| {
-                    Ok((
-                        OpenOrder {
-                            order_id: row.get(0)?,
-                            sku: row.get(1)?,
-                            qty: row.get(2)?,
-                            user: row.get(3)?,
-                        },
-                        row.get::<_, String>(4)?,
-                    ))
-                },
+                |row| Ok((OpenOrder::from_row(row)?, row.get::<_, String>(4)?)),
             )
             .optional()
             .map_err(map_err)?;
@@ -864,6 +847,18 @@ struct OpenOrder {
     user: String,
 }
 
+impl OpenOrder {
+    /// Reads `order_id, sku, qty, user`, the first columns of a query.
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OpenOrder> {
+        Ok(OpenOrder {
+            order_id: row.get(0)?,
+            sku: row.get(1)?,
+            qty: row.get(2)?,
+            user: row.get(3)?,
+        })
+    }
+}
+
 /// The buyer's most recent confirmed order (of the request's product when it
 /// names one) that the cancel or change can be about: one ordered in a
 /// message received before it. A cancel confirmed late, or replayed, must
@@ -881,14 +876,7 @@ fn latest_open_order(
             AND (SELECT MIN(i.received_at) FROM intents i WHERE i.msg_id = o.msg_id) <= ?4
           ORDER BY o.order_id DESC LIMIT 1",
         params![buyer, req.sku, req.key.msg_id, received_at],
-        |row| {
-            Ok(OpenOrder {
-                order_id: row.get(0)?,
-                sku: row.get(1)?,
-                qty: row.get(2)?,
-                user: row.get(3)?,
-            })
-        },
+        OpenOrder::from_row,
     )
     .optional()
     .map_err(map_err)
