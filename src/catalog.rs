@@ -12,6 +12,31 @@ pub fn yuan(fen: Fen) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Reads yuan as a person types them ("19.9", "20", "¥39.90") into fen;
+/// `None` for anything else, a negative amount or more than two decimals.
+pub fn parse_yuan(text: &str) -> Option<Fen> {
+    let text = text.trim().trim_start_matches(['¥', '￥']);
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(frac) || frac.len() > 2 || whole.len() > 12 {
+        return None;
+    }
+    let whole: Fen = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let frac: Fen = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<Fen>().ok()? * 10,
+        _ => frac.parse().ok()?,
+    };
+    whole.checked_mul(100)?.checked_add(frac)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
     pub sku: String,

@@ -8,7 +8,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use livestall::commands::tui::Screen;
 use livestall::config::{self, Config};
 use livestall::store::{
-    AmendTo, OrderAmend, Reader, SeedReport, StockChange, StockTo, Store, StoreOptions,
+    AmendTo, OrderAmend, Reader, SaleStart, SeedReport, StockChange, StockTo, Store, StoreOptions,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -82,6 +82,17 @@ enum Command {
         #[command(subcommand)]
         action: OrdersCommand,
     },
+    /// The audit trail: every helper's and every automatic action, with
+    /// what it changed (reads the database only).
+    Audit {
+        #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+        format: InventoryFormat,
+    },
+    /// Flash sales (秒杀): start, end, list.
+    Sale {
+        #[command(subcommand)]
+        action: SaleCommand,
+    },
     /// Stock left and sold, per product; `set` and `add` change stock.
     Inventory {
         #[command(subcommand)]
@@ -89,6 +100,39 @@ enum Command {
         #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
         format: InventoryFormat,
     },
+}
+
+#[derive(Subcommand)]
+enum SaleCommand {
+    /// Sell N units of SKU at price P (yuan) for M minutes; orders inside
+    /// the sale carry its price.
+    Start {
+        sku: String,
+        #[arg(long)]
+        qty: u32,
+        /// The sale price in yuan, like 19.9.
+        #[arg(long, value_parser = parse_price)]
+        price: i64,
+        #[arg(long)]
+        minutes: u32,
+        /// Recorded as who started it.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
+    /// End the running flash sale of SKU now.
+    End {
+        sku: String,
+        /// Recorded as who ended it.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
+    /// Every flash sale, newest first (reads the database only).
+    List,
+}
+
+fn parse_price(text: &str) -> Result<i64, String> {
+    livestall::catalog::parse_yuan(text)
+        .ok_or_else(|| format!("{text:?} is not a price in yuan (like 19.9)"))
 }
 
 #[derive(Subcommand)]
@@ -182,6 +226,8 @@ enum AliasesCommand {
 enum OrderStatus {
     Confirmed,
     Cancelled,
+    /// Intents waiting for stock, in each product's line (not orders yet).
+    Waitlisted,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -430,6 +476,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     status,
                 },
         }) => {
+            if let Some(OrderStatus::Waitlisted) = status {
+                let mut rows = open_reader(config_path, db)?.waitlist()?;
+                rows.retain(|r| {
+                    buyer.as_ref().is_none_or(|b| *b == r.user)
+                        && sku.as_ref().is_none_or(|s| *s == r.sku)
+                });
+                let mut stdout = std::io::stdout().lock();
+                return match format {
+                    InventoryFormat::Table => {
+                        livestall::commands::book::waitlist_table(&rows, &mut stdout)
+                    }
+                    InventoryFormat::Json => {
+                        livestall::commands::book::waitlist_json(&rows, &mut stdout)
+                    }
+                };
+            }
             let filter = livestall::commands::report::OrderFilter {
                 buyer,
                 sku,
@@ -437,6 +499,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     match s {
                         OrderStatus::Confirmed => "confirmed",
                         OrderStatus::Cancelled => "cancelled",
+                        OrderStatus::Waitlisted => "waitlisted",
                     }
                     .to_string()
                 }),
@@ -509,6 +572,51 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}: stock {} -> {}", done.sku, done.before, done.after);
             Ok(())
         }
+        Some(Command::Audit { format }) => {
+            let rows = open_reader(config_path, db)?.audit()?;
+            let mut stdout = std::io::stdout().lock();
+            match format {
+                InventoryFormat::Table => {
+                    livestall::commands::book::audit_table(&rows, &mut stdout)
+                }
+                InventoryFormat::Json => livestall::commands::book::audit_json(&rows, &mut stdout),
+            }
+        }
+        Some(Command::Sale { action }) => match action {
+            SaleCommand::Start {
+                sku,
+                qty,
+                price,
+                minutes,
+                helper,
+            } => {
+                let store = open_for_change(config_path, db)?;
+                let sale = livestall::store::wait(store.start_sale(SaleStart {
+                    sku,
+                    qty,
+                    price_fen: price,
+                    minutes,
+                    helper,
+                }))?;
+                println!("{}", livestall::commands::book::sale_line(&sale));
+                Ok(())
+            }
+            SaleCommand::End { sku, helper } => {
+                let store = open_for_change(config_path, db)?;
+                let sale = livestall::store::wait(store.end_sale(&sku, &helper))?;
+                println!("ended {}", livestall::commands::book::sale_line(&sale));
+                Ok(())
+            }
+            SaleCommand::List => {
+                let sales = open_reader(config_path, db)?.sales()?;
+                let mut stdout = std::io::stdout().lock();
+                livestall::commands::book::sales_table(
+                    &sales,
+                    livestall::clock::now_ms(),
+                    &mut stdout,
+                )
+            }
+        },
         Some(Command::Inventory {
             action: None,
             format,

@@ -242,8 +242,11 @@ fn headless_auto_confirm_end_to_end_and_replay() {
         by_msg(&seen, "intent", "m3").is_none(),
         "a question is not an intent"
     );
-    let m4 = by_msg(&seen, "refused", "m4").expect("m4 refused: 3 left, 5 wanted");
-    assert_eq!(m4["reason"], "out_of_stock");
+    let m4 = by_msg(&seen, "waitlisted", "m4").expect("m4 waitlisted: 3 left, 5 wanted");
+    assert_eq!(
+        (m4["place"].as_u64(), m4["left"].as_i64()),
+        (Some(1), Some(3))
+    );
     let m5 = by_msg(&seen, "refused", "m5").expect("m5 refused: limit 2");
     assert_eq!(m5["reason"], "over_limit");
     // Each confirmation is printed after its intent.

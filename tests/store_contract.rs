@@ -296,7 +296,8 @@ fn refusals_out_of_stock_unknown_and_missing_product() {
     )]);
     assert_eq!(
         order(&store, "big", "ann", "millet", 11),
-        Err(Refusal::OutOfStock { left: 10 })
+        // More than stock holds: it waits first in line for a restock.
+        Err(Refusal::Waitlisted { place: 1, left: 10 })
     );
     assert_eq!(
         order(&store, "x", "ann", "caviar", 1),
@@ -310,16 +311,19 @@ fn refusals_out_of_stock_unknown_and_missing_product() {
         wait(store.confirm(request("z", "ann", IntentKind::Cancel, None, None))),
         Err(Refusal::NoOpenOrder)
     );
-    // Refusals leave stock alone, are recorded, and leave the inbox.
+    // Refusals leave stock alone and are recorded; the waitlisted order is
+    // the only one still undecided.
     assert_eq!(stock_of(&store, "millet"), 10);
-    assert!(wait(store.pending()).expect("pending").is_empty());
+    let undecided = wait(store.pending()).expect("pending");
+    assert_eq!(undecided.len(), 1);
+    assert!(undecided[0].waitlisted && undecided[0].intent.key.msg_id == "big");
     let other = rusqlite::Connection::open(&path).expect("second connection");
     let status: String = other
         .query_row("SELECT status FROM intents WHERE msg_id = 'big'", [], |r| {
             r.get(0)
         })
         .expect("intent row");
-    assert_eq!(status, "refused");
+    assert_eq!(status, "waitlisted");
     // Qty None orders one.
     let one = wait(store.confirm(request("n", "ann", IntentKind::Order, Some("millet"), None)))
         .expect("order");

@@ -91,9 +91,9 @@ async fn every_job_is_answered_on_the_one_channel_in_order() {
     );
     assert_eq!(
         next(&mut events).await,
-        StoreEvent::Refused(key("b"), Refusal::OutOfStock { left: 1 })
+        StoreEvent::Refused(key("b"), Refusal::Waitlisted { place: 1, left: 1 })
     );
-    // A refused intent stays pending, so a helper may still reject it.
+    // A waitlisted intent stays undecided, so a helper may still reject it.
     assert_eq!(next(&mut events).await, StoreEvent::Rejected(key("b")));
     let StoreEvent::Inventory(rows) = next(&mut events).await else {
         panic!("inventory");

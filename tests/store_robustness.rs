@@ -63,7 +63,7 @@ fn concurrent_confirms_never_oversell() {
                         store.confirm(order_request(&format!("t{t}-m{i}"), &format!("u{t}-{i}"))),
                     ) {
                         Ok(_) => created += 1,
-                        Err(Refusal::OutOfStock { left }) => {
+                        Err(Refusal::Waitlisted { left, .. }) => {
                             assert_eq!(left, 0);
                             out_of_stock += 1;
                         }
@@ -134,7 +134,7 @@ fn a_confirm_reply_means_the_order_is_committed() {
                     .expect("intent");
                 assert_eq!(status, "confirmed");
             }
-            Err(Refusal::OutOfStock { left: 0 }) => {
+            Err(Refusal::Waitlisted { left: 0, .. }) => {
                 assert!(i >= 10);
                 assert_eq!((orders, stock), (0, 0));
             }

@@ -240,6 +240,7 @@ fn an_order_without_a_product_cannot_be_confirmed() {
             confidence: 0.5,
             received_at_ms: 0,
         },
+        waitlisted: false,
     };
     update(&mut m, Msg::Store(StoreEvent::Pending(vec![orphan])));
     assert!(update(&mut m, ch('y')).is_empty());
@@ -343,6 +344,8 @@ fn inventory_and_pending_from_the_store_fill_the_model() {
             price_fen: 8800,
             stock: 7,
             sold: 43,
+            retired: false,
+            sale: None,
         }])),
     );
     assert_eq!((m.products[1].stock, m.products[1].sold), (7, 43));
@@ -362,6 +365,7 @@ fn inventory_and_pending_from_the_store_fill_the_model() {
             confidence: 0.8,
             received_at_ms: ms,
         },
+        waitlisted: false,
     };
     update(
         &mut m,
@@ -692,6 +696,7 @@ fn an_intent_restored_from_the_database_is_told_and_decided_when_its_message_com
             confidence: 0.95,
             received_at_ms: 1,
         },
+        waitlisted: false,
     };
     let loaded = update(&mut m, Msg::Store(StoreEvent::Pending(vec![restored])));
     assert!(loaded.is_empty(), "loading decides nothing: {loaded:?}");
@@ -756,6 +761,7 @@ fn orders_are_put_right_by_number_and_the_store_has_the_last_word() {
                 order_id: 4,
                 sku: "walnut".into(),
                 qty: 3,
+                before_qty: None,
                 user: "Tom".into(),
                 stock_left: 117,
                 sold: 3,
@@ -848,6 +854,7 @@ fn u_takes_back_the_last_decision_and_the_row_returns_selected() {
                     order_id: 7,
                     sku: "millet-5jin".into(),
                     qty: 2,
+                    before_qty: None,
                     user: "李姐".into(),
                     stock_left: 300,
                     sold: 0,

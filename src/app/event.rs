@@ -75,6 +75,62 @@ pub enum Event {
         reason: &'static str,
         detail: String,
     },
+    /// Stock could not cover the order (or those waiting before it): it
+    /// waits, `place` in its product's line, first come first served.
+    Waitlisted {
+        msg_id: String,
+        index: u32,
+        sku: String,
+        place: u32,
+        left: i64,
+    },
+    /// Stock freed up (a cancel, an undo, a restock) and now covers this
+    /// waitlisted order: a helper may confirm it (with `--auto-confirm`,
+    /// the run does).
+    Offered {
+        msg_id: String,
+        index: u32,
+        sku: String,
+        qty: u32,
+    },
+    /// A cancel or change that came before the order it is about was
+    /// confirmed: it is carried out when that order is.
+    Waiting {
+        msg_id: String,
+        index: u32,
+        order_msg_id: String,
+        order_index: u32,
+    },
+    /// Another helper on the same database decided this intent.
+    DecidedElsewhere {
+        msg_id: String,
+        index: u32,
+        status: &'static str,
+    },
+    /// A helper set or added to a product's stock.
+    StockChanged {
+        sku: String,
+        before: i64,
+        after: i64,
+    },
+    /// A flash sale began: `qty` units at `price` until `ends_at` (Unix ms).
+    SaleStarted {
+        sku: String,
+        qty: u32,
+        price: String,
+        ends_at: i64,
+    },
+    SaleEnded {
+        sku: String,
+        sold: u32,
+        qty: u32,
+    },
+    /// A command about stock or a sale the store did not carry out.
+    CommandRefused {
+        command: &'static str,
+        sku: String,
+        detail: String,
+    },
     /// A confirmed order a helper cancelled or changed by its number.
     OrderUpdated {
         order_id: i64,
@@ -143,9 +199,5 @@ impl Event {
 }
 
 fn action_name(action: OrderAction) -> &'static str {
-    match action {
-        OrderAction::Created => "created",
-        OrderAction::Cancelled => "cancelled",
-        OrderAction::Changed => "changed",
-    }
+    action.as_str()
 }

@@ -7,6 +7,11 @@
 //! `{"cmd":"confirm","msg_id":"…","index":N}`, `{"cmd":"reject",…}` (index
 //! defaults to 0), `{"cmd":"cancel_order","order_id":N}`,
 //! `{"cmd":"set_qty","order_id":N,"qty":N}`, `{"cmd":"undo"}`,
+//! bulk decisions `{"cmd":"reject_product","sku":"…"}`,
+//! `{"cmd":"reject_older","minutes":N}`, `{"cmd":"confirm_on_air"}`, stock
+//! `{"cmd":"restock","sku":"…","qty":N}` and `{"cmd":"set_stock",…}`, flash
+//! sales `{"cmd":"sale_start","sku":"…","qty":N,"price":"19.9","minutes":N}`
+//! and `{"cmd":"sale_end","sku":"…"}` (a product by `sku` or `link`),
 //! `{"cmd":"quit"}`. A line that is not one gets
 //! `{"event":"error","line":N,"error":"…"}` and the run goes on. The end of
 //! input does not end the run: a signal or `quit` does.
@@ -15,7 +20,8 @@ use crate::app::driver::{self, Flush, Session, Shell};
 use crate::app::event::Event;
 use crate::app::model::Model;
 use crate::app::msg::{Command, Msg, ProductRef};
-use crate::store::IntentKey;
+use crate::catalog::parse_yuan;
+use crate::store::{IntentKey, StockTo};
 use serde_json::Value;
 use std::io::{BufRead, Write};
 use tokio::sync::mpsc;
@@ -115,13 +121,17 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
     let name = fields
         .get("cmd")
         .and_then(Value::as_str)
-        .ok_or("a command needs \"cmd\" (on_air, confirm, reject, quit)")?;
+        .ok_or("a command needs \"cmd\" (on_air, confirm, reject, undo, quit, …)")?;
     let allowed: &[&str] = match name {
         "on_air" => &["cmd", "sku", "link"],
         "confirm" | "reject" => &["cmd", "msg_id", "index"],
         "cancel_order" => &["cmd", "order_id"],
         "set_qty" => &["cmd", "order_id", "qty"],
-        "quit" | "undo" => &["cmd"],
+        "reject_product" | "sale_end" => &["cmd", "sku", "link"],
+        "reject_older" => &["cmd", "minutes"],
+        "restock" | "set_stock" => &["cmd", "sku", "link", "qty"],
+        "sale_start" => &["cmd", "sku", "link", "qty", "price", "minutes"],
+        "quit" | "undo" | "confirm_on_air" => &["cmd"],
         other => return Err(format!("unknown command {other:?}")),
     };
     // A misspelt key must not fall back to a default and act on another
@@ -134,14 +144,31 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
         .replace("(it takes )", "(it takes nothing else)"));
     }
     let command = match name {
-        "on_air" => match (fields.get("sku"), fields.get("link")) {
-            (Some(Value::String(sku)), None) => Command::OnAir(ProductRef::Sku(sku.clone())),
-            (None, Some(link)) => Command::OnAir(ProductRef::Link(
-                link.as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or("\"link\" is a whole number")?,
-            )),
-            _ => return Err("on_air needs \"sku\" (a string) or \"link\" (a number)".into()),
+        "on_air" => Command::OnAir(product_ref(name, &fields)?),
+        "reject_product" => Command::RejectProduct(product_ref(name, &fields)?),
+        "sale_end" => Command::SaleEnd(product_ref(name, &fields)?),
+        "reject_older" => Command::RejectOlder {
+            minutes: small(name, &fields, "minutes")?,
+        },
+        "confirm_on_air" => Command::ConfirmOnAir,
+        "restock" => Command::Stock {
+            product: product_ref(name, &fields)?,
+            to: StockTo::Add(signed(name, &fields, "qty")?),
+        },
+        "set_stock" => Command::Stock {
+            product: product_ref(name, &fields)?,
+            to: StockTo::Set(whole(name, &fields, "qty")?),
+        },
+        "sale_start" => Command::SaleStart {
+            product: product_ref(name, &fields)?,
+            qty: small(name, &fields, "qty")?,
+            price_fen: match fields.get("price") {
+                Some(Value::String(text)) => parse_yuan(text),
+                Some(Value::Number(n)) => parse_yuan(&n.to_string()),
+                _ => None,
+            }
+            .ok_or_else(|| format!("{name} needs \"price\" in yuan (like \"19.9\")"))?,
+            minutes: small(name, &fields, "minutes")?,
         },
         "confirm" => Command::Confirm(intent_key(name, &fields)?),
         "reject" => Command::Reject(intent_key(name, &fields)?),
@@ -155,6 +182,35 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
         _ => Command::Quit,
     };
     Ok(Some(command))
+}
+
+/// A product named by `"sku"` (a string) or `"link"` (a number), not both.
+fn product_ref(name: &str, fields: &serde_json::Map<String, Value>) -> Result<ProductRef, String> {
+    match (fields.get("sku"), fields.get("link")) {
+        (Some(Value::String(sku)), None) => Ok(ProductRef::Sku(sku.clone())),
+        (None, Some(link)) => Ok(ProductRef::Link(
+            link.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or("\"link\" is a whole number")?,
+        )),
+        _ => Err(format!(
+            "{name} needs \"sku\" (a string) or \"link\" (a number)"
+        )),
+    }
+}
+
+/// A required whole number that fits 32 bits.
+fn small(name: &str, fields: &serde_json::Map<String, Value>, key: &str) -> Result<u32, String> {
+    u32::try_from(whole(name, fields, key)?).map_err(|_| format!("{name}: \"{key}\" is too large"))
+}
+
+/// A required whole number that may be negative (a restock that takes some away).
+fn signed(name: &str, fields: &serde_json::Map<String, Value>, key: &str) -> Result<i64, String> {
+    fields
+        .get(key)
+        .ok_or_else(|| format!("{name} needs \"{key}\" (a whole number)"))?
+        .as_i64()
+        .ok_or_else(|| format!("{name}: \"{key}\" is a whole number"))
 }
 
 /// A required whole number (0 or more) field of a command.

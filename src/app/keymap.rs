@@ -24,6 +24,10 @@ pub enum Action {
     RejectStale,
     /// Ask to confirm every sure pending order of the product on air.
     ConfirmOnAirAll,
+    /// Type units to add to the stock of the product on air (a restock).
+    Restock,
+    /// Start a flash sale of the product on air, or end the running one.
+    FlashSale,
     NextProduct,
     PrevProduct,
     ToggleProducts,
@@ -53,6 +57,7 @@ pub struct Keymap {
 
 const INBOX: Scope = Scope::Only(Mode::Inbox);
 const ASK: Scope = Scope::Only(Mode::Ask);
+const PRODUCTS: Scope = Scope::Only(Mode::Products);
 const ANY: Scope = Scope::Any;
 
 /// The built-in bindings (issue 2, item 6).
@@ -103,6 +108,31 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
         KeyCode::Char('Y'),
         KeyModifiers::NONE,
         Action::ConfirmOnAirAll,
+    ),
+    // Stock and sales of the product on air, from the inbox or the queue.
+    (
+        INBOX,
+        KeyCode::Char('R'),
+        KeyModifiers::NONE,
+        Action::Restock,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Char('R'),
+        KeyModifiers::NONE,
+        Action::Restock,
+    ),
+    (
+        INBOX,
+        KeyCode::Char('F'),
+        KeyModifiers::NONE,
+        Action::FlashSale,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Char('F'),
+        KeyModifiers::NONE,
+        Action::FlashSale,
     ),
     // A question: y answers yes, n no (Esc too, as everywhere).
     (ASK, KeyCode::Char('y'), KeyModifiers::NONE, Action::Confirm),

@@ -8,7 +8,7 @@ use crate::app::keymap::Keymap;
 use crate::catalog::{Catalog, Fen};
 use crate::config::{Config, Language};
 use crate::intent::IntentKind;
-use crate::store::{IntentKey, OrderAction, Refusal, StoreError};
+use crate::store::{IntentKey, OrderAction, Refusal, Sale, StockRow, StoreError, SyncCursor};
 use std::collections::VecDeque;
 use std::ops::Range;
 
@@ -18,6 +18,9 @@ pub const CHAT_CAPACITY: usize = 2_000;
 pub const STALE_MINUTES: i64 = 10;
 /// Decisions kept for `u`, newest last.
 pub const UNDO_DEPTH: usize = 100;
+/// How often a run asks the database what other helpers did: each sees the
+/// other's decisions within a second.
+pub const SYNC_INTERVAL_MS: i64 = 500;
 /// Recent confirmed orders kept for the orders line.
 pub const RECENT_ORDERS_CAPACITY: usize = 50;
 /// The window the message rate is averaged over.
@@ -41,6 +44,19 @@ pub struct ProductRow {
     pub price_fen: Fen,
     pub stock: i64,
     pub sold: i64,
+    /// The flash sale running now, as the store last reported it.
+    pub sale: Option<Sale>,
+}
+
+impl ProductRow {
+    /// Units an order can take now: the stock, or a running sale's count
+    /// when that is smaller.
+    pub fn available(&self) -> i64 {
+        match &self.sale {
+            Some(sale) => self.stock.min(i64::from(sale.left())),
+            None => self.stock,
+        }
+    }
 }
 
 /// Where an intent in the inbox stands. A confirmed or rejected intent leaves
@@ -52,6 +68,18 @@ pub enum IntentState {
     Rejecting,
     /// The store refused or failed; the intent stays so the helper can retry or reject it.
     Failed(Notice),
+    /// Stock could not cover it: it waits, `place` in its product's line.
+    Waitlisted {
+        place: u32,
+    },
+    /// It was waitlisted and stock now covers it: the helper (or the
+    /// auto-confirm policy) may confirm it.
+    Offered,
+    /// A cancel or change that came before the order it is about was
+    /// confirmed: it goes to the store again once that order is.
+    Waiting {
+        order: IntentKey,
+    },
 }
 
 /// A pending order intent: one row of the helper's inbox.
@@ -131,6 +159,50 @@ pub enum Mode {
     /// A question about a bulk decision covers the screen (`Model::question`):
     /// y carries it out, n or Esc drops it.
     Ask,
+    /// A line of input covers the screen (`Model::prompt`): typed keys go
+    /// into it, Enter carries it out, Esc drops it.
+    Prompt,
+}
+
+/// What a prompt's answer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptFor {
+    /// Units to add to a product's stock ("20"), or "=N" to set it.
+    Restock(usize),
+    /// A flash sale of a product: "count price minutes" ("50 19.9 10").
+    Sale(usize),
+}
+
+/// A line the helper is typing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub purpose: PromptFor,
+    pub input: String,
+    /// Why the last Enter was not taken (shown under the input).
+    pub error: Option<PromptError>,
+}
+
+/// A prompt's line that could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptError {
+    /// A restock wants a whole number ("20", "-5", or "=50").
+    Stock,
+    /// A sale wants "count price minutes" ("50 19.9 10").
+    Sale,
+}
+
+/// A decision this run can take back with `u`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// A confirmed or rejected intent: the row as it was when decided.
+    Intent(Box<InboxItem>),
+    /// A confirmed order the helper cancelled or changed by its number:
+    /// undoing sets it back.
+    Order {
+        order_id: i64,
+        /// Its quantity before; `None` when the order was cancelled.
+        before_qty: Option<u32>,
+    },
 }
 
 /// A decision about many intents at once, asked before it is made so the
@@ -152,6 +224,8 @@ pub enum Bulk {
         units: u64,
         stock: i64,
     },
+    /// End the flash sale running on a product.
+    EndSale { product: usize },
 }
 
 impl Bulk {
@@ -160,6 +234,7 @@ impl Bulk {
             Bulk::RejectProduct { keys, .. }
             | Bulk::RejectOlder { keys, .. }
             | Bulk::ConfirmOnAir { keys, .. } => keys,
+            Bulk::EndSale { .. } => &[],
         }
     }
 }
@@ -204,6 +279,12 @@ pub enum Notice {
     /// Config stock differs from the database's, which is kept:
     /// (sku, stock in config, stock in database).
     StockKept(Vec<(String, i64, i64)>),
+    /// A stock change was not made.
+    StockRefused(String),
+    /// Stock of a product was changed: (sku, before, after).
+    StockChanged(String, i64, i64),
+    /// A flash sale was not started or ended.
+    SaleRefused(String),
 }
 
 #[derive(Debug, Clone)]
@@ -250,9 +331,23 @@ pub struct Model {
     pub(crate) auto_in_flight: Option<IntentKey>,
     /// Decisions this run made that can be taken back, newest last: the
     /// rows as they were when decided (confirmed orders and rejections).
-    pub(crate) decisions: VecDeque<InboxItem>,
+    pub(crate) decisions: VecDeque<Decision>,
     /// The decision the store is taking back.
     pub(crate) undoing: Option<InboxItem>,
+    /// The order whose cancel or change the store is taking back.
+    pub(crate) undoing_order: Option<i64>,
+    /// The line being typed while `mode` is `Prompt`.
+    pub prompt: Option<Prompt>,
+    /// Products no longer in config that the database still holds (their
+    /// orders are kept), as the store last reported them.
+    pub retired: Vec<StockRow>,
+    /// How far this run has followed the database (other helpers'
+    /// decisions); `None` until the store has said where it is.
+    pub(crate) sync_cursor: Option<SyncCursor>,
+    /// A sync is with the store.
+    pub(crate) sync_in_flight: bool,
+    /// The tick time of the last sync asked for.
+    pub(crate) last_sync_ms: i64,
     /// The notice and the tick time it was raised at.
     pub notice: Option<(Notice, i64)>,
     /// The run is ending: nothing new is sent to the store (the auto-confirm
@@ -276,6 +371,7 @@ impl Model {
                 price_fen: p.price_fen,
                 stock: p.stock,
                 sold: 0,
+                sale: None,
             })
             .collect::<Vec<_>>();
         let on_air = if products.is_empty() { None } else { Some(0) };
@@ -305,6 +401,12 @@ impl Model {
             auto_in_flight: None,
             decisions: VecDeque::new(),
             undoing: None,
+            undoing_order: None,
+            prompt: None,
+            retired: Vec::new(),
+            sync_cursor: None,
+            sync_in_flight: false,
+            last_sync_ms: 0,
             notice: None,
             quitting: false,
         }

@@ -3,8 +3,9 @@
 //! `Command`: what a helper can ask for, by key or by a JSON command line.
 
 use crate::app::event::Event;
+use crate::catalog::Fen;
 use crate::chat::ChatMessage;
-use crate::store::{IntentKey, StoreEvent, StoreJob};
+use crate::store::{IntentKey, StockTo, StoreEvent, StoreJob};
 use crossterm::event::KeyEvent;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,27 @@ pub enum Command {
         order_id: i64,
         qty: u32,
     },
+    /// Reject every undecided intent of a product.
+    RejectProduct(ProductRef),
+    /// Reject every undecided intent older than this many minutes.
+    RejectOlder {
+        minutes: u32,
+    },
+    /// Confirm every sure undecided order of the product on air, oldest first.
+    ConfirmOnAir,
+    /// Set (`StockTo::Set`) or add to (`StockTo::Add`, a restock) a product's stock.
+    Stock {
+        product: ProductRef,
+        to: StockTo,
+    },
+    /// Start a flash sale: `qty` units at `price_fen` for `minutes`.
+    SaleStart {
+        product: ProductRef,
+        qty: u32,
+        price_fen: Fen,
+        minutes: u32,
+    },
+    SaleEnd(ProductRef),
     Quit,
 }
 

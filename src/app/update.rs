@@ -16,6 +16,8 @@ use crate::store::{
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::fmt;
 
+mod book;
+
 pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
@@ -36,7 +38,10 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
         } => on_chat(model, engine, message, received_at_ms, &mut fx),
         Msg::Source(status) => on_source(model, status, &mut fx),
         Msg::Store(event) => on_store(model, event, &mut fx),
-        Msg::Tick(now_ms) => on_tick(model, now_ms),
+        Msg::Tick(now_ms) => {
+            on_tick(model, now_ms);
+            book::maybe_sync(model, &mut fx);
+        }
         Msg::Resize => {}
     }
     fx
@@ -83,7 +88,11 @@ impl fmt::Display for CommandError {
 }
 
 fn on_started(model: &mut Model, fx: &mut Vec<Effect>) {
-    // The inbox and stock as the database has them.
+    // The inbox and stock as the database has them. Where the database is
+    // is asked first: what other helpers do between the two answers comes
+    // again with the first sync, and applying it twice changes nothing.
+    fx.push(Effect::Store(StoreJob::Sync(None)));
+    model.sync_in_flight = true;
     fx.push(Effect::Store(StoreJob::Inventory));
     fx.push(Effect::Store(StoreJob::Pending));
     publish_on_air(model, fx);
@@ -96,14 +105,7 @@ fn run_command(
 ) -> Result<(), CommandError> {
     match command {
         Command::OnAir(product) => {
-            let index = match &product {
-                ProductRef::Sku(sku) => model.products.iter().position(|p| &p.sku == sku),
-                ProductRef::Link(link) => model.products.iter().position(|p| p.link == *link),
-            };
-            let index = index.ok_or(match product {
-                ProductRef::Sku(sku) => CommandError::UnknownSku(sku),
-                ProductRef::Link(link) => CommandError::UnknownLink(link),
-            })?;
+            let index = product_index(model, product)?;
             model.on_air = Some(index);
             publish_on_air(model, fx);
             Ok(())
@@ -119,6 +121,45 @@ fn run_command(
             amend(model, order_id, AmendTo::Qty(qty), fx);
             Ok(())
         }
+        Command::RejectProduct(product) => {
+            let product = product_index(model, product)?;
+            let keys = pending_keys(model, |item| item.product == Some(product));
+            answer_yes_to(model, Bulk::RejectProduct { product, keys }, fx);
+            Ok(())
+        }
+        Command::RejectOlder { minutes } => {
+            let before = model.now_ms - i64::from(minutes) * 60_000;
+            let keys = pending_keys(model, |item| item.received_at_ms < before);
+            let minutes = i64::from(minutes);
+            answer_yes_to(model, Bulk::RejectOlder { minutes, keys }, fx);
+            Ok(())
+        }
+        Command::ConfirmOnAir => {
+            if let Some(bulk) = confirm_on_air_question(model) {
+                answer_yes_to(model, bulk, fx);
+            }
+            Ok(())
+        }
+        Command::Stock { product, to } => {
+            let product = product_index(model, product)?;
+            book::change_stock(model, product, to, fx);
+            Ok(())
+        }
+        Command::SaleStart {
+            product,
+            qty,
+            price_fen,
+            minutes,
+        } => {
+            let product = product_index(model, product)?;
+            book::start_sale(model, product, qty, price_fen, minutes, fx);
+            Ok(())
+        }
+        Command::SaleEnd(product) => {
+            let product = product_index(model, product)?;
+            book::end_sale(model, product, fx);
+            Ok(())
+        }
         Command::Quit => {
             quit(model, fx);
             Ok(())
@@ -126,9 +167,46 @@ fn run_command(
     }
 }
 
+fn product_index(model: &Model, product: ProductRef) -> Result<usize, CommandError> {
+    let index = match &product {
+        ProductRef::Sku(sku) => model.products.iter().position(|p| &p.sku == sku),
+        ProductRef::Link(link) => model.products.iter().position(|p| p.link == *link),
+    };
+    index.ok_or(match product {
+        ProductRef::Sku(sku) => CommandError::UnknownSku(sku),
+        ProductRef::Link(link) => CommandError::UnknownLink(link),
+    })
+}
+
+/// The bulk confirmation of the product on air, counted now.
+fn confirm_on_air_question(model: &Model) -> Option<Bulk> {
+    let product = model.on_air?;
+    let keys = pending_keys(model, |item| {
+        item.kind == IntentKind::Order
+            && item.product == Some(product)
+            && item.confidence >= AUTO_CONFIRM_CONFIDENCE
+    });
+    let units = model
+        .inbox
+        .iter()
+        .filter(|item| keys.contains(&item.key))
+        .map(|item| u64::from(item.qty.unwrap_or(1)))
+        .sum();
+    let stock = model.products[product].available();
+    Some(Bulk::ConfirmOnAir {
+        product,
+        keys,
+        units,
+        stock,
+    })
+}
+
 fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     // Windows terminals also report releases; act once per press.
     if key.kind == KeyEventKind::Release {
+        return;
+    }
+    if model.mode == Mode::Prompt && book::prompt_key(model, &key, fx) {
         return;
     }
     let Some(action) = model.keymap.action(model.mode, &key) else {
@@ -189,30 +267,12 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
             );
         }
         Action::ConfirmOnAirAll => {
-            if let Some(product) = model.on_air {
-                let keys = pending_keys(model, |item| {
-                    item.kind == IntentKind::Order
-                        && item.product == Some(product)
-                        && item.confidence >= AUTO_CONFIRM_CONFIDENCE
-                });
-                let units = model
-                    .inbox
-                    .iter()
-                    .filter(|item| keys.contains(&item.key))
-                    .map(|item| u64::from(item.qty.unwrap_or(1)))
-                    .sum();
-                let stock = model.products[product].stock;
-                ask(
-                    model,
-                    Bulk::ConfirmOnAir {
-                        product,
-                        keys,
-                        units,
-                        stock,
-                    },
-                );
+            if let Some(bulk) = confirm_on_air_question(model) {
+                ask(model, bulk);
             }
         }
+        Action::Restock => book::open_prompt(model, book::PromptKind::Restock),
+        Action::FlashSale => book::open_prompt(model, book::PromptKind::Sale),
         // In a question, y means yes.
         Action::Confirm if model.mode == Mode::Ask => answer_yes(model, fx),
         Action::Undo => {
@@ -276,7 +336,14 @@ fn publish_on_air(model: &Model, fx: &mut Vec<Effect>) {
 
 /// Whether the helper may act on an intent now: not while the store is busy with it.
 fn actionable(state: &IntentState) -> bool {
-    matches!(state, IntentState::Pending | IntentState::Failed(_))
+    matches!(
+        state,
+        IntentState::Pending
+            | IntentState::Failed(_)
+            | IntentState::Waitlisted { .. }
+            | IntentState::Offered
+            | IntentState::Waiting { .. }
+    )
 }
 
 fn pending_item<'m>(
@@ -343,9 +410,14 @@ fn ask(model: &mut Model, bulk: Bulk) {
 /// Carries out the bulk decision asked about, on the rows still undecided.
 fn answer_yes(model: &mut Model, fx: &mut Vec<Effect>) {
     model.mode = Mode::Inbox;
-    let Some(bulk) = model.question.take() else {
-        return;
-    };
+    if let Some(bulk) = model.question.take() {
+        answer_yes_to(model, bulk, fx);
+    }
+}
+
+/// Carries out a bulk decision (asked on screen, or a headless command) on
+/// the rows still undecided.
+fn answer_yes_to(model: &mut Model, bulk: Bulk, fx: &mut Vec<Effect>) {
     match bulk {
         Bulk::RejectProduct { keys, .. } | Bulk::RejectOlder { keys, .. } => {
             let keys: Vec<IntentKey> = keys
@@ -370,6 +442,7 @@ fn answer_yes(model: &mut Model, fx: &mut Vec<Effect>) {
                 let _ = confirm(model, key, fx);
             }
         }
+        Bulk::EndSale { product } => book::end_sale(model, product, fx),
     }
 }
 
@@ -379,15 +452,27 @@ fn undo(model: &mut Model, fx: &mut Vec<Effect>) -> Result<(), CommandError> {
     if model.undoing.is_some() {
         return Err(CommandError::UndoBusy);
     }
-    let item = model
+    let decision = model
         .decisions
         .pop_back()
         .ok_or(CommandError::NothingToUndo)?;
-    fx.push(Effect::Store(StoreJob::Undo {
-        key: item.key.clone(),
-        helper: model.helper.clone(),
-    }));
-    model.undoing = Some(item);
+    match decision {
+        Decision::Intent(item) => {
+            fx.push(Effect::Store(StoreJob::Undo {
+                key: item.key.clone(),
+                helper: model.helper.clone(),
+            }));
+            model.undoing = Some(*item);
+        }
+        Decision::Order {
+            order_id,
+            before_qty,
+        } => {
+            let to = before_qty.map_or(AmendTo::Reopen, AmendTo::Qty);
+            model.undoing_order = Some(order_id);
+            amend(model, order_id, to, fx);
+        }
+    }
     Ok(())
 }
 
@@ -396,7 +481,11 @@ fn remember_decision(model: &mut Model, key: &IntentKey) {
     if let Some(item) = model.inbox.iter().find(|item| &item.key == key) {
         let mut item = item.clone();
         item.state = IntentState::Pending;
-        push_bounded(&mut model.decisions, item, UNDO_DEPTH);
+        push_bounded(
+            &mut model.decisions,
+            Decision::Intent(Box::new(item)),
+            UNDO_DEPTH,
+        );
     }
 }
 
@@ -632,12 +721,13 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
     match event {
         StoreEvent::Confirmed(key, confirmed) => {
             fx.push(Effect::Publish(Event::confirmed(&key, &confirmed)));
-            if confirmed.action == OrderAction::Created {
-                remember_decision(model, &key);
-            }
+            remember_decision(model, &key);
+            let created = confirmed.action == OrderAction::Created;
             remove_item(model, &key);
             apply_order(model, confirmed);
             answered(model, &key, fx);
+            book::order_decided(model, &key, created, fx);
+            book::refresh_offers(model, fx);
         }
         StoreEvent::RejectedMany { keys, result } => match result {
             Ok(()) => {
@@ -648,7 +738,9 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
                     }));
                     remember_decision(model, &key);
                     remove_item(model, &key);
+                    book::order_decided(model, &key, false, fx);
                 }
+                book::refresh_offers(model, fx);
             }
             Err(error) => {
                 for key in &keys {
@@ -669,6 +761,7 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
                     if let Some(order) = undone.order {
                         apply_order(model, order);
                     }
+                    book::refresh_offers(model, fx);
                     // The row is back, pending, where it was in arrival
                     // order, and selected: the helper undid it to act again.
                     if let Some(item) = item.filter(|i| i.key == key) {
@@ -693,15 +786,37 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
             }
         }
         StoreEvent::Amended {
-            result: Ok(done), ..
+            order_id,
+            result: Ok(done),
         } => {
             fx.push(Effect::Publish(Event::order_updated(&done)));
+            // An undo's own answer is not a decision to undo again.
+            if model.undoing_order.take() != Some(order_id) {
+                let before_qty = match done.action {
+                    OrderAction::Cancelled => None,
+                    _ => done.before_qty,
+                };
+                if done.action != OrderAction::Reopened {
+                    push_bounded(
+                        &mut model.decisions,
+                        Decision::Order {
+                            order_id,
+                            before_qty,
+                        },
+                        UNDO_DEPTH,
+                    );
+                }
+            }
             apply_order(model, done);
+            book::refresh_offers(model, fx);
         }
         StoreEvent::Amended {
             order_id,
             result: Err(refusal),
         } => {
+            if model.undoing_order == Some(order_id) {
+                model.undoing_order = None;
+            }
             fx.push(Effect::Publish(Event::OrderRefused {
                 order_id,
                 reason: refusal.code(),
@@ -717,10 +832,18 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
             remember_decision(model, &key);
             remove_item(model, &key);
             answered(model, &key, fx);
+            book::order_decided(model, &key, false, fx);
+            book::refresh_offers(model, fx);
+        }
+        StoreEvent::Refused(key, Refusal::Waitlisted { place, left }) => {
+            book::waitlisted(model, &key, place, left, fx);
+            answered(model, &key, fx);
         }
         StoreEvent::Refused(key, refusal) => {
-            fx.push(Effect::Publish(Event::refused(&key, &refusal)));
-            fail_item(model, &key, Notice::Refused(refusal), now);
+            if !(refusal == Refusal::NoOpenOrder && book::wait_for_order(model, &key, fx)) {
+                fx.push(Effect::Publish(Event::refused(&key, &refusal)));
+                fail_item(model, &key, Notice::Refused(refusal), now);
+            }
             answered(model, &key, fx);
         }
         StoreEvent::Failed(key, error) => {
@@ -733,8 +856,17 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
             fail_item(model, &key, Notice::StoreFailed(error), now);
             answered(model, &key, fx);
         }
-        StoreEvent::Inventory(rows) => apply_inventory(model, rows),
-        StoreEvent::Pending(pending) => restore_pending(model, pending),
+        StoreEvent::Inventory(rows) => {
+            apply_inventory(model, rows);
+            book::refresh_offers(model, fx);
+        }
+        StoreEvent::Pending(pending) => {
+            restore_pending(model, pending);
+            book::refresh_offers(model, fx);
+        }
+        StoreEvent::StockChanged(result) => book::stock_changed(model, result, fx),
+        StoreEvent::Sale(result) => book::sale_news(model, result, fx),
+        StoreEvent::Synced(result) => book::synced(model, result, fx),
         StoreEvent::AlreadyDecided(keys) => {
             for key in keys {
                 // Only rows nobody is acting on: a confirm in flight, or one
@@ -806,20 +938,31 @@ fn fail_item(model: &mut Model, key: &IntentKey, notice: Notice, now: i64) {
 }
 
 fn apply_inventory(model: &mut Model, rows: Vec<StockRow>) {
-    // The queue follows the catalog; the store only tells how much is left and sold.
+    // The queue follows the catalog; the store only tells how much is left
+    // and sold, what sale runs, and which products retired.
+    model.retired.clear();
     for row in rows {
         if let Some(product) = model.products.iter_mut().find(|p| p.sku == row.sku) {
             product.stock = row.stock;
             product.sold = row.sold;
+            product.sale = row.sale;
+        } else if row.retired {
+            model.retired.push(row);
         }
     }
 }
 
 fn restore_pending(model: &mut Model, pending: Vec<PendingIntent>) {
-    for PendingIntent { intent } in pending {
+    for PendingIntent { intent, waitlisted } in pending {
         if model.inbox.iter().any(|item| item.key == intent.key) {
             continue;
         }
+        let state = if waitlisted {
+            // Its place is counted by `refresh_offers`.
+            IntentState::Waitlisted { place: 0 }
+        } else {
+            IntentState::Pending
+        };
         let product = intent
             .sku
             .as_deref()
@@ -836,7 +979,7 @@ fn restore_pending(model: &mut Model, pending: Vec<PendingIntent>) {
             confidence: intent.confidence,
             evidence: Vec::new(),
             received_at_ms: intent.received_at_ms,
-            state: IntentState::Pending,
+            state,
             announced: false,
         });
     }

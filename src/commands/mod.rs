@@ -2,6 +2,7 @@
 //! src/main.rs only parses arguments and calls these.
 
 pub mod aliases;
+pub mod book;
 pub mod headless;
 pub mod parse;
 pub mod report;

@@ -22,6 +22,17 @@ struct StockJson<'a> {
     price: String,
     stock: i64,
     sold: i64,
+    /// No longer in config; kept because orders name it.
+    retired: bool,
+    sale: Option<SaleJson>,
+}
+
+#[derive(Serialize)]
+struct SaleJson {
+    qty: u32,
+    price: String,
+    sold: u32,
+    ends_at: String,
 }
 
 pub fn inventory_json(rows: &[StockRow], out: &mut impl Write) -> anyhow::Result<()> {
@@ -34,6 +45,13 @@ pub fn inventory_json(rows: &[StockRow], out: &mut impl Write) -> anyhow::Result
             price: yuan(r.price_fen),
             stock: r.stock,
             sold: r.sold,
+            retired: r.retired,
+            sale: r.sale.as_ref().map(|s| SaleJson {
+                qty: s.qty,
+                price: yuan(s.price_fen),
+                sold: s.sold,
+                ends_at: crate::store::rfc3339_local(s.ends_at_ms),
+            }),
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &list)?;
@@ -43,22 +61,41 @@ pub fn inventory_json(rows: &[StockRow], out: &mut impl Write) -> anyhow::Result
 
 /// A plain table aligned by display width, so Chinese names line up.
 pub fn inventory_table(rows: &[StockRow], out: &mut impl Write) -> anyhow::Result<()> {
-    let cells: Vec<[String; 6]> = rows
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
+            let note = if r.retired {
+                "retired (not in config)".to_string()
+            } else if let Some(sale) = &r.sale {
+                format!(
+                    "flash sale: {} at {}, {} left",
+                    sale.qty,
+                    yuan(sale.price_fen),
+                    sale.left()
+                )
+            } else if r.stock <= 0 {
+                "SOLD OUT".to_string()
+            } else {
+                String::new()
+            };
             [
-                r.link.to_string(),
+                if r.retired {
+                    "-".to_string()
+                } else {
+                    r.link.to_string()
+                },
                 r.sku.clone(),
                 r.name.clone(),
                 yuan(r.price_fen),
                 r.stock.to_string(),
                 r.sold.to_string(),
+                note,
             ]
         })
         .collect();
     write_table(
-        ["link", "sku", "name", "price", "stock", "sold"],
-        [true, false, false, true, true, true],
+        ["link", "sku", "name", "price", "stock", "sold", "note"],
+        [true, false, false, true, true, true, false],
         &cells,
         out,
     )
@@ -157,7 +194,7 @@ pub fn orders_table(rows: &[OrderRow], out: &mut impl Write) -> anyhow::Result<(
 
 /// Writes `cells` under `header`, each column as wide as its widest cell
 /// (display width), numbers right-aligned.
-fn write_table<const N: usize>(
+pub(crate) fn write_table<const N: usize>(
     header: [&str; N],
     numeric: [bool; N],
     cells: &[[String; N]],

@@ -4,7 +4,8 @@
 //! channel the app's driver reads beside its sources and keys.
 
 use super::{
-    Confirmed, IntentKey, PendingIntent, Refusal, SeedReport, StockRow, StoreError, Undone,
+    Confirmed, IntentKey, PendingIntent, Refusal, Sale, SaleRefusal, SeedReport, StockChanged,
+    StockRefusal, StockRow, StoreError, SyncReport, Undone,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -40,6 +41,12 @@ pub enum StoreEvent {
         order_id: i64,
         result: Result<Confirmed, Refusal>,
     },
+    /// A helper's stock change, or why it was not made.
+    StockChanged(Result<StockChanged, StockRefusal>),
+    /// A flash sale started or ended, or why not.
+    Sale(Result<Sale, SaleRefusal>),
+    /// What changed in the database since the last sync (other helpers).
+    Synced(Result<SyncReport, StoreError>),
     /// Everything queued before the flush is committed, or why not.
     Flushed(Result<(), StoreError>),
 }

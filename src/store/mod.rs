@@ -27,6 +27,7 @@
 //! delivered), `export.rs` (CSV).
 
 mod answer;
+mod book;
 mod export;
 mod reader;
 mod schema;
@@ -72,10 +73,71 @@ pub struct NewIntent {
     pub received_at_ms: i64,
 }
 
-/// A pending intent as kept in the database (restored into the inbox on start).
+/// An undecided intent as kept in the database (restored into the inbox on
+/// start): pending, or waiting on the waitlist for stock.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingIntent {
     pub intent: NewIntent,
+    /// On its product's waitlist (stock could not cover it when confirmed).
+    pub waitlisted: bool,
+}
+
+/// Where an intent stands in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntentStatus {
+    Pending,
+    Waitlisted,
+    Confirmed,
+    Rejected,
+    Refused,
+}
+
+impl IntentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntentStatus::Pending => "pending",
+            IntentStatus::Waitlisted => "waitlisted",
+            IntentStatus::Confirmed => "confirmed",
+            IntentStatus::Rejected => "rejected",
+            IntentStatus::Refused => "refused",
+        }
+    }
+
+    fn parse(status: &str) -> Option<IntentStatus> {
+        Some(match status {
+            "pending" => IntentStatus::Pending,
+            "waitlisted" => IntentStatus::Waitlisted,
+            "confirmed" => IntentStatus::Confirmed,
+            "rejected" => IntentStatus::Rejected,
+            "refused" => IntentStatus::Refused,
+            _ => return None,
+        })
+    }
+
+    /// Still the helpers' to decide (in an inbox).
+    pub fn undecided(self) -> bool {
+        matches!(self, IntentStatus::Pending | IntentStatus::Waitlisted)
+    }
+}
+
+/// How far a run has read the database's changes: the last audit event and
+/// the last intent row it has seen. Several helpers on one database follow
+/// each other's decisions by asking for what came after (`StoreJob::Sync`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncCursor {
+    pub event_id: i64,
+    pub intent_rowid: i64,
+}
+
+/// What changed in the database since a cursor: intents recorded or decided
+/// (by anyone, this run included: applying them is idempotent), and the
+/// stock when anything happened.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SyncReport {
+    pub cursor: SyncCursor,
+    pub intents: Vec<(NewIntent, IntentStatus)>,
+    /// `None` when nothing happened since the cursor.
+    pub inventory: Option<Vec<StockRow>>,
 }
 
 /// A helper's decision to act on an intent, possibly with a fixed product or qty.
@@ -96,6 +158,19 @@ pub enum OrderAction {
     Created,
     Cancelled,
     Changed,
+    /// A cancelled order open again (its cancel undone).
+    Reopened,
+}
+
+impl OrderAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderAction::Created => "created",
+            OrderAction::Cancelled => "cancelled",
+            OrderAction::Changed => "changed",
+            OrderAction::Reopened => "reopened",
+        }
+    }
 }
 
 /// What a committed confirmation did.
@@ -106,6 +181,8 @@ pub struct Confirmed {
     pub sku: String,
     /// The order's quantity after the action (for a cancel: the quantity returned to stock).
     pub qty: u32,
+    /// For a change: the quantity before it.
+    pub before_qty: Option<u32>,
     pub user: String,
     /// Stock left of that product after the commit.
     pub stock_left: i64,
@@ -123,6 +200,10 @@ pub enum Refusal {
     Duplicate { order_id: i64 },
     #[error("no open order of this buyer to cancel or change")]
     NoOpenOrder,
+    /// Stock cannot cover the order (or those waiting before it): it waits,
+    /// `place` in its product's line, for stock to free up.
+    #[error("waitlisted, number {place} in line ({left} left)")]
+    Waitlisted { place: u32, left: i64 },
     /// No confirmed order with that number (none, or cancelled already).
     #[error("no confirmed order {0}")]
     UnknownOrder(i64),
@@ -150,6 +231,7 @@ impl Refusal {
             Refusal::OverLimit { .. } => "over_limit",
             Refusal::Duplicate { .. } => "duplicate",
             Refusal::NoOpenOrder => "no_open_order",
+            Refusal::Waitlisted { .. } => "waitlisted",
             Refusal::UnknownOrder(_) => "unknown_order",
             Refusal::CannotUndo => "cannot_undo",
             Refusal::UnknownProduct(_) => "unknown_product",
@@ -198,6 +280,83 @@ pub struct StockRow {
     pub price_fen: Fen,
     pub stock: i64,
     pub sold: i64,
+    /// No longer in config: kept because orders name it.
+    pub retired: bool,
+    /// The flash sale running now, if any.
+    pub sale: Option<Sale>,
+}
+
+/// A flash sale (秒杀): `qty` units at `price_fen` until `ends_at_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sale {
+    pub sale_id: i64,
+    pub sku: String,
+    pub qty: u32,
+    pub price_fen: Fen,
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
+    /// Units sold at the sale price so far.
+    pub sold: u32,
+}
+
+impl Sale {
+    pub fn left(&self) -> u32 {
+        self.qty.saturating_sub(self.sold)
+    }
+}
+
+/// A helper starting a flash sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleStart {
+    pub sku: String,
+    pub qty: u32,
+    pub price_fen: Fen,
+    pub minutes: u32,
+    pub helper: String,
+}
+
+/// Why a sale was not started or ended. Nothing was written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SaleRefusal {
+    #[error("unknown product {0}")]
+    UnknownProduct(String),
+    #[error("a flash sale of {0} is already running")]
+    AlreadyRunning(String),
+    #[error("no flash sale of {0} is running")]
+    NotRunning(String),
+    #[error("a flash sale needs a count and minutes above zero")]
+    Empty,
+    #[error("storage error: {0}")]
+    Storage(#[from] StoreError),
+}
+
+/// One row of the audit trail: who did what, when, and what it changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub event_id: i64,
+    pub at_ms: i64,
+    pub helper: String,
+    pub action: String,
+    pub msg_id: Option<String>,
+    pub index: Option<u32>,
+    pub order_id: Option<i64>,
+    pub detail: String,
+    /// JSON objects (as text): the row as it was, and as it became.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One intent waiting for stock, in its product's line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitlistRow {
+    pub place: u32,
+    pub msg_id: String,
+    pub index: u32,
+    pub user: String,
+    pub sku: String,
+    pub name: String,
+    pub qty: u32,
+    pub received_at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -252,6 +411,8 @@ pub enum AmendTo {
     Cancel,
     /// Set the order's quantity (0 cancels it); stock moves by the difference.
     Qty(u32),
+    /// Open a cancelled order again (undoing a cancel), if stock allows.
+    Reopen,
 }
 
 /// A helper's change to a product's stock (a restock, a count).
@@ -533,6 +694,32 @@ impl Store {
         rx
     }
 
+    /// Starts a flash sale of a product; the reply comes after the commit.
+    pub fn start_sale(&self, start: SaleStart) -> oneshot::Receiver<Result<Sale, SaleRefusal>> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::StartSale(start, reply));
+        rx
+    }
+
+    /// Ends the product's running flash sale early.
+    pub fn end_sale(
+        &self,
+        sku: &str,
+        helper: &str,
+    ) -> oneshot::Receiver<Result<Sale, SaleRefusal>> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::EndSale(sku.to_string(), helper.to_string(), reply));
+        rx
+    }
+
+    /// What changed since `after` (every intent recorded or decided, and the
+    /// stock); with `None`, just where the database is now.
+    pub fn sync(&self, after: Option<SyncCursor>) -> Reply<SyncReport> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Sync(after, reply));
+        rx
+    }
+
     /// Every learned alias, oldest first.
     pub fn learned_aliases(&self) -> Reply<Vec<LearnedAlias>> {
         let (reply, rx) = Answer::oneshot();
@@ -616,6 +803,22 @@ impl Store {
                 });
                 self.send(Request::Undo(key, helper, answer));
             }
+            StoreJob::Stock(change) => {
+                let answer = Answer::event(events, |result| Some(StoreEvent::StockChanged(result)));
+                self.send(Request::Stock(change, answer));
+            }
+            StoreJob::StartSale(start) => {
+                let answer = Answer::event(events, |result| Some(StoreEvent::Sale(result)));
+                self.send(Request::StartSale(start, answer));
+            }
+            StoreJob::EndSale { sku, helper } => {
+                let answer = Answer::event(events, |result| Some(StoreEvent::Sale(result)));
+                self.send(Request::EndSale(sku, helper, answer));
+            }
+            StoreJob::Sync(after) => {
+                let answer = Answer::event(events, |result| Some(StoreEvent::Synced(result)));
+                self.send(Request::Sync(after, answer));
+            }
             StoreJob::Flush => {
                 let answer = Answer::event(events, |done| Some(StoreEvent::Flushed(done)));
                 self.send(Request::Flush(answer));
@@ -672,6 +875,14 @@ pub enum StoreJob {
         keys: Vec<IntentKey>,
         helper: String,
     },
+    /// Set or add to a product's stock; answered with `StockChanged`.
+    Stock(StockChange),
+    /// Start a flash sale; answered with `Sale`.
+    StartSale(SaleStart),
+    /// End a product's flash sale; answered with `Sale`.
+    EndSale { sku: String, helper: String },
+    /// What other helpers did since the cursor; answered with `Synced`.
+    Sync(Option<SyncCursor>),
     /// Answered with `Flushed` once everything queued before it is committed.
     Flush,
 }

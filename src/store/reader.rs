@@ -4,9 +4,10 @@
 //! and leaves no file behind. The queries here are also the store thread's,
 //! so a report and the screen read the same rows the same way.
 
+use super::book::{running_sale, sale_from_row};
 use super::schema::{map_err, open_error, select_learned_aliases, SCHEMA_VERSION};
 use super::worker::rfc3339_local;
-use super::{LearnedAlias, OrderRow, StockRow, StoreError};
+use super::{AuditRow, LearnedAlias, OrderRow, Sale, StockRow, StoreError, WaitlistRow};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -53,9 +54,46 @@ impl Reader {
         Ok(Reader { conn, version })
     }
 
-    /// Products in queue order with stock left and units sold.
+    /// Products in queue order with stock left and units sold, then the
+    /// retired ones (no longer in config) that orders still name.
     pub fn inventory(&self) -> Result<Vec<StockRow>, StoreError> {
-        select_inventory(&self.conn)
+        let mut rows = select_products(&self.conn)?;
+        if self.version >= 4 {
+            let now = crate::clock::now_ms();
+            for row in &mut rows {
+                row.sale = running_sale(&self.conn, &row.sku, now)?;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The audit trail, oldest first: every helper's and every automatic action.
+    pub fn audit(&self) -> Result<Vec<AuditRow>, StoreError> {
+        select_audit(&self.conn, self.version >= 4)
+    }
+
+    /// Intents waiting for stock, in each product's line.
+    pub fn waitlist(&self) -> Result<Vec<WaitlistRow>, StoreError> {
+        if self.version < 4 {
+            return Ok(Vec::new());
+        }
+        select_waitlist(&self.conn)
+    }
+
+    /// Every flash sale, newest first.
+    pub fn sales(&self) -> Result<Vec<Sale>, StoreError> {
+        if self.version < 4 {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT sale_id, sku, qty, price_fen, starts_at, ends_at, sold FROM sales
+                  ORDER BY sale_id DESC",
+            )
+            .map_err(map_err)?;
+        let rows = stmt.query_map([], sale_from_row).map_err(map_err)?;
+        rows.collect::<Result<_, _>>().map_err(map_err)
     }
 
     /// Every order, oldest first.
@@ -113,13 +151,26 @@ fn percent_encode(path: &str) -> String {
     out
 }
 
+/// Products with stock and sales, and the running flash sale of each (the
+/// store thread's view: its database is always up to date).
 pub(super) fn select_inventory(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
+    let mut rows = select_products(conn)?;
+    let now = crate::clock::now_ms();
+    for row in &mut rows {
+        row.sale = running_sale(conn, &row.sku, now)?;
+    }
+    Ok(rows)
+}
+
+/// Active products in queue order, then retired ones in SKU order.
+fn select_products(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT p.sku, p.name, p.link, p.price_fen, p.stock,
                     (SELECT COALESCE(SUM(o.qty), 0) FROM orders o
-                      WHERE o.sku = p.sku AND o.status = 'confirmed')
-               FROM products p WHERE p.active = 1 ORDER BY p.position",
+                      WHERE o.sku = p.sku AND o.status = 'confirmed'),
+                    p.active = 0
+               FROM products p ORDER BY p.active DESC, p.position, p.sku",
         )
         .map_err(map_err)?;
     let rows = stmt
@@ -131,6 +182,8 @@ pub(super) fn select_inventory(conn: &Connection) -> Result<Vec<StockRow>, Store
                 price_fen: row.get(3)?,
                 stock: row.get(4)?,
                 sold: row.get(5)?,
+                retired: row.get(6)?,
+                sale: None,
             })
         })
         .map_err(map_err)?;
@@ -166,4 +219,72 @@ pub(super) fn select_orders(conn: &Connection) -> Result<Vec<OrderRow>, StoreErr
         })
         .map_err(map_err)?;
     rows.collect::<Result<_, _>>().map_err(map_err)
+}
+
+fn select_audit(conn: &Connection, with_states: bool) -> Result<Vec<AuditRow>, StoreError> {
+    let sql = if with_states {
+        "SELECT event_id, at, helper, action, msg_id, idx, order_id, COALESCE(detail, ''),
+                before_state, after_state
+           FROM events ORDER BY event_id"
+    } else {
+        "SELECT event_id, at, helper, action, msg_id, idx, order_id, COALESCE(detail, ''),
+                NULL, NULL
+           FROM events ORDER BY event_id"
+    };
+    let mut stmt = conn.prepare(sql).map_err(map_err)?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok(AuditRow {
+                event_id: row.get(0)?,
+                at_ms: row.get(1)?,
+                helper: row.get(2)?,
+                action: row.get(3)?,
+                msg_id: row.get(4)?,
+                index: row.get(5)?,
+                order_id: row.get(6)?,
+                detail: row.get(7)?,
+                before: row.get(8)?,
+                after: row.get(9)?,
+            })
+        })
+        .map_err(map_err)?;
+    rows.collect::<Result<_, _>>().map_err(map_err)
+}
+
+fn select_waitlist(conn: &Connection) -> Result<Vec<WaitlistRow>, StoreError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT i.msg_id, i.idx, i.user, i.sku, COALESCE(p.name, i.sku),
+                    MAX(COALESCE(i.qty, 1), 1), i.received_at
+               FROM intents i LEFT JOIN products p ON p.sku = i.sku
+              WHERE i.status = 'waitlisted'
+              ORDER BY i.sku, i.received_at, i.msg_id, i.idx",
+        )
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok(WaitlistRow {
+                place: 0,
+                msg_id: row.get(0)?,
+                index: row.get(1)?,
+                user: row.get(2)?,
+                sku: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                name: row.get(4)?,
+                qty: row.get(5)?,
+                received_at_ms: row.get(6)?,
+            })
+        })
+        .map_err(map_err)?;
+    let mut out: Vec<WaitlistRow> = rows.collect::<Result<_, _>>().map_err(map_err)?;
+    // Places count from 1 within each product's line.
+    let mut place = 0;
+    for i in 0..out.len() {
+        place = if i > 0 && out[i - 1].sku == out[i].sku {
+            place + 1
+        } else {
+            1
+        };
+        out[i].place = place;
+    }
+    Ok(out)
 }

@@ -101,6 +101,67 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE products ADD COLUMN config_stock INTEGER;
     "#,
+    // v4 (issue 8): the order book.
+    // - intents may be 'waitlisted' (stock could not cover them; first come
+    //   first served by arrival), and remember the quantity a confirmed
+    //   change replaced, so that the change can be undone. SQLite cannot
+    //   alter a CHECK, so the table is rebuilt (no table refers to it).
+    // - the events table becomes the audit trail: what a row was before and
+    //   after each action, as small JSON objects.
+    // - flash sales: a count at a special price for a time window; orders
+    //   inside one name it.
+    r#"
+    CREATE TABLE intents_v4 (
+        msg_id      TEXT NOT NULL,
+        idx         INTEGER NOT NULL,
+        user        TEXT NOT NULL,
+        user_id     TEXT,
+        text        TEXT NOT NULL DEFAULT '',
+        kind        TEXT NOT NULL CHECK (kind IN ('order', 'cancel', 'change')),
+        sku         TEXT,
+        qty         INTEGER,
+        confidence  REAL NOT NULL DEFAULT 0,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'confirmed', 'rejected', 'refused', 'waitlisted')),
+        received_at INTEGER NOT NULL,
+        decided_at  INTEGER,
+        helper      TEXT,
+        order_id    INTEGER,
+        reason      TEXT,
+        -- A confirmed change: the order's quantity before it (for undo).
+        before_qty  INTEGER,
+        PRIMARY KEY (msg_id, idx)
+    );
+    INSERT INTO intents_v4
+        (msg_id, idx, user, user_id, text, kind, sku, qty, confidence, status,
+         received_at, decided_at, helper, order_id, reason)
+    SELECT msg_id, idx, user, user_id, text, kind, sku, qty, confidence, status,
+           received_at, decided_at, helper, order_id, reason
+      FROM intents;
+    DROP TABLE intents;
+    ALTER TABLE intents_v4 RENAME TO intents;
+    CREATE INDEX intents_pending ON intents (status, received_at);
+    CREATE INDEX intents_waitlist ON intents (sku, status, received_at);
+
+    ALTER TABLE events ADD COLUMN before_state TEXT;
+    ALTER TABLE events ADD COLUMN after_state TEXT;
+
+    CREATE TABLE sales (
+        sale_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+        sku       TEXT NOT NULL REFERENCES products (sku),
+        qty       INTEGER NOT NULL CHECK (qty > 0),
+        price_fen INTEGER NOT NULL CHECK (price_fen >= 0),
+        starts_at INTEGER NOT NULL,
+        ends_at   INTEGER NOT NULL,
+        -- Set when a helper ends it early.
+        ended_at  INTEGER,
+        -- Units sold at the sale price: never more than the sale's count.
+        sold      INTEGER NOT NULL DEFAULT 0 CHECK (sold >= 0 AND sold <= qty),
+        helper    TEXT NOT NULL
+    );
+    CREATE INDEX sales_sku ON sales (sku, ends_at);
+    ALTER TABLE orders ADD COLUMN sale_id INTEGER REFERENCES sales (sale_id);
+    "#,
 ];
 
 /// The schema version this build writes.

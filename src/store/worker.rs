@@ -4,16 +4,19 @@
 //! transaction before replying.
 
 use super::answer::Answer;
+use super::book;
 use super::reader::{select_inventory, select_orders};
 use super::schema::{map_err, select_learned_aliases, write_tx};
 use super::{
     AliasRefusal, AmendTo, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent,
-    OrderAction, OrderAmend, OrderRow, PendingIntent, Refusal, StockChange, StockChanged,
-    StockRefusal, StockRow, StockTo, StoreError, StoreSettings, Undone,
+    OrderAction, OrderAmend, OrderRow, PendingIntent, Refusal, Sale, SaleRefusal, SaleStart,
+    StockChange, StockChanged, StockRefusal, StockRow, StockTo, StoreError, StoreSettings,
+    SyncCursor, SyncReport, Undone,
 };
 use crate::clock::now_ms;
 use crate::intent::IntentKind;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::json;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
@@ -37,6 +40,9 @@ pub enum Request {
     Amend(OrderAmend, Answer<Result<Confirmed, Refusal>>),
     Undo(IntentKey, String, Answer<Result<Undone, Refusal>>),
     RejectMany(Vec<IntentKey>, String, ReplyTo<()>),
+    StartSale(SaleStart, Answer<Result<Sale, SaleRefusal>>),
+    EndSale(String, String, Answer<Result<Sale, SaleRefusal>>),
+    Sync(Option<SyncCursor>, ReplyTo<SyncReport>),
 }
 
 impl Request {
@@ -62,6 +68,10 @@ impl Request {
             Request::Amend(_, reply) => reply.send(Err(Refusal::Storage(err))),
             Request::Undo(_, _, reply) => reply.send(Err(Refusal::Storage(err))),
             Request::RejectMany(_, _, reply) => reply.send(Err(err)),
+            Request::StartSale(_, reply) | Request::EndSale(_, _, reply) => {
+                reply.send(Err(SaleRefusal::Storage(err)))
+            }
+            Request::Sync(_, reply) => reply.send(Err(err)),
         }
     }
 }
@@ -193,6 +203,13 @@ impl Worker {
             Request::RejectMany(keys, helper, reply) => {
                 reply.send(self.reject_many(&keys, &helper));
             }
+            Request::StartSale(start, reply) => {
+                reply.send(book::start_sale(&mut self.conn, &start, now_ms()))
+            }
+            Request::EndSale(sku, helper, reply) => {
+                reply.send(book::end_sale(&mut self.conn, &sku, &helper, now_ms()))
+            }
+            Request::Sync(after, reply) => reply.send(book::sync(&self.conn, after)),
         }
     }
 
@@ -218,7 +235,8 @@ impl Worker {
                 .query_row(params![key.msg_id, key.index], |row| row.get(0))
                 .optional()
                 .map_err(map_err)?;
-            if status.is_some_and(|s| s != "pending") {
+            // A waitlisted intent is still the helpers' to decide.
+            if status.is_some_and(|s| s != "pending" && s != "waitlisted") {
                 decided.push(key.clone());
             }
         }
@@ -301,47 +319,71 @@ impl Worker {
                     ],
                 )
                 .map_err(map_err)?;
-                let action = match done.action {
-                    OrderAction::Created => "created",
-                    OrderAction::Cancelled => "cancelled",
-                    OrderAction::Changed => "changed",
-                };
+                let action = done.action.as_str();
                 let detail = format!("{} x{}", done.sku, done.qty);
+                if let Some(before_qty) = done.before_qty {
+                    // What undoing this change puts back.
+                    tx.execute(
+                        "UPDATE intents SET before_qty = ?3 WHERE msg_id = ?1 AND idx = ?2",
+                        params![req.key.msg_id, req.key.index, before_qty],
+                    )
+                    .map_err(map_err)?;
+                }
+                let before = match done.action {
+                    OrderAction::Created => json!({"intent": "pending"}),
+                    OrderAction::Cancelled => json!({"order": "confirmed", "qty": done.qty}),
+                    OrderAction::Changed | OrderAction::Reopened => {
+                        json!({"order": "confirmed", "qty": done.before_qty})
+                    }
+                };
+                let after = match done.action {
+                    OrderAction::Cancelled => {
+                        json!({"order": "cancelled", "stock": done.stock_left})
+                    }
+                    _ => json!({"order": "confirmed", "sku": done.sku, "qty": done.qty,
+                                "stock": done.stock_left}),
+                };
                 log_event(
                     &tx,
-                    now,
-                    &req.helper,
-                    action,
-                    Some(&req.key),
-                    Some(done.order_id),
-                    &detail,
+                    Audit::new(now, &req.helper, action)
+                        .intent(&req.key)
+                        .order(done.order_id)
+                        .detail(detail)
+                        .change(before, after),
                 )?;
             }
             Err(refusal) => {
-                // A decided intent keeps its decision: a replayed confirm that
-                // is refused as a duplicate must not turn "confirmed" into
-                // "refused".
+                // A waitlisted order waits its turn; anything else refused
+                // stays for the helper to see. A decided intent keeps its
+                // decision: a replayed confirm that is refused as a duplicate
+                // must not turn "confirmed" into "refused".
+                let (status, action) = match refusal {
+                    Refusal::Waitlisted { .. } => ("waitlisted", "waitlisted"),
+                    _ => ("refused", "refused"),
+                };
                 tx.execute(
                     "UPDATE intents
-                        SET status = 'refused', decided_at = ?3, helper = ?4, reason = ?5
-                      WHERE msg_id = ?1 AND idx = ?2 AND status IN ('pending', 'refused')",
+                        SET status = ?6, decided_at = ?3, helper = ?4, reason = ?5,
+                            sku = COALESCE(?7, sku), qty = COALESCE(?8, qty)
+                      WHERE msg_id = ?1 AND idx = ?2
+                        AND status IN ('pending', 'refused', 'waitlisted')",
                     params![
                         req.key.msg_id,
                         req.key.index,
                         now,
                         req.helper,
-                        refusal.code()
+                        refusal.code(),
+                        status,
+                        req.sku,
+                        req.qty
                     ],
                 )
                 .map_err(map_err)?;
                 log_event(
                     &tx,
-                    now,
-                    &req.helper,
-                    "refused",
-                    Some(&req.key),
-                    None,
-                    &refusal.to_string(),
+                    Audit::new(now, &req.helper, action)
+                        .intent(&req.key)
+                        .detail(refusal.to_string()),
                 )?;
             }
         }
@@ -362,48 +404,65 @@ impl Worker {
             let changed = tx
                 .execute(
                     "UPDATE intents SET status = 'rejected', decided_at = ?3, helper = ?4
-                      WHERE msg_id = ?1 AND idx = ?2 AND status IN ('pending', 'refused')",
+                      WHERE msg_id = ?1 AND idx = ?2
+                        AND status IN ('pending', 'refused', 'waitlisted')",
                     params![key.msg_id, key.index, now, helper],
                 )
                 .map_err(map_err)?;
             if changed > 0 {
-                log_event(&tx, now, helper, "rejected", Some(key), None, "")?;
+                log_event(
+                    &tx,
+                    Audit::new(now, helper, "rejected")
+                        .intent(key)
+                        .change(json!({"intent": "pending"}), json!({"intent": "rejected"})),
+                )?;
             }
         }
         tx.commit().map_err(map_err)
     }
 
-    /// Takes back a rejection, or a confirmation whose order is still open:
-    /// the order row goes (it was a slip, never a sale; the events table
-    /// keeps what it was), its units go back to stock, and the intent is
-    /// pending again, all in one transaction.
+    /// Takes back a decision on an intent, in one transaction, and makes
+    /// the intent pending again:
+    /// - a rejection;
+    /// - a confirmed order still open: the order row goes (it was a slip,
+    ///   never a sale; the audit trail keeps what it was), its units go back;
+    /// - a confirmed cancel: the order is open again, if stock still covers it;
+    /// - a confirmed change: the order's quantity is what it was, if the
+    ///   order still has the quantity the change gave it and stock covers it.
     fn undo(&mut self, key: &IntentKey, helper: &str) -> Result<Undone, Refusal> {
         let now = now_ms();
         let tx = write_tx(&mut self.conn)?;
-        let decided: Option<(String, String, Option<i64>)> = tx
+        // status, kind, order_id, qty, before_qty
+        type Decided = (String, String, Option<i64>, Option<u32>, Option<u32>);
+        let decided: Option<Decided> = tx
             .query_row(
-                "SELECT status, kind, order_id FROM intents WHERE msg_id = ?1 AND idx = ?2",
+                "SELECT status, kind, order_id, qty, before_qty FROM intents
+                  WHERE msg_id = ?1 AND idx = ?2",
                 params![key.msg_id, key.index],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
             )
             .optional()
             .map_err(map_err)?;
-        let order = match decided {
-            Some((status, _, _)) if status == "rejected" => None,
-            Some((status, kind, Some(order_id))) if status == "confirmed" && kind == "order" => {
+        let Some((status, kind, order_id, qty, before_qty)) = decided else {
+            return Err(Refusal::CannotUndo);
+        };
+        let order = match (status.as_str(), kind.as_str(), order_id) {
+            ("rejected", _, _) => None,
+            ("confirmed", "order", Some(order_id)) => {
                 // Only the order this message created, and only while open.
-                let open = tx
-                    .query_row(
-                        "SELECT order_id, sku, qty, user FROM orders
-                          WHERE order_id = ?1 AND msg_id = ?2 AND status = 'confirmed'",
-                        params![order_id, key.msg_id],
-                        OpenOrder::from_row,
-                    )
-                    .optional()
-                    .map_err(map_err)?
-                    .ok_or(Refusal::CannotUndo)?;
+                let open =
+                    open_order_of(&tx, order_id, Some(&key.msg_id))?.ok_or(Refusal::CannotUndo)?;
                 tx.execute("DELETE FROM orders WHERE order_id = ?1", [open.order_id])
                     .map_err(map_err)?;
+                book::sale_units(&tx, open.sale_id, -i64::from(open.qty))?;
                 let stock_left = adjust_stock(&tx, &open.sku, i64::from(open.qty))?;
                 Some(Confirmed {
                     action: OrderAction::Cancelled,
@@ -411,25 +470,54 @@ impl Worker {
                     sold: sold(&tx, &open.sku)?,
                     sku: open.sku,
                     qty: open.qty,
+                    before_qty: None,
                     user: open.user,
                     stock_left,
                 })
+            }
+            ("confirmed", "cancel", Some(order_id)) => Some(reopen_order(&tx, order_id)??),
+            ("confirmed", "change", Some(order_id)) => {
+                let open = open_order_of(&tx, order_id, None)?.ok_or(Refusal::CannotUndo)?;
+                match before_qty {
+                    // Changed again since: this change is no longer what the order shows.
+                    Some(before) if qty == Some(open.qty) => {
+                        let buyer = buyer_of(&tx, order_id)?;
+                        Some(change_order(&tx, &open, before, &buyer)??)
+                    }
+                    _ => return Err(Refusal::CannotUndo),
+                }
             }
             _ => return Err(Refusal::CannotUndo),
         };
         tx.execute(
             "UPDATE intents SET status = 'pending', decided_at = NULL, helper = NULL,
-                    reason = NULL, order_id = NULL
+                    reason = NULL, order_id = NULL, before_qty = NULL
               WHERE msg_id = ?1 AND idx = ?2",
             params![key.msg_id, key.index],
         )
         .map_err(map_err)?;
-        let detail = match &order {
-            Some(o) => format!("order {} {} x{} removed", o.order_id, o.sku, o.qty),
-            None => "rejection".to_string(),
+        let (detail, after) = match &order {
+            Some(o) => (
+                format!(
+                    "order {} {} x{} {}",
+                    o.order_id,
+                    o.sku,
+                    o.qty,
+                    o.action.as_str()
+                ),
+                json!({"intent": "pending", "order": o.action.as_str(), "qty": o.qty,
+                       "stock": o.stock_left}),
+            ),
+            None => ("rejection".to_string(), json!({"intent": "pending"})),
         };
-        let order_id = order.as_ref().map(|o| o.order_id);
-        log_event(&tx, now, helper, "undone", Some(key), order_id, &detail)?;
+        let mut audit = Audit::new(now, helper, "undone")
+            .intent(key)
+            .detail(detail)
+            .change(json!({"intent": status, "kind": kind}), after);
+        if let Some(o) = &order {
+            audit = audit.order(o.order_id);
+        }
+        log_event(&tx, audit)?;
         tx.commit().map_err(map_err)?;
         Ok(Undone {
             key: key.clone(),
@@ -437,49 +525,62 @@ impl Worker {
         })
     }
 
-    /// Cancels a confirmed order or sets its quantity, stock moved in the
-    /// same transaction, with the helper's action in the events table.
+    /// Cancels a confirmed order, sets its quantity or opens a cancelled
+    /// one again, stock moved in the same transaction, with the helper's
+    /// action in the audit trail.
     fn amend_order(&mut self, amend: &OrderAmend) -> Result<Confirmed, Refusal> {
         let now = now_ms();
         let tx = write_tx(&mut self.conn)?;
-        let found = tx
-            .query_row(
-                "SELECT order_id, sku, qty, user, buyer FROM orders
-                  WHERE order_id = ?1 AND status = 'confirmed'",
-                [amend.order_id],
-                |row| Ok((OpenOrder::from_row(row)?, row.get::<_, String>(4)?)),
-            )
-            .optional()
-            .map_err(map_err)?;
-        let Some((open, buyer)) = found else {
+        if amend.to == AmendTo::Reopen {
+            let done = reopen_order(&tx, amend.order_id)??;
+            log_event(
+                &tx,
+                Audit::new(now, &amend.helper, "order_reopened")
+                    .order(done.order_id)
+                    .detail(format!("{} x{}", done.sku, done.qty))
+                    .change(
+                        json!({"order": "cancelled"}),
+                        json!({"order": "confirmed", "qty": done.qty, "stock": done.stock_left}),
+                    ),
+            )?;
+            tx.commit().map_err(map_err)?;
+            return Ok(done);
+        }
+        let Some(open) = open_order_of(&tx, amend.order_id, None)? else {
             return Err(Refusal::UnknownOrder(amend.order_id));
         };
         let done = match amend.to {
-            AmendTo::Cancel | AmendTo::Qty(0) => cancel_order(&tx, &open, now)?,
-            AmendTo::Qty(qty) => change_order(&tx, &open, qty, &buyer)??,
+            AmendTo::Cancel | AmendTo::Qty(0) | AmendTo::Reopen => cancel_order(&tx, &open, now)?,
+            AmendTo::Qty(qty) => {
+                let buyer = buyer_of(&tx, open.order_id)?;
+                change_order(&tx, &open, qty, &buyer)??
+            }
         };
-        let (action, detail) = match done.action {
-            OrderAction::Cancelled => ("order_cancelled", format!("{} x{}", open.sku, open.qty)),
+        let (action, detail, after) = match done.action {
+            OrderAction::Cancelled => (
+                "order_cancelled",
+                format!("{} x{}", open.sku, open.qty),
+                json!({"order": "cancelled", "stock": done.stock_left}),
+            ),
             _ => (
                 "order_changed",
                 format!("{} x{} -> x{}", open.sku, open.qty, done.qty),
+                json!({"order": "confirmed", "qty": done.qty, "stock": done.stock_left}),
             ),
         };
         log_event(
             &tx,
-            now,
-            &amend.helper,
-            action,
-            None,
-            Some(open.order_id),
-            &detail,
+            Audit::new(now, &amend.helper, action)
+                .order(open.order_id)
+                .detail(detail)
+                .change(json!({"order": "confirmed", "qty": open.qty}), after),
         )?;
         tx.commit().map_err(map_err)?;
         Ok(done)
     }
 
     /// Sets or adds to a product's stock in one transaction, with the
-    /// helper's action in the events table.
+    /// helper's action in the audit trail.
     fn change_stock(&mut self, change: &StockChange) -> Result<StockChanged, StockRefusal> {
         let now = now_ms();
         let tx = write_tx(&mut self.conn)?;
@@ -504,8 +605,15 @@ impl Worker {
             params![change.sku, after],
         )
         .map_err(map_err)?;
-        let detail = format!("{} {before} -> {after}", change.sku);
-        log_event(&tx, now, &change.helper, action, None, None, &detail)?;
+        log_event(
+            &tx,
+            Audit::new(now, &change.helper, action)
+                .detail(format!("{} {before} -> {after}", change.sku))
+                .change(
+                    json!({"sku": change.sku, "stock": before}),
+                    json!({"sku": change.sku, "stock": after}),
+                ),
+        )?;
         tx.commit().map_err(map_err)?;
         Ok(StockChanged {
             sku: change.sku.clone(),
@@ -548,15 +656,13 @@ impl Worker {
             .msg_id
             .clone()
             .map(|msg_id| IntentKey { msg_id, index: 0 });
-        log_event(
-            &tx,
-            alias.learned_at_ms,
-            &alias.helper,
-            "alias_learned",
-            key.as_ref(),
-            None,
-            &format!("{} -> {}", alias.phrase, alias.sku),
-        )?;
+        let mut audit = Audit::new(alias.learned_at_ms, &alias.helper, "alias_learned")
+            .detail(format!("{} -> {}", alias.phrase, alias.sku))
+            .change(json!({}), json!({"phrase": alias.phrase, "sku": alias.sku}));
+        if let Some(key) = &key {
+            audit = audit.intent(key);
+        }
+        log_event(&tx, audit)?;
         tx.commit().map_err(map_err)?;
         Ok(alias)
     }
@@ -568,7 +674,12 @@ impl Worker {
             .execute("DELETE FROM learned_aliases WHERE phrase = ?1", [phrase])
             .map_err(map_err)?;
         if removed > 0 {
-            log_event(&tx, now, helper, "alias_forgotten", None, None, phrase)?;
+            log_event(
+                &tx,
+                Audit::new(now, helper, "alias_forgotten")
+                    .detail(phrase.to_string())
+                    .change(json!({"phrase": phrase}), json!({})),
+            )?;
         }
         tx.commit().map_err(map_err)?;
         Ok(removed > 0)
@@ -578,8 +689,9 @@ impl Worker {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at
-                   FROM intents WHERE status = 'pending'
+                "SELECT msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at,
+                        status = 'waitlisted'
+                   FROM intents WHERE status IN ('pending', 'waitlisted')
                   ORDER BY received_at, msg_id, idx",
             )
             .map_err(map_err)?;
@@ -598,12 +710,13 @@ impl Worker {
                     row.get::<_, Option<u32>>(7)?,
                     row.get::<_, f64>(8)?,
                     row.get::<_, i64>(9)?,
+                    row.get::<_, bool>(10)?,
                 ))
             })
             .map_err(map_err)?;
         let mut out = Vec::new();
         for row in rows {
-            let (key, user, user_id, text, kind, sku, qty, confidence, received_at_ms) =
+            let (key, user, user_id, text, kind, sku, qty, confidence, received_at_ms, waitlisted) =
                 row.map_err(map_err)?;
             let Some(kind) = parse_kind(&kind) else {
                 tracing::warn!(
@@ -625,6 +738,7 @@ impl Worker {
                     confidence: confidence as f32,
                     received_at_ms,
                 },
+                waitlisted,
             });
         }
         Ok(out)
@@ -734,7 +848,7 @@ fn decide(
         }
     }
     match req.kind {
-        IntentKind::Order => create_order(tx, req, &buyer, now),
+        IntentKind::Order => create_order(tx, req, &buyer, received_at, now),
         IntentKind::Cancel => match latest_open_order(tx, &buyer, req, received_at)? {
             None => Ok(Err(Refusal::NoOpenOrder)),
             Some(open) => cancel_order(tx, &open, now).map(Ok),
@@ -771,10 +885,15 @@ fn product(tx: &Transaction<'_>, sku: &str) -> Result<Option<ProductRow>, StoreE
     .map_err(map_err)
 }
 
+/// Creates the order if its product can cover it. First come, first served
+/// by message arrival: stock goes to the orders waitlisted before this one
+/// first (`book::turn`), so an order that stock (or a running flash sale's
+/// count) cannot cover after them joins the waitlist instead.
 fn create_order(
     tx: &Transaction<'_>,
     req: &ConfirmRequest,
     buyer: &str,
+    received_at: i64,
     now: i64,
 ) -> Result<Result<Confirmed, Refusal>, StoreError> {
     let Some(sku) = &req.sku else {
@@ -805,15 +924,27 @@ fn create_order(
             }));
         }
     }
-    if product.stock < i64::from(qty) {
-        return Ok(Err(Refusal::OutOfStock {
-            left: product.stock,
+    let sale = book::running_sale(tx, sku, now)?;
+    let available = match &sale {
+        Some(sale) => product.stock.min(i64::from(sale.left())),
+        None => product.stock,
+    };
+    let turn = book::turn(tx, sku, &req.key, received_at, available)?;
+    if turn.room < i64::from(qty) {
+        return Ok(Err(Refusal::Waitlisted {
+            place: clamp_u32(turn.ahead + 1),
+            left: available,
         }));
     }
+    let (price_fen, sale_id) = match &sale {
+        Some(sale) => (sale.price_fen, Some(sale.sale_id)),
+        None => (product.price_fen, None),
+    };
     tx.execute(
         "INSERT INTO orders
-             (msg_id, user, user_id, buyer, sku, qty, unit_price_fen, status, confirmed_at, helper)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'confirmed', ?8, ?9)",
+             (msg_id, user, user_id, buyer, sku, qty, unit_price_fen, status, confirmed_at,
+              helper, sale_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'confirmed', ?8, ?9, ?10)",
         params![
             req.key.msg_id,
             req.user,
@@ -821,19 +952,22 @@ fn create_order(
             buyer,
             sku,
             qty,
-            product.price_fen,
+            price_fen,
             now,
-            req.helper
+            req.helper,
+            sale_id
         ],
     )
     .map_err(map_err)?;
     let order_id = tx.last_insert_rowid();
+    book::sale_units(tx, sale_id, i64::from(qty))?;
     let stock_left = adjust_stock(tx, sku, -i64::from(qty))?;
     Ok(Ok(Confirmed {
         action: OrderAction::Created,
         order_id,
         sku: sku.clone(),
         qty,
+        before_qty: None,
         user: req.user.clone(),
         stock_left,
         sold: sold(tx, sku)?,
@@ -845,18 +979,93 @@ struct OpenOrder {
     sku: String,
     qty: u32,
     user: String,
+    sale_id: Option<i64>,
 }
 
 impl OpenOrder {
-    /// Reads `order_id, sku, qty, user`, the first columns of a query.
+    /// Reads `order_id, sku, qty, user, sale_id`, the first columns of a query.
     fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OpenOrder> {
         Ok(OpenOrder {
             order_id: row.get(0)?,
             sku: row.get(1)?,
             qty: row.get(2)?,
             user: row.get(3)?,
+            sale_id: row.get(4)?,
         })
     }
+}
+
+/// The confirmed (open) order with that number; with `msg_id`, only if that
+/// message created it.
+fn open_order_of(
+    tx: &Transaction<'_>,
+    order_id: i64,
+    msg_id: Option<&str>,
+) -> Result<Option<OpenOrder>, StoreError> {
+    tx.query_row(
+        "SELECT order_id, sku, qty, user, sale_id FROM orders
+          WHERE order_id = ?1 AND status = 'confirmed' AND (?2 IS NULL OR msg_id = ?2)",
+        params![order_id, msg_id],
+        OpenOrder::from_row,
+    )
+    .optional()
+    .map_err(map_err)
+}
+
+fn buyer_of(tx: &Transaction<'_>, order_id: i64) -> Result<String, StoreError> {
+    tx.query_row(
+        "SELECT buyer FROM orders WHERE order_id = ?1",
+        [order_id],
+        |row| row.get(0),
+    )
+    .map_err(map_err)
+}
+
+/// Opens a cancelled order again (a cancel undone), taking its units from
+/// stock; refused when stock no longer covers them.
+fn reopen_order(
+    tx: &Transaction<'_>,
+    order_id: i64,
+) -> Result<Result<Confirmed, Refusal>, StoreError> {
+    let cancelled = tx
+        .query_row(
+            "SELECT order_id, sku, qty, user, sale_id FROM orders
+              WHERE order_id = ?1 AND status = 'cancelled'",
+            [order_id],
+            OpenOrder::from_row,
+        )
+        .optional()
+        .map_err(map_err)?;
+    let Some(order) = cancelled else {
+        return Ok(Err(Refusal::CannotUndo));
+    };
+    let stock: i64 = tx
+        .query_row(
+            "SELECT stock FROM products WHERE sku = ?1",
+            [&order.sku],
+            |row| row.get(0),
+        )
+        .map_err(map_err)?;
+    if stock < i64::from(order.qty) {
+        return Ok(Err(Refusal::OutOfStock { left: stock }));
+    }
+    tx.execute(
+        "UPDATE orders SET status = 'confirmed', cancelled_at = NULL WHERE order_id = ?1",
+        [order_id],
+    )
+    .map_err(map_err)?;
+    book::sale_units(tx, order.sale_id, i64::from(order.qty))?;
+    let stock_left = adjust_stock(tx, &order.sku, -i64::from(order.qty))?;
+    Ok(Ok(Confirmed {
+        action: OrderAction::Reopened,
+        order_id,
+        sold: sold(tx, &order.sku)?,
+        sku: order.sku,
+        qty: order.qty,
+        before_qty: None,
+        user: order.user,
+        stock_left,
+    }))
 }
 
 /// The buyer's most recent confirmed order (of the request's product when it
@@ -870,7 +1079,7 @@ fn latest_open_order(
     received_at: i64,
 ) -> Result<Option<OpenOrder>, StoreError> {
     tx.query_row(
-        "SELECT o.order_id, o.sku, o.qty, o.user FROM orders o
+        "SELECT o.order_id, o.sku, o.qty, o.user, o.sale_id FROM orders o
           WHERE o.buyer = ?1 AND o.status = 'confirmed' AND (?2 IS NULL OR o.sku = ?2)
             AND o.msg_id <> ?3
             AND (SELECT MIN(i.received_at) FROM intents i WHERE i.msg_id = o.msg_id) <= ?4
@@ -888,12 +1097,14 @@ fn cancel_order(tx: &Transaction<'_>, open: &OpenOrder, now: i64) -> Result<Conf
         params![open.order_id, now],
     )
     .map_err(map_err)?;
+    book::sale_units(tx, open.sale_id, -i64::from(open.qty))?;
     let stock_left = adjust_stock(tx, &open.sku, i64::from(open.qty))?;
     Ok(Confirmed {
         action: OrderAction::Cancelled,
         order_id: open.order_id,
         sku: open.sku.clone(),
         qty: open.qty,
+        before_qty: None,
         user: open.user.clone(),
         stock_left,
         sold: sold(tx, &open.sku)?,
@@ -934,12 +1145,14 @@ fn change_order(
         params![open.order_id, new_qty],
     )
     .map_err(map_err)?;
+    book::sale_units(tx, open.sale_id, increase)?;
     let stock_left = adjust_stock(tx, &open.sku, -increase)?;
     Ok(Ok(Confirmed {
         action: OrderAction::Changed,
         order_id: open.order_id,
         sku: open.sku.clone(),
         qty: new_qty,
+        before_qty: Some(open.qty),
         user: open.user.clone(),
         stock_left,
         sold: sold(tx, &open.sku)?,
@@ -948,7 +1161,7 @@ fn change_order(
 
 /// Adds `delta` to a product's stock and returns the new stock. The CHECK
 /// constraint turns a would-be negative stock into an error, not a row.
-fn adjust_stock(tx: &Transaction<'_>, sku: &str, delta: i64) -> Result<i64, StoreError> {
+pub(super) fn adjust_stock(tx: &Transaction<'_>, sku: &str, delta: i64) -> Result<i64, StoreError> {
     tx.query_row(
         "UPDATE products SET stock = stock + ?2 WHERE sku = ?1 RETURNING stock",
         params![sku, delta],
@@ -983,26 +1196,67 @@ fn sold(tx: &Transaction<'_>, sku: &str) -> Result<i64, StoreError> {
     .map_err(map_err)
 }
 
-fn log_event(
-    tx: &Transaction<'_>,
+/// One row of the audit trail, built up by what it concerns.
+pub(super) struct Audit<'a> {
     at: i64,
-    helper: &str,
-    action: &str,
-    key: Option<&IntentKey>,
+    helper: &'a str,
+    action: &'a str,
+    key: Option<&'a IntentKey>,
     order_id: Option<i64>,
-    detail: &str,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO events (at, helper, action, msg_id, idx, order_id, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+    detail: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+}
+
+impl<'a> Audit<'a> {
+    pub(super) fn new(at: i64, helper: &'a str, action: &'a str) -> Audit<'a> {
+        Audit {
             at,
             helper,
             action,
-            key.map(|k| &k.msg_id),
-            key.map(|k| k.index),
-            order_id,
-            detail
+            key: None,
+            order_id: None,
+            detail: String::new(),
+            before: None,
+            after: None,
+        }
+    }
+    pub(super) fn intent(mut self, key: &'a IntentKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+    pub(super) fn order(mut self, order_id: i64) -> Self {
+        self.order_id = Some(order_id);
+        self
+    }
+    pub(super) fn detail(mut self, detail: String) -> Self {
+        self.detail = detail;
+        self
+    }
+    pub(super) fn change(mut self, before: serde_json::Value, after: serde_json::Value) -> Self {
+        self.before = Some(before);
+        self.after = Some(after);
+        self
+    }
+}
+
+/// Writes one audit row inside the transaction whose change it describes,
+/// so the trail and the data can never disagree.
+pub(super) fn log_event(tx: &Transaction<'_>, audit: Audit<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO events
+             (at, helper, action, msg_id, idx, order_id, detail, before_state, after_state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            audit.at,
+            audit.helper,
+            audit.action,
+            audit.key.map(|k| &k.msg_id),
+            audit.key.map(|k| k.index),
+            audit.order_id,
+            audit.detail,
+            audit.before.map(|v| v.to_string()),
+            audit.after.map(|v| v.to_string()),
         ],
     )
     .map(drop)
@@ -1026,7 +1280,7 @@ fn parse_kind(kind: &str) -> Option<IntentKind> {
     }
 }
 
-fn clamp_u32(n: i64) -> u32 {
+pub(super) fn clamp_u32(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
 }
 

@@ -29,6 +29,15 @@ pub struct Strings {
     pub no_product: &'static str,
     pub confirming: &'static str,
     pub rejecting: &'static str,
+    pub offered: &'static str,
+    pub waiting_for_order: &'static str,
+    pub sale: &'static str,
+    pub retired: &'static str,
+    pub prompt_restock: &'static str,
+    pub prompt_sale: &'static str,
+    pub prompt_keys: &'static str,
+    pub prompt_bad_stock: &'static str,
+    pub prompt_bad_sale: &'static str,
     pub why: &'static str,
     pub chat_title: &'static str,
     pub chat_empty: &'static str,
@@ -73,6 +82,15 @@ pub static ZH: Strings = Strings {
     no_product: "未知商品",
     confirming: "确认中…",
     rejecting: "拒绝中…",
+    offered: "有货了，可确认",
+    waiting_for_order: "等它的订单确认",
+    sale: "秒杀",
+    retired: "已下架",
+    prompt_restock: "补货：输入增加的数量（如 20），或 =数量 直接设定库存",
+    prompt_sale: "秒杀：输入 数量 价格 分钟（如 50 19.9 10）",
+    prompt_keys: "回车 确定    Esc 取消",
+    prompt_bad_stock: "请输入整数，如 20、-5 或 =50",
+    prompt_bad_sale: "请输入三项：数量 价格 分钟，如 50 19.9 10",
     why: "依据",
     chat_title: "弹幕",
     chat_empty: "等待弹幕…",
@@ -94,9 +112,11 @@ pub static ZH: Strings = Strings {
         ("↑ ↓ / k j", "选择待确认的订单"),
         ("y / 回车", "确认所选订单"),
         ("n / Delete", "拒绝所选订单"),
-        ("u", "撤销上一次确认或拒绝"),
+        ("u", "撤销上一次确认、拒绝或取消（再按撤销更早的）"),
         ("N  O", "拒绝该商品的全部 / 10分钟前的全部待确认"),
         ("Y", "确认讲解中商品的全部有把握订单"),
+        ("R", "给讲解中的商品补货 / 设定库存"),
+        ("F", "讲解中的商品开始 / 结束秒杀"),
         ("]  [", "下一个 / 上一个商品讲解"),
         ("p", "显示 / 隐藏商品列表"),
         ("PgUp PgDn End", "翻看弹幕 / 回到最新"),
@@ -130,6 +150,15 @@ pub static EN: Strings = Strings {
     no_product: "unknown",
     confirming: "confirming…",
     rejecting: "rejecting…",
+    offered: "in stock again: y confirms",
+    waiting_for_order: "waits for its order",
+    sale: "SALE",
+    retired: "retired",
+    prompt_restock: "Restock: units to add (e.g. 20), or =N to set the stock",
+    prompt_sale: "Flash sale: count price minutes (e.g. 50 19.9 10)",
+    prompt_keys: "Enter ok    Esc cancel",
+    prompt_bad_stock: "a whole number, like 20, -5 or =50",
+    prompt_bad_sale: "three things: count price minutes, like 50 19.9 10",
     why: "why",
     chat_title: "Chat",
     chat_empty: "waiting for chat…",
@@ -151,12 +180,14 @@ pub static EN: Strings = Strings {
         ("↑ ↓ / k j", "select a pending order"),
         ("y / Enter", "confirm the selected order"),
         ("n / Delete", "reject the selected order"),
-        ("u", "undo the last confirm or reject"),
+        ("u", "undo the last decision; again for the one before"),
         (
             "N  O",
-            "reject all pending of that product / older than 10 min",
+            "reject all pending of that product / over 10 min old",
         ),
         ("Y", "confirm every sure order of the product on air"),
+        ("R", "restock (or set the stock of) the product on air"),
+        ("F", "start / end a flash sale of the product on air"),
         ("]  [", "next / previous product on air"),
         ("p", "show / hide the product list"),
         ("PgUp PgDn End", "scroll the chat / follow again"),
@@ -183,6 +214,16 @@ pub fn link(language: Language, link: u32) -> String {
     }
 }
 
+/// A waitlisted row's place in its product's line.
+pub fn waitlisted(language: Language, place: u32) -> String {
+    match (language, place) {
+        (Language::Zh, 0) => "候补中".to_string(),
+        (Language::Zh, n) => format!("候补第 {n} 位"),
+        (Language::En, 0) => "waitlisted".to_string(),
+        (Language::En, n) => format!("waitlist #{n}"),
+    }
+}
+
 pub fn refusal(language: Language, refusal: &Refusal) -> String {
     match language {
         // The store's own messages are English already.
@@ -194,6 +235,9 @@ pub fn refusal(language: Language, refusal: &Refusal) -> String {
             }
             Refusal::Duplicate { order_id } => format!("这条弹幕已下过单（订单 {order_id}）"),
             Refusal::NoOpenOrder => "该买家没有可取消或修改的订单".to_string(),
+            Refusal::Waitlisted { place, left } => {
+                format!("库存不够，排队候补第 {place} 位（剩 {left}）")
+            }
             Refusal::UnknownOrder(order_id) => format!("没有已确认的订单 {order_id}"),
             Refusal::CannotUndo => "这个决定已无法撤销".to_string(),
             Refusal::UnknownProduct(sku) => format!("未知商品 {sku}"),
@@ -252,6 +296,18 @@ pub fn notice(language: Language, notice: &Notice) -> String {
             Language::Zh => "没有可撤销的操作".to_string(),
             Language::En => "nothing to undo".to_string(),
         },
+        Notice::StockChanged(sku, before, after) => match language {
+            Language::Zh => format!("{sku} 库存 {before} → {after}"),
+            Language::En => format!("{sku} stock {before} → {after}"),
+        },
+        Notice::StockRefused(detail) => match language {
+            Language::Zh => format!("库存没有改：{detail}"),
+            Language::En => format!("stock not changed: {detail}"),
+        },
+        Notice::SaleRefused(detail) => match language {
+            Language::Zh => format!("秒杀没有改：{detail}"),
+            Language::En => format!("flash sale not changed: {detail}"),
+        },
         Notice::NoProduct => match language {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
             Language::En => "no product named: cannot confirm (n rejects)".to_string(),
@@ -279,6 +335,8 @@ pub fn question(language: Language, bulk: &crate::app::model::Bulk, name: &str) 
                 "Reject all {n} pending intents older than {minutes} minutes?"
             )]
         }
+        (Language::Zh, Bulk::EndSale { .. }) => vec![format!("结束「{name}」的秒杀？")],
+        (Language::En, Bulk::EndSale { .. }) => vec![format!("End the flash sale of {name}?")],
         (language, Bulk::ConfirmOnAir { units, stock, .. }) => {
             let short = i64::try_from(*units).unwrap_or(i64::MAX) > *stock;
             let mut lines = vec![match language {
@@ -291,9 +349,10 @@ pub fn question(language: Language, bulk: &crate::app::model::Bulk, name: &str) 
             }];
             if short {
                 lines.push(match language {
-                    Language::Zh => "库存不够：先到先得，后面的会被拒绝".to_string(),
+                    Language::Zh => "库存不够：先到先得，后面的进候补队列".to_string(),
                     Language::En => {
-                        "Stock is short: first come first served, the last are refused".to_string()
+                        "Stock is short: first come first served, the last join the waitlist"
+                            .to_string()
                     }
                 });
             }

@@ -111,6 +111,12 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
             format!("✗ {}", i18n::notice(model.language, notice)),
             theme::failed(),
         ),
+        IntentState::Waitlisted { place } => (
+            i18n::waitlisted(model.language, *place),
+            theme::short_stock(),
+        ),
+        IntentState::Offered => (s.offered.to_string(), theme::covered()),
+        IntentState::Waiting { .. } => (s.waiting_for_order.to_string(), theme::busy()),
     };
     let marker = if selected { "▸ " } else { "  " };
     let line = Line::from(vec![

@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod onair;
 pub mod orders;
 pub mod products;
+pub mod prompt;
 pub mod sanitize;
 pub mod status;
 pub mod text;
@@ -43,6 +44,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
         Mode::Inbox => {}
         Mode::Help => help::render(model, frame, area),
         Mode::Ask => ask::render(model, frame, area),
+        Mode::Prompt => prompt::render(model, frame, area),
         // The wide layout shows the products beside the inbox already.
         Mode::Products if !wide => products::render_overlay(model, frame, area),
         Mode::Products => {}

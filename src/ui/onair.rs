@@ -1,7 +1,7 @@
 //! The on-air line: which product is being presented, its price, stock left
 //! and sold, and how many intents wait for the helper.
 
-use crate::app::model::Model;
+use crate::app::model::{IntentState, Model};
 use crate::catalog::yuan;
 use crate::ui::{i18n, theme};
 use ratatui::layout::Rect;
@@ -26,6 +26,35 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                 spans.push(Span::raw(format!("{} {}", s.left, p.stock)));
             }
             spans.push(Span::raw(format!("   {} {}", s.sold, p.sold)));
+            if let Some(sale) = &p.sale {
+                let minutes_left = ((sale.ends_at_ms - model.now_ms).max(0) + 59_999) / 60_000;
+                spans.push(Span::styled(
+                    format!(
+                        "   {} ¥{} {} {} · {}′",
+                        s.sale,
+                        yuan(sale.price_fen),
+                        s.left,
+                        sale.left(),
+                        minutes_left
+                    ),
+                    theme::short_stock(),
+                ));
+            }
+            let waiting = model
+                .inbox
+                .iter()
+                .filter(|item| {
+                    model.on_air == item.product
+                        && matches!(item.state, IntentState::Waitlisted { .. })
+                })
+                .count();
+            if waiting > 0 {
+                spans.push(Span::styled(
+                    format!("   {}", i18n::waitlisted(model.language, 0)),
+                    theme::short_stock(),
+                ));
+                spans.push(Span::styled(format!(" {waiting}"), theme::short_stock()));
+            }
         }
     }
     spans.push(Span::raw(format!("   {} {}", s.pending, model.inbox.len())));

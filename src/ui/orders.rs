@@ -26,7 +26,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                     order.order_id, user, order.name, s.order_cancelled
                 )
             }
-            OrderAction::Created | OrderAction::Changed => format!(
+            OrderAction::Created | OrderAction::Changed | OrderAction::Reopened => format!(
                 "#{} {} {}×{} ¥{}",
                 order.order_id,
                 user,

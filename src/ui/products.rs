@@ -54,11 +54,27 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
             .take(body)
             .map(|(i, p)| product_line(model, p, Some(i) == model.on_air, name_width)),
     );
+    // Products gone from config keep their orders: shown, never on air.
+    let room = body.saturating_sub(model.products.len().saturating_sub(offset));
+    lines.extend(model.retired.iter().take(room).map(|r| {
+        Line::styled(
+            format!(
+                "  {} {}{}{}{} {}",
+                text::fit_right("-", 3),
+                text::fit(&r.name, name_width + 1),
+                text::fit_right(&yuan(r.price_fen), 9),
+                text::fit_right(&r.stock.to_string(), 6),
+                text::fit_right(&r.sold.to_string(), 6),
+                s.retired
+            ),
+            theme::dim(),
+        )
+    }));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
 pub fn render_overlay(model: &Model, frame: &mut Frame, area: Rect) {
-    let height = u16::try_from(model.products.len())
+    let height = u16::try_from(model.products.len() + model.retired.len())
         .unwrap_or(u16::MAX)
         .saturating_add(3);
     let popup = centered(area, OVERLAY_WIDTH, height);
@@ -92,6 +108,8 @@ fn product_line(model: &Model, p: &ProductRow, on_air: bool, name_width: usize) 
     ];
     if p.stock <= 0 {
         spans.push(Span::styled(s.none_left, theme::sold_out()));
+    } else if p.sale.is_some() {
+        spans.push(Span::styled(s.sale, theme::short_stock()));
     }
     Line::from(spans)
 }

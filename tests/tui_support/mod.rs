@@ -191,6 +191,7 @@ pub fn confirmed(
             order_id,
             sku: sku.into(),
             qty,
+            before_qty: None,
             user: user.into(),
             stock_left,
             sold,

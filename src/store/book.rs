@@ -1,0 +1,313 @@
+//! The order book's rules that several writes share, run inside the caller's
+//! transaction: the waitlist (first come, first served by message arrival),
+//! flash sales (a count at a special price for a time window), and the
+//! sync that lets several helpers' runs on one database follow each other.
+
+use super::reader::select_inventory;
+use super::schema::{map_err, write_tx};
+use super::worker::{clamp_u32, log_event, Audit};
+use super::{
+    IntentKey, IntentStatus, NewIntent, Sale, SaleRefusal, SaleStart, StoreError, SyncCursor,
+    SyncReport,
+};
+use crate::intent::IntentKind;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::json;
+
+/// Where an order stands against the line waiting before it.
+pub(super) struct Turn {
+    /// Waitlisted orders of the product that arrived before it.
+    pub ahead: i64,
+    /// What is left for it once those are served, first come first served:
+    /// each in arrival order takes its units if they fit in what is left;
+    /// one too big for what is left keeps its place without blocking the
+    /// smaller ones behind it (it is first for the next stock that fits).
+    pub room: i64,
+}
+
+/// The order's turn on `sku`'s waitlist with `available` units: the
+/// waitlisted intents that arrived before `key` (which is left out, so an
+/// offered intent does not wait behind itself) are served first.
+pub(super) fn turn(
+    tx: &Transaction<'_>,
+    sku: &str,
+    key: &IntentKey,
+    received_at: i64,
+    available: i64,
+) -> Result<Turn, StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT MAX(COALESCE(qty, 1), 1) FROM intents
+              WHERE sku = ?1 AND status = 'waitlisted'
+                AND (received_at, msg_id, idx) < (?2, ?3, ?4)
+              ORDER BY received_at, msg_id, idx",
+        )
+        .map_err(map_err)?;
+    let units = stmt
+        .query_map(params![sku, received_at, key.msg_id, key.index], |row| {
+            row.get::<_, i64>(0)
+        })
+        .map_err(map_err)?;
+    let mut turn = Turn {
+        ahead: 0,
+        room: available,
+    };
+    for units in units {
+        let units = units.map_err(map_err)?;
+        turn.ahead += 1;
+        if units <= turn.room {
+            turn.room -= units;
+        }
+    }
+    Ok(turn)
+}
+
+/// The flash sale of `sku` running at `now`, if any.
+pub(super) fn running_sale(
+    conn: &Connection,
+    sku: &str,
+    now: i64,
+) -> Result<Option<Sale>, StoreError> {
+    conn.query_row(
+        "SELECT sale_id, sku, qty, price_fen, starts_at, ends_at, sold FROM sales
+          WHERE sku = ?1 AND ended_at IS NULL AND starts_at <= ?2 AND ends_at > ?2
+          ORDER BY sale_id DESC LIMIT 1",
+        params![sku, now],
+        sale_from_row,
+    )
+    .optional()
+    .map_err(map_err)
+}
+
+pub(super) fn sale_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
+    Ok(Sale {
+        sale_id: row.get(0)?,
+        sku: row.get(1)?,
+        qty: row.get(2)?,
+        price_fen: row.get(3)?,
+        starts_at_ms: row.get(4)?,
+        ends_at_ms: row.get(5)?,
+        sold: row.get(6)?,
+    })
+}
+
+/// Moves a sale's count of units sold by `delta` (an order in it created,
+/// changed, cancelled or undone). Orders outside a sale pass `None`. The
+/// count stays within the sale's size: a change that grows an order past
+/// it keeps the order's price and leaves the count full.
+pub(super) fn sale_units(
+    tx: &Transaction<'_>,
+    sale_id: Option<i64>,
+    delta: i64,
+) -> Result<(), StoreError> {
+    if let Some(sale_id) = sale_id {
+        tx.execute(
+            "UPDATE sales SET sold = MIN(qty, MAX(0, sold + ?2)) WHERE sale_id = ?1",
+            params![sale_id, delta],
+        )
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// Starts a flash sale of an active product; one at a time per product.
+pub(super) fn start_sale(
+    conn: &mut Connection,
+    start: &SaleStart,
+    now: i64,
+) -> Result<Sale, SaleRefusal> {
+    if start.qty == 0 || start.minutes == 0 {
+        return Err(SaleRefusal::Empty);
+    }
+    let tx = write_tx(conn)?;
+    let known: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1 AND active = 1)",
+            [&start.sku],
+            |row| row.get(0),
+        )
+        .map_err(map_err)?;
+    if !known {
+        return Err(SaleRefusal::UnknownProduct(start.sku.clone()));
+    }
+    if running_sale(&tx, &start.sku, now)?.is_some() {
+        return Err(SaleRefusal::AlreadyRunning(start.sku.clone()));
+    }
+    let ends_at = now.saturating_add(i64::from(start.minutes) * 60_000);
+    tx.execute(
+        "INSERT INTO sales (sku, qty, price_fen, starts_at, ends_at, helper)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            start.sku,
+            start.qty,
+            start.price_fen,
+            now,
+            ends_at,
+            start.helper
+        ],
+    )
+    .map_err(map_err)?;
+    let sale = Sale {
+        sale_id: tx.last_insert_rowid(),
+        sku: start.sku.clone(),
+        qty: start.qty,
+        price_fen: start.price_fen,
+        starts_at_ms: now,
+        ends_at_ms: ends_at,
+        sold: 0,
+    };
+    log_event(
+        &tx,
+        Audit::new(now, &start.helper, "sale_started")
+            .detail(format!(
+                "{} x{} at {} fen for {} min",
+                start.sku, start.qty, start.price_fen, start.minutes
+            ))
+            .change(
+                json!({"sale": null}),
+                json!({"sale": sale.sale_id, "sku": sale.sku, "qty": sale.qty,
+                       "price_fen": sale.price_fen, "ends_at": sale.ends_at_ms}),
+            ),
+    )?;
+    tx.commit().map_err(map_err)?;
+    Ok(sale)
+}
+
+/// Ends the product's running flash sale now.
+pub(super) fn end_sale(
+    conn: &mut Connection,
+    sku: &str,
+    helper: &str,
+    now: i64,
+) -> Result<Sale, SaleRefusal> {
+    let tx = write_tx(conn)?;
+    let mut sale =
+        running_sale(&tx, sku, now)?.ok_or_else(|| SaleRefusal::NotRunning(sku.to_string()))?;
+    tx.execute(
+        "UPDATE sales SET ended_at = ?2, ends_at = MIN(ends_at, ?2) WHERE sale_id = ?1",
+        params![sale.sale_id, now],
+    )
+    .map_err(map_err)?;
+    sale.ends_at_ms = sale.ends_at_ms.min(now);
+    log_event(
+        &tx,
+        Audit::new(now, helper, "sale_ended")
+            .detail(format!("{} sold {} of {}", sku, sale.sold, sale.qty))
+            .change(
+                json!({"sale": sale.sale_id, "running": true}),
+                json!({"sale": sale.sale_id, "running": false, "sold": sale.sold}),
+            ),
+    )?;
+    tx.commit().map_err(map_err)?;
+    Ok(sale)
+}
+
+/// Intents one sync hands over at most; the rest come with the next one.
+const SYNC_BATCH: i64 = 5_000;
+
+/// What changed since `after`: every intent recorded since (by any run on
+/// this database) or named by an audit event since, with its status now,
+/// and the stock when anything happened. Reads only; cheap when nothing
+/// changed (two index look-ups).
+pub(super) fn sync(conn: &Connection, after: Option<SyncCursor>) -> Result<SyncReport, StoreError> {
+    let now: SyncCursor = conn
+        .query_row(
+            "SELECT (SELECT COALESCE(MAX(event_id), 0) FROM events),
+                    (SELECT COALESCE(MAX(rowid), 0) FROM intents)",
+            [],
+            |row| {
+                Ok(SyncCursor {
+                    event_id: row.get(0)?,
+                    intent_rowid: row.get(1)?,
+                })
+            },
+        )
+        .map_err(map_err)?;
+    let Some(after) = after else {
+        return Ok(SyncReport {
+            cursor: now,
+            ..SyncReport::default()
+        });
+    };
+    if now == after {
+        return Ok(SyncReport {
+            cursor: now,
+            ..SyncReport::default()
+        });
+    }
+    // New intent rows in batches; decisions (events) all at once, since an
+    // intent named by an event is read as it is now, whatever came between.
+    let rowid_until = now.intent_rowid.min(after.intent_rowid + SYNC_BATCH);
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at,
+                    status
+               FROM intents
+              WHERE (rowid > ?1 AND rowid <= ?2)
+                 OR (msg_id, idx) IN (SELECT msg_id, idx FROM events
+                                       WHERE event_id > ?3 AND msg_id IS NOT NULL)
+              ORDER BY received_at, msg_id, idx",
+        )
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map(
+            params![after.intent_rowid, rowid_until, after.event_id],
+            |row| {
+                Ok((
+                    IntentKey {
+                        msg_id: row.get(0)?,
+                        index: row.get(1)?,
+                    },
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<i64>>(7)?,
+                    row.get::<_, f64>(8)?,
+                    row.get::<_, i64>(9)?,
+                    row.get::<_, String>(10)?,
+                ))
+            },
+        )
+        .map_err(map_err)?;
+    let mut intents = Vec::new();
+    for row in rows {
+        let (key, user, user_id, text, kind, sku, qty, confidence, received_at_ms, status) =
+            row.map_err(map_err)?;
+        let (Some(kind), Some(status)) = (parse_kind(&kind), IntentStatus::parse(&status)) else {
+            continue;
+        };
+        intents.push((
+            NewIntent {
+                key,
+                user,
+                user_id,
+                text,
+                kind,
+                sku,
+                qty: qty.map(clamp_u32),
+                confidence: confidence as f32,
+                received_at_ms,
+            },
+            status,
+        ));
+    }
+    Ok(SyncReport {
+        cursor: SyncCursor {
+            event_id: now.event_id,
+            intent_rowid: rowid_until,
+        },
+        intents,
+        inventory: Some(select_inventory(conn)?),
+    })
+}
+
+fn parse_kind(kind: &str) -> Option<IntentKind> {
+    match kind {
+        "order" => Some(IntentKind::Order),
+        "cancel" => Some(IntentKind::Cancel),
+        "change" => Some(IntentKind::Change),
+        _ => None,
+    }
+}
