@@ -366,6 +366,18 @@ fn pending_item<'m>(
 /// command, or the auto-confirm policy).
 fn confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<(), CommandError> {
     let helper = model.helper.clone();
+    confirm_by(model, key, helper, fx)
+}
+
+/// Who the audit trail names for decisions the auto-confirm policy makes.
+pub const AUTO_HELPER: &str = "auto";
+
+fn confirm_by(
+    model: &mut Model,
+    key: IntentKey,
+    helper: String,
+    fx: &mut Vec<Effect>,
+) -> Result<(), CommandError> {
     let item = pending_item(model, &key)?;
     if item.kind == IntentKind::Order && item.sku.is_none() {
         return Err(CommandError::NoProduct(key));
@@ -672,7 +684,7 @@ fn auto_confirm_next(model: &mut Model, fx: &mut Vec<Effect>) {
     }
     while let Some(key) = model.auto_queue.pop_front() {
         // One a helper decided meanwhile is skipped.
-        if confirm(model, key.clone(), fx).is_ok() {
+        if confirm_by(model, key.clone(), AUTO_HELPER.to_string(), fx).is_ok() {
             model.auto_in_flight = Some(key);
             return;
         }
