@@ -478,6 +478,28 @@ pub struct StoreOptions {
     /// products, retired ones). The verbs that work on `--db` alone say
     /// false: with no config, nothing is taken from one.
     pub seed: bool,
+    /// The name of a registered SQLite VFS to open the database through;
+    /// None is SQLite's default. There for the power-loss harness
+    /// (tests/power_loss.rs), which opens the store through a VFS that
+    /// throws away every write not yet synced at its "crash".
+    pub vfs: Option<String>,
+    /// Only the power-loss harness's negative control picks anything but
+    /// FULL: with `Off` it proves the harness finds lost commits. Hidden,
+    /// and on purpose reachable from no CLI flag and no config key.
+    #[doc(hidden)]
+    pub synchronous: Synchronous,
+}
+
+/// The `synchronous` pragma of the store's connection.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Synchronous {
+    /// Every commit is synced before it is reported: the store's contract.
+    #[default]
+    Full,
+    /// No sync at all: commits are lost on power loss. The harness's
+    /// negative control, never for real use.
+    Off,
 }
 
 impl Default for StoreOptions {
@@ -486,6 +508,8 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             create: true,
             seed: true,
+            vfs: None,
+            synchronous: Synchronous::Full,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! seeding products from the catalog, and the mapping of SQLite errors to
 //! `StoreError`.
 
-use super::{LearnedAlias, SeedReport, StoreError, StoreOptions};
+use super::{LearnedAlias, SeedReport, StoreError, StoreOptions, Synchronous};
 use crate::catalog::Catalog;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -201,7 +201,11 @@ pub fn open(path: &Path, options: &StoreOptions) -> Result<Connection, StoreErro
     } else {
         OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE
     };
-    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| {
+    let opened = match &options.vfs {
+        Some(vfs) => Connection::open_with_flags_and_vfs(path, flags, vfs.as_str()),
+        None => Connection::open_with_flags(path, flags),
+    };
+    let mut conn = opened.map_err(|e| {
         if !options.create && !path.exists() {
             open_error(
                 path,
@@ -229,7 +233,11 @@ pub fn open(path: &Path, options: &StoreOptions) -> Result<Connection, StoreErro
             format!("the database cannot use WAL mode here (got {mode})"),
         ));
     }
-    conn.pragma_update(None, "synchronous", "FULL")
+    let synchronous = match options.synchronous {
+        Synchronous::Full => "FULL",
+        Synchronous::Off => "OFF",
+    };
+    conn.pragma_update(None, "synchronous", synchronous)
         .map_err(map_err)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(map_err)?;
