@@ -379,11 +379,18 @@ impl Worker {
                     ],
                 )
                 .map_err(map_err)?;
+                let after = match refusal {
+                    Refusal::Waitlisted { place, left } => {
+                        json!({"intent": status, "place": place, "left": left})
+                    }
+                    _ => json!({"intent": status, "reason": refusal.code()}),
+                };
                 log_event(
                     &tx,
                     Audit::new(now, &req.helper, action)
                         .intent(&req.key)
-                        .detail(refusal.to_string()),
+                        .detail(refusal.to_string())
+                        .change(json!({"intent": "pending"}), after),
                 )?;
             }
         }

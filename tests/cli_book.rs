@@ -1,0 +1,242 @@
+//! The order book's verbs on a real database through the real binary:
+//! `sale start|end|list`, `audit`, `orders list --status waitlisted`, and
+//! retired products in `inventory`. The reading ones change no byte and
+//! create no file; `--db` alone is enough for all of them.
+
+use livestall::catalog::{Catalog, Product};
+use livestall::intent::IntentKind;
+use livestall::store::{wait, ConfirmRequest, IntentKey, NewIntent, Refusal, Store};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn product(sku: &str, link: u32, stock: i64) -> Product {
+    Product {
+        sku: sku.into(),
+        name: format!("{sku}名"),
+        aliases: vec![],
+        link,
+        unit: "盒".into(),
+        price_fen: 8800,
+        stock,
+        limit_per_buyer: None,
+    }
+}
+
+fn order(store: &Store, msg_id: &str, user: &str, sku: &str, qty: u32) -> Result<(), Refusal> {
+    let key = IntentKey {
+        msg_id: msg_id.into(),
+        index: 0,
+    };
+    wait(store.record(vec![NewIntent {
+        key: key.clone(),
+        user: user.into(),
+        user_id: None,
+        text: "来一盒".into(),
+        kind: IntentKind::Order,
+        sku: Some(sku.into()),
+        qty: Some(qty),
+        confidence: 0.9,
+        received_at_ms: 1,
+    }]))
+    .unwrap();
+    wait(store.confirm(ConfirmRequest {
+        key,
+        kind: IntentKind::Order,
+        user: user.into(),
+        user_id: None,
+        sku: Some(sku.into()),
+        qty: Some(qty),
+        helper: "tester".into(),
+    }))
+    .map(drop)
+}
+
+fn livestall(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_livestall"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn sales_waitlists_audit_and_retired_products_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    {
+        let (store, _) = Store::open(
+            &db,
+            &Catalog::new(vec![product("GIFT", 1, 1), product("OLD", 2, 5)]),
+        )
+        .unwrap();
+        order(&store, "m1", "阿", "GIFT", 1).unwrap();
+        assert!(matches!(
+            order(&store, "m2", "宝", "GIFT", 1),
+            Err(Refusal::Waitlisted { place: 1, .. })
+        ));
+        order(&store, "m3", "春", "OLD", 2).unwrap();
+    }
+    // OLD leaves the config: its order stays, and it is shown as retired.
+    drop(Store::open(&db, &Catalog::new(vec![product("GIFT", 1, 1)])).unwrap());
+
+    let started = ok(livestall(
+        dir.path(),
+        &[
+            "sale",
+            "start",
+            "GIFT",
+            "--qty",
+            "5",
+            "--price",
+            "19.9",
+            "--minutes",
+            "10",
+            "--db",
+            "shop.db",
+            "--helper",
+            "小王",
+        ],
+    ));
+    assert!(started.contains("GIFT x5 at 19.90"), "{started}");
+    let again = livestall(
+        dir.path(),
+        &[
+            "sale",
+            "start",
+            "GIFT",
+            "--qty",
+            "5",
+            "--price",
+            "19.9",
+            "--minutes",
+            "10",
+            "--db",
+            "shop.db",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already running"),
+        "{again:?}"
+    );
+    let bad_price = livestall(
+        dir.path(),
+        &[
+            "sale",
+            "start",
+            "GIFT",
+            "--qty",
+            "5",
+            "--price",
+            "19.999",
+            "--minutes",
+            "1",
+        ],
+    );
+    assert!(!bad_price.status.success());
+
+    let before = snapshot(dir.path());
+    let inventory: serde_json::Value = serde_json::from_str(&ok(livestall(
+        dir.path(),
+        &["inventory", "--format", "json", "--db", "shop.db"],
+    )))
+    .unwrap();
+    assert_eq!(inventory[0]["sale"]["price"], "19.90");
+    assert_eq!(inventory[0]["retired"], false);
+    assert_eq!(
+        (
+            inventory[1]["sku"].as_str(),
+            inventory[1]["retired"].as_bool(),
+            inventory[1]["sold"].as_i64()
+        ),
+        (Some("OLD"), Some(true), Some(2))
+    );
+    let table = ok(livestall(dir.path(), &["inventory", "--db", "shop.db"]));
+    assert!(table.contains("retired"), "{table}");
+
+    let waitlist: serde_json::Value = serde_json::from_str(&ok(livestall(
+        dir.path(),
+        &[
+            "orders",
+            "list",
+            "--status",
+            "waitlisted",
+            "--format",
+            "json",
+            "--db",
+            "shop.db",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(waitlist.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (
+            waitlist[0]["msg_id"].as_str(),
+            waitlist[0]["place"].as_u64()
+        ),
+        (Some("m2"), Some(1))
+    );
+
+    let audit: serde_json::Value = serde_json::from_str(&ok(livestall(
+        dir.path(),
+        &["audit", "--format", "json", "--db", "shop.db"],
+    )))
+    .unwrap();
+    let actions: Vec<(&str, &str)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["action"].as_str().unwrap(), a["helper"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("created", "tester"),
+            ("waitlisted", "tester"),
+            ("created", "tester"),
+            ("sale_started", "小王")
+        ]
+    );
+    assert_eq!(audit[3]["after"]["price_fen"], 1990);
+    let table = ok(livestall(dir.path(), &["audit", "--db", "shop.db"]));
+    assert!(
+        table.contains("sale_started") && table.contains("小王"),
+        "{table}"
+    );
+    let sales = ok(livestall(dir.path(), &["sale", "list", "--db", "shop.db"]));
+    assert!(sales.contains("running"), "{sales}");
+    assert!(
+        snapshot(dir.path()) == before,
+        "a report changed the folder"
+    );
+
+    let ended = ok(livestall(
+        dir.path(),
+        &["sale", "end", "GIFT", "--db", "shop.db"],
+    ));
+    assert!(ended.starts_with("ended"), "{ended}");
+}
