@@ -198,6 +198,75 @@ fn a_thousand_recorded_intents_are_all_written_by_flush() {
     assert_eq!(pending[0].intent.kind, IntentKind::Order);
 }
 
+/// Confirms sent without waiting (an auto-confirm burst) are committed
+/// together by the store thread; each must still end as if sent alone and
+/// in order, and be answered only once another connection can read it.
+#[test]
+fn a_burst_of_confirms_ends_as_if_sent_one_by_one_and_each_answer_follows_its_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.db");
+    let store = open(&path, &catalog());
+    let buyers: Vec<String> = (0..30).map(|i| format!("buyer{i}")).collect();
+    for (i, buyer) in buyers.iter().enumerate() {
+        let msg_id = format!("m{i}");
+        store.record_intents(vec![intent(
+            &msg_id,
+            buyer,
+            IntentKind::Order,
+            Some("millet"),
+            Some(1),
+        )]);
+    }
+    let replies: Vec<_> = buyers
+        .iter()
+        .enumerate()
+        .map(|(i, buyer)| {
+            let msg_id = format!("m{i}");
+            store.confirm(request(
+                &msg_id,
+                buyer,
+                IntentKind::Order,
+                Some("millet"),
+                Some(1),
+            ))
+        })
+        .collect();
+
+    let other = rusqlite::Connection::open(&path).expect("second connection");
+    let status_now = |msg_id: &str| -> String {
+        other
+            .query_row(
+                "SELECT status FROM intents WHERE msg_id = ?1",
+                [msg_id],
+                |r| r.get(0),
+            )
+            .expect("intent row")
+    };
+    // millet has 10 in stock: the first ten are orders, the rest wait in line.
+    for (i, reply) in replies.into_iter().enumerate() {
+        let msg_id = format!("m{i}");
+        let result = wait(reply);
+        if i < 10 {
+            let done = result.unwrap_or_else(|r| panic!("{msg_id}: {r:?}"));
+            assert_eq!(done.stock_left, 9 - i as i64, "{msg_id}");
+            assert_eq!(status_now(&msg_id), "confirmed", "{msg_id}");
+        } else {
+            let place = i as u32 - 9;
+            assert_eq!(
+                result,
+                Err(Refusal::Waitlisted { place, left: 0 }),
+                "{msg_id}"
+            );
+            assert_eq!(status_now(&msg_id), "waitlisted", "{msg_id}");
+        }
+    }
+    assert_eq!(stock_of(&store, "millet"), 0);
+    let orders = wait(store.orders()).expect("orders");
+    let msg_ids: Vec<&str> = orders.iter().map(|o| o.msg_id.as_str()).collect();
+    let first_ten: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+    assert_eq!(msg_ids, first_ten);
+}
+
 #[test]
 fn replayed_chat_never_orders_a_message_twice() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -447,8 +447,9 @@ fn answer_yes_to(model: &mut Model, bulk: Bulk, fx: &mut Vec<Effect>) {
                 }));
             }
         }
-        // One commit each, oldest first: stock and limits are checked per
-        // order, so the last ones are refused when stock runs out.
+        // One confirmation each, oldest first (the store commits them
+        // together): stock and limits are checked per order, so the last
+        // ones are refused when stock runs out.
         Bulk::ConfirmOnAir { keys, .. } => {
             for key in keys {
                 let _ = confirm(model, key, fx);

@@ -83,6 +83,13 @@ impl<T: Send + 'static> Answer<T> {
         }))
     }
 
+    /// An answer handed to `f` on the store thread, at the moment it is
+    /// sent (tests look at the database then).
+    #[cfg(test)]
+    pub fn call(f: impl FnOnce(T) + Send + 'static) -> Answer<T> {
+        Answer(Box::new(f))
+    }
+
     pub fn send(self, value: T) {
         (self.0)(value)
     }

@@ -1,7 +1,9 @@
 //! The store thread: the only owner of the `rusqlite::Connection`. It takes
 //! requests off the channel in arrival order, writes queued intents in one
-//! batch transaction, and commits every helper decision in its own IMMEDIATE
-//! transaction before replying.
+//! batch transaction, and commits every helper decision in an IMMEDIATE
+//! transaction before replying. Confirms that arrive back to back (an
+//! auto-confirm burst, a bulk confirm) share one transaction, each in its
+//! own savepoint, and one commit: one fsync for the lot instead of one each.
 
 use super::answer::Answer;
 use super::book;
@@ -21,6 +23,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 type ReplyTo<T> = Answer<Result<T, StoreError>>;
+type ConfirmReply = Answer<Result<Confirmed, Refusal>>;
 
 pub enum Request {
     /// Intents to write; with a reply, answered after the write with the
@@ -113,9 +116,19 @@ pub fn run(conn: Connection, rx: Receiver<Request>) {
             }
         }
         worker.write_failed_this_round = None;
+        // Back-to-back confirms are gathered and committed together; any
+        // other request ends the group first, so answers keep their order.
+        let mut confirms = Vec::new();
         for request in batch.drain(..) {
-            worker.handle(request);
+            match request {
+                Request::Confirm(req, reply) => confirms.push((req, reply)),
+                other => {
+                    worker.confirm_together(std::mem::take(&mut confirms));
+                    worker.handle(other);
+                }
+            }
         }
+        worker.confirm_together(confirms);
         // A successful write answers its records itself.
         if let Err(err) = worker.write_intents_once_per_round() {
             tracing::warn!(
@@ -165,9 +178,7 @@ impl Worker {
         let written = self.write_intents_once_per_round();
         match request {
             Request::Record(..) => {}
-            Request::Confirm(req, reply) => {
-                reply.send(self.confirm(&req));
-            }
+            Request::Confirm(req, reply) => self.confirm_together(vec![(req, reply)]),
             Request::Reject(key, helper, reply) => {
                 reply.send(self.reject(&key, &helper));
             }
@@ -295,12 +306,85 @@ impl Worker {
         }
     }
 
+    /// Confirms `group` (requests in the order sent) and answers each, in
+    /// that order, only once the commit that holds it is done.
+    fn confirm_together(&mut self, group: Vec<(ConfirmRequest, ConfirmReply)>) {
+        if group.is_empty() {
+            return;
+        }
+        // Everything recorded before these confirms is written before them,
+        // as for any decision. A failed write is no reason to stop: a
+        // confirm writes the intent row it needs itself (see `decide`).
+        let _written = self.write_intents_once_per_round();
+        let results = if let [(req, _)] = group.as_slice() {
+            vec![self.confirm(req)]
+        } else {
+            match self.confirm_all(group.iter().map(|(req, _)| req)) {
+                Ok(results) => results,
+                // Nothing of the group was committed.
+                Err(err) => group
+                    .iter()
+                    .map(|_| Err(Refusal::Storage(err.clone())))
+                    .collect(),
+            }
+        };
+        for ((_, reply), result) in group.into_iter().zip(results) {
+            reply.send(result);
+        }
+    }
+
+    /// One confirm in a transaction of its own.
     fn confirm(&mut self, req: &ConfirmRequest) -> Result<Confirmed, Refusal> {
-        let now = now_ms();
         let tx = write_tx(&mut self.conn)?;
         // An Err here is a storage failure: the transaction rolls back on
         // drop and the intent stays pending.
-        let decision = decide(&tx, req, now)?;
+        let decision = Self::confirm_in(&tx, req, now_ms())?;
+        tx.commit().map_err(map_err)?;
+        decision
+    }
+
+    /// Several confirms in one transaction and one commit, each inside its
+    /// own savepoint so that each ends as it would alone: a storage error
+    /// rolls back that confirm's writes only (it is answered with the error,
+    /// its intent stays pending), and a refusal is recorded as usual. An Err
+    /// means nothing of the group was committed.
+    fn confirm_all<'r>(
+        &mut self,
+        group: impl Iterator<Item = &'r ConfirmRequest>,
+    ) -> Result<Vec<Result<Confirmed, Refusal>>, StoreError> {
+        let tx = write_tx(&mut self.conn)?;
+        let mut results = Vec::new();
+        for req in group {
+            tx.execute_batch("SAVEPOINT confirm").map_err(map_err)?;
+            let result = match Self::confirm_in(&tx, req, now_ms()) {
+                Ok(decision) => decision,
+                // Some errors (I/O, a full disk) make SQLite roll back the
+                // whole transaction: the group's earlier work is gone, and a
+                // later statement would run outside any transaction,
+                // committed on its own.
+                Err(err) if tx.is_autocommit() => return Err(err),
+                Err(err) => {
+                    tx.execute_batch("ROLLBACK TO confirm").map_err(map_err)?;
+                    Err(Refusal::Storage(err))
+                }
+            };
+            tx.execute_batch("RELEASE confirm").map_err(map_err)?;
+            results.push(result);
+        }
+        tx.commit().map_err(map_err)?;
+        Ok(results)
+    }
+
+    /// Decides a confirm and records the decision inside `tx` (the intent's
+    /// new status, the helper's action in the events table); the caller
+    /// commits. The outer error is a storage failure, the inner one a
+    /// refusal (recorded too).
+    fn confirm_in(
+        tx: &Transaction<'_>,
+        req: &ConfirmRequest,
+        now: i64,
+    ) -> Result<Result<Confirmed, Refusal>, StoreError> {
+        let decision = decide(tx, req, now)?;
         match &decision {
             Ok(done) => {
                 tx.execute(
@@ -344,7 +428,7 @@ impl Worker {
                                 "stock": done.stock_left}),
                 };
                 log_event(
-                    &tx,
+                    tx,
                     Audit::new(now, &req.helper, action)
                         .intent(&req.key)
                         .order(done.order_id)
@@ -386,7 +470,7 @@ impl Worker {
                     _ => json!({"intent": status, "reason": refusal.code()}),
                 };
                 log_event(
-                    &tx,
+                    tx,
                     Audit::new(now, &req.helper, action)
                         .intent(&req.key)
                         .detail(refusal.to_string())
@@ -394,8 +478,7 @@ impl Worker {
                 )?;
             }
         }
-        tx.commit().map_err(map_err)?;
-        decision
+        Ok(decision)
     }
 
     fn reject(&mut self, key: &IntentKey, helper: &str) -> Result<(), StoreError> {
@@ -1352,5 +1435,384 @@ mod tests {
         let err = worker.write_intents().expect_err("read-only database");
         assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
         assert_eq!(worker.unwritten.len(), 3);
+    }
+}
+
+/// Group commit, watched from outside: SQLite's own commit hook counts the
+/// commits, and every answer, at the moment it is sent, looks at the
+/// database through a second connection (which sees committed data only).
+#[cfg(test)]
+mod group_commit {
+    use super::*;
+    use crate::catalog::{Catalog, Product};
+    use crate::store::schema;
+    use crate::store::StoreOptions;
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{mpsc, Arc, Mutex};
+
+    fn product(sku: &str, link: u32, stock: i64) -> Product {
+        Product {
+            sku: sku.into(),
+            name: sku.into(),
+            aliases: vec![],
+            link,
+            unit: "袋".into(),
+            price_fen: 1000,
+            stock,
+            limit_per_buyer: None,
+        }
+    }
+
+    struct Shop {
+        dir: tempfile::TempDir,
+        path: PathBuf,
+        /// Commits of the store connection, as SQLite's commit hook saw them.
+        commits: Arc<AtomicUsize>,
+        /// While set, the commit hook turns every commit into a rollback.
+        veto: Arc<AtomicBool>,
+        conn: Connection,
+    }
+
+    /// millet (10 in stock) and gift (1), with the store connection as the
+    /// store opens it; `sql` is run first from another connection.
+    fn shop(sql: &str) -> Shop {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("shop.db");
+        let catalog = Catalog::new(vec![product("millet", 1, 10), product("gift", 2, 1)]);
+        drop(crate::store::Store::open(&path, &catalog).expect("create"));
+        Connection::open(&path)
+            .expect("setup connection")
+            .execute_batch(sql)
+            .expect("setup sql");
+        let conn = schema::open(&path, &StoreOptions::default()).expect("store connection");
+        let commits = Arc::new(AtomicUsize::new(0));
+        let veto = Arc::new(AtomicBool::new(false));
+        conn.commit_hook(Some({
+            let commits = Arc::clone(&commits);
+            let veto = Arc::clone(&veto);
+            move || {
+                commits.fetch_add(1, Ordering::SeqCst);
+                veto.load(Ordering::SeqCst)
+            }
+        }));
+        Shop {
+            dir,
+            path,
+            commits,
+            veto,
+            conn,
+        }
+    }
+
+    fn intent(msg_id: &str, sku: &str, qty: u32) -> NewIntent {
+        NewIntent {
+            key: IntentKey {
+                msg_id: msg_id.into(),
+                index: 0,
+            },
+            user: format!("user of {msg_id}"),
+            user_id: None,
+            text: format!("{sku} x{qty}"),
+            kind: IntentKind::Order,
+            sku: Some(sku.into()),
+            qty: Some(qty),
+            confidence: 0.95,
+            received_at_ms: 1,
+        }
+    }
+
+    fn request(msg_id: &str, sku: &str, qty: u32) -> ConfirmRequest {
+        ConfirmRequest {
+            key: IntentKey {
+                msg_id: msg_id.into(),
+                index: 0,
+            },
+            kind: IntentKind::Order,
+            user: format!("user of {msg_id}"),
+            user_id: None,
+            sku: Some(sku.into()),
+            qty: Some(qty),
+            helper: "auto".into(),
+        }
+    }
+
+    /// What another connection sees of one message when its answer is sent.
+    #[derive(Debug, PartialEq)]
+    struct Seen {
+        intent_status: Option<String>,
+        orders: i64,
+    }
+
+    fn seen(path: &Path, msg_id: &str) -> Seen {
+        let other = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("second connection");
+        Seen {
+            intent_status: other
+                .query_row(
+                    "SELECT status FROM intents WHERE msg_id = ?1",
+                    [msg_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .expect("intent status"),
+            orders: other
+                .query_row(
+                    "SELECT COUNT(*) FROM orders WHERE msg_id = ?1",
+                    [msg_id],
+                    |row| row.get(0),
+                )
+                .expect("orders"),
+        }
+    }
+
+    /// An answer as it was heard: which request, what it said, and what
+    /// the database held (commits so far, the message's rows) right then.
+    struct Heard {
+        what: String,
+        result: Result<Confirmed, Refusal>,
+        commits: usize,
+        seen: Seen,
+    }
+
+    type Log = Arc<Mutex<Vec<Heard>>>;
+
+    fn confirm(shop: &Shop, log: &Log, req: ConfirmRequest) -> Request {
+        let (log, path, commits) = (
+            Arc::clone(log),
+            shop.path.clone(),
+            Arc::clone(&shop.commits),
+        );
+        let msg_id = req.key.msg_id.clone();
+        Request::Confirm(
+            req,
+            Answer::call(move |result| {
+                let heard = Heard {
+                    seen: seen(&path, &msg_id),
+                    commits: commits.load(Ordering::SeqCst),
+                    what: msg_id,
+                    result,
+                };
+                log.lock().expect("log").push(heard);
+            }),
+        )
+    }
+
+    /// Queues every request before the thread starts, so it takes them all
+    /// off the channel in one round, then runs the store thread to the end.
+    /// Returns the shop's folder, to be kept while the database is read.
+    fn run_all(shop: Shop, requests: Vec<Request>) -> tempfile::TempDir {
+        let (tx, rx) = mpsc::channel();
+        for request in requests {
+            tx.send(request).expect("queue");
+        }
+        drop(tx);
+        run(shop.conn, rx);
+        shop.dir
+    }
+
+    fn stock(path: &Path, sku: &str) -> i64 {
+        Connection::open(path)
+            .expect("connection")
+            .query_row("SELECT stock FROM products WHERE sku = ?1", [sku], |row| {
+                row.get(0)
+            })
+            .expect("stock")
+    }
+
+    fn ordered(path: &Path) -> Vec<String> {
+        let conn = Connection::open(path).expect("connection");
+        let mut stmt = conn
+            .prepare("SELECT msg_id FROM orders ORDER BY order_id")
+            .expect("prepare");
+        let rows = stmt.query_map([], |row| row.get(0)).expect("query");
+        rows.collect::<Result<_, _>>().expect("rows")
+    }
+
+    #[test]
+    fn back_to_back_confirms_share_one_commit_and_each_is_answered_after_it() {
+        // "boom" fails half-way, after its order row and its stock are
+        // written: the savepoint must take back exactly that.
+        let shop = shop(
+            "CREATE TRIGGER fail_boom BEFORE INSERT ON events WHEN NEW.msg_id = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        );
+        let (path, commits) = (shop.path.clone(), Arc::clone(&shop.commits));
+        let log = Log::default();
+        let asked = [
+            ("m1", "millet", 2),
+            ("m2", "gift", 1),
+            ("m3", "gift", 1),
+            ("boom", "millet", 3),
+            ("m5", "millet", 1),
+        ];
+        let mut requests = vec![Request::Record(
+            asked.iter().map(|&(m, s, q)| intent(m, s, q)).collect(),
+            None,
+        )];
+        for &(m, s, q) in &asked {
+            requests.push(confirm(&shop, &log, request(m, s, q)));
+        }
+        let _dir = run_all(shop, requests);
+
+        // One commit for the intents, one for the five confirms.
+        assert_eq!(commits.load(Ordering::SeqCst), 2);
+        let log = log.lock().expect("log");
+        let order: Vec<&str> = log.iter().map(|h| h.what.as_str()).collect();
+        assert_eq!(order, ["m1", "m2", "m3", "boom", "m5"], "answered in order");
+        for heard in log.iter() {
+            assert_eq!(
+                heard.commits, 2,
+                "{} answered before its commit",
+                heard.what
+            );
+        }
+        let stock_left = |i: usize| match &log[i].result {
+            Ok(done) => done.stock_left,
+            Err(refusal) => panic!("{}: {refusal:?}", log[i].what),
+        };
+        assert_eq!(stock_left(0), 8);
+        assert_eq!(stock_left(1), 0);
+        assert_eq!(
+            log[2].result,
+            Err(Refusal::Waitlisted { place: 1, left: 0 })
+        );
+        assert!(
+            matches!(&log[3].result, Err(Refusal::Storage(StoreError::Sqlite(r))) if r.contains("injected failure")),
+            "{:?}",
+            log[3].result
+        );
+        // boom's 3 units came back before m5 was decided.
+        assert_eq!(stock_left(4), 7);
+
+        let status = |s: &str| Some(s.to_string());
+        let expected = [
+            Seen {
+                intent_status: status("confirmed"),
+                orders: 1,
+            },
+            Seen {
+                intent_status: status("confirmed"),
+                orders: 1,
+            },
+            // A refusal (here: a place in line) is kept, as a lone confirm's is.
+            Seen {
+                intent_status: status("waitlisted"),
+                orders: 0,
+            },
+            // A failed confirm leaves its intent pending and nothing else.
+            Seen {
+                intent_status: status("pending"),
+                orders: 0,
+            },
+            Seen {
+                intent_status: status("confirmed"),
+                orders: 1,
+            },
+        ];
+        for (heard, expected) in log.iter().zip(&expected) {
+            assert_eq!(&heard.seen, expected, "{} when answered", heard.what);
+        }
+        assert_eq!(ordered(&path), ["m1", "m2", "m5"]);
+        assert_eq!(stock(&path, "millet"), 7);
+        assert_eq!(stock(&path, "gift"), 0);
+    }
+
+    #[test]
+    fn a_request_between_confirms_ends_the_group_and_answers_keep_their_order() {
+        let shop = shop("");
+        let (path, commits) = (shop.path.clone(), Arc::clone(&shop.commits));
+        let log = Log::default();
+        let inventory = {
+            let log = Arc::clone(&log);
+            let commits = Arc::clone(&commits);
+            Request::Inventory(Answer::call(move |rows: Result<Vec<StockRow>, _>| {
+                let millet = rows.expect("inventory")[0].stock;
+                log.lock().expect("log").push(Heard {
+                    what: format!("inventory: millet {millet}"),
+                    result: Err(Refusal::NoProduct),
+                    commits: commits.load(Ordering::SeqCst),
+                    seen: Seen {
+                        intent_status: None,
+                        orders: 0,
+                    },
+                });
+            }))
+        };
+        let requests = vec![
+            confirm(&shop, &log, request("c1", "millet", 1)),
+            confirm(&shop, &log, request("c2", "millet", 1)),
+            inventory,
+            confirm(&shop, &log, request("c3", "millet", 1)),
+        ];
+        let _dir = run_all(shop, requests);
+
+        let log = log.lock().expect("log");
+        let heard: Vec<(&str, usize)> = log.iter().map(|h| (h.what.as_str(), h.commits)).collect();
+        assert_eq!(
+            heard,
+            [("c1", 1), ("c2", 1), ("inventory: millet 8", 1), ("c3", 2)]
+        );
+        assert_eq!(commits.load(Ordering::SeqCst), 2);
+        assert_eq!(ordered(&path), ["c1", "c2", "c3"]);
+    }
+
+    #[test]
+    fn when_the_group_commit_fails_every_confirm_in_it_hears_the_error() {
+        let shop = shop("");
+        shop.veto.store(true, Ordering::SeqCst);
+        let path = shop.path.clone();
+        let log = Log::default();
+        let requests = vec![
+            confirm(&shop, &log, request("v1", "millet", 1)),
+            confirm(&shop, &log, request("v2", "gift", 1)),
+            confirm(&shop, &log, request("v3", "millet", 2)),
+        ];
+        let _dir = run_all(shop, requests);
+
+        let log = log.lock().expect("log");
+        assert_eq!(log.len(), 3);
+        for heard in log.iter() {
+            assert!(
+                matches!(heard.result, Err(Refusal::Storage(_))),
+                "{}: {:?}",
+                heard.what,
+                heard.result
+            );
+        }
+        assert!(ordered(&path).is_empty());
+        assert_eq!(stock(&path, "millet"), 10);
+        assert_eq!(stock(&path, "gift"), 1);
+    }
+
+    #[test]
+    fn an_error_that_ends_the_transaction_fails_the_whole_group() {
+        // RAISE(ROLLBACK) ends the transaction as an I/O error or a full
+        // disk can: "after" must not then be written outside of it.
+        let shop = shop(
+            "CREATE TRIGGER end_tx BEFORE INSERT ON events WHEN NEW.msg_id = 'end'
+             BEGIN SELECT RAISE(ROLLBACK, 'transaction ended'); END;",
+        );
+        let path = shop.path.clone();
+        let log = Log::default();
+        let requests = vec![
+            confirm(&shop, &log, request("before", "millet", 1)),
+            confirm(&shop, &log, request("end", "millet", 1)),
+            confirm(&shop, &log, request("after", "millet", 1)),
+        ];
+        let _dir = run_all(shop, requests);
+
+        let log = log.lock().expect("log");
+        assert_eq!(log.len(), 3);
+        for heard in log.iter() {
+            assert!(
+                matches!(&heard.result, Err(Refusal::Storage(StoreError::Sqlite(r))) if r.contains("transaction ended")),
+                "{}: {:?}",
+                heard.what,
+                heard.result
+            );
+        }
+        assert!(ordered(&path).is_empty());
+        assert_eq!(stock(&path, "millet"), 10);
     }
 }
