@@ -188,13 +188,24 @@ enum OrdersCommand {
         #[arg(long, default_value = "helper")]
         helper: String,
     },
-    /// Every order, one row each (UTF-8 with BOM, for Excel and WPS).
+    /// Orders, one row each: CSV (UTF-8 with BOM, for Excel and WPS), or an
+    /// xlsx workbook with a packing list per buyer and totals per product.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
-        /// Write here instead of stdout.
+        /// Write here instead of stdout (xlsx on a terminal needs it).
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
+        /// Only orders confirmed from then on: 2026-12-06, 2026-12-06T20:00,
+        /// "2026-12-06 20:00" (local time) or RFC 3339.
+        #[arg(long, value_name = "WHEN", value_parser = livestall::commands::export::When::parse)]
+        since: Option<livestall::commands::export::When>,
+        /// Only orders confirmed before then; a date means through the end
+        /// of that day.
+        #[arg(long, value_name = "WHEN", value_parser = livestall::commands::export::When::parse)]
+        until: Option<livestall::commands::export::When>,
+        #[arg(long, value_enum)]
+        status: Option<OrderStatus>,
     },
 }
 
@@ -230,9 +241,20 @@ enum OrderStatus {
     Waitlisted,
 }
 
+impl OrderStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Confirmed => "confirmed",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Waitlisted => "waitlisted",
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Csv,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -450,22 +472,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Some(Command::Orders {
-            action: OrdersCommand::Export { format: _, out },
+            action:
+                OrdersCommand::Export {
+                    format,
+                    out,
+                    since,
+                    until,
+                    status,
+                },
         }) => {
-            let store = open_reader(config_path, db)?;
-            match out {
-                Some(path) => {
-                    let mut file = std::io::BufWriter::new(
-                        std::fs::File::create(&path)
-                            .with_context(|| format!("cannot write {}", path.display()))?,
-                    );
-                    livestall::commands::report::export_orders_csv(&store, &mut file)
-                }
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    livestall::commands::report::export_orders_csv(&store, &mut stdout)
-                }
+            use livestall::commands::export;
+            if let Some(OrderStatus::Waitlisted) = status {
+                anyhow::bail!(
+                    "waitlisted intents are not orders yet, so they are not exported; \
+                     `livestall orders list --status waitlisted` lists them"
+                );
             }
+            let query = export::order_query(since, until, status.map(OrderStatus::as_str))?;
+            let database = db_path(config_path, db)?;
+            let reader = Reader::open(&database)?;
+            let format = match format {
+                ExportFormat::Csv => export::Format::Csv,
+                ExportFormat::Xlsx => export::Format::Xlsx,
+            };
+            export::export(&reader, &database, &query, format, out.as_deref())
         }
         Some(Command::Orders {
             action:

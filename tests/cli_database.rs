@@ -128,6 +128,27 @@ fn reports_from_db_alone_change_no_byte_and_create_no_file() {
         csv.contains("李姐") && csv.contains("黄小米") && csv.contains("79.80"),
         "{csv}"
     );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let book = elsewhere.path().join("orders.xlsx");
+    stdout(&livestall(
+        dir.path(),
+        &[
+            "orders",
+            "export",
+            "--format",
+            "xlsx",
+            "--since",
+            "2000-01-01",
+            "--out",
+            book.to_str().unwrap(),
+            "--db",
+            "shop.db",
+        ],
+    ));
+    assert!(
+        std::fs::read(&book).unwrap().starts_with(b"PK"),
+        "a workbook"
+    );
 
     let after = snapshot(dir.path());
     assert_eq!(names(&after), names(&before), "no file appeared");

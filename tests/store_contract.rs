@@ -540,6 +540,12 @@ fn row(order_id: i64, user: &str, name: &str, status: &str) -> OrderRow {
         status: status.into(),
         confirmed_at: "2026-11-29T12:30:05+08:00".into(),
         helper: "helper".into(),
+        unit: "袋".into(),
+        text: format!("{name} x2"),
+        buyer: format!("name:{user}"),
+        confirmed_at_ms: 1_796_099_405_000,
+        cancelled_at_ms: None,
+        changed_at_ms: None,
     }
 }
 
@@ -557,27 +563,36 @@ fn csv_has_bom_header_quoting_and_formula_guard() {
     let text = String::from_utf8(out[3..].to_vec()).expect("utf-8");
     let mut lines = text.split("\r\n");
     assert_eq!(lines.next(), Some(ORDERS_CSV_HEADER));
+    // The first eleven columns are as they always were; new ones only follow.
+    assert!(ORDERS_CSV_HEADER.starts_with(
+        "order_id,msg_id,user,sku,name,qty,unit_price,total,status,confirmed_at,helper,"
+    ));
     assert_eq!(
         ORDERS_CSV_HEADER,
-        "order_id,msg_id,user,sku,name,qty,unit_price,total,status,confirmed_at,helper"
+        "order_id,msg_id,user,sku,name,qty,unit_price,total,status,confirmed_at,helper,\
+         unit,text,cancelled_at,changed_at,buyer"
     );
     assert_eq!(
         lines.next(),
         Some(
-            "1,msg-1,李姐,millet,武乡小米,2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper"
+            "1,msg-1,李姐,millet,武乡小米,2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper,\
+             袋,武乡小米 x2,,,name:李姐"
         )
     );
     assert_eq!(
         lines.next(),
-        Some("2,msg-2,\"'=HYPERLINK(\"\"http://x\"\",\"\"win\"\")\",millet,\"a, b\",2,39.90,79.80,cancelled,2026-11-29T12:30:05+08:00,helper")
+        Some("2,msg-2,\"'=HYPERLINK(\"\"http://x\"\",\"\"win\"\")\",millet,\"a, b\",2,39.90,79.80,cancelled,2026-11-29T12:30:05+08:00,helper,\
+              袋,\"a, b x2\",,,\"name:=HYPERLINK(\"\"http://x\"\",\"\"win\"\")\"")
     );
     assert_eq!(
         lines.next(),
-        Some("3,msg-3,'+1 fan,millet,\"line\nbreak\",2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper")
+        Some("3,msg-3,'+1 fan,millet,\"line\nbreak\",2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper,\
+              袋,\"line\nbreak x2\",,,name:+1 fan")
     );
     assert_eq!(
         lines.next(),
-        Some("4,msg-4,'@boss,millet,'-minus,2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper")
+        Some("4,msg-4,'@boss,millet,'-minus,2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper,\
+              袋,'-minus x2,,,name:@boss")
     );
     assert_eq!(lines.next(), Some(""));
     assert_eq!(lines.next(), None);

@@ -3,11 +3,13 @@
 
 pub mod aliases;
 pub mod book;
+pub mod export;
 pub mod headless;
 pub mod parse;
 pub mod report;
 pub mod sim;
 pub mod tui;
+pub mod xlsx;
 
 use crate::app::driver::{stop_on_signal, Session, CHAT_QUEUE};
 use crate::app::Model;

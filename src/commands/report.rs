@@ -1,18 +1,12 @@
-//! `livestall orders export` and `livestall inventory`: read-only views of the
-//! store for whoever packs and ships, and for scripts.
+//! `livestall inventory` and `livestall orders list`: read-only views of the
+//! store for the people at the stall and for scripts (`orders export` is
+//! `commands::export`).
 
 use crate::catalog::yuan;
-use crate::store::{OrderRow, Reader, StockRow};
+use crate::store::{OrderRow, StockRow};
 use serde::Serialize;
 use std::io::Write;
 use unicode_width::UnicodeWidthStr;
-
-pub fn export_orders_csv(store: &Reader, out: &mut impl Write) -> anyhow::Result<()> {
-    let rows = store.orders()?;
-    crate::store::write_orders_csv(&rows, out)?;
-    out.flush()?;
-    Ok(())
-}
 
 #[derive(Serialize)]
 struct StockJson<'a> {

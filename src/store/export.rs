@@ -1,16 +1,20 @@
 //! Order exports for spreadsheets: CSV that Excel and WPS open with Chinese
 //! intact (UTF-8 BOM) and that can never smuggle a formula in from chat text.
 
-use super::OrderRow;
+use super::{rfc3339_local, OrderRow};
 use crate::catalog::yuan;
 use std::io::{self, Write};
 
+/// The columns, in order. Scripts read the first eleven by position, so
+/// columns are only ever added at the end.
 pub const ORDERS_CSV_HEADER: &str =
-    "order_id,msg_id,user,sku,name,qty,unit_price,total,status,confirmed_at,helper";
+    "order_id,msg_id,user,sku,name,qty,unit_price,total,status,confirmed_at,helper,\
+     unit,text,cancelled_at,changed_at,buyer";
 
 /// Writes every row, after a BOM and the header. Fields are quoted when they
 /// hold a comma, quote or line break; text starting like a formula gets a
-/// leading apostrophe, because user names and message ids come from chat.
+/// leading apostrophe, because user names, message ids and the text come
+/// from chat.
 pub fn write_orders_csv(rows: &[OrderRow], out: &mut impl Write) -> io::Result<()> {
     out.write_all("\u{feff}".as_bytes())?;
     out.write_all(ORDERS_CSV_HEADER.as_bytes())?;
@@ -28,6 +32,11 @@ pub fn write_orders_csv(rows: &[OrderRow], out: &mut impl Write) -> io::Result<(
             text_field(&row.status),
             text_field(&row.confirmed_at),
             text_field(&row.helper),
+            text_field(&row.unit),
+            text_field(&row.text),
+            text_field(&row.cancelled_at_ms.map(rfc3339_local).unwrap_or_default()),
+            text_field(&row.changed_at_ms.map(rfc3339_local).unwrap_or_default()),
+            text_field(&row.buyer),
         ];
         out.write_all(fields.join(",").as_bytes())?;
         // RFC 4180 line ends; Excel reads them everywhere.

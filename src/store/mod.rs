@@ -24,7 +24,8 @@
 //! Files: `schema.rs` (pragmas, migrations, seeding, error mapping),
 //! `worker.rs` (the thread and its writes), `reader.rs` (read-only opening
 //! for reports, and the queries both share), `answer.rs` (how answers are
-//! delivered), `export.rs` (CSV).
+//! delivered), `export.rs` (CSV; the xlsx workbook is `commands::xlsx`, so
+//! that the store knows rows, not spreadsheets).
 
 mod answer;
 mod book;
@@ -374,6 +375,44 @@ pub struct OrderRow {
     /// RFC 3339 local time.
     pub confirmed_at: String,
     pub helper: String,
+    /// The product's unit ("袋"); empty for a product the database no longer has.
+    pub unit: String,
+    /// The chat message the order was read from; empty when the intent is gone.
+    pub text: String,
+    /// Who the order belongs to: 'id:<user_id>' when the platform gave one,
+    /// else 'name:<user>'.
+    pub buyer: String,
+    /// `confirmed_at` as Unix milliseconds (spreadsheets take real dates).
+    pub confirmed_at_ms: i64,
+    /// Unix milliseconds; set once the order is cancelled.
+    pub cancelled_at_ms: Option<i64>,
+    /// Unix milliseconds of the last change of quantity (a chat change or a
+    /// helper's `set-qty`).
+    pub changed_at_ms: Option<i64>,
+}
+
+/// Which orders a report reads; the default is every order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderQuery {
+    /// Only orders confirmed at or after this (Unix ms).
+    pub since_ms: Option<i64>,
+    /// Only orders confirmed before this (Unix ms, exclusive).
+    pub before_ms: Option<i64>,
+    /// Only orders in this state: "confirmed" or "cancelled".
+    pub status: Option<String>,
+}
+
+/// A product as the database keeps it, retired ones too (orders still name them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductStock {
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub price_fen: Fen,
+    /// Stock left now.
+    pub stock: i64,
+    /// False once the product left the config.
+    pub active: bool,
 }
 
 /// A phrase a helper taught the engine to read as a product.

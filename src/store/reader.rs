@@ -7,8 +7,11 @@
 use super::book::{running_sale, sale_from_row};
 use super::schema::{map_err, open_error, select_learned_aliases, SCHEMA_VERSION};
 use super::worker::rfc3339_local;
-use super::{AuditRow, LearnedAlias, OrderRow, Sale, StockRow, StoreError, WaitlistRow};
-use rusqlite::{Connection, OpenFlags};
+use super::{
+    AuditRow, LearnedAlias, OrderQuery, OrderRow, ProductStock, Sale, StockRow, StoreError,
+    WaitlistRow,
+};
+use rusqlite::{params, Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// A read-only view of one livestall database.
@@ -40,6 +43,10 @@ impl Reader {
                 |row| row.get(0),
             )
             .map_err(|e| open_error(path, e))?;
+        // What a query sorts or groups beyond the page cache stays in
+        // memory: a report leaves no temporary file anywhere either.
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(|e| open_error(path, e))?;
         if version == 0 || !has_products {
             return Err(open_error(path, "it is not a livestall database"));
         }
@@ -57,7 +64,7 @@ impl Reader {
     /// Products in queue order with stock left and units sold, then the
     /// retired ones (no longer in config) that orders still name.
     pub fn inventory(&self) -> Result<Vec<StockRow>, StoreError> {
-        let mut rows = select_products(&self.conn)?;
+        let mut rows = select_stock_rows(&self.conn)?;
         if self.version >= 4 {
             let now = crate::clock::now_ms();
             for row in &mut rows {
@@ -99,6 +106,16 @@ impl Reader {
     /// Every order, oldest first.
     pub fn orders(&self) -> Result<Vec<OrderRow>, StoreError> {
         select_orders(&self.conn)
+    }
+
+    /// The orders `query` asks for, oldest first.
+    pub fn orders_matching(&self, query: &OrderQuery) -> Result<Vec<OrderRow>, StoreError> {
+        select_orders_matching(&self.conn, query)
+    }
+
+    /// Every product with its stock left, retired ones last.
+    pub fn products(&self) -> Result<Vec<ProductStock>, StoreError> {
+        select_products(&self.conn)
     }
 
     /// Phrases helpers taught; a database from before learned aliases has none.
@@ -154,7 +171,7 @@ fn percent_encode(path: &str) -> String {
 /// Products with stock and sales, and the running flash sale of each (the
 /// store thread's view: its database is always up to date).
 pub(super) fn select_inventory(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
-    let mut rows = select_products(conn)?;
+    let mut rows = select_stock_rows(conn)?;
     let now = crate::clock::now_ms();
     for row in &mut rows {
         row.sale = running_sale(conn, &row.sku, now)?;
@@ -163,7 +180,7 @@ pub(super) fn select_inventory(conn: &Connection) -> Result<Vec<StockRow>, Store
 }
 
 /// Active products in queue order, then retired ones in SKU order.
-fn select_products(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
+fn select_stock_rows(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT p.sku, p.name, p.link, p.price_fen, p.stock,
@@ -190,31 +207,94 @@ fn select_products(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
     rows.collect::<Result<_, _>>().map_err(map_err)
 }
 
+/// Every order, oldest first (the store thread's reading).
 pub(super) fn select_orders(conn: &Connection) -> Result<Vec<OrderRow>, StoreError> {
+    select_orders_matching(conn, &OrderQuery::default())
+}
+
+/// The orders `query` asks for, oldest first, each with its product's name
+/// and unit, its chat text and when it was cancelled or last changed: one
+/// statement, so an export of 100,000 orders is one pass, not a query an
+/// order. The chat text is found through the intents' primary key (msg_id
+/// first); the last change by one pass over the events, grouped by order
+/// (the events table has no index on order_id).
+pub(super) fn select_orders_matching(
+    conn: &Connection,
+    query: &OrderQuery,
+) -> Result<Vec<OrderRow>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT o.order_id, o.msg_id, o.user, o.sku, COALESCE(p.name, o.sku), o.qty,
-                    o.unit_price_fen, o.status, o.confirmed_at, o.helper
-               FROM orders o LEFT JOIN products p ON p.sku = o.sku
+                    o.unit_price_fen, o.status, o.confirmed_at, o.helper,
+                    COALESCE(p.unit, ''), o.buyer, o.cancelled_at, c.changed_at,
+                    -- A message can hold several intents (小米两袋，核桃一袋):
+                    -- the one that made this order, else any; they share the text.
+                    COALESCE((SELECT i.text FROM intents i
+                               WHERE i.msg_id = o.msg_id AND i.kind = 'order' AND i.sku = o.sku
+                               LIMIT 1),
+                             (SELECT i.text FROM intents i
+                               WHERE i.msg_id = o.msg_id ORDER BY i.idx LIMIT 1),
+                             '')
+               FROM orders o
+               LEFT JOIN products p ON p.sku = o.sku
+               LEFT JOIN (SELECT order_id, MAX(at) AS changed_at FROM events
+                           WHERE action IN ('order_changed', 'changed') AND order_id IS NOT NULL
+                           GROUP BY order_id) c ON c.order_id = o.order_id
+              WHERE (?1 IS NULL OR o.confirmed_at >= ?1)
+                AND (?2 IS NULL OR o.confirmed_at < ?2)
+                AND (?3 IS NULL OR o.status = ?3)
               ORDER BY o.order_id",
         )
         .map_err(map_err)?;
     let rows = stmt
+        .query_map(
+            params![query.since_ms, query.before_ms, query.status],
+            |row| {
+                let qty: u32 = row.get(5)?;
+                let unit_price_fen: i64 = row.get(6)?;
+                let confirmed_at_ms: i64 = row.get(8)?;
+                Ok(OrderRow {
+                    order_id: row.get(0)?,
+                    msg_id: row.get(1)?,
+                    user: row.get(2)?,
+                    sku: row.get(3)?,
+                    name: row.get(4)?,
+                    qty,
+                    unit_price_fen,
+                    total_fen: unit_price_fen.saturating_mul(i64::from(qty)),
+                    status: row.get(7)?,
+                    confirmed_at: rfc3339_local(confirmed_at_ms),
+                    helper: row.get(9)?,
+                    unit: row.get(10)?,
+                    buyer: row.get(11)?,
+                    confirmed_at_ms,
+                    cancelled_at_ms: row.get(12)?,
+                    changed_at_ms: row.get(13)?,
+                    text: row.get(14)?,
+                })
+            },
+        )
+        .map_err(map_err)?;
+    rows.collect::<Result<_, _>>().map_err(map_err)
+}
+
+/// Every product, those in the config first in queue order, then retired ones.
+pub(super) fn select_products(conn: &Connection) -> Result<Vec<ProductStock>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT sku, name, unit, price_fen, stock, active FROM products
+              ORDER BY active DESC, position, sku",
+        )
+        .map_err(map_err)?;
+    let rows = stmt
         .query_map([], |row| {
-            let qty: u32 = row.get(5)?;
-            let unit_price_fen: i64 = row.get(6)?;
-            Ok(OrderRow {
-                order_id: row.get(0)?,
-                msg_id: row.get(1)?,
-                user: row.get(2)?,
-                sku: row.get(3)?,
-                name: row.get(4)?,
-                qty,
-                unit_price_fen,
-                total_fen: unit_price_fen.saturating_mul(i64::from(qty)),
-                status: row.get(7)?,
-                confirmed_at: rfc3339_local(row.get(8)?),
-                helper: row.get(9)?,
+            Ok(ProductStock {
+                sku: row.get(0)?,
+                name: row.get(1)?,
+                unit: row.get(2)?,
+                price_fen: row.get(3)?,
+                stock: row.get(4)?,
+                active: row.get(5)?,
             })
         })
         .map_err(map_err)?;
