@@ -163,12 +163,22 @@ impl Cell<'_> {
     fn width(&self) -> usize {
         match self {
             Cell::Text(s) => s.width(),
-            Cell::Int(n) => n.to_string().len(),
-            Cell::Money(fen) => crate::catalog::yuan(*fen).len(),
+            Cell::Int(n) => digits(*n),
+            // "-12.50": the yuan, a point and two decimals.
+            Cell::Money(fen) => digits(*fen / 100) + 3 + usize::from(-100 < *fen && *fen < 0),
             Cell::Time(Some(_)) => DATE_TIME_FORMAT.len(),
             Cell::Time(None) | Cell::Empty => 0,
         }
     }
+}
+
+/// Characters `n` takes written out, the sign included.
+fn digits(n: i64) -> usize {
+    let magnitude = n
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |d| d as usize + 1);
+    magnitude + usize::from(n < 0)
 }
 
 struct Formats {
@@ -404,6 +414,18 @@ fn product_totals<'a>(rows: &'a [OrderRow], products: &'a [ProductStock]) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widths_are_what_the_cell_shows() {
+        for n in [0, 7, 10, 99, 100, -1, -10, 123_456, i64::MIN, i64::MAX] {
+            assert_eq!(Cell::Int(n).width(), n.to_string().len(), "{n}");
+        }
+        for fen in [0, 5, 99, 100, 3990, -5, -99, -100, -1250, 123_456_789] {
+            let shown = crate::catalog::yuan(fen);
+            assert_eq!(Cell::Money(fen).width(), shown.len(), "{shown}");
+        }
+        assert_eq!(Cell::Text("小米 x2").width(), 7);
+    }
 
     #[test]
     fn a_cell_keeps_what_excel_can_hold() {
