@@ -171,6 +171,9 @@ enum OrdersCommand {
         sku: Option<String>,
         #[arg(long, value_enum)]
         status: Option<OrderStatus>,
+        /// Group by buyer: one cart a line (orders, units, total, items).
+        #[arg(long, value_enum, value_name = "buyer")]
+        by: Option<GroupBy>,
     },
     /// Cancel confirmed order ORDER_ID; its units go back to stock.
     Cancel {
@@ -249,6 +252,11 @@ impl OrderStatus {
             OrderStatus::Waitlisted => "waitlisted",
         }
     }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GroupBy {
+    Buyer,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -504,6 +512,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     buyer,
                     sku,
                     status,
+                    by,
                 },
         }) => {
             if let Some(OrderStatus::Waitlisted) = status {
@@ -525,18 +534,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let filter = livestall::commands::report::OrderFilter {
                 buyer,
                 sku,
-                status: status.map(|s| {
-                    match s {
-                        OrderStatus::Confirmed => "confirmed",
-                        OrderStatus::Cancelled => "cancelled",
-                        OrderStatus::Waitlisted => "waitlisted",
-                    }
-                    .to_string()
-                }),
+                status: status.map(|s| s.as_str().to_string()),
             };
             let mut rows = open_reader(config_path, db)?.orders()?;
             rows.retain(|row| filter.keeps(row));
             let mut stdout = std::io::stdout().lock();
+            if let Some(GroupBy::Buyer) = by {
+                use livestall::commands::report::{carts_json, carts_table};
+                return match format {
+                    InventoryFormat::Table => carts_table(&rows, &mut stdout),
+                    InventoryFormat::Json => carts_json(&rows, &mut stdout),
+                };
+            }
             match format {
                 InventoryFormat::Table => {
                     livestall::commands::report::orders_table(&rows, &mut stdout)

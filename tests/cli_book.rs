@@ -99,6 +99,7 @@ fn sales_waitlists_audit_and_retired_products_from_the_command_line() {
             Err(Refusal::Waitlisted { place: 1, .. })
         ));
         order(&store, "m3", "春", "OLD", 2).unwrap();
+        order(&store, "m4", "阿", "OLD", 1).unwrap();
     }
     // OLD leaves the config: its order stays, and it is shown as retired.
     drop(Store::open(&db, &Catalog::new(vec![product("GIFT", 1, 1)])).unwrap());
@@ -173,7 +174,7 @@ fn sales_waitlists_audit_and_retired_products_from_the_command_line() {
             inventory[1]["retired"].as_bool(),
             inventory[1]["sold"].as_i64()
         ),
-        (Some("OLD"), Some(true), Some(2))
+        (Some("OLD"), Some(true), Some(3))
     );
     let table = ok(livestall(dir.path(), &["inventory", "--db", "shop.db"]));
     assert!(table.contains("retired"), "{table}");
@@ -218,10 +219,39 @@ fn sales_waitlists_audit_and_retired_products_from_the_command_line() {
             ("created", "tester"),
             ("waitlisted", "tester"),
             ("created", "tester"),
+            ("created", "tester"),
             ("sale_started", "小王")
         ]
     );
-    assert_eq!(audit[3]["after"]["price_fen"], 1990);
+    assert_eq!(audit[4]["after"]["price_fen"], 1990);
+    // Carts: each buyer's orders together, in the order they first bought.
+    let carts: serde_json::Value = serde_json::from_str(&ok(livestall(
+        dir.path(),
+        &[
+            "orders", "list", "--by", "buyer", "--format", "json", "--db", "shop.db",
+        ],
+    )))
+    .unwrap();
+    let carts: Vec<(&str, u64, &str, &str)> = carts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["user"].as_str().unwrap(),
+                c["units"].as_u64().unwrap(),
+                c["total"].as_str().unwrap(),
+                c["items"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        carts,
+        [
+            ("阿", 2, "176.00", "GIFT名 x1, OLD名 x1"),
+            ("春", 2, "176.00", "OLD名 x2")
+        ]
+    );
     let table = ok(livestall(dir.path(), &["audit", "--db", "shop.db"]));
     assert!(
         table.contains("sale_started") && table.contains("小王"),

@@ -650,3 +650,69 @@ fn by_event<'a>(seen: &'a [Value], name: &str) -> &'a Value {
         .find(|v| v["event"] == name)
         .unwrap_or_else(|| panic!("no {name} event in {seen:#?}"))
 }
+
+/// Two helpers' runs on one database (issue 8, point 7): what one decides
+/// leaves the other's inbox within a second or two, and an intent both
+/// confirm at once becomes one order.
+#[test]
+fn two_runs_on_one_database_share_one_inbox() {
+    let Shop {
+        rt: _rt,
+        dir: _dir,
+        config,
+        db,
+    } = shop(CHAT);
+    let (first, mut first_in) = Headless::start_driven(&config, &db);
+    first.until(|v| v["event"] == "intent" && v["msg_id"] == "m6");
+    let (second, mut second_in) = Headless::start_driven(&config, &db);
+    second.until(|v| v["event"] == "intent" && v["msg_id"] == "m6");
+
+    send(
+        &mut first_in,
+        r#"{"cmd":"confirm","msg_id":"m1","index":0}"#,
+    );
+    first.until(|v| v["event"] == "confirmed" && v["msg_id"] == "m1");
+    let told = Instant::now();
+    let seen = second.until(|v| v["event"] == "decided_elsewhere" && v["msg_id"] == "m1");
+    assert_eq!(seen.last().unwrap()["status"], "confirmed");
+    // Generous for a loaded machine; the run asks every 500 ms.
+    assert!(
+        told.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        told.elapsed()
+    );
+
+    // Both confirm m6 at once: one order, and the other run hears why not.
+    send(
+        &mut first_in,
+        r#"{"cmd":"confirm","msg_id":"m6","index":0}"#,
+    );
+    send(
+        &mut second_in,
+        r#"{"cmd":"confirm","msg_id":"m6","index":0}"#,
+    );
+    let about_m6 = |v: &Value| {
+        v["msg_id"] == "m6"
+            && matches!(
+                v["event"].as_str(),
+                Some("confirmed" | "refused" | "decided_elsewhere")
+            )
+            || v["event"] == "error" && v["error"].as_str().is_some_and(|e| e.contains("m6"))
+    };
+    let a = first.until(about_m6);
+    let b = second.until(about_m6);
+    let outcomes = [a.last().unwrap(), b.last().unwrap()];
+    let confirmed = outcomes
+        .iter()
+        .filter(|v| v["event"] == "confirmed")
+        .count();
+    assert_eq!(confirmed, 1, "{outcomes:#?}");
+    assert!(first.terminate().success());
+    assert!(second.terminate().success());
+
+    let catalog = livestall::config::load(&config).unwrap().catalog;
+    let (store, _) = livestall::store::Store::open(&db, &catalog).unwrap();
+    let orders = livestall::store::wait(store.orders()).unwrap();
+    let m6: Vec<_> = orders.iter().filter(|o| o.msg_id == "m6").collect();
+    assert_eq!(m6.len(), 1, "{orders:#?}");
+}

@@ -224,3 +224,88 @@ pub(crate) fn write_table<const N: usize>(
     }
     Ok(())
 }
+
+/// One buyer's orders together (a cart): per source, by platform user id
+/// when the platform gives one, else by name, as the store tells buyers apart.
+#[derive(Debug, Serialize)]
+pub struct Cart<'a> {
+    /// `id:<user id>` or `name:<user>`.
+    pub buyer: &'a str,
+    /// The name the buyer used last.
+    pub user: &'a str,
+    pub orders: usize,
+    pub units: u64,
+    /// Confirmed orders only.
+    pub total: String,
+    /// "小米 x2, 核桃 x1" of the confirmed orders.
+    pub items: String,
+    pub order_ids: Vec<i64>,
+    #[serde(skip)]
+    total_fen: i64,
+}
+
+/// Groups orders into carts, in the order each buyer first bought.
+pub fn carts(rows: &[OrderRow]) -> Vec<Cart<'_>> {
+    let mut carts: Vec<Cart> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for row in rows {
+        let at = *index.entry(&row.buyer).or_insert_with(|| {
+            carts.push(Cart {
+                buyer: &row.buyer,
+                user: &row.user,
+                orders: 0,
+                units: 0,
+                total: String::new(),
+                items: String::new(),
+                order_ids: Vec::new(),
+                total_fen: 0,
+            });
+            carts.len() - 1
+        });
+        let cart = &mut carts[at];
+        cart.user = &row.user;
+        cart.orders += 1;
+        cart.order_ids.push(row.order_id);
+        if row.status == "confirmed" {
+            cart.units += u64::from(row.qty);
+            cart.total_fen = cart.total_fen.saturating_add(row.total_fen);
+            if !cart.items.is_empty() {
+                cart.items.push_str(", ");
+            }
+            cart.items.push_str(&format!("{} x{}", row.name, row.qty));
+        }
+    }
+    for cart in &mut carts {
+        cart.total = yuan(cart.total_fen);
+    }
+    carts
+}
+
+pub fn carts_json(rows: &[OrderRow], out: &mut impl Write) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &carts(rows))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Carts as a table; names are chat text, sanitized like the screen's.
+pub fn carts_table(rows: &[OrderRow], out: &mut impl Write) -> anyhow::Result<()> {
+    use crate::ui::sanitize::sanitize;
+    let cells: Vec<[String; 5]> = carts(rows)
+        .iter()
+        .map(|c| {
+            [
+                sanitize(c.user),
+                c.orders.to_string(),
+                c.units.to_string(),
+                c.total.clone(),
+                sanitize(&c.items),
+            ]
+        })
+        .collect();
+    write_table(
+        ["buyer", "orders", "units", "total", "items"],
+        [false, true, true, true, false],
+        &cells,
+        out,
+    )
+}
