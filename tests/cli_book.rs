@@ -270,3 +270,71 @@ fn sales_waitlists_audit_and_retired_products_from_the_command_line() {
     ));
     assert!(ended.starts_with("ended"), "{ended}");
 }
+
+/// Runs the binary as a user who may not write `dir` nor the files in it:
+/// as ourselves when we are not root (the folder and file made read-only),
+/// as `nobody` through setpriv when we are (root writes anything). `None`
+/// when that is not possible here.
+fn livestall_without_write(dir: &Path, args: &[&str]) -> Option<Output> {
+    use std::os::unix::fs::PermissionsExt;
+    let uid = Command::new("id").arg("-u").output().ok()?;
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let readable_only = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        readable_only(&entry.unwrap().path(), 0o444);
+    }
+    readable_only(dir, 0o555);
+    let mut command = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_livestall"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_livestall"))
+    };
+    let out = command.current_dir(dir).args(args).output().ok();
+    readable_only(dir, 0o755);
+    out
+}
+
+#[test]
+fn a_read_only_database_is_refused_by_name_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    {
+        let (store, _) = Store::open(&db, &Catalog::new(vec![product("GIFT", 1, 5)])).unwrap();
+        order(&store, "m1", "阿", "GIFT", 1).unwrap();
+    }
+    let before = snapshot(dir.path());
+    let db_arg = db.to_str().unwrap();
+    let Some(out) = livestall_without_write(
+        dir.path(),
+        &["inventory", "add", "GIFT", "5", "--db", db_arg],
+    ) else {
+        eprintln!(
+            "skipped: cannot run livestall as a user without write access here (no setpriv?)"
+        );
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("setpriv") {
+        eprintln!("skipped: setpriv cannot switch users here: {stderr}");
+        return;
+    }
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("read-only") && stderr.contains("shop.db"),
+        "names the file and says what is wrong: {stderr}"
+    );
+    assert!(snapshot(dir.path()) == before, "nothing changed");
+    // Reading still works: the orders are there to export and pack.
+    let listed = livestall_without_write(dir.path(), &["orders", "list", "--db", db_arg]).unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("GIFT"));
+}

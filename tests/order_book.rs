@@ -167,7 +167,9 @@ fn a_flash_sale_sells_its_count_at_its_price_then_the_line_waits() {
         helper: "tester".into(),
     }))
     .is_err());
-    order(&store, "a", "阿", "MILLET", 2, 1).unwrap();
+    let a = order(&store, "a", "阿", "MILLET", 2, 1).unwrap();
+    // The screen's money follows the sale price, not the catalog's.
+    assert_eq!((a.unit_price_fen, a.revenue_fen), (1990, 3980));
     assert_eq!(
         order(&store, "b", "宝", "MILLET", 2, 2),
         Err(Refusal::Waitlisted { place: 1, left: 1 })
@@ -434,6 +436,7 @@ fn stock_row(sku: &str, stock: i64) -> livestall::store::StockRow {
         price_fen: 8800,
         stock,
         sold: 0,
+        revenue_fen: 0,
         retired: false,
         sale: None,
     }
@@ -518,6 +521,8 @@ fn a_cancel_that_comes_before_its_order_is_confirmed_waits_for_it() {
         user: "阿".into(),
         stock_left: 98,
         sold: 2,
+        unit_price_fen: 3990,
+        revenue_fen: 7980,
     };
     let fx = update(
         &mut model,
@@ -600,5 +605,112 @@ fn headless_commands_restock_and_run_a_sale_by_product() {
     assert!(matches!(
         &fx[..],
         [Effect::Store(StoreJob::StartSale(SaleStart { sku, qty: 50, price_fen: 1990, minutes: 10, .. }))] if sku == "MILLET"
+    ));
+}
+
+fn key_press(c: char) -> Msg {
+    Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    ))
+}
+
+fn order_row(order_id: i64, name: &str, qty: u32, status: &str) -> livestall::store::OrderRow {
+    livestall::store::OrderRow {
+        order_id,
+        msg_id: format!("m{order_id}"),
+        user: "阿".into(),
+        sku: "MILLET".into(),
+        name: name.into(),
+        qty,
+        unit_price_fen: 3990,
+        total_fen: 3990 * i64::from(qty),
+        status: status.into(),
+        confirmed_at: String::new(),
+        helper: "helper".into(),
+        unit: "袋".into(),
+        text: String::new(),
+        buyer: "name:阿".into(),
+        confirmed_at_ms: 0,
+        cancelled_at_ms: None,
+        changed_at_ms: None,
+    }
+}
+
+#[test]
+fn a_buyers_cart_is_shown_and_its_orders_put_right_from_the_screen() {
+    let (mut model, engine) = model();
+    chat(&mut model, &engine, "m9", "阿", "2号链接 来两袋");
+    let fx = update(&mut model, &engine, key_press('c'));
+    assert!(matches!(
+        &fx[..],
+        [Effect::Store(StoreJob::Cart { buyer })] if buyer == "name:阿"
+    ));
+    assert_eq!(model.mode, livestall::app::model::Mode::Cart);
+    update(
+        &mut model,
+        &engine,
+        Msg::Store(StoreEvent::Cart {
+            buyer: "name:阿".into(),
+            result: Ok(vec![
+                order_row(3, "小米", 2, "confirmed"),
+                order_row(5, "小米", 1, "cancelled"),
+            ]),
+        }),
+    );
+    // + on the first: three bags; j then x on a cancelled one does nothing.
+    let fx = update(&mut model, &engine, key_press('+'));
+    assert!(matches!(
+        &fx[..],
+        [Effect::Store(StoreJob::Amend(OrderAmend {
+            order_id: 3,
+            to: AmendTo::Qty(3),
+            ..
+        }))]
+    ));
+    update(&mut model, &engine, key_press('j'));
+    assert!(update(&mut model, &engine, key_press('x')).is_empty());
+    update(&mut model, &engine, key_press('k'));
+    let fx = update(&mut model, &engine, key_press('x'));
+    assert!(matches!(
+        &fx[..],
+        [Effect::Store(StoreJob::Amend(OrderAmend {
+            order_id: 3,
+            to: AmendTo::Cancel,
+            ..
+        }))]
+    ));
+    // The store's answer refreshes the cart, and u sets the order back.
+    let done = livestall::store::Confirmed {
+        action: OrderAction::Cancelled,
+        order_id: 3,
+        sku: "MILLET".into(),
+        qty: 2,
+        before_qty: None,
+        user: "阿".into(),
+        stock_left: 100,
+        sold: 0,
+        unit_price_fen: 3990,
+        revenue_fen: 0,
+    };
+    let fx = update(
+        &mut model,
+        &engine,
+        Msg::Store(StoreEvent::Amended {
+            order_id: 3,
+            result: Ok(done),
+        }),
+    );
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, Effect::Store(StoreJob::Cart { .. }))));
+    let fx = update(&mut model, &engine, key_press('u'));
+    assert!(matches!(
+        &fx[..],
+        [Effect::Store(StoreJob::Amend(OrderAmend {
+            order_id: 3,
+            to: AmendTo::Reopen,
+            ..
+        }))]
     ));
 }

@@ -28,6 +28,13 @@ pub enum Action {
     Restock,
     /// Start a flash sale of the product on air, or end the running one.
     FlashSale,
+    /// Show the selected row's buyer's orders (their cart).
+    OpenCart,
+    /// In a cart: cancel the selected order.
+    CancelOrder,
+    /// In a cart: one more / one fewer of the selected order.
+    QtyUp,
+    QtyDown,
     NextProduct,
     PrevProduct,
     ToggleProducts,
@@ -58,6 +65,7 @@ pub struct Keymap {
 const INBOX: Scope = Scope::Only(Mode::Inbox);
 const ASK: Scope = Scope::Only(Mode::Ask);
 const PRODUCTS: Scope = Scope::Only(Mode::Products);
+const CART: Scope = Scope::Only(Mode::Cart);
 const ANY: Scope = Scope::Any;
 
 /// The built-in bindings (issue 2, item 6).
@@ -134,6 +142,41 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
         KeyModifiers::NONE,
         Action::FlashSale,
     ),
+    (
+        INBOX,
+        KeyCode::Char('c'),
+        KeyModifiers::NONE,
+        Action::OpenCart,
+    ),
+    (CART, KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
+    (
+        CART,
+        KeyCode::Char('k'),
+        KeyModifiers::NONE,
+        Action::SelectUp,
+    ),
+    (CART, KeyCode::Down, KeyModifiers::NONE, Action::SelectDown),
+    (
+        CART,
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
+    (
+        CART,
+        KeyCode::Char('x'),
+        KeyModifiers::NONE,
+        Action::CancelOrder,
+    ),
+    (CART, KeyCode::Char('+'), KeyModifiers::NONE, Action::QtyUp),
+    (CART, KeyCode::Char('='), KeyModifiers::NONE, Action::QtyUp),
+    (
+        CART,
+        KeyCode::Char('-'),
+        KeyModifiers::NONE,
+        Action::QtyDown,
+    ),
+    (CART, KeyCode::Char('u'), KeyModifiers::NONE, Action::Undo),
     // A question: y answers yes, n no (Esc too, as everywhere).
     (ASK, KeyCode::Char('y'), KeyModifiers::NONE, Action::Confirm),
     (ASK, KeyCode::Enter, KeyModifiers::NONE, Action::Confirm),
@@ -266,6 +309,10 @@ mod tests {
         }
         assert_eq!(
             map.action(Mode::Inbox, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
+            Some(Action::OpenCart)
+        );
+        assert_eq!(
+            map.action(Mode::Inbox, &key(KeyCode::Char('z'), KeyModifiers::NONE)),
             None
         );
         assert_eq!(

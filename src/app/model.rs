@@ -44,6 +44,8 @@ pub struct ProductRow {
     pub price_fen: Fen,
     pub stock: i64,
     pub sold: i64,
+    /// Money taken for it so far (flash sale orders at their price).
+    pub revenue_fen: Fen,
     /// The flash sale running now, as the store last reported it.
     pub sale: Option<Sale>,
 }
@@ -162,6 +164,21 @@ pub enum Mode {
     /// A line of input covers the screen (`Model::prompt`): typed keys go
     /// into it, Enter carries it out, Esc drops it.
     Prompt,
+    /// One buyer's orders cover the screen (`Model::cart`): select one,
+    /// cancel it or change its quantity.
+    Cart,
+}
+
+/// One buyer's orders, as the store last reported them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartView {
+    /// How the store tells the buyer apart (`id:…` or `name:…`).
+    pub buyer: String,
+    /// The name chat showed (raw: views sanitize).
+    pub user: String,
+    /// Oldest first; `None` until the store has answered.
+    pub rows: Option<Vec<crate::store::OrderRow>>,
+    pub selected: usize,
 }
 
 /// What a prompt's answer is for.
@@ -336,6 +353,8 @@ pub struct Model {
     pub(crate) undoing: Option<InboxItem>,
     /// The order whose cancel or change the store is taking back.
     pub(crate) undoing_order: Option<i64>,
+    /// The buyer's cart shown while `mode` is `Cart`.
+    pub cart: Option<CartView>,
     /// The line being typed while `mode` is `Prompt`.
     pub prompt: Option<Prompt>,
     /// Products no longer in config that the database still holds (their
@@ -371,6 +390,7 @@ impl Model {
                 price_fen: p.price_fen,
                 stock: p.stock,
                 sold: 0,
+                revenue_fen: 0,
                 sale: None,
             })
             .collect::<Vec<_>>();
@@ -403,6 +423,7 @@ impl Model {
             undoing: None,
             undoing_order: None,
             prompt: None,
+            cart: None,
             retired: Vec::new(),
             sync_cursor: None,
             sync_in_flight: false,
@@ -432,7 +453,7 @@ impl Model {
     /// Sales so far as the store reports them: (units sold, money in fen).
     pub fn sales_total(&self) -> (i64, Fen) {
         self.products.iter().fold((0, 0), |(units, fen), p| {
-            (units + p.sold, fen + p.sold.saturating_mul(p.price_fen))
+            (units + p.sold, fen.saturating_add(p.revenue_fen))
         })
     }
 }

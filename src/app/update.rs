@@ -225,7 +225,14 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::CloseOverlay => {
             model.mode = Mode::Inbox;
             model.question = None;
+            model.cart = None;
         }
+        Action::SelectUp if model.mode == Mode::Cart => book::cart_select(model, -1),
+        Action::SelectDown if model.mode == Mode::Cart => book::cart_select(model, 1),
+        Action::OpenCart => book::open_cart(model, fx),
+        Action::CancelOrder => book::cart_amend(model, None, fx),
+        Action::QtyUp => book::cart_amend(model, Some(1), fx),
+        Action::QtyDown => book::cart_amend(model, Some(-1), fx),
         Action::SelectUp => model.selected = model.selected.saturating_sub(1),
         Action::SelectDown => {
             if model.selected + 1 < model.inbox.len() {
@@ -822,6 +829,7 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
             }
             apply_order(model, done);
             book::refresh_offers(model, fx);
+            book::refresh_cart(model, fx);
         }
         StoreEvent::Amended {
             order_id,
@@ -878,6 +886,7 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
             book::refresh_offers(model, fx);
         }
         StoreEvent::StockChanged(result) => book::stock_changed(model, result, fx),
+        StoreEvent::Cart { buyer, result } => book::cart_loaded(model, buyer, result),
         StoreEvent::Sale(result) => book::sale_news(model, result, fx),
         StoreEvent::Synced(result) => book::synced(model, result, fx),
         StoreEvent::AlreadyDecided(keys) => {
@@ -910,13 +919,14 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
 /// recent-orders line.
 fn apply_order(model: &mut Model, done: Confirmed) {
     let product = model.products.iter_mut().find(|p| p.sku == done.sku);
-    let (name, price_fen) = match product {
+    let name = match product {
         Some(row) => {
             row.stock = done.stock_left;
             row.sold = done.sold;
-            (row.name.clone(), row.price_fen)
+            row.revenue_fen = done.revenue_fen;
+            row.name.clone()
         }
-        None => (done.sku.clone(), 0),
+        None => done.sku.clone(),
     };
     push_bounded(
         &mut model.recent_orders,
@@ -926,7 +936,7 @@ fn apply_order(model: &mut Model, done: Confirmed) {
             user: done.user,
             name,
             qty: done.qty,
-            total_fen: price_fen.saturating_mul(i64::from(done.qty)),
+            total_fen: done.unit_price_fen.saturating_mul(i64::from(done.qty)),
         },
         RECENT_ORDERS_CAPACITY,
     );
@@ -958,6 +968,7 @@ fn apply_inventory(model: &mut Model, rows: Vec<StockRow>) {
         if let Some(product) = model.products.iter_mut().find(|p| p.sku == row.sku) {
             product.stock = row.stock;
             product.sold = row.sold;
+            product.revenue_fen = row.revenue_fen;
             product.sale = row.sale;
         } else if row.retired {
             model.retired.push(row);

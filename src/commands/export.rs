@@ -109,6 +109,7 @@ pub fn order_query(
         }
     }
     Ok(OrderQuery {
+        buyer: None,
         since_ms,
         before_ms,
         status: status.map(str::to_string),

@@ -4,8 +4,8 @@
 //! channel the app's driver reads beside its sources and keys.
 
 use super::{
-    Confirmed, IntentKey, PendingIntent, Refusal, Sale, SaleRefusal, SeedReport, StockChanged,
-    StockRefusal, StockRow, StoreError, SyncReport, Undone,
+    Confirmed, IntentKey, OrderRow, PendingIntent, Refusal, Sale, SaleRefusal, SeedReport,
+    StockChanged, StockRefusal, StockRow, StoreError, SyncReport, Undone,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -40,6 +40,11 @@ pub enum StoreEvent {
     Amended {
         order_id: i64,
         result: Result<Confirmed, Refusal>,
+    },
+    /// One buyer's orders, oldest first.
+    Cart {
+        buyer: String,
+        result: Result<Vec<OrderRow>, StoreError>,
     },
     /// A helper's stock change, or why it was not made.
     StockChanged(Result<StockChanged, StockRefusal>),

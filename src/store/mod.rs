@@ -188,6 +188,10 @@ pub struct Confirmed {
     /// Stock left of that product after the commit.
     pub stock_left: i64,
     pub sold: i64,
+    /// What this order costs a unit (a flash sale's price inside one).
+    pub unit_price_fen: Fen,
+    /// Money taken for the product in confirmed orders, after the commit.
+    pub revenue_fen: Fen,
 }
 
 /// Why a confirmation was not carried out. Nothing was written.
@@ -220,7 +224,9 @@ pub enum Refusal {
     /// The helper rejected this intent earlier (replayed chat brings it back).
     #[error("this intent was rejected earlier")]
     Rejected,
-    #[error("storage error: {0}")]
+    // Transparent: the CLI prints an error's whole chain, and a prefix
+    // here would say the store's error twice.
+    #[error(transparent)]
     Storage(#[from] StoreError),
 }
 
@@ -249,6 +255,10 @@ pub enum StoreError {
     Locked(String),
     #[error("the disk is full: {0}")]
     DiskFull(String),
+    /// The file, or the folder it is in, cannot be written: SQLite needs
+    /// both (it keeps a write-ahead log and an index beside the file).
+    #[error("the database is read-only here ({0}): livestall needs to write the file and to create files beside it in its folder; check their permissions")]
+    ReadOnly(String),
     #[error("cannot open the database {path}: {reason}")]
     Open { path: String, reason: String },
     /// The database as a whole cannot be written or read (I/O error,
@@ -281,6 +291,8 @@ pub struct StockRow {
     pub price_fen: Fen,
     pub stock: i64,
     pub sold: i64,
+    /// Money taken in its confirmed orders (flash sales at their price).
+    pub revenue_fen: Fen,
     /// No longer in config: kept because orders name it.
     pub retired: bool,
     /// The flash sale running now, if any.
@@ -327,7 +339,9 @@ pub enum SaleRefusal {
     NotRunning(String),
     #[error("a flash sale needs a count and minutes above zero")]
     Empty,
-    #[error("storage error: {0}")]
+    // Transparent: the CLI prints an error's whole chain, and a prefix
+    // here would say the store's error twice.
+    #[error(transparent)]
     Storage(#[from] StoreError),
 }
 
@@ -400,6 +414,8 @@ pub struct OrderQuery {
     pub before_ms: Option<i64>,
     /// Only orders in this state: "confirmed" or "cancelled".
     pub status: Option<String>,
+    /// Only this buyer's orders (`id:<user id>` or `name:<user>`): a cart.
+    pub buyer: Option<String>,
 }
 
 /// A product as the database keeps it, retired ones too (orders still name them).
@@ -485,7 +501,9 @@ pub enum StockRefusal {
     UnknownProduct(String),
     #[error("stock cannot go below zero (it is {before})")]
     Negative { before: i64 },
-    #[error("storage error: {0}")]
+    // Transparent: the CLI prints an error's whole chain, and a prefix
+    // here would say the store's error twice.
+    #[error(transparent)]
     Storage(#[from] StoreError),
 }
 
@@ -496,7 +514,9 @@ pub enum AliasRefusal {
     Empty,
     #[error("unknown product {0}")]
     UnknownProduct(String),
-    #[error("storage error: {0}")]
+    // Transparent: the CLI prints an error's whole chain, and a prefix
+    // here would say the store's error twice.
+    #[error(transparent)]
     Storage(#[from] StoreError),
 }
 
@@ -866,6 +886,13 @@ impl Store {
                 });
                 self.send(Request::Undo(key, helper, answer));
             }
+            StoreJob::Cart { buyer } => {
+                let answer = Answer::event(events, {
+                    let buyer = buyer.clone();
+                    move |result| Some(StoreEvent::Cart { buyer, result })
+                });
+                self.send(Request::Cart(buyer, answer));
+            }
             StoreJob::Stock(change) => {
                 let answer = Answer::event(events, |result| Some(StoreEvent::StockChanged(result)));
                 self.send(Request::Stock(change, answer));
@@ -940,6 +967,8 @@ pub enum StoreJob {
     },
     /// Set or add to a product's stock; answered with `StockChanged`.
     Stock(StockChange),
+    /// One buyer's orders (`buyer_key`); answered with `Cart`.
+    Cart { buyer: String },
     /// Start a flash sale; answered with `Sale`.
     StartSale(SaleStart),
     /// End a product's flash sale; answered with `Sale`.
@@ -948,6 +977,15 @@ pub enum StoreJob {
     Sync(Option<SyncCursor>),
     /// Answered with `Flushed` once everything queued before it is committed.
     Flush,
+}
+
+/// How the store tells buyers apart, for limits, cancels, changes and
+/// carts: platform user ids are stable; display names are all some chats give.
+pub fn buyer_key(user: &str, user_id: Option<&str>) -> String {
+    match user_id {
+        Some(id) if !id.is_empty() => format!("id:{id}"),
+        _ => format!("name:{user}"),
+    }
 }
 
 /// Blocks the current (non-async) thread for a store reply: for the CLI verbs,

@@ -186,7 +186,9 @@ fn select_stock_rows(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
             "SELECT p.sku, p.name, p.link, p.price_fen, p.stock,
                     (SELECT COALESCE(SUM(o.qty), 0) FROM orders o
                       WHERE o.sku = p.sku AND o.status = 'confirmed'),
-                    p.active = 0
+                    p.active = 0,
+                    (SELECT COALESCE(SUM(o.qty * o.unit_price_fen), 0) FROM orders o
+                      WHERE o.sku = p.sku AND o.status = 'confirmed')
                FROM products p ORDER BY p.active DESC, p.position, p.sku",
         )
         .map_err(map_err)?;
@@ -200,6 +202,7 @@ fn select_stock_rows(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
                 stock: row.get(4)?,
                 sold: row.get(5)?,
                 retired: row.get(6)?,
+                revenue_fen: row.get(7)?,
                 sale: None,
             })
         })
@@ -218,7 +221,7 @@ pub(super) fn select_orders(conn: &Connection) -> Result<Vec<OrderRow>, StoreErr
 /// order. The chat text is found through the intents' primary key (msg_id
 /// first); the last change by one pass over the events, grouped by order
 /// (the events table has no index on order_id).
-pub(super) fn select_orders_matching(
+pub(crate) fn select_orders_matching(
     conn: &Connection,
     query: &OrderQuery,
 ) -> Result<Vec<OrderRow>, StoreError> {
@@ -243,12 +246,13 @@ pub(super) fn select_orders_matching(
               WHERE (?1 IS NULL OR o.confirmed_at >= ?1)
                 AND (?2 IS NULL OR o.confirmed_at < ?2)
                 AND (?3 IS NULL OR o.status = ?3)
+                AND (?4 IS NULL OR o.buyer = ?4)
               ORDER BY o.order_id",
         )
         .map_err(map_err)?;
     let rows = stmt
         .query_map(
-            params![query.since_ms, query.before_ms, query.status],
+            params![query.since_ms, query.before_ms, query.status, query.buyer],
             |row| {
                 let qty: u32 = row.get(5)?;
                 let unit_price_fen: i64 = row.get(6)?;

@@ -145,6 +145,8 @@ const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE events ADD COLUMN before_state TEXT;
     ALTER TABLE events ADD COLUMN after_state TEXT;
+    -- An order's history (when it was last changed, for exports and carts).
+    CREATE INDEX events_order ON events (order_id, action, at);
 
     CREATE TABLE sales (
         sale_id   INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -174,6 +176,7 @@ pub fn map_err(err: rusqlite::Error) -> StoreError {
             StoreError::Locked(err.to_string())
         }
         Some(ErrorCode::DiskFull) => StoreError::DiskFull(err.to_string()),
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(err.to_string()),
         // Statement-level refusals: this row, not the database, is the problem.
         Some(ErrorCode::ConstraintViolation)
         | Some(ErrorCode::TypeMismatch)
@@ -225,6 +228,7 @@ pub fn open(path: &Path, options: &StoreOptions) -> Result<Connection, StoreErro
             StoreError::Sqlite(reason) | StoreError::Unavailable(reason) => {
                 open_error(path, reason)
             }
+            read_only @ StoreError::ReadOnly(_) => open_error(path, read_only),
             other => other,
         })?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -253,6 +257,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
             StoreError::Sqlite(reason) | StoreError::Unavailable(reason) => {
                 open_error(path, reason)
             }
+            read_only @ StoreError::ReadOnly(_) => open_error(path, read_only),
             other => other,
         })?;
     if version > SCHEMA_VERSION {

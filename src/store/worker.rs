@@ -7,13 +7,13 @@
 
 use super::answer::Answer;
 use super::book;
-use super::reader::{select_inventory, select_orders};
+use super::reader::{select_inventory, select_orders, select_orders_matching};
 use super::schema::{map_err, select_learned_aliases, write_tx};
 use super::{
-    AliasRefusal, AmendTo, ConfirmRequest, Confirmed, IntentKey, LearnedAlias, NewIntent,
-    OrderAction, OrderAmend, OrderRow, PendingIntent, Refusal, Sale, SaleRefusal, SaleStart,
-    StockChange, StockChanged, StockRefusal, StockRow, StockTo, StoreError, StoreSettings,
-    SyncCursor, SyncReport, Undone,
+    buyer_key, AliasRefusal, AmendTo, ConfirmRequest, Confirmed, IntentKey, LearnedAlias,
+    NewIntent, OrderAction, OrderAmend, OrderRow, PendingIntent, Refusal, Sale, SaleRefusal,
+    SaleStart, StockChange, StockChanged, StockRefusal, StockRow, StockTo, StoreError,
+    StoreSettings, SyncCursor, SyncReport, Undone,
 };
 use crate::clock::now_ms;
 use crate::intent::IntentKind;
@@ -46,6 +46,7 @@ pub enum Request {
     StartSale(SaleStart, Answer<Result<Sale, SaleRefusal>>),
     EndSale(String, String, Answer<Result<Sale, SaleRefusal>>),
     Sync(Option<SyncCursor>, ReplyTo<SyncReport>),
+    Cart(String, ReplyTo<Vec<OrderRow>>),
 }
 
 impl Request {
@@ -75,6 +76,7 @@ impl Request {
                 reply.send(Err(SaleRefusal::Storage(err)))
             }
             Request::Sync(_, reply) => reply.send(Err(err)),
+            Request::Cart(_, reply) => reply.send(Err(err)),
         }
     }
 }
@@ -221,6 +223,13 @@ impl Worker {
                 reply.send(book::end_sale(&mut self.conn, &sku, &helper, now_ms()))
             }
             Request::Sync(after, reply) => reply.send(book::sync(&self.conn, after)),
+            Request::Cart(buyer, reply) => reply.send(select_orders_matching(
+                &self.conn,
+                &super::OrderQuery {
+                    buyer: Some(buyer),
+                    ..Default::default()
+                },
+            )),
         }
     }
 
@@ -558,6 +567,8 @@ impl Worker {
                     action: OrderAction::Cancelled,
                     order_id: open.order_id,
                     sold: sold(&tx, &open.sku)?,
+                    revenue_fen: revenue(&tx, &open.sku)?,
+                    unit_price_fen: open.unit_price_fen,
                     sku: open.sku,
                     qty: open.qty,
                     before_qty: None,
@@ -1061,6 +1072,8 @@ fn create_order(
         user: req.user.clone(),
         stock_left,
         sold: sold(tx, sku)?,
+        revenue_fen: revenue(tx, sku)?,
+        unit_price_fen: price_fen,
     }))
 }
 
@@ -1070,10 +1083,12 @@ struct OpenOrder {
     qty: u32,
     user: String,
     sale_id: Option<i64>,
+    unit_price_fen: i64,
 }
 
 impl OpenOrder {
-    /// Reads `order_id, sku, qty, user, sale_id`, the first columns of a query.
+    /// Reads `order_id, sku, qty, user, sale_id, unit_price_fen`, the first
+    /// columns of a query.
     fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OpenOrder> {
         Ok(OpenOrder {
             order_id: row.get(0)?,
@@ -1081,6 +1096,7 @@ impl OpenOrder {
             qty: row.get(2)?,
             user: row.get(3)?,
             sale_id: row.get(4)?,
+            unit_price_fen: row.get(5)?,
         })
     }
 }
@@ -1093,7 +1109,7 @@ fn open_order_of(
     msg_id: Option<&str>,
 ) -> Result<Option<OpenOrder>, StoreError> {
     tx.query_row(
-        "SELECT order_id, sku, qty, user, sale_id FROM orders
+        "SELECT order_id, sku, qty, user, sale_id, unit_price_fen FROM orders
           WHERE order_id = ?1 AND status = 'confirmed' AND (?2 IS NULL OR msg_id = ?2)",
         params![order_id, msg_id],
         OpenOrder::from_row,
@@ -1119,7 +1135,7 @@ fn reopen_order(
 ) -> Result<Result<Confirmed, Refusal>, StoreError> {
     let cancelled = tx
         .query_row(
-            "SELECT order_id, sku, qty, user, sale_id FROM orders
+            "SELECT order_id, sku, qty, user, sale_id, unit_price_fen FROM orders
               WHERE order_id = ?1 AND status = 'cancelled'",
             [order_id],
             OpenOrder::from_row,
@@ -1150,6 +1166,8 @@ fn reopen_order(
         action: OrderAction::Reopened,
         order_id,
         sold: sold(tx, &order.sku)?,
+        revenue_fen: revenue(tx, &order.sku)?,
+        unit_price_fen: order.unit_price_fen,
         sku: order.sku,
         qty: order.qty,
         before_qty: None,
@@ -1169,7 +1187,7 @@ fn latest_open_order(
     received_at: i64,
 ) -> Result<Option<OpenOrder>, StoreError> {
     tx.query_row(
-        "SELECT o.order_id, o.sku, o.qty, o.user, o.sale_id FROM orders o
+        "SELECT o.order_id, o.sku, o.qty, o.user, o.sale_id, o.unit_price_fen FROM orders o
           WHERE o.buyer = ?1 AND o.status = 'confirmed' AND (?2 IS NULL OR o.sku = ?2)
             AND o.msg_id <> ?3
             AND (SELECT MIN(i.received_at) FROM intents i WHERE i.msg_id = o.msg_id) <= ?4
@@ -1198,6 +1216,8 @@ fn cancel_order(tx: &Transaction<'_>, open: &OpenOrder, now: i64) -> Result<Conf
         user: open.user.clone(),
         stock_left,
         sold: sold(tx, &open.sku)?,
+        revenue_fen: revenue(tx, &open.sku)?,
+        unit_price_fen: open.unit_price_fen,
     })
 }
 
@@ -1246,6 +1266,8 @@ fn change_order(
         user: open.user.clone(),
         stock_left,
         sold: sold(tx, &open.sku)?,
+        revenue_fen: revenue(tx, &open.sku)?,
+        unit_price_fen: open.unit_price_fen,
     }))
 }
 
@@ -1272,6 +1294,16 @@ fn bought(
           WHERE buyer = ?1 AND sku = ?2 AND status = 'confirmed'
             AND (?3 IS NULL OR order_id <> ?3)",
         params![buyer, sku, except_order],
+        |row| row.get(0),
+    )
+    .map_err(map_err)
+}
+
+fn revenue(tx: &Transaction<'_>, sku: &str) -> Result<i64, StoreError> {
+    tx.query_row(
+        "SELECT COALESCE(SUM(qty * unit_price_fen), 0) FROM orders
+          WHERE sku = ?1 AND status = 'confirmed'",
+        [sku],
         |row| row.get(0),
     )
     .map_err(map_err)
@@ -1353,14 +1385,6 @@ pub(super) fn log_event(tx: &Transaction<'_>, audit: Audit<'_>) -> Result<(), St
     .map_err(map_err)
 }
 
-/// Platform user ids are stable; display names are all some chats give.
-fn buyer_key(user: &str, user_id: Option<&str>) -> String {
-    match user_id {
-        Some(id) if !id.is_empty() => format!("id:{id}"),
-        _ => format!("name:{user}"),
-    }
-}
-
 fn parse_kind(kind: &str) -> Option<IntentKind> {
     match kind {
         "order" => Some(IntentKind::Order),
@@ -1433,7 +1457,8 @@ mod tests {
             write_failed_this_round: None,
         };
         let err = worker.write_intents().expect_err("read-only database");
-        assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+        // The whole database refuses (read-only), not one row.
+        assert!(matches!(err, StoreError::ReadOnly(_)), "{err:?}");
         assert_eq!(worker.unwritten.len(), 3);
     }
 }

@@ -7,6 +7,7 @@
 //! hints, with the products as an overlay (`p`).
 
 pub mod ask;
+pub mod cart;
 pub mod chat;
 pub mod help;
 pub mod hints;
@@ -45,6 +46,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
         Mode::Help => help::render(model, frame, area),
         Mode::Ask => ask::render(model, frame, area),
         Mode::Prompt => prompt::render(model, frame, area),
+        Mode::Cart => cart::render(model, frame, area),
         // The wide layout shows the products beside the inbox already.
         Mode::Products if !wide => products::render_overlay(model, frame, area),
         Mode::Products => {}

@@ -195,8 +195,18 @@ pub fn confirmed(
             user: user.into(),
             stock_left,
             sold,
+            // At the test shop's price (no flash sale in these scripts).
+            unit_price_fen: price_of(sku),
+            revenue_fen: price_of(sku) * sold,
         },
     ))
+}
+
+fn price_of(sku: &str) -> i64 {
+    config(Language::Zh)
+        .catalog
+        .by_sku(sku)
+        .map_or(0, |p| p.price_fen)
 }
 
 /// Runs messages through `update`, collecting every effect.

@@ -10,8 +10,9 @@ use crate::app::msg::Effect;
 use crate::catalog::{parse_yuan, yuan, Fen};
 use crate::intent::{IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
-    IntentKey, IntentStatus, NewIntent, Refusal, Sale, SaleRefusal, SaleStart, StockChange,
-    StockChanged, StockRefusal, StockTo, StoreError, StoreJob, SyncReport,
+    buyer_key, AmendTo, IntentKey, IntentStatus, NewIntent, OrderAmend, OrderRow, Refusal, Sale,
+    SaleRefusal, SaleStart, StockChange, StockChanged, StockRefusal, StockTo, StoreError, StoreJob,
+    SyncReport,
 };
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -107,6 +108,8 @@ pub(super) fn synced(
     }
     if let Some(rows) = report.inventory {
         super::apply_inventory(model, rows);
+        // Something changed: the cart on screen may be one of its orders.
+        refresh_cart(model, fx);
     }
     refresh_offers(model, fx);
 }
@@ -509,4 +512,83 @@ fn read_prompt(purpose: PromptFor, input: &str) -> Result<PromptJob, PromptError
             }
         }
     }
+}
+
+/// Opens the selected row's buyer's cart and asks the store for it.
+pub(super) fn open_cart(model: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(item) = model.selected_item() else {
+        return;
+    };
+    let buyer = buyer_key(&item.user, item.user_id.as_deref());
+    model.cart = Some(CartView {
+        buyer: buyer.clone(),
+        user: item.user.clone(),
+        rows: None,
+        selected: 0,
+    });
+    model.mode = Mode::Cart;
+    fx.push(Effect::Store(StoreJob::Cart { buyer }));
+}
+
+/// Asks again for the cart on screen (an order in it may have changed).
+pub(super) fn refresh_cart(model: &Model, fx: &mut Vec<Effect>) {
+    if let Some(cart) = &model.cart {
+        fx.push(Effect::Store(StoreJob::Cart {
+            buyer: cart.buyer.clone(),
+        }));
+    }
+}
+
+pub(super) fn cart_loaded(
+    model: &mut Model,
+    buyer: String,
+    result: Result<Vec<OrderRow>, StoreError>,
+) {
+    let now = model.now_ms;
+    let Some(cart) = model.cart.as_mut().filter(|c| c.buyer == buyer) else {
+        return;
+    };
+    match result {
+        Ok(rows) => {
+            cart.selected = cart.selected.min(rows.len().saturating_sub(1));
+            cart.rows = Some(rows);
+        }
+        Err(error) => model.notice = Some((Notice::StoreFailed(error), now)),
+    }
+}
+
+pub(super) fn cart_select(model: &mut Model, step: isize) {
+    if let Some(cart) = model.cart.as_mut() {
+        let len = cart.rows.as_ref().map_or(0, Vec::len);
+        let next = cart.selected.saturating_add_signed(step);
+        if next < len {
+            cart.selected = next;
+        }
+    }
+}
+
+/// Cancels (`None`) or changes by `step` units the selected confirmed order
+/// of the cart; the store has the last word (stock, limits) and `u` takes
+/// it back.
+pub(super) fn cart_amend(model: &mut Model, step: Option<i64>, fx: &mut Vec<Effect>) {
+    let Some(order) = model
+        .cart
+        .as_ref()
+        .and_then(|c| c.rows.as_ref()?.get(c.selected))
+        .filter(|o| o.status == "confirmed")
+    else {
+        return;
+    };
+    let to = match step {
+        None => AmendTo::Cancel,
+        Some(step) => {
+            let qty = (i64::from(order.qty) + step).clamp(0, i64::from(u32::MAX));
+            AmendTo::Qty(qty as u32)
+        }
+    };
+    fx.push(Effect::Store(StoreJob::Amend(OrderAmend {
+        order_id: order.order_id,
+        to,
+        helper: model.helper.clone(),
+    })));
 }
