@@ -1,9 +1,11 @@
 //! The store thread: the only owner of the `rusqlite::Connection`. It takes
 //! requests off the channel in arrival order, writes queued intents in one
 //! batch transaction, and commits every helper decision in an IMMEDIATE
-//! transaction before replying. Confirms that arrive back to back (an
-//! auto-confirm burst, a bulk confirm) share one transaction, each in its
-//! own savepoint, and one commit: one fsync for the lot instead of one each.
+//! transaction before replying. Confirms that arrive back to back (a bulk
+//! confirm, a program sending confirms without waiting for each answer)
+//! share one transaction, each in its own savepoint, and one commit: one
+//! fsync for the lot instead of one each. (The app's auto-confirm policy
+//! sends one at a time, so it does not reach the store as a burst.)
 
 use super::answer::Answer;
 use super::book;
