@@ -538,22 +538,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let mut rows = open_reader(config_path, db)?.orders()?;
             rows.retain(|row| filter.keeps(row));
-            let mut stdout = std::io::stdout().lock();
-            if let Some(GroupBy::Buyer) = by {
-                use livestall::commands::report::{carts_json, carts_table};
-                return match format {
-                    InventoryFormat::Table => carts_table(&rows, &mut stdout),
-                    InventoryFormat::Json => carts_json(&rows, &mut stdout),
-                };
-            }
-            match format {
-                InventoryFormat::Table => {
-                    livestall::commands::report::orders_table(&rows, &mut stdout)
-                }
-                InventoryFormat::Json => {
-                    livestall::commands::report::orders_json(&rows, &mut stdout)
-                }
-            }
+            // Buffered: a listing of 100,000 orders is 100,000 lines.
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            use livestall::commands::report::{carts_json, carts_table, orders_json, orders_table};
+            match (by, format) {
+                (Some(GroupBy::Buyer), InventoryFormat::Table) => carts_table(&rows, &mut stdout),
+                (Some(GroupBy::Buyer), InventoryFormat::Json) => carts_json(&rows, &mut stdout),
+                (None, InventoryFormat::Table) => orders_table(&rows, &mut stdout),
+                (None, InventoryFormat::Json) => orders_json(&rows, &mut stdout),
+            }?;
+            Ok(std::io::Write::flush(&mut stdout)?)
         }
         Some(Command::Orders {
             action: OrdersCommand::Cancel { order_id, helper },
@@ -613,13 +607,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Audit { format }) => {
             let rows = open_reader(config_path, db)?.audit()?;
-            let mut stdout = std::io::stdout().lock();
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             match format {
                 InventoryFormat::Table => {
                     livestall::commands::book::audit_table(&rows, &mut stdout)
                 }
                 InventoryFormat::Json => livestall::commands::book::audit_json(&rows, &mut stdout),
-            }
+            }?;
+            Ok(std::io::Write::flush(&mut stdout)?)
         }
         Some(Command::Sale { action }) => match action {
             SaleCommand::Start {

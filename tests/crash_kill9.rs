@@ -176,12 +176,13 @@ fn every_reported_order_survives_kill_9() {
                 "round {round}: order {order_id} was reported {status}, is {now}"
             );
         }
-        let (stock, sold): (i64, i64) = conn
+        let (stock, sold, counted): (i64, i64, i64) = conn
             .query_row(
-                "SELECT stock, (SELECT COALESCE(SUM(qty), 0) FROM orders WHERE status = 'confirmed')
+                "SELECT stock, (SELECT COALESCE(SUM(qty), 0) FROM orders WHERE status = 'confirmed'),
+                        sold
                    FROM products WHERE sku = 'WALNUT'",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
         assert_eq!(
@@ -189,6 +190,8 @@ fn every_reported_order_survives_kill_9() {
             STOCK + restocked,
             "round {round}: stock {stock} + sold {sold}, restocked {restocked}"
         );
+        // The product's own count of units sold moves in the same statements.
+        assert_eq!(counted, sold, "round {round}: the sold counter drifted");
     }
     println!(
         "kill -9: {} rounds ({rounds_with_news} with news), {orders_told} orders and {cancels_told} cancels reported, all found; {restocked} units restocked between rounds",

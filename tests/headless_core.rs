@@ -195,10 +195,13 @@ fn an_engine_failure_costs_one_message_not_the_run() {
     ended.expect("a clean end");
 }
 
-/// Every order the database committed is told, also the one that was with
-/// the store when `quit` came; none is confirmed after it.
+/// Every order the database committed is told, also those that were with
+/// the store when `quit` came. (That none is sent after it is
+/// tui_update's `a_run_that_is_quitting_sends_no_more_auto_confirmations`:
+/// auto-confirm sends a window of confirms without waiting, so here all
+/// twenty may be with the store before the quit.)
 #[test]
-fn quit_tells_every_committed_order_and_starts_no_more() {
+fn quit_tells_every_committed_order() {
     let run = start();
     for i in 0..20 {
         run.chat(message(&format!("w{i}"), "核桃来一袋"));
@@ -218,7 +221,7 @@ fn quit_tells_every_committed_order_and_starts_no_more() {
         .query_row("SELECT COUNT(*) FROM orders", [], |row| row.get(0))
         .unwrap();
     assert_eq!(told, committed, "every committed order is told");
-    assert!(committed < 20, "the queue stopped at quit ({committed})");
+    assert!(committed >= 3, "w0 to w2 were confirmed before the quit");
 }
 
 /// A chat source that dies ends a headless run (nothing is left to read),

@@ -411,3 +411,69 @@ fn learned_aliases_name_a_real_product() {
         );
     });
 }
+
+/// A v1 shop that has been selling: the v4 migration rebuilds the intents
+/// table and adds the products' sold and money counters; every intent keeps
+/// its decision and the counters start from the orders already there.
+#[test]
+fn a_selling_v1_database_keeps_its_intents_and_counts_its_sales() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(SCHEMA_V1).unwrap();
+    conn.execute_batch(
+        "INSERT INTO products (sku, name, link, price_fen, stock, position)
+              VALUES ('apple', 'Apple', 1, 500, 7, 0);
+         INSERT INTO intents (msg_id, idx, user, kind, sku, qty, status, received_at, order_id)
+              VALUES ('m1', 0, 'ann', 'order', 'apple', 2, 'confirmed', 1, 1),
+                     ('m2', 0, 'bob', 'order', 'apple', 1, 'confirmed', 2, 2),
+                     ('m3', 0, 'cy', 'order', 'apple', 4, 'pending', 3, NULL);
+         INSERT INTO orders (msg_id, user, buyer, sku, qty, unit_price_fen, status,
+                             confirmed_at, helper)
+              VALUES ('m1', 'ann', 'name:ann', 'apple', 2, 500, 'confirmed', 1, 'h'),
+                     ('m2', 'bob', 'name:bob', 'apple', 1, 450, 'cancelled', 2, 'h');",
+    )
+    .unwrap();
+    drop(conn);
+    drop(Store::open(&path, &orchard()).expect("migrates"));
+    let conn = raw(&path);
+    let (sold, revenue): (i64, i64) = conn
+        .query_row(
+            "SELECT sold, revenue_fen FROM products WHERE sku = 'apple'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (sold, revenue),
+        (2, 1000),
+        "the cancelled order is not counted"
+    );
+    let statuses: Vec<(String, String)> = conn
+        .prepare("SELECT msg_id, status FROM intents ORDER BY msg_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("m1".to_string(), "confirmed".to_string()),
+            ("m2".to_string(), "confirmed".to_string()),
+            ("m3".to_string(), "pending".to_string())
+        ]
+    );
+    // The new state is allowed, an unknown one still is not.
+    accepted(
+        "migrated",
+        &conn,
+        "UPDATE intents SET status = 'waitlisted' WHERE msg_id = 'm3'",
+    );
+    refused(
+        "migrated",
+        &conn,
+        "UPDATE intents SET status = 'lost' WHERE msg_id = 'm3'",
+        "CHECK constraint failed",
+    );
+}

@@ -575,7 +575,8 @@ fn refusal_reasons(effects: &[Effect]) -> Vec<&'static str> {
 }
 
 #[test]
-fn auto_confirm_confirms_one_at_a_time_in_arrival_order() {
+fn auto_confirm_confirms_in_arrival_order_within_a_window() {
+    use livestall::app::model::AUTO_WINDOW;
     let mut m = auto_model();
     let first = update(&mut m, chat("a", "李姐", "小米来两袋", 1));
     assert_eq!(confirms(&first), [intent_key("a", 0)]);
@@ -584,16 +585,24 @@ fn auto_confirm_confirms_one_at_a_time_in_arrival_order() {
         jobs(&first).as_slice(),
         [StoreJob::Record(_), StoreJob::Confirm(_)]
     ));
-    let second = update(&mut m, chat("b", "Tom", "核桃来三袋", 2));
-    assert!(confirms(&second).is_empty(), "waits for the first answer");
-    assert_eq!(m.inbox[1].state, IntentState::Pending);
+    // A burst goes without waiting for answers (the store commits the
+    // confirms it finds queued together), up to the window.
+    let mut sent = confirms(&first);
+    for n in 1..=AUTO_WINDOW {
+        let fx = update(&mut m, chat(&format!("m{n}"), "Tom", "核桃来三袋", 2));
+        sent.extend(confirms(&fx));
+    }
+    assert_eq!(sent.len(), AUTO_WINDOW, "the window is full");
+    assert_eq!(sent[1], intent_key("m1", 0), "in arrival order");
+    let last = intent_key(&format!("m{AUTO_WINDOW}"), 0);
+    assert!(!sent.contains(&last));
     let answered = update(&mut m, confirmed("a", 1, "millet-5jin", 2, "李姐", 298, 2));
-    assert_eq!(confirms(&answered), [intent_key("b", 0)]);
-    // A refusal answers too, and nothing is left to send.
+    assert_eq!(confirms(&answered), [last], "an answer frees a place");
+    // A refusal answers too; nothing is left to send.
     let refused = update(
         &mut m,
         Msg::Store(StoreEvent::Refused(
-            intent_key("b", 0),
+            intent_key("m1", 0),
             Refusal::OutOfStock { left: 0 },
         )),
     );
@@ -647,7 +656,10 @@ fn replayed_intents_queued_for_auto_confirm_hear_the_store_s_own_answer() {
         )),
     );
     assert_eq!(refusal_reasons(&answered), ["duplicate"]);
-    assert_eq!(confirms(&answered), [intent_key("b", 0)]);
+    // b went to the store with a (auto-confirm does not wait for answers):
+    // it too hears the store's own answer, not a second confirm.
+    assert!(confirms(&answered).is_empty());
+    assert_eq!(m.inbox[1].state, IntentState::Confirming);
 }
 
 #[test]
@@ -943,4 +955,17 @@ fn bulk_decisions_are_asked_then_made_on_what_is_still_undecided() {
         m.notice.as_ref().map(|(n, _)| n),
         Some(&Notice::NothingMatches)
     );
+}
+
+#[test]
+fn a_run_that_is_quitting_sends_no_more_auto_confirmations() {
+    use livestall::app::model::AUTO_WINDOW;
+    let mut m = auto_model();
+    for n in 0..=AUTO_WINDOW {
+        update(&mut m, chat(&format!("m{n}"), "Tom", "核桃来三袋", 2));
+    }
+    update(&mut m, ch('q'));
+    // An answer frees a place in the window, but the run is ending.
+    let answered = update(&mut m, confirmed("m0", 1, "walnut", 3, "Tom", 117, 3));
+    assert!(confirms(&answered).is_empty());
 }

@@ -16,6 +16,8 @@ use std::ops::Range;
 pub const CHAT_CAPACITY: usize = 2_000;
 /// `O` rejects pending intents older than this.
 pub const STALE_MINUTES: i64 = 10;
+/// Auto-confirmations the store may be working on at once.
+pub const AUTO_WINDOW: usize = 256;
 /// Decisions kept for `u`, newest last.
 pub const UNDO_DEPTH: usize = 100;
 /// How often a run asks the database what other helpers did: each sees the
@@ -340,12 +342,14 @@ pub struct Model {
     /// The bulk decision asked about while `mode` is `Ask`.
     pub question: Option<Bulk>,
     pub policy: Policy,
-    /// Sure intents waiting for the auto-confirm policy, oldest first. One
-    /// is confirmed at a time, in arrival order, so a run that stops while
-    /// the store is slow confirms nothing after the stop.
+    /// Sure intents waiting for the auto-confirm policy, oldest first.
+    /// They go to the store in arrival order, at most `AUTO_WINDOW` at a
+    /// time: enough that a burst shares commits (the store commits the
+    /// confirms it finds queued together), few enough that a run that stops
+    /// while the store is slow has sent little it must still wait for.
     pub(crate) auto_queue: VecDeque<IntentKey>,
-    /// The auto-confirmation the store is working on.
-    pub(crate) auto_in_flight: Option<IntentKey>,
+    /// The auto-confirmations the store is working on.
+    pub(crate) auto_in_flight: std::collections::HashSet<IntentKey>,
     /// Decisions this run made that can be taken back, newest last: the
     /// rows as they were when decided (confirmed orders and rejections).
     pub(crate) decisions: VecDeque<Decision>,
@@ -418,7 +422,7 @@ impl Model {
             question: None,
             policy: Policy::default(),
             auto_queue: VecDeque::new(),
-            auto_in_flight: None,
+            auto_in_flight: std::collections::HashSet::new(),
             decisions: VecDeque::new(),
             undoing: None,
             undoing_order: None,

@@ -684,25 +684,26 @@ fn consider_auto_confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>
     }
 }
 
-/// Sends the next queued auto-confirmation when none is with the store.
+/// Sends queued auto-confirmations, in arrival order, while the window has room.
 fn auto_confirm_next(model: &mut Model, fx: &mut Vec<Effect>) {
     // A run that is ending sends nothing new to the store.
-    if model.quitting || model.auto_in_flight.is_some() {
+    if model.quitting {
         return;
     }
-    while let Some(key) = model.auto_queue.pop_front() {
+    while model.auto_in_flight.len() < AUTO_WINDOW {
+        let Some(key) = model.auto_queue.pop_front() else {
+            return;
+        };
         // One a helper decided meanwhile is skipped.
         if confirm_by(model, key.clone(), AUTO_HELPER.to_string(), fx).is_ok() {
-            model.auto_in_flight = Some(key);
-            return;
+            model.auto_in_flight.insert(key);
         }
     }
 }
 
-/// The store answered about `key`: the next auto-confirmation may go.
+/// The store answered about `key`: its place in the window is free.
 fn answered(model: &mut Model, key: &IntentKey, fx: &mut Vec<Effect>) {
-    if model.auto_in_flight.as_ref() == Some(key) {
-        model.auto_in_flight = None;
+    if model.auto_in_flight.remove(key) {
         auto_confirm_next(model, fx);
     }
 }

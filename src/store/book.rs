@@ -4,7 +4,7 @@
 //! sync that lets several helpers' runs on one database follow each other.
 
 use super::reader::select_inventory;
-use super::schema::{map_err, write_tx};
+use super::schema::{map_err, write_tx, Cached};
 use super::worker::{clamp_u32, log_event, Audit};
 use super::{
     IntentKey, IntentStatus, NewIntent, Sale, SaleRefusal, SaleStart, StoreError, SyncCursor,
@@ -68,7 +68,7 @@ pub(super) fn running_sale(
     sku: &str,
     now: i64,
 ) -> Result<Option<Sale>, StoreError> {
-    conn.query_row(
+    conn.row_cached(
         "SELECT sale_id, sku, qty, price_fen, starts_at, ends_at, sold FROM sales
           WHERE sku = ?1 AND ended_at IS NULL AND starts_at <= ?2 AND ends_at > ?2
           ORDER BY sale_id DESC LIMIT 1",
@@ -101,7 +101,7 @@ pub(super) fn sale_units(
     delta: i64,
 ) -> Result<(), StoreError> {
     if let Some(sale_id) = sale_id {
-        tx.execute(
+        tx.exec_cached(
             "UPDATE sales SET sold = MIN(qty, MAX(0, sold + ?2)) WHERE sale_id = ?1",
             params![sale_id, delta],
         )
@@ -134,7 +134,7 @@ pub(super) fn start_sale(
         return Err(SaleRefusal::AlreadyRunning(start.sku.clone()));
     }
     let ends_at = now.saturating_add(i64::from(start.minutes) * 60_000);
-    tx.execute(
+    tx.exec_cached(
         "INSERT INTO sales (sku, qty, price_fen, starts_at, ends_at, helper)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -183,7 +183,7 @@ pub(super) fn end_sale(
     let tx = write_tx(conn)?;
     let mut sale =
         running_sale(&tx, sku, now)?.ok_or_else(|| SaleRefusal::NotRunning(sku.to_string()))?;
-    tx.execute(
+    tx.exec_cached(
         "UPDATE sales SET ended_at = ?2, ends_at = MIN(ends_at, ?2) WHERE sale_id = ?1",
         params![sale.sale_id, now],
     )

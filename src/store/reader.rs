@@ -64,7 +64,7 @@ impl Reader {
     /// Products in queue order with stock left and units sold, then the
     /// retired ones (no longer in config) that orders still name.
     pub fn inventory(&self) -> Result<Vec<StockRow>, StoreError> {
-        let mut rows = select_stock_rows(&self.conn)?;
+        let mut rows = select_stock_rows(&self.conn, self.version >= 4)?;
         if self.version >= 4 {
             let now = crate::clock::now_ms();
             for row in &mut rows {
@@ -171,7 +171,7 @@ fn percent_encode(path: &str) -> String {
 /// Products with stock and sales, and the running flash sale of each (the
 /// store thread's view: its database is always up to date).
 pub(super) fn select_inventory(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
-    let mut rows = select_stock_rows(conn)?;
+    let mut rows = select_stock_rows(conn, true)?;
     let now = crate::clock::now_ms();
     for row in &mut rows {
         row.sale = running_sale(conn, &row.sku, now)?;
@@ -179,19 +179,23 @@ pub(super) fn select_inventory(conn: &Connection) -> Result<Vec<StockRow>, Store
     Ok(rows)
 }
 
-/// Active products in queue order, then retired ones in SKU order.
-fn select_stock_rows(conn: &Connection) -> Result<Vec<StockRow>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT p.sku, p.name, p.link, p.price_fen, p.stock,
-                    (SELECT COALESCE(SUM(o.qty), 0) FROM orders o
-                      WHERE o.sku = p.sku AND o.status = 'confirmed'),
-                    p.active = 0,
-                    (SELECT COALESCE(SUM(o.qty * o.unit_price_fen), 0) FROM orders o
-                      WHERE o.sku = p.sku AND o.status = 'confirmed')
-               FROM products p ORDER BY p.active DESC, p.position, p.sku",
-        )
-        .map_err(map_err)?;
+/// Active products in queue order, then retired ones in SKU order. A
+/// database from before v4 has no sold and money counters on its products:
+/// they are summed from its orders instead.
+fn select_stock_rows(conn: &Connection, counters: bool) -> Result<Vec<StockRow>, StoreError> {
+    let sql = if counters {
+        "SELECT p.sku, p.name, p.link, p.price_fen, p.stock, p.sold, p.active = 0, p.revenue_fen
+           FROM products p ORDER BY p.active DESC, p.position, p.sku"
+    } else {
+        "SELECT p.sku, p.name, p.link, p.price_fen, p.stock,
+                (SELECT COALESCE(SUM(o.qty), 0) FROM orders o
+                  WHERE o.sku = p.sku AND o.status = 'confirmed'),
+                p.active = 0,
+                (SELECT COALESCE(SUM(o.qty * o.unit_price_fen), 0) FROM orders o
+                  WHERE o.sku = p.sku AND o.status = 'confirmed')
+           FROM products p ORDER BY p.active DESC, p.position, p.sku"
+    };
+    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
     let rows = stmt
         .query_map([], |row| {
             Ok(StockRow {

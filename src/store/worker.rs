@@ -10,7 +10,7 @@
 use super::answer::Answer;
 use super::book;
 use super::reader::{select_inventory, select_orders, select_orders_matching};
-use super::schema::{map_err, select_learned_aliases, write_tx};
+use super::schema::{map_err, select_learned_aliases, write_tx, Cached};
 use super::{
     buyer_key, AliasRefusal, AmendTo, ConfirmRequest, Confirmed, IntentKey, LearnedAlias,
     NewIntent, OrderAction, OrderAmend, OrderRow, PendingIntent, Refusal, Sale, SaleRefusal,
@@ -398,7 +398,7 @@ impl Worker {
         let decision = decide(tx, req, now)?;
         match &decision {
             Ok(done) => {
-                tx.execute(
+                tx.exec_cached(
                     "UPDATE intents
                         SET status = 'confirmed', decided_at = ?3, helper = ?4, order_id = ?5,
                             reason = NULL, sku = ?6, qty = COALESCE(?7, qty)
@@ -418,7 +418,7 @@ impl Worker {
                 let detail = format!("{} x{}", done.sku, done.qty);
                 if let Some(before_qty) = done.before_qty {
                     // What undoing this change puts back.
-                    tx.execute(
+                    tx.exec_cached(
                         "UPDATE intents SET before_qty = ?3 WHERE msg_id = ?1 AND idx = ?2",
                         params![req.key.msg_id, req.key.index, before_qty],
                     )
@@ -456,7 +456,7 @@ impl Worker {
                     Refusal::Waitlisted { .. } => ("waitlisted", "waitlisted"),
                     _ => ("refused", "refused"),
                 };
-                tx.execute(
+                tx.exec_cached(
                     "UPDATE intents
                         SET status = ?6, decided_at = ?3, helper = ?4, reason = ?5,
                             sku = COALESCE(?7, sku), qty = COALESCE(?8, qty)
@@ -561,10 +561,11 @@ impl Worker {
                 // Only the order this message created, and only while open.
                 let open =
                     open_order_of(&tx, order_id, Some(&key.msg_id))?.ok_or(Refusal::CannotUndo)?;
-                tx.execute("DELETE FROM orders WHERE order_id = ?1", [open.order_id])
+                tx.exec_cached("DELETE FROM orders WHERE order_id = ?1", [open.order_id])
                     .map_err(map_err)?;
                 book::sale_units(&tx, open.sale_id, -i64::from(open.qty))?;
-                let stock_left = adjust_stock(&tx, &open.sku, i64::from(open.qty))?;
+                let stock_left =
+                    adjust_stock(&tx, &open.sku, i64::from(open.qty), open.unit_price_fen)?;
                 Some(Confirmed {
                     action: OrderAction::Cancelled,
                     order_id: open.order_id,
@@ -592,7 +593,7 @@ impl Worker {
             }
             _ => return Err(Refusal::CannotUndo),
         };
-        tx.execute(
+        tx.exec_cached(
             "UPDATE intents SET status = 'pending', decided_at = NULL, helper = NULL,
                     reason = NULL, order_id = NULL, before_qty = NULL
               WHERE msg_id = ?1 AND idx = ?2",
@@ -703,7 +704,7 @@ impl Worker {
         let after = after
             .filter(|&n| n >= 0)
             .ok_or(StockRefusal::Negative { before })?;
-        tx.execute(
+        tx.exec_cached(
             "UPDATE products SET stock = ?2 WHERE sku = ?1",
             params![change.sku, after],
         )
@@ -740,7 +741,7 @@ impl Worker {
         if !known {
             return Err(AliasRefusal::UnknownProduct(alias.sku));
         }
-        tx.execute(
+        tx.exec_cached(
             "INSERT INTO learned_aliases (phrase, sku, learned_at, helper, msg_id)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (phrase) DO UPDATE
@@ -915,7 +916,7 @@ fn decide(
     // A confirm may arrive for an intent that was never recorded (or whose
     // batch failed); give it a row so its decision is kept and a later
     // replayed record cannot bring it back as pending.
-    tx.execute(
+    tx.exec_cached(
         "INSERT OR IGNORE INTO intents (msg_id, idx, user, user_id, kind, sku, qty, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
@@ -973,7 +974,7 @@ struct ProductRow {
 
 /// An active product (one still in config).
 fn product(tx: &Transaction<'_>, sku: &str) -> Result<Option<ProductRow>, StoreError> {
-    tx.query_row(
+    tx.row_cached(
         "SELECT stock, price_fen, limit_per_buyer FROM products WHERE sku = ?1 AND active = 1",
         [sku],
         |row| {
@@ -1043,7 +1044,7 @@ fn create_order(
         Some(sale) => (sale.price_fen, Some(sale.sale_id)),
         None => (product.price_fen, None),
     };
-    tx.execute(
+    tx.exec_cached(
         "INSERT INTO orders
              (msg_id, user, user_id, buyer, sku, qty, unit_price_fen, status, confirmed_at,
               helper, sale_id)
@@ -1064,7 +1065,7 @@ fn create_order(
     .map_err(map_err)?;
     let order_id = tx.last_insert_rowid();
     book::sale_units(tx, sale_id, i64::from(qty))?;
-    let stock_left = adjust_stock(tx, sku, -i64::from(qty))?;
+    let stock_left = adjust_stock(tx, sku, -i64::from(qty), price_fen)?;
     Ok(Ok(Confirmed {
         action: OrderAction::Created,
         order_id,
@@ -1110,7 +1111,7 @@ fn open_order_of(
     order_id: i64,
     msg_id: Option<&str>,
 ) -> Result<Option<OpenOrder>, StoreError> {
-    tx.query_row(
+    tx.row_cached(
         "SELECT order_id, sku, qty, user, sale_id, unit_price_fen FROM orders
           WHERE order_id = ?1 AND status = 'confirmed' AND (?2 IS NULL OR msg_id = ?2)",
         params![order_id, msg_id],
@@ -1121,7 +1122,7 @@ fn open_order_of(
 }
 
 fn buyer_of(tx: &Transaction<'_>, order_id: i64) -> Result<String, StoreError> {
-    tx.query_row(
+    tx.row_cached(
         "SELECT buyer FROM orders WHERE order_id = ?1",
         [order_id],
         |row| row.get(0),
@@ -1157,13 +1158,13 @@ fn reopen_order(
     if stock < i64::from(order.qty) {
         return Ok(Err(Refusal::OutOfStock { left: stock }));
     }
-    tx.execute(
+    tx.exec_cached(
         "UPDATE orders SET status = 'confirmed', cancelled_at = NULL WHERE order_id = ?1",
         [order_id],
     )
     .map_err(map_err)?;
     book::sale_units(tx, order.sale_id, i64::from(order.qty))?;
-    let stock_left = adjust_stock(tx, &order.sku, -i64::from(order.qty))?;
+    let stock_left = adjust_stock(tx, &order.sku, -i64::from(order.qty), order.unit_price_fen)?;
     Ok(Ok(Confirmed {
         action: OrderAction::Reopened,
         order_id,
@@ -1188,7 +1189,7 @@ fn latest_open_order(
     req: &ConfirmRequest,
     received_at: i64,
 ) -> Result<Option<OpenOrder>, StoreError> {
-    tx.query_row(
+    tx.row_cached(
         "SELECT o.order_id, o.sku, o.qty, o.user, o.sale_id, o.unit_price_fen FROM orders o
           WHERE o.buyer = ?1 AND o.status = 'confirmed' AND (?2 IS NULL OR o.sku = ?2)
             AND o.msg_id <> ?3
@@ -1202,13 +1203,13 @@ fn latest_open_order(
 }
 
 fn cancel_order(tx: &Transaction<'_>, open: &OpenOrder, now: i64) -> Result<Confirmed, StoreError> {
-    tx.execute(
+    tx.exec_cached(
         "UPDATE orders SET status = 'cancelled', cancelled_at = ?2 WHERE order_id = ?1",
         params![open.order_id, now],
     )
     .map_err(map_err)?;
     book::sale_units(tx, open.sale_id, -i64::from(open.qty))?;
-    let stock_left = adjust_stock(tx, &open.sku, i64::from(open.qty))?;
+    let stock_left = adjust_stock(tx, &open.sku, i64::from(open.qty), open.unit_price_fen)?;
     Ok(Confirmed {
         action: OrderAction::Cancelled,
         order_id: open.order_id,
@@ -1252,13 +1253,13 @@ fn change_order(
             return Ok(Err(Refusal::OutOfStock { left: stock }));
         }
     }
-    tx.execute(
+    tx.exec_cached(
         "UPDATE orders SET qty = ?2 WHERE order_id = ?1",
         params![open.order_id, new_qty],
     )
     .map_err(map_err)?;
     book::sale_units(tx, open.sale_id, increase)?;
-    let stock_left = adjust_stock(tx, &open.sku, -increase)?;
+    let stock_left = adjust_stock(tx, &open.sku, -increase, open.unit_price_fen)?;
     Ok(Ok(Confirmed {
         action: OrderAction::Changed,
         order_id: open.order_id,
@@ -1273,14 +1274,25 @@ fn change_order(
     }))
 }
 
-/// Adds `delta` to a product's stock and returns the new stock. The CHECK
-/// constraint turns a would-be negative stock into an error, not a row.
-pub(super) fn adjust_stock(tx: &Transaction<'_>, sku: &str, delta: i64) -> Result<i64, StoreError> {
-    tx.query_row(
-        "UPDATE products SET stock = stock + ?2 WHERE sku = ?1 RETURNING stock",
-        params![sku, delta],
-        |row| row.get(0),
+/// Moves `delta` units of a product between its stock and its orders (an
+/// order created or grown takes them, one cancelled, shrunk or undone gives
+/// them back) at `unit_price_fen`, and returns the new stock. The product
+/// keeps its units sold and money taken as counters moved in the same
+/// statement, so a confirm reads them in one look-up however many orders
+/// the product has. The CHECK constraint turns a would-be negative stock
+/// into an error, not a row.
+pub(super) fn adjust_stock(
+    tx: &Transaction<'_>,
+    sku: &str,
+    delta: i64,
+    unit_price_fen: i64,
+) -> Result<i64, StoreError> {
+    tx.prepare_cached(
+        "UPDATE products
+            SET stock = stock + ?2, sold = sold - ?2, revenue_fen = revenue_fen - ?2 * ?3
+          WHERE sku = ?1 RETURNING stock",
     )
+    .and_then(|mut stmt| stmt.query_row(params![sku, delta, unit_price_fen], |row| row.get(0)))
     .map_err(map_err)
 }
 
@@ -1291,7 +1303,7 @@ fn bought(
     sku: &str,
     except_order: Option<i64>,
 ) -> Result<i64, StoreError> {
-    tx.query_row(
+    tx.row_cached(
         "SELECT COALESCE(SUM(qty), 0) FROM orders
           WHERE buyer = ?1 AND sku = ?2 AND status = 'confirmed'
             AND (?3 IS NULL OR order_id <> ?3)",
@@ -1301,23 +1313,18 @@ fn bought(
     .map_err(map_err)
 }
 
+/// Money taken for `sku` in confirmed orders (the product's counter).
 fn revenue(tx: &Transaction<'_>, sku: &str) -> Result<i64, StoreError> {
-    tx.query_row(
-        "SELECT COALESCE(SUM(qty * unit_price_fen), 0) FROM orders
-          WHERE sku = ?1 AND status = 'confirmed'",
-        [sku],
-        |row| row.get(0),
-    )
-    .map_err(map_err)
+    tx.prepare_cached("SELECT revenue_fen FROM products WHERE sku = ?1")
+        .and_then(|mut stmt| stmt.query_row([sku], |row| row.get(0)))
+        .map_err(map_err)
 }
 
+/// Units of `sku` in confirmed orders (the product's counter).
 fn sold(tx: &Transaction<'_>, sku: &str) -> Result<i64, StoreError> {
-    tx.query_row(
-        "SELECT COALESCE(SUM(qty), 0) FROM orders WHERE sku = ?1 AND status = 'confirmed'",
-        [sku],
-        |row| row.get(0),
-    )
-    .map_err(map_err)
+    tx.prepare_cached("SELECT sold FROM products WHERE sku = ?1")
+        .and_then(|mut stmt| stmt.query_row([sku], |row| row.get(0)))
+        .map_err(map_err)
 }
 
 /// One row of the audit trail, built up by what it concerns.
@@ -1367,7 +1374,7 @@ impl<'a> Audit<'a> {
 /// Writes one audit row inside the transaction whose change it describes,
 /// so the trail and the data can never disagree.
 pub(super) fn log_event(tx: &Transaction<'_>, audit: Audit<'_>) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec_cached(
         "INSERT INTO events
              (at, helper, action, msg_id, idx, order_id, detail, before_state, after_state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

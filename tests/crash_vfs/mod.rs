@@ -5,6 +5,8 @@
 //! puts the file's waiting writes on disk and then syncs the real file.
 //! `Disk::crash` is the power cut: from then on nothing reaches the disk,
 //! and `Disk::recover` throws away every write that was never synced.
+//! `Disk::fill` makes the disk full: every write is refused with
+//! SQLITE_FULL until `Disk::empty` (tests/disk_full.rs).
 //!
 //! The model, kept simple (SQLite's own test6.c "crash" VFS also tears and
 //! reorders unsynced writes; this one only drops them):
@@ -20,11 +22,14 @@
 //!   runs down through its ordinary code paths; its syncs and deletes
 //!   answer OK and do nothing, and it can open no file.
 
+// Shared by power_loss.rs and disk_full.rs, each using part of it.
+#![allow(dead_code)]
+
 use rusqlite::ffi;
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::ptr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// One simulated disk: the files written through one registered VFS name.
@@ -43,6 +48,8 @@ pub struct Disk {
     /// Writes, truncates and syncs left until the crash is thrown from
     /// inside one of them (0: not armed).
     countdown: AtomicU64,
+    /// No room left: writes are refused with SQLITE_FULL.
+    full: AtomicBool,
 }
 
 // SAFETY: `real` points to the default VFS object, which SQLite keeps
@@ -66,6 +73,7 @@ impl Disk {
             files: Mutex::new(HashMap::new()),
             open_files: AtomicUsize::new(0),
             countdown: AtomicU64::new(0),
+            full: AtomicBool::new(false),
         }));
         let name = CString::new(name).expect("a VFS name without NUL");
         // SAFETY: `real` is valid (above); reading its plain fields is fine.
@@ -111,6 +119,16 @@ impl Disk {
     pub fn crash(&self) {
         *lock(&self.crashed) = true;
         self.countdown.store(0, Ordering::SeqCst);
+    }
+
+    /// The disk is full: every write from now on fails with SQLITE_FULL.
+    pub fn fill(&self) {
+        self.full.store(true, Ordering::SeqCst);
+    }
+
+    /// Room again (a file was deleted elsewhere).
+    pub fn empty(&self) {
+        self.full.store(false, Ordering::SeqCst);
     }
 
     pub fn crashed(&self) -> bool {
@@ -666,6 +684,9 @@ unsafe extern "C" fn file_write(
 ) -> c_int {
     let shim = shim(file);
     shim.disk.tick();
+    if shim.disk.full.load(Ordering::SeqCst) {
+        return ffi::SQLITE_FULL;
+    }
     // SQLite hands `amount` bytes to write.
     let data = std::slice::from_raw_parts(buf.cast::<u8>(), amount as usize);
     let written = lock(&shim.buffer).write(&mut RealFile::new(shim.real), data, offset as u64);
