@@ -3,6 +3,8 @@
 //! retired products in `inventory`. The reading ones change no byte and
 //! create no file; `--db` alone is enough for all of them.
 
+mod common;
+use common::snapshot;
 use livestall::catalog::{Catalog, Product};
 use livestall::intent::IntentKind;
 use livestall::store::{wait, ConfirmRequest, IntentKey, NewIntent, Refusal, Store};
@@ -66,21 +68,6 @@ fn ok(out: Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! enough. The changing ones (`inventory set/add`, `orders cancel`, `orders
 //! set-qty`) commit one change each, stock moved with it, and record who.
 
+mod common;
+use common::snapshot;
 use livestall::catalog::{Catalog, Product};
 use livestall::intent::IntentKind;
 use livestall::store::{wait, ConfirmRequest, IntentKey, NewIntent, Store};
@@ -69,22 +71,6 @@ fn livestall(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-/// Every file in `dir` with its bytes.
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 fn names(files: &[(String, Vec<u8>)]) -> Vec<&str> {

@@ -9,7 +9,9 @@
 //! The binary runs with `TZ=CST-8` (China, no daylight saving, named by rule
 //! so no zone files are needed): local times below are +08:00.
 
+mod common;
 use calamine::{open_workbook, Data, Reader, Xlsx};
+use common::snapshot;
 use livestall::catalog::{Catalog, Product};
 use livestall::commands::xlsx::{
     ORDERS_SHEET, PACKING_HEADER, PACKING_SHEET, PRODUCTS_HEADER, PRODUCTS_SHEET,
@@ -216,22 +218,6 @@ fn succeeded(out: Output) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-/// Every file in `dir` with its bytes, sorted by name.
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 /// A sheet as rows of cells, the header first.

@@ -982,34 +982,41 @@ fn restore_pending(model: &mut Model, pending: Vec<PendingIntent>) {
         if model.inbox.iter().any(|item| item.key == intent.key) {
             continue;
         }
-        let state = if waitlisted {
-            // Its place is counted by `refresh_offers`.
-            IntentState::Waitlisted { place: 0 }
-        } else {
-            IntentState::Pending
-        };
-        let product = intent
-            .sku
-            .as_deref()
-            .and_then(|sku| model.catalog.index_of_sku(sku));
-        model.inbox.push(InboxItem {
-            key: intent.key,
-            user: intent.user,
-            user_id: intent.user_id,
-            text: intent.text,
-            kind: intent.kind,
-            product,
-            sku: intent.sku,
-            qty: intent.qty,
-            confidence: intent.confidence,
-            evidence: Vec::new(),
-            received_at_ms: intent.received_at_ms,
-            state,
-            announced: false,
-        });
+        let item = stored_item(model, intent, waitlisted, false);
+        model.inbox.push(item);
     }
     // Oldest first; a stable sort keeps a message's intents in their order.
     model.inbox.sort_by_key(|item| item.received_at_ms);
+}
+
+/// An inbox row for an intent the database holds (restored at the start,
+/// or recorded by another helper's run): no evidence spans (the text is
+/// read again only if its message comes again); a waitlisted one's place
+/// is counted by `refresh_offers`.
+fn stored_item(model: &Model, intent: NewIntent, waitlisted: bool, announced: bool) -> InboxItem {
+    let product = intent
+        .sku
+        .as_deref()
+        .and_then(|sku| model.catalog.index_of_sku(sku));
+    InboxItem {
+        key: intent.key,
+        user: intent.user,
+        user_id: intent.user_id,
+        text: intent.text,
+        kind: intent.kind,
+        product,
+        sku: intent.sku,
+        qty: intent.qty,
+        confidence: intent.confidence,
+        evidence: Vec::new(),
+        received_at_ms: intent.received_at_ms,
+        state: if waitlisted {
+            IntentState::Waitlisted { place: 0 }
+        } else {
+            IntentState::Pending
+        },
+        announced,
+    }
 }
 
 fn on_tick(model: &mut Model, now_ms: i64) {

@@ -238,60 +238,23 @@ pub(super) fn sync(conn: &Connection, after: Option<SyncCursor>) -> Result<SyncR
     // New intent rows in batches; decisions (events) all at once, since an
     // intent named by an event is read as it is now, whatever came between.
     let rowid_until = now.intent_rowid.min(after.intent_rowid + SYNC_BATCH);
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at,
-                    status
-               FROM intents
-              WHERE (rowid > ?1 AND rowid <= ?2)
-                 OR (msg_id, idx) IN (SELECT msg_id, idx FROM events
-                                       WHERE event_id > ?3 AND msg_id IS NOT NULL)
-              ORDER BY received_at, msg_id, idx",
-        )
-        .map_err(map_err)?;
+    let sql = format!(
+        "SELECT {INTENT_COLUMNS} FROM intents
+          WHERE (rowid > ?1 AND rowid <= ?2)
+             OR (msg_id, idx) IN (SELECT msg_id, idx FROM events
+                                   WHERE event_id > ?3 AND msg_id IS NOT NULL)
+          ORDER BY received_at, msg_id, idx"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
     let rows = stmt
         .query_map(
             params![after.intent_rowid, rowid_until, after.event_id],
-            |row| {
-                Ok((
-                    IntentKey {
-                        msg_id: row.get(0)?,
-                        index: row.get(1)?,
-                    },
-                    row.get::<_, String>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, Option<String>>(6)?,
-                    row.get::<_, Option<i64>>(7)?,
-                    row.get::<_, f64>(8)?,
-                    row.get::<_, i64>(9)?,
-                    row.get::<_, String>(10)?,
-                ))
-            },
+            intent_row,
         )
         .map_err(map_err)?;
     let mut intents = Vec::new();
     for row in rows {
-        let (key, user, user_id, text, kind, sku, qty, confidence, received_at_ms, status) =
-            row.map_err(map_err)?;
-        let (Some(kind), Some(status)) = (parse_kind(&kind), IntentStatus::parse(&status)) else {
-            continue;
-        };
-        intents.push((
-            NewIntent {
-                key,
-                user,
-                user_id,
-                text,
-                kind,
-                sku,
-                qty: qty.map(clamp_u32),
-                confidence: confidence as f32,
-                received_at_ms,
-            },
-            status,
-        ));
+        intents.extend(row.map_err(map_err)?);
     }
     Ok(SyncReport {
         cursor: SyncCursor {
@@ -301,6 +264,46 @@ pub(super) fn sync(conn: &Connection, after: Option<SyncCursor>) -> Result<SyncR
         intents,
         inventory: Some(select_inventory(conn)?),
     })
+}
+
+/// The columns `intent_row` reads, in its order.
+pub(super) const INTENT_COLUMNS: &str =
+    "msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at, status";
+
+/// One intent row read through `INTENT_COLUMNS`; `None` (and a warning) for
+/// a kind or status this build does not know.
+pub(super) fn intent_row(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<Option<(NewIntent, IntentStatus)>> {
+    let key = IntentKey {
+        msg_id: row.get(0)?,
+        index: row.get(1)?,
+    };
+    let kind: String = row.get(5)?;
+    let status: String = row.get(10)?;
+    let (Some(kind), Some(status)) = (parse_kind(&kind), IntentStatus::parse(&status)) else {
+        tracing::warn!(
+            "skipping intent {}#{} of unknown kind {kind} or status {status}",
+            key.msg_id,
+            key.index
+        );
+        return Ok(None);
+    };
+    let qty: Option<i64> = row.get(7)?;
+    Ok(Some((
+        NewIntent {
+            key,
+            user: row.get(2)?,
+            user_id: row.get(3)?,
+            text: row.get(4)?,
+            kind,
+            sku: row.get(6)?,
+            qty: qty.map(clamp_u32),
+            confidence: row.get::<_, f64>(8)? as f32,
+            received_at_ms: row.get(9)?,
+        },
+        status,
+    )))
 }
 
 fn parse_kind(kind: &str) -> Option<IntentKind> {

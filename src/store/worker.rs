@@ -790,60 +790,21 @@ impl Worker {
     }
 
     fn pending(&self) -> Result<Vec<PendingIntent>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at,
-                        status = 'waitlisted'
-                   FROM intents WHERE status IN ('pending', 'waitlisted')
-                  ORDER BY received_at, msg_id, idx",
-            )
-            .map_err(map_err)?;
-        let rows = stmt
-            .query_map([], |row| {
-                Ok((
-                    IntentKey {
-                        msg_id: row.get(0)?,
-                        index: row.get(1)?,
-                    },
-                    row.get::<_, String>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, Option<String>>(6)?,
-                    row.get::<_, Option<u32>>(7)?,
-                    row.get::<_, f64>(8)?,
-                    row.get::<_, i64>(9)?,
-                    row.get::<_, bool>(10)?,
-                ))
-            })
-            .map_err(map_err)?;
+        let sql = format!(
+            "SELECT {} FROM intents WHERE status IN ('pending', 'waitlisted')
+              ORDER BY received_at, msg_id, idx",
+            book::INTENT_COLUMNS
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(map_err)?;
+        let rows = stmt.query_map([], book::intent_row).map_err(map_err)?;
         let mut out = Vec::new();
         for row in rows {
-            let (key, user, user_id, text, kind, sku, qty, confidence, received_at_ms, waitlisted) =
-                row.map_err(map_err)?;
-            let Some(kind) = parse_kind(&kind) else {
-                tracing::warn!(
-                    "skipping intent {}#{} of unknown kind {kind}",
-                    key.msg_id,
-                    key.index
-                );
-                continue;
-            };
-            out.push(PendingIntent {
-                intent: NewIntent {
-                    key,
-                    user,
-                    user_id,
-                    text,
-                    kind,
-                    sku,
-                    qty,
-                    confidence: confidence as f32,
-                    received_at_ms,
-                },
-                waitlisted,
-            });
+            if let Some((intent, status)) = row.map_err(map_err)? {
+                out.push(PendingIntent {
+                    intent,
+                    waitlisted: status == super::IntentStatus::Waitlisted,
+                });
+            }
         }
         Ok(out)
     }
@@ -1392,15 +1353,6 @@ pub(super) fn log_event(tx: &Transaction<'_>, audit: Audit<'_>) -> Result<(), St
     )
     .map(drop)
     .map_err(map_err)
-}
-
-fn parse_kind(kind: &str) -> Option<IntentKind> {
-    match kind {
-        "order" => Some(IntentKind::Order),
-        "cancel" => Some(IntentKind::Cancel),
-        "change" => Some(IntentKind::Change),
-        _ => None,
-    }
 }
 
 pub(super) fn clamp_u32(n: i64) -> u32 {

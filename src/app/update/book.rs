@@ -115,29 +115,9 @@ pub(super) fn synced(
 }
 
 fn insert_row(model: &mut Model, intent: NewIntent, status: IntentStatus) {
-    let product = intent
-        .sku
-        .as_deref()
-        .and_then(|sku| model.catalog.index_of_sku(sku));
-    model.inbox.push(InboxItem {
-        key: intent.key,
-        user: intent.user,
-        user_id: intent.user_id,
-        text: intent.text,
-        kind: intent.kind,
-        product,
-        sku: intent.sku,
-        qty: intent.qty,
-        confidence: intent.confidence,
-        evidence: Vec::new(),
-        received_at_ms: intent.received_at_ms,
-        state: match status {
-            IntentStatus::Waitlisted => IntentState::Waitlisted { place: 0 },
-            _ => IntentState::Pending,
-        },
-        // Another run told it; this one does not put it to its own policy.
-        announced: true,
-    });
+    // Another run told it; this one does not put it to its own policy.
+    let item = super::stored_item(model, intent, status == IntentStatus::Waitlisted, true);
+    model.inbox.push(item);
 }
 
 /// The store put an order on its product's waitlist.
