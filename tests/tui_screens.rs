@@ -160,7 +160,17 @@ fn refusal_is_shown_on_the_row_and_the_notice_line() {
                 Refusal::OutOfStock { left: 0 },
             )),
         );
+        // The selection moved on after y; back on the refused row, its
+        // reason and what to do next are under it.
+        update(&mut m, ch('k'));
         let s = screen(&m, size.0, size.1);
+        assert!(
+            s.contains(match language {
+                Language::Zh => "R 补货，或 n 拒绝",
+                Language::En => "R restocks, n rejects",
+            }),
+            "what to do next: {s}"
+        );
         assert!(
             s.matches(reason).count() >= 2,
             "row and notice both say why: {s}"

@@ -117,7 +117,9 @@ fn confirm_marks_confirming_then_store_reply_removes_and_updates_stock() {
         }))]
     );
     assert_eq!(m.inbox[0].state, IntentState::Confirming);
-    // A second press while the store works must not send a second confirm.
+    assert_eq!(m.selected, 1, "the selection moved on");
+    // Back on it, a second press while the store works sends nothing.
+    update(&mut m, ch('k'));
     assert!(update(&mut m, key(KeyCode::Enter)).is_empty());
     assert_eq!(m.inbox.len(), 2, "the row stays until the store answers");
 
@@ -177,6 +179,7 @@ fn refusal_keeps_the_row_with_its_reason_and_it_can_be_rejected() {
         m.notice.as_ref().map(|(n, _)| n),
         Some(&Notice::Refused(refusal))
     );
+    update(&mut m, ch('k'));
     let effects = update(&mut m, ch('n'));
     assert!(
         matches!(effects.as_slice(), [Effect::Store(StoreJob::Reject { key, .. })] if *key == intent_key("a", 0))

@@ -30,9 +30,12 @@ pub enum Action {
     FlashSale,
     /// Show the selected row's buyer's orders (their cart).
     OpenCart,
+    /// Choose the selected intent's product from a list.
+    OpenPicker,
     /// In a cart: cancel the selected order.
     CancelOrder,
-    /// In a cart: one more / one fewer of the selected order.
+    /// One more / one fewer: of the selected intent in the inbox, of the
+    /// selected order in a cart.
     QtyUp,
     QtyDown,
     NextProduct,
@@ -148,6 +151,22 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
         KeyModifiers::NONE,
         Action::OpenCart,
     ),
+    // Fixing the selected intent before confirming it.
+    (INBOX, KeyCode::Char('+'), KeyModifiers::NONE, Action::QtyUp),
+    (INBOX, KeyCode::Char('='), KeyModifiers::NONE, Action::QtyUp),
+    (
+        INBOX,
+        KeyCode::Char('-'),
+        KeyModifiers::NONE,
+        Action::QtyDown,
+    ),
+    (
+        INBOX,
+        KeyCode::Char('e'),
+        KeyModifiers::NONE,
+        Action::OpenPicker,
+    ),
+    (INBOX, KeyCode::Tab, KeyModifiers::NONE, Action::OpenPicker),
     (CART, KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
     (
         CART,

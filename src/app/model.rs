@@ -169,6 +169,20 @@ pub enum Mode {
     /// One buyer's orders cover the screen (`Model::cart`): select one,
     /// cancel it or change its quantity.
     Cart,
+    /// The product picker covers the screen (`Model::picker`): typed keys
+    /// narrow the list, Enter gives the selected intent that product.
+    Picker,
+}
+
+/// Choosing the product of an intent before confirming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    /// The intent being fixed.
+    pub key: IntentKey,
+    /// A link number, part of a name or SKU, or pinyin initials.
+    pub query: String,
+    /// Index into the products the query matches.
+    pub selected: usize,
 }
 
 /// One buyer's orders, as the store last reported them.
@@ -245,6 +259,13 @@ pub enum Bulk {
     },
     /// End the flash sale running on a product.
     EndSale { product: usize },
+    /// Teach the engine `phrase` as a name of `product` (the helper picked
+    /// that product for an intent the engine read `phrase` in).
+    TeachAlias {
+        phrase: String,
+        product: usize,
+        msg_id: String,
+    },
 }
 
 impl Bulk {
@@ -253,7 +274,7 @@ impl Bulk {
             Bulk::RejectProduct { keys, .. }
             | Bulk::RejectOlder { keys, .. }
             | Bulk::ConfirmOnAir { keys, .. } => keys,
-            Bulk::EndSale { .. } => &[],
+            Bulk::EndSale { .. } | Bulk::TeachAlias { .. } => &[],
         }
     }
 }
@@ -304,6 +325,10 @@ pub enum Notice {
     StockChanged(String, i64, i64),
     /// A flash sale was not started or ended.
     SaleRefused(String),
+    /// A phrase was learned as a product's name: (phrase, product name).
+    Learned(String, String),
+    /// A phrase was not learned.
+    LearnRefused(String),
 }
 
 #[derive(Debug, Clone)]
@@ -357,6 +382,8 @@ pub struct Model {
     pub(crate) undoing: Option<InboxItem>,
     /// The order whose cancel or change the store is taking back.
     pub(crate) undoing_order: Option<i64>,
+    /// The product picker while `mode` is `Picker`.
+    pub picker: Option<Picker>,
     /// The buyer's cart shown while `mode` is `Cart`.
     pub cart: Option<CartView>,
     /// The line being typed while `mode` is `Prompt`.
@@ -427,6 +454,7 @@ impl Model {
             undoing: None,
             undoing_order: None,
             prompt: None,
+            picker: None,
             cart: None,
             retired: Vec::new(),
             sync_cursor: None,

@@ -17,6 +17,9 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use std::fmt;
 
 mod book;
+mod fix;
+
+pub use fix::picker_matches;
 
 pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -37,7 +40,7 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
             received_at_ms,
         } => on_chat(model, engine, message, received_at_ms, &mut fx),
         Msg::Source(status) => on_source(model, status, &mut fx),
-        Msg::Store(event) => on_store(model, event, &mut fx),
+        Msg::Store(event) => on_store(model, engine, event, &mut fx),
         Msg::Tick(now_ms) => {
             on_tick(model, now_ms);
             book::maybe_sync(model, &mut fx);
@@ -209,6 +212,9 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     if model.mode == Mode::Prompt && book::prompt_key(model, &key, fx) {
         return;
     }
+    if model.mode == Mode::Picker && fix::picker_key(model, &key, fx) {
+        return;
+    }
     let Some(action) = model.keymap.action(model.mode, &key) else {
         return;
     };
@@ -231,8 +237,11 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::SelectDown if model.mode == Mode::Cart => book::cart_select(model, 1),
         Action::OpenCart => book::open_cart(model, fx),
         Action::CancelOrder => book::cart_amend(model, None, fx),
-        Action::QtyUp => book::cart_amend(model, Some(1), fx),
-        Action::QtyDown => book::cart_amend(model, Some(-1), fx),
+        Action::QtyUp if model.mode == Mode::Cart => book::cart_amend(model, Some(1), fx),
+        Action::QtyDown if model.mode == Mode::Cart => book::cart_amend(model, Some(-1), fx),
+        Action::QtyUp => fix::step_qty(model, 1),
+        Action::QtyDown => fix::step_qty(model, -1),
+        Action::OpenPicker => fix::open_picker(model),
         Action::SelectUp => model.selected = model.selected.saturating_sub(1),
         Action::SelectDown => {
             if model.selected + 1 < model.inbox.len() {
@@ -298,10 +307,31 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
             };
             // A row the store is busy with just ignores the key; an order
             // without a product says why it cannot go.
-            if let Err(CommandError::NoProduct(_)) = done {
-                model.notice = Some((Notice::NoProduct, model.now_ms));
+            match done {
+                Err(CommandError::NoProduct(_)) => {
+                    model.notice = Some((Notice::NoProduct, model.now_ms));
+                }
+                // The decided row waits for the store where it is; the
+                // helper's eyes move on to the next one.
+                Ok(()) => select_next_undecided(model),
+                Err(_) => {}
             }
         }
+    }
+}
+
+/// Moves the selection to the next row below that is still the helper's
+/// to decide, if there is one.
+fn select_next_undecided(model: &mut Model) {
+    if let Some(next) = model
+        .inbox
+        .iter()
+        .enumerate()
+        .skip(model.selected + 1)
+        .find(|(_, item)| actionable(&item.state))
+        .map(|(i, _)| i)
+    {
+        model.selected = next;
     }
 }
 
@@ -463,6 +493,11 @@ fn answer_yes_to(model: &mut Model, bulk: Bulk, fx: &mut Vec<Effect>) {
             }
         }
         Bulk::EndSale { product } => book::end_sale(model, product, fx),
+        Bulk::TeachAlias {
+            phrase,
+            product,
+            msg_id,
+        } => fix::teach(model, phrase, product, msg_id, fx),
     }
 }
 
@@ -737,7 +772,7 @@ fn on_source(model: &mut Model, status: SourceStatus, fx: &mut Vec<Effect>) {
     }
 }
 
-fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
+fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<Effect>) {
     let now = model.now_ms;
     match event {
         StoreEvent::Confirmed(key, confirmed) => {
@@ -883,13 +918,14 @@ fn on_store(model: &mut Model, event: StoreEvent, fx: &mut Vec<Effect>) {
             book::refresh_offers(model, fx);
         }
         StoreEvent::Pending(pending) => {
-            restore_pending(model, pending);
+            restore_pending(model, engine, pending);
             book::refresh_offers(model, fx);
         }
         StoreEvent::StockChanged(result) => book::stock_changed(model, result, fx),
         StoreEvent::Cart { buyer, result } => book::cart_loaded(model, buyer, result),
+        StoreEvent::Learned(result) => fix::learned(model, result),
         StoreEvent::Sale(result) => book::sale_news(model, result, fx),
-        StoreEvent::Synced(result) => book::synced(model, result, fx),
+        StoreEvent::Synced(result) => book::synced(model, engine, result, fx),
         StoreEvent::AlreadyDecided(keys) => {
             for key in keys {
                 // Only rows nobody is acting on: a confirm in flight, or one
@@ -977,12 +1013,12 @@ fn apply_inventory(model: &mut Model, rows: Vec<StockRow>) {
     }
 }
 
-fn restore_pending(model: &mut Model, pending: Vec<PendingIntent>) {
+fn restore_pending(model: &mut Model, engine: &Engine, pending: Vec<PendingIntent>) {
     for PendingIntent { intent, waitlisted } in pending {
         if model.inbox.iter().any(|item| item.key == intent.key) {
             continue;
         }
-        let item = stored_item(model, intent, waitlisted, false);
+        let item = stored_item(model, engine, intent, waitlisted, false);
         model.inbox.push(item);
     }
     // Oldest first; a stable sort keeps a message's intents in their order.
@@ -990,14 +1026,28 @@ fn restore_pending(model: &mut Model, pending: Vec<PendingIntent>) {
 }
 
 /// An inbox row for an intent the database holds (restored at the start,
-/// or recorded by another helper's run): no evidence spans (the text is
-/// read again only if its message comes again); a waitlisted one's place
-/// is counted by `refresh_offers`.
-fn stored_item(model: &Model, intent: NewIntent, waitlisted: bool, announced: bool) -> InboxItem {
+/// or recorded by another helper's run). Its "why" is read again from its
+/// text, with its own product as the one on air (a bare "+1" meant the
+/// product on air then); a waitlisted one's place is counted by
+/// `refresh_offers`.
+fn stored_item(
+    model: &Model,
+    engine: &Engine,
+    intent: NewIntent,
+    waitlisted: bool,
+    announced: bool,
+) -> InboxItem {
     let product = intent
         .sku
         .as_deref()
         .and_then(|sku| model.catalog.index_of_sku(sku));
+    let mut read = Vec::new();
+    engine.parse_guarded(&intent.text, product, &mut read);
+    let evidence = read
+        .get(intent.key.index as usize)
+        .filter(|again| again.kind == intent.kind && again.product == product)
+        .map(|again| again.evidence.to_vec())
+        .unwrap_or_default();
     InboxItem {
         key: intent.key,
         user: intent.user,
@@ -1008,7 +1058,7 @@ fn stored_item(model: &Model, intent: NewIntent, waitlisted: bool, announced: bo
         sku: intent.sku,
         qty: intent.qty,
         confidence: intent.confidence,
-        evidence: Vec::new(),
+        evidence,
         received_at_ms: intent.received_at_ms,
         state: if waitlisted {
             IntentState::Waitlisted { place: 0 }

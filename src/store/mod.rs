@@ -886,6 +886,29 @@ impl Store {
                 });
                 self.send(Request::Undo(key, helper, answer));
             }
+            StoreJob::Learn {
+                phrase,
+                sku,
+                helper,
+                msg_id,
+            } => {
+                let answer = Answer::event(events, |result| Some(StoreEvent::Learned(result)));
+                let phrase = phrase.trim().to_string();
+                if phrase.is_empty() {
+                    answer.send(Err(AliasRefusal::Empty));
+                    return;
+                }
+                self.send(Request::Learn(
+                    LearnedAlias {
+                        phrase,
+                        sku,
+                        learned_at_ms: 0,
+                        helper,
+                        msg_id,
+                    },
+                    answer,
+                ));
+            }
             StoreJob::Cart { buyer } => {
                 let answer = Answer::event(events, {
                     let buyer = buyer.clone();
@@ -969,6 +992,14 @@ pub enum StoreJob {
     Stock(StockChange),
     /// One buyer's orders (`buyer_key`); answered with `Cart`.
     Cart { buyer: String },
+    /// Teach `phrase` as a name of `sku` (a helper picked another product
+    /// for an intent); answered with `Learned`.
+    Learn {
+        phrase: String,
+        sku: String,
+        helper: String,
+        msg_id: Option<String>,
+    },
     /// Start a flash sale; answered with `Sale`.
     StartSale(SaleStart),
     /// End a product's flash sale; answered with `Sale`.

@@ -15,7 +15,10 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let product = match bulk {
         Bulk::RejectProduct { product, .. }
         | Bulk::ConfirmOnAir { product, .. }
-        | Bulk::EndSale { product } => model.product(Some(*product)).map(|p| p.name.as_str()),
+        | Bulk::EndSale { product }
+        | Bulk::TeachAlias { product, .. } => {
+            model.product(Some(*product)).map(|p| p.name.as_str())
+        }
         Bulk::RejectOlder { .. } => None,
     };
     let lines = i18n::question(model.language, bulk, product.unwrap_or(""));

@@ -30,6 +30,9 @@ pub struct Strings {
     pub confirming: &'static str,
     pub rejecting: &'static str,
     pub offered: &'static str,
+    pub picker_title: &'static str,
+    pub picker_keys: &'static str,
+    pub picker_none: &'static str,
     pub cart_title: &'static str,
     pub cart_total: &'static str,
     pub cart_empty: &'static str,
@@ -88,6 +91,9 @@ pub static ZH: Strings = Strings {
     confirming: "确认中…",
     rejecting: "拒绝中…",
     offered: "有货了，可确认",
+    picker_title: "改商品",
+    picker_keys: "输入 链接号/名称/拼音首字母  ↑↓ 选择  回车 确定  Esc 取消",
+    picker_none: "没有相符的商品",
     cart_title: "买家",
     cart_total: "合计",
     cart_empty: "这位买家还没有订单",
@@ -128,6 +134,11 @@ pub static ZH: Strings = Strings {
         ("R", "给讲解中的商品补货 / 设定库存"),
         ("F", "讲解中的商品开始 / 结束秒杀"),
         ("c", "所选买家的全部订单（取消、改数量）"),
+        ("+ / -", "所选订单多一件 / 少一件（确认前）"),
+        (
+            "e / Tab",
+            "给所选订单换商品（输入链接号、名称或拼音首字母）",
+        ),
         ("]  [", "下一个 / 上一个商品讲解"),
         ("p", "显示 / 隐藏商品列表"),
         ("PgUp PgDn End", "翻看弹幕 / 回到最新"),
@@ -162,6 +173,9 @@ pub static EN: Strings = Strings {
     confirming: "confirming…",
     rejecting: "rejecting…",
     offered: "in stock again: y confirms",
+    picker_title: "Product",
+    picker_keys: "type link no. / name / initials  ↑↓  Enter ok  Esc cancel",
+    picker_none: "no product matches",
     cart_title: "Buyer",
     cart_total: "total",
     cart_empty: "no orders from this buyer yet",
@@ -205,6 +219,8 @@ pub static EN: Strings = Strings {
         ("R", "restock (or set the stock of) the product on air"),
         ("F", "start / end a flash sale of the product on air"),
         ("c", "the selected buyer's orders: cancel, change qty"),
+        ("+ / -", "one more / one fewer, before confirming"),
+        ("e / Tab", "pick another product: link no., name, initials"),
         ("]  [", "next / previous product on air"),
         ("p", "show / hide the product list"),
         ("PgUp PgDn End", "scroll the chat / follow again"),
@@ -265,6 +281,72 @@ pub fn refusal(language: Language, refusal: &Refusal) -> String {
     }
 }
 
+/// What the helper can do about a row the store refused.
+pub fn next_step(language: Language, notice: &Notice) -> Option<&'static str> {
+    let zh = language == Language::Zh;
+    Some(match notice {
+        Notice::Refused(refusal) => match refusal {
+            Refusal::NoOpenOrder | Refusal::CannotUndo | Refusal::UnknownOrder(_) => {
+                if zh {
+                    "按 n 拒绝"
+                } else {
+                    "n rejects it"
+                }
+            }
+            Refusal::OutOfStock { .. } | Refusal::Waitlisted { .. } => {
+                if zh {
+                    "R 补货，或 n 拒绝"
+                } else {
+                    "R restocks, n rejects"
+                }
+            }
+            Refusal::OverLimit { .. } => {
+                if zh {
+                    "- 减数量，或 n 拒绝"
+                } else {
+                    "- lowers it, n rejects"
+                }
+            }
+            Refusal::Duplicate { .. } | Refusal::Rejected => {
+                if zh {
+                    "已处理过，按 n 移走"
+                } else {
+                    "decided before: n clears it"
+                }
+            }
+            Refusal::UnknownProduct(_) | Refusal::NoProduct => {
+                if zh {
+                    "e 选商品，或 n 拒绝"
+                } else {
+                    "e picks a product, n rejects"
+                }
+            }
+            Refusal::Storage(_) => {
+                if zh {
+                    "稍后再按 y"
+                } else {
+                    "y again later"
+                }
+            }
+        },
+        Notice::NoProduct => {
+            if zh {
+                "e 选商品"
+            } else {
+                "e picks a product"
+            }
+        }
+        Notice::StoreFailed(_) => {
+            if zh {
+                "稍后再按 y"
+            } else {
+                "y again later"
+            }
+        }
+        _ => return None,
+    })
+}
+
 pub fn store_error(language: Language, error: &StoreError) -> String {
     match language {
         Language::En => error.to_string(),
@@ -314,6 +396,17 @@ pub fn notice(language: Language, notice: &Notice) -> String {
             Language::Zh => "没有可撤销的操作".to_string(),
             Language::En => "nothing to undo".to_string(),
         },
+        Notice::Learned(phrase, name) => {
+            let phrase = crate::ui::sanitize::sanitize(phrase);
+            match language {
+                Language::Zh => format!("已记住：「{phrase}」就是「{name}」（下次启动起生效）"),
+                Language::En => format!("learned: \"{phrase}\" is {name} (from the next start)"),
+            }
+        }
+        Notice::LearnRefused(detail) => match language {
+            Language::Zh => format!("没有记住：{detail}"),
+            Language::En => format!("not learned: {detail}"),
+        },
         Notice::StockChanged(sku, before, after) => match language {
             Language::Zh => format!("{sku} 库存 {before} → {after}"),
             Language::En => format!("{sku} stock {before} → {after}"),
@@ -353,6 +446,20 @@ pub fn question(language: Language, bulk: &crate::app::model::Bulk, name: &str) 
                 "Reject all {n} pending intents older than {minutes} minutes?"
             )]
         }
+        (Language::Zh, Bulk::TeachAlias { phrase, .. }) => vec![
+            format!(
+                "以后把「{}」读作「{name}」？",
+                crate::ui::sanitize::sanitize(phrase)
+            ),
+            "（记在数据库里，下次启动起生效）".to_string(),
+        ],
+        (Language::En, Bulk::TeachAlias { phrase, .. }) => vec![
+            format!(
+                "From now on read \"{}\" as {name}?",
+                crate::ui::sanitize::sanitize(phrase)
+            ),
+            "(kept in the database; read from the next start)".to_string(),
+        ],
         (Language::Zh, Bulk::EndSale { .. }) => vec![format!("结束「{name}」的秒杀？")],
         (Language::En, Bulk::EndSale { .. }) => vec![format!("End the flash sale of {name}?")],
         (language, Bulk::ConfirmOnAir { units, stock, .. }) => {

@@ -151,34 +151,88 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
     }
 }
 
-/// Under the selected row: why it failed (in full), the message itself, and
-/// what the reading rests on.
+/// Under the selected row: why it failed and what to do next, then the
+/// message itself with the words the reading rests on highlighted, and the
+/// product it was read as.
 fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
-    let s = i18n::strings(model.language);
     let mut spans = vec![Span::raw("    ")];
     let mut room = width.saturating_sub(4);
     if let IntentState::Failed(notice) = &item.state {
-        let reason = text::truncate(
-            &format!("✗ {}  ", i18n::notice(model.language, notice)),
-            room,
-        );
+        let mut reason = format!("✗ {}", i18n::notice(model.language, notice));
+        if let Some(next) = i18n::next_step(model.language, notice) {
+            reason.push_str(&format!(" · {next}"));
+        }
+        let reason = text::truncate(&format!("{reason}  "), room);
         room = room.saturating_sub(reason.width());
         spans.push(Span::styled(reason, theme::failed()));
     }
-    let mut why = format!("\"{}\"", sanitize(&item.text));
-    let words: Vec<String> = item
-        .evidence
-        .iter()
-        .filter_map(|span| item.text.get(span.clone()))
-        .map(sanitize)
-        .filter(|word| !word.is_empty())
-        .collect();
-    if !words.is_empty() {
-        why.push_str(&format!("  ← {}: {}", s.why, words.join(" ")));
-        if let Some(p) = model.product(item.product) {
-            why.push_str(&format!(" → {}", p.name));
+    let mut message = vec![Span::styled("\"", theme::dim())];
+    for (highlighted, raw) in evidence_parts(&item.text, &item.evidence) {
+        // Sanitizing trims each run; the spaces between runs are kept.
+        let mut part = sanitize(raw);
+        if raw.starts_with(char::is_whitespace) && !part.is_empty() {
+            part.insert(0, ' ');
+        }
+        if raw.ends_with(char::is_whitespace) && !part.ends_with(' ') {
+            part.push(' ');
+        }
+        if !part.is_empty() {
+            let style = if highlighted {
+                theme::evidence()
+            } else {
+                theme::dim()
+            };
+            message.push(Span::styled(part, style));
         }
     }
-    spans.push(Span::styled(text::truncate(&why, room), theme::dim()));
+    message.push(Span::styled("\"", theme::dim()));
+    if let Some(p) = model.product(item.product) {
+        message.push(Span::styled(format!("  → {}", p.name), theme::dim()));
+    }
+    // Cut to the room left, keeping the styles of what fits.
+    for span in message {
+        if room == 0 {
+            break;
+        }
+        let cut = text::truncate(&span.content, room);
+        room = room.saturating_sub(cut.width());
+        let ended = cut != span.content;
+        spans.push(Span::styled(cut, span.style));
+        if ended {
+            break;
+        }
+    }
     Line::from(spans)
+}
+
+/// `text` cut into runs, each marked whether the reading rests on it
+/// (overlapping or unordered spans are merged; spans off a char boundary or
+/// past the end are ignored).
+fn evidence_parts<'t>(text: &'t str, evidence: &[std::ops::Range<usize>]) -> Vec<(bool, &'t str)> {
+    let mut spans: Vec<std::ops::Range<usize>> = evidence
+        .iter()
+        .filter(|r| r.start < r.end && text.get(r.start..r.end).is_some())
+        .cloned()
+        .collect();
+    spans.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for span in merged {
+        if span.start > at {
+            parts.push((false, &text[at..span.start]));
+        }
+        parts.push((true, &text[span.clone()]));
+        at = span.end;
+    }
+    if at < text.len() {
+        parts.push((false, &text[at..]));
+    }
+    parts
 }

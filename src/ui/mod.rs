@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod onair;
 pub mod orders;
+pub mod picker;
 pub mod products;
 pub mod prompt;
 pub mod sanitize;
@@ -47,6 +48,7 @@ pub fn render(model: &Model, frame: &mut Frame) {
         Mode::Ask => ask::render(model, frame, area),
         Mode::Prompt => prompt::render(model, frame, area),
         Mode::Cart => cart::render(model, frame, area),
+        Mode::Picker => picker::render(model, frame, area),
         // The wide layout shows the products beside the inbox already.
         Mode::Products if !wide => products::render_overlay(model, frame, area),
         Mode::Products => {}

@@ -8,7 +8,7 @@ use crate::app::event::Event;
 use crate::app::model::*;
 use crate::app::msg::Effect;
 use crate::catalog::{parse_yuan, yuan, Fen};
-use crate::intent::{IntentKind, AUTO_CONFIRM_CONFIDENCE};
+use crate::intent::{Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
     buyer_key, AmendTo, IntentKey, IntentStatus, NewIntent, OrderAmend, OrderRow, Refusal, Sale,
     SaleRefusal, SaleStart, StockChange, StockChanged, StockRefusal, StockTo, StoreError, StoreJob,
@@ -37,6 +37,7 @@ pub(super) fn maybe_sync(model: &mut Model, fx: &mut Vec<Effect>) {
 /// follows. Rows this run is busy with hear the store's own answer instead.
 pub(super) fn synced(
     model: &mut Model,
+    engine: &Engine,
     result: Result<SyncReport, StoreError>,
     fx: &mut Vec<Effect>,
 ) {
@@ -90,7 +91,7 @@ pub(super) fn synced(
                 }
             }
             (None, true) => {
-                insert_row(model, intent, status);
+                insert_row(model, engine, intent, status);
                 inserted = true;
             }
             (None, false) => {}
@@ -114,9 +115,10 @@ pub(super) fn synced(
     refresh_offers(model, fx);
 }
 
-fn insert_row(model: &mut Model, intent: NewIntent, status: IntentStatus) {
+fn insert_row(model: &mut Model, engine: &Engine, intent: NewIntent, status: IntentStatus) {
     // Another run told it; this one does not put it to its own policy.
-    let item = super::stored_item(model, intent, status == IntentStatus::Waitlisted, true);
+    let waitlisted = status == IntentStatus::Waitlisted;
+    let item = super::stored_item(model, engine, intent, waitlisted, true);
     model.inbox.push(item);
 }
 

@@ -1,0 +1,160 @@
+//! Fixing an intent before confirming it (issue 9, point 2), driven by keys
+//! through the real core and drawn on a TestBackend: `+` / `-`, the product
+//! picker (`e` / Tab: link number, name, pinyin initials), teaching the
+//! engine the misread word (asked, one key), the evidence highlighted in
+//! the message, and the selection moving on after a decision.
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use livestall::app::model::{Bulk, Mode};
+use livestall::app::{Effect, Msg};
+use livestall::config::Language;
+use livestall::store::{IntentKey, StoreJob};
+use tui_support::*;
+
+fn confirm_request(fx: &[Effect]) -> Option<(String, Option<u32>)> {
+    fx.iter().find_map(|e| match e {
+        Effect::Store(StoreJob::Confirm(req)) => Some((req.sku.clone()?, req.qty)),
+        _ => None,
+    })
+}
+
+fn typed(text: &str) -> Vec<Msg> {
+    text.chars().map(ch).collect()
+}
+
+#[test]
+fn plus_and_minus_fix_the_quantity_before_confirming() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    // 李姐 "小米来两袋": two bags, one more, two fewer, never below one.
+    feed(&mut m, [ch('+'), ch('+'), ch('-')]);
+    assert_eq!(m.inbox[0].qty, Some(3));
+    feed(&mut m, [ch('-'), ch('-'), ch('-'), ch('-')]);
+    assert_eq!(m.inbox[0].qty, Some(1));
+    feed(&mut m, [ch('+')]);
+    let fx = update(&mut m, ch('y'));
+    assert_eq!(
+        confirm_request(&fx),
+        Some(("millet-5jin".to_string(), Some(2)))
+    );
+}
+
+#[test]
+fn the_picker_finds_products_by_link_name_and_pinyin_initials() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    let matches = |m: &livestall::app::Model, q: &str| -> Vec<String> {
+        livestall::app::update::picker_matches(m, q)
+            .into_iter()
+            .map(|i| m.products[i].sku.clone())
+            .collect()
+    };
+    assert_eq!(matches(&m, "7"), ["walnut"]);
+    assert_eq!(matches(&m, "锅巴"), ["crackers"]);
+    // 小米礼盒 → xmlh; 小米 also begins 小米锅巴 (xmgb).
+    assert_eq!(matches(&m, "xmlh"), ["gift-box"]);
+    assert_eq!(matches(&m, "xm"), ["gift-box", "crackers"]);
+    assert_eq!(matches(&m, "hetao"), ["walnut"]);
+    assert_eq!(matches(&m, "gift"), ["gift-box"]);
+    assert!(matches(&m, "caviar").is_empty());
+    assert_eq!(matches(&m, "").len(), m.products.len());
+}
+
+#[test]
+fn picking_another_product_asks_to_teach_the_misread_word() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    // Tab on 李姐's "小米来两袋" (read as 武乡小米), type 2 for the gift box.
+    update(&mut m, key(KeyCode::Tab));
+    assert_eq!(m.mode, Mode::Picker);
+    let s = screen(&m, 80, 24);
+    assert!(s.contains("改商品") && s.contains("小米礼盒"), "{s}");
+    feed(&mut m, typed("2"));
+    update(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.inbox[0].sku.as_deref(), Some("gift-box"));
+    // The engine read "小米" as millet: teach it that 小米 means the box?
+    assert!(matches!(
+        &m.question,
+        Some(Bulk::TeachAlias { phrase, .. }) if phrase == "小米"
+    ));
+    let s = screen(&m, 80, 24);
+    assert!(s.contains("以后把「小米」读作「小米礼盒」？"), "{s}");
+    let fx = update(&mut m, ch('y'));
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Store(StoreJob::Learn { phrase, sku, msg_id: Some(id), .. })
+            if phrase == "小米" && sku == "gift-box" && id == "m1"
+    )));
+    // The fixed intent is confirmed as fixed.
+    let fx = update(&mut m, ch('y'));
+    assert_eq!(
+        confirm_request(&fx),
+        Some(("gift-box".to_string(), Some(2)))
+    );
+}
+
+#[test]
+fn a_bare_order_picks_another_product_without_a_question() {
+    let mut m = model(Language::En);
+    busy_stream(&mut m);
+    // 兰兰's "扣1" was read as the product on air; nothing to teach.
+    feed(&mut m, [ch('j'), ch('j'), ch('j'), ch('e')]);
+    assert_eq!(
+        m.inbox[3].key,
+        IntentKey {
+            msg_id: "m5".into(),
+            index: 0
+        }
+    );
+    feed(&mut m, typed("hetao"));
+    update(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.inbox[3].sku.as_deref(), Some("walnut"));
+    assert_eq!(m.mode, Mode::Inbox);
+    assert!(m.question.is_none());
+    // Esc leaves the picker without changing anything.
+    update(&mut m, ch('e'));
+    feed(&mut m, typed("1"));
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.inbox[3].sku.as_deref(), Some("walnut"));
+}
+
+#[test]
+fn the_words_read_are_highlighted_in_the_message() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    let buffer = draw(&m, 80, 24);
+    // Row 4 of the screen is the selected row's message: "小米来两袋" with
+    // 小米, 来 and 两袋 read; the quote marks are not.
+    let y = 4;
+    let styled: Vec<(String, bool)> = (0..80)
+        .map(|x| {
+            let cell = &buffer[(x, y)];
+            let evidence = livestall::ui::theme::evidence();
+            (
+                cell.symbol().to_string(),
+                cell.fg == evidence.fg.unwrap_or_default()
+                    && cell.modifier.contains(evidence.add_modifier),
+            )
+        })
+        .filter(|(s, _)| !s.trim().is_empty())
+        .collect();
+    let highlighted: String = styled
+        .iter()
+        .filter(|(_, h)| *h)
+        .map(|(s, _)| s.as_str())
+        .collect();
+    assert_eq!(highlighted, "小米来两袋");
+    assert!(styled.iter().any(|(s, h)| s == "\"" && !h));
+}
+
+#[test]
+fn after_a_decision_the_selection_moves_to_the_next_undecided_row() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    update(&mut m, ch('y'));
+    assert_eq!(m.selected, 1, "on to Tom's order");
+    update(&mut m, ch('n'));
+    assert_eq!(m.selected, 2);
+}
