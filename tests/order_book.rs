@@ -714,3 +714,70 @@ fn a_buyers_cart_is_shown_and_its_orders_put_right_from_the_screen() {
         }))]
     ));
 }
+
+#[test]
+fn a_restart_resumes_the_product_on_air_and_the_latest_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    {
+        let store = open(&path);
+        order(&store, "a", "阿", "MILLET", 2, 1).unwrap();
+        order(&store, "b", "宝", "GIFT", 1, 2).unwrap();
+        let mut fx = Vec::new();
+        let (mut model, engine) = model();
+        // The helper moves the product on air: it goes to the store.
+        fx.extend(update(
+            &mut model,
+            &engine,
+            Msg::Command {
+                line: 1,
+                command: Command::OnAir(ProductRef::Sku("MILLET".into())),
+            },
+        ));
+        let sku = fx.iter().find_map(|e| match e {
+            Effect::Store(StoreJob::SetOnAir { sku, .. }) => Some(sku.clone()),
+            _ => None,
+        });
+        assert_eq!(sku.as_deref(), Some("MILLET"));
+        // As the driver would hand it over.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        store.submit(
+            StoreJob::SetOnAir {
+                sku: "MILLET".into(),
+                helper: "helper".into(),
+            },
+            &tx,
+        );
+        store.submit(StoreJob::Resume, &tx);
+        let Some(StoreEvent::Resumed(resume)) = rx.blocking_recv() else {
+            panic!("resumed");
+        };
+        assert_eq!(resume.on_air.as_deref(), Some("MILLET"));
+    }
+    // A new run: the store says where the last one was.
+    let store = open(&path);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    store.submit(StoreJob::Resume, &tx);
+    let Some(StoreEvent::Resumed(resume)) = rx.blocking_recv() else {
+        panic!("resumed");
+    };
+    let (mut model, engine) = model();
+    assert_eq!(model.on_air, Some(0));
+    let fx = update(&mut model, &engine, Msg::Store(StoreEvent::Resumed(resume)));
+    assert_eq!(model.on_air, Some(1), "MILLET is on air again");
+    assert!(published(&fx)
+        .iter()
+        .any(|e| matches!(e, Event::OnAir { sku, .. } if sku == "MILLET")));
+    let recent: Vec<(i64, u32)> = model
+        .recent_orders
+        .iter()
+        .map(|o| (o.order_id, o.qty))
+        .collect();
+    assert_eq!(recent, [(1, 2), (2, 1)]);
+    assert_eq!(model.recent_orders[0].total_fen, 7980);
+    drop(store);
+    assert_eq!(
+        Reader::open(&path).unwrap().on_air().unwrap().as_deref(),
+        Some("MILLET")
+    );
+}

@@ -158,3 +158,54 @@ fn after_a_decision_the_selection_moves_to_the_next_undecided_row() {
     update(&mut m, ch('n'));
     assert_eq!(m.selected, 2);
 }
+
+#[test]
+fn p_toggles_the_product_pane_on_a_wide_screen() {
+    let mut m = model(Language::En);
+    busy_stream(&mut m);
+    for size in [(120, 40), (160, 48)] {
+        assert!(screen(&m, size.0, size.1).contains("Products"));
+        update(&mut m, ch('p'));
+        let hidden = screen(&m, size.0, size.1);
+        assert!(!hidden.contains("Products"), "{hidden}");
+        assert!(hidden.contains("Pending (4)"));
+        update(&mut m, ch('p'));
+        assert!(screen(&m, size.0, size.1).contains("Products"));
+    }
+}
+
+#[test]
+fn an_order_changed_after_it_was_confirmed_shows_once_in_the_recent_line() {
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    update(
+        &mut m,
+        confirmed("m1", 126, "millet-5jin", 2, "李姐", 298, 2),
+    );
+    let changed = livestall::store::Confirmed {
+        action: livestall::store::OrderAction::Changed,
+        order_id: 126,
+        sku: "millet-5jin".into(),
+        qty: 3,
+        before_qty: Some(2),
+        user: "李姐".into(),
+        stock_left: 297,
+        sold: 3,
+        unit_price_fen: 3990,
+        revenue_fen: 11970,
+    };
+    update(
+        &mut m,
+        Msg::Store(livestall::store::StoreEvent::Amended {
+            order_id: 126,
+            result: Ok(changed),
+        }),
+    );
+    let recent: Vec<(i64, u32)> = m
+        .recent_orders
+        .iter()
+        .map(|o| (o.order_id, o.qty))
+        .collect();
+    assert_eq!(recent, [(126, 3)]);
+    assert!(screen(&m, 120, 40).contains("#126 李姐 武乡小米×3 ¥119.70"));
+}

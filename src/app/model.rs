@@ -361,6 +361,8 @@ pub struct Model {
     pub(crate) rate_buckets: VecDeque<(i64, u32)>,
     /// The time of the last tick (the screen's clock); 0 before the first tick.
     pub now_ms: i64,
+    /// The time of the first tick: the message rate's window fills from it.
+    pub(crate) first_tick_ms: Option<i64>,
     /// Local time offset for clock display, set by the runtime (tests keep UTC).
     pub utc_offset_secs: i32,
     pub mode: Mode,
@@ -398,6 +400,9 @@ pub struct Model {
     pub(crate) sync_in_flight: bool,
     /// The tick time of the last sync asked for.
     pub(crate) last_sync_ms: i64,
+    /// When this run last moved the product on air: a sync read before the
+    /// move was written must not move it back.
+    pub(crate) on_air_moved_ms: Option<i64>,
     /// The notice and the tick time it was raised at.
     pub notice: Option<(Notice, i64)>,
     /// The run is ending: nothing new is sent to the store (the auto-confirm
@@ -444,6 +449,7 @@ impl Model {
             arrivals_since_tick: 0,
             rate_buckets: VecDeque::new(),
             now_ms: 0,
+            first_tick_ms: None,
             utc_offset_secs: 0,
             mode: Mode::Inbox,
             question: None,
@@ -460,6 +466,7 @@ impl Model {
             sync_cursor: None,
             sync_in_flight: false,
             last_sync_ms: 0,
+            on_air_moved_ms: None,
             notice: None,
             quitting: false,
         }

@@ -98,6 +98,8 @@ fn on_started(model: &mut Model, fx: &mut Vec<Effect>) {
     model.sync_in_flight = true;
     fx.push(Effect::Store(StoreJob::Inventory));
     fx.push(Effect::Store(StoreJob::Pending));
+    // The product on air when the last run ended, and its latest orders.
+    fx.push(Effect::Store(StoreJob::Resume));
     publish_on_air(model, fx);
 }
 
@@ -109,8 +111,7 @@ fn run_command(
     match command {
         Command::OnAir(product) => {
             let index = product_index(model, product)?;
-            model.on_air = Some(index);
-            publish_on_air(model, fx);
+            put_on_air(model, index, fx);
             Ok(())
         }
         Command::Confirm(key) => confirm(model, key, fx),
@@ -356,7 +357,28 @@ fn step_on_air(model: &mut Model, step: isize, fx: &mut Vec<Effect>) {
     };
     let next = current.saturating_add_signed(step);
     if next < model.products.len() && next != current {
-        model.on_air = Some(next);
+        put_on_air(model, next, fx);
+    }
+}
+
+/// A helper puts a product on air: told, and kept in the database for the
+/// next run, the other helpers' screens and the board.
+fn put_on_air(model: &mut Model, index: usize, fx: &mut Vec<Effect>) {
+    model.on_air = Some(index);
+    model.on_air_moved_ms = Some(model.now_ms);
+    publish_on_air(model, fx);
+    fx.push(Effect::Store(StoreJob::SetOnAir {
+        sku: model.products[index].sku.clone(),
+        helper: model.helper.clone(),
+    }));
+}
+
+/// The database says `sku` is on air (the last run's product, or another
+/// helper moved it): followed without writing it back.
+fn follow_on_air(model: &mut Model, sku: Option<&str>, fx: &mut Vec<Effect>) {
+    let index = sku.and_then(|sku| model.products.iter().position(|p| p.sku == sku));
+    if let Some(index) = index.filter(|&i| model.on_air != Some(i)) {
+        model.on_air = Some(index);
         publish_on_air(model, fx);
     }
 }
@@ -924,6 +946,43 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         StoreEvent::StockChanged(result) => book::stock_changed(model, result, fx),
         StoreEvent::Cart { buyer, result } => book::cart_loaded(model, buyer, result),
         StoreEvent::Learned(result) => fix::learned(model, result),
+        StoreEvent::Resumed(resume) => {
+            follow_on_air(model, resume.on_air.as_deref(), fx);
+            for row in resume.recent {
+                if model
+                    .recent_orders
+                    .iter()
+                    .any(|o| o.order_id == row.order_id)
+                {
+                    continue;
+                }
+                let name = model
+                    .products
+                    .iter()
+                    .find(|p| p.sku == row.sku)
+                    .map_or(row.sku.clone(), |p| p.name.clone());
+                push_bounded(
+                    &mut model.recent_orders,
+                    RecentOrder {
+                        order_id: row.order_id,
+                        action: if row.cancelled {
+                            OrderAction::Cancelled
+                        } else {
+                            OrderAction::Created
+                        },
+                        user: row.user,
+                        name,
+                        qty: row.qty,
+                        total_fen: row.unit_price_fen.saturating_mul(i64::from(row.qty)),
+                    },
+                    RECENT_ORDERS_CAPACITY,
+                );
+            }
+            model
+                .recent_orders
+                .make_contiguous()
+                .sort_by_key(|o| o.order_id);
+        }
         StoreEvent::Sale(result) => book::sale_news(model, result, fx),
         StoreEvent::Synced(result) => book::synced(model, engine, result, fx),
         StoreEvent::AlreadyDecided(keys) => {
@@ -965,6 +1024,8 @@ fn apply_order(model: &mut Model, done: Confirmed) {
         }
         None => done.sku.clone(),
     };
+    // One entry an order, as it stands now: a change replaces it.
+    model.recent_orders.retain(|o| o.order_id != done.order_id);
     push_bounded(
         &mut model.recent_orders,
         RecentOrder {
@@ -1082,7 +1143,11 @@ fn on_tick(model: &mut Model, now_ms: i64) {
         }
     }
     let count: u32 = model.rate_buckets.iter().map(|(_, n)| n).sum();
-    model.msg_rate = count as f32 / (RATE_WINDOW_MS as f32 / 1000.0);
+    // In the first seconds of a run the window is not full yet: average over
+    // the time seen so far (at least a second), not the whole window.
+    let first_tick = *model.first_tick_ms.get_or_insert(now_ms);
+    let span_ms = (now_ms - first_tick).clamp(1_000, RATE_WINDOW_MS);
+    model.msg_rate = count as f32 / (span_ms as f32 / 1000.0);
     if let Some((_, raised_at)) = model.notice {
         if now_ms - raised_at >= NOTICE_TTL_MS {
             model.notice = None;

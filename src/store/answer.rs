@@ -4,8 +4,9 @@
 //! channel the app's driver reads beside its sources and keys.
 
 use super::{
-    AliasRefusal, Confirmed, IntentKey, LearnedAlias, OrderRow, PendingIntent, Refusal, Sale,
-    SaleRefusal, SeedReport, StockChanged, StockRefusal, StockRow, StoreError, SyncReport, Undone,
+    AliasRefusal, Confirmed, IntentKey, LearnedAlias, OrderRow, PendingIntent, Refusal, Resume,
+    Sale, SaleRefusal, SeedReport, StockChanged, StockRefusal, StockRow, StoreError, SyncReport,
+    Undone,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -41,6 +42,8 @@ pub enum StoreEvent {
         order_id: i64,
         result: Result<Confirmed, Refusal>,
     },
+    /// Where the last run left off (product on air, latest orders).
+    Resumed(Resume),
     /// A phrase learned as a product's name, or why not.
     Learned(Result<LearnedAlias, AliasRefusal>),
     /// One buyer's orders, oldest first.

@@ -263,6 +263,7 @@ pub(super) fn sync(conn: &Connection, after: Option<SyncCursor>) -> Result<SyncR
         },
         intents,
         inventory: Some(select_inventory(conn)?),
+        on_air: on_air(conn)?,
     })
 }
 
@@ -313,4 +314,74 @@ fn parse_kind(kind: &str) -> Option<IntentKind> {
         "change" => Some(IntentKind::Change),
         _ => None,
     }
+}
+
+/// The product on air as the database keeps it (`None` before any run set it).
+pub(crate) fn on_air(conn: &Connection) -> Result<Option<String>, StoreError> {
+    conn.row_cached(
+        "SELECT value FROM shop_state WHERE key = 'on_air'",
+        [],
+        |row| row.get(0),
+    )
+    .optional()
+    .map_err(map_err)
+}
+
+/// Keeps the product on air, with the change in the audit trail (only a
+/// change: a run putting the same product on air again writes nothing).
+pub(super) fn set_on_air(
+    conn: &mut Connection,
+    sku: &str,
+    helper: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let before = on_air(conn)?;
+    if before.as_deref() == Some(sku) {
+        return Ok(());
+    }
+    let tx = write_tx(conn)?;
+    tx.exec_cached(
+        "INSERT INTO shop_state (key, value, at) VALUES ('on_air', ?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at",
+        params![sku, now],
+    )
+    .map_err(map_err)?;
+    log_event(
+        &tx,
+        Audit::new(now, helper, "on_air")
+            .detail(sku.to_string())
+            .change(json!({"on_air": before}), json!({"on_air": sku})),
+    )?;
+    tx.commit().map_err(map_err)
+}
+
+/// Orders shown in the recent-orders line at most.
+const RECENT: i64 = 50;
+
+/// Where the last run left off: the product on air and the latest orders.
+pub(super) fn resume(conn: &Connection) -> Result<super::Resume, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT order_id, user, sku, qty, unit_price_fen, status = 'cancelled'
+               FROM orders ORDER BY order_id DESC LIMIT ?1",
+        )
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map([RECENT], |row| {
+            Ok(super::RecentRow {
+                order_id: row.get(0)?,
+                user: row.get(1)?,
+                sku: row.get(2)?,
+                qty: row.get(3)?,
+                unit_price_fen: row.get(4)?,
+                cancelled: row.get(5)?,
+            })
+        })
+        .map_err(map_err)?;
+    let mut recent: Vec<super::RecentRow> = rows.collect::<Result<_, _>>().map_err(map_err)?;
+    recent.reverse();
+    Ok(super::Resume {
+        on_air: on_air(conn)?,
+        recent,
+    })
 }

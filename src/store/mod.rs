@@ -139,6 +139,29 @@ pub struct SyncReport {
     pub intents: Vec<(NewIntent, IntentStatus)>,
     /// `None` when nothing happened since the cursor.
     pub inventory: Option<Vec<StockRow>>,
+    /// The product on air as the database has it (any helper may move it),
+    /// when anything happened since the cursor.
+    pub on_air: Option<String>,
+}
+
+/// What a run starts from besides the inbox: the product on air when the
+/// last run ended, and the latest orders for the recent-orders line.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resume {
+    pub on_air: Option<String>,
+    /// Newest last.
+    pub recent: Vec<RecentRow>,
+}
+
+/// One order for the recent-orders line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecentRow {
+    pub order_id: i64,
+    pub user: String,
+    pub sku: String,
+    pub qty: u32,
+    pub unit_price_fen: Fen,
+    pub cancelled: bool,
 }
 
 /// A helper's decision to act on an intent, possibly with a fixed product or qty.
@@ -909,6 +932,13 @@ impl Store {
                     answer,
                 ));
             }
+            StoreJob::SetOnAir { sku, helper } => {
+                let answer = Answer::event(events, |result: Result<(), StoreError>| {
+                    result.err().map(StoreEvent::LoadFailed)
+                });
+                self.send(Request::SetOnAir(sku, helper, answer));
+            }
+            StoreJob::Resume => self.send(Request::Resume(loaded(events, StoreEvent::Resumed))),
             StoreJob::Cart { buyer } => {
                 let answer = Answer::event(events, {
                     let buyer = buyer.clone();
@@ -992,6 +1022,11 @@ pub enum StoreJob {
     Stock(StockChange),
     /// One buyer's orders (`buyer_key`); answered with `Cart`.
     Cart { buyer: String },
+    /// Keep the product on air (by SKU) for the next run and the other
+    /// helpers; answered with nothing unless it fails.
+    SetOnAir { sku: String, helper: String },
+    /// The product on air and the latest orders; answered with `Resumed`.
+    Resume,
     /// Teach `phrase` as a name of `sku` (a helper picked another product
     /// for an intent); answered with `Learned`.
     Learn {

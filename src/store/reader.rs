@@ -74,6 +74,14 @@ impl Reader {
         Ok(rows)
     }
 
+    /// The product on air as the last run (or another helper) left it.
+    pub fn on_air(&self) -> Result<Option<String>, StoreError> {
+        if self.version < 4 {
+            return Ok(None);
+        }
+        super::book::on_air(&self.conn)
+    }
+
     /// The audit trail, oldest first: every helper's and every automatic action.
     pub fn audit(&self) -> Result<Vec<AuditRow>, StoreError> {
         select_audit(&self.conn, self.version >= 4)

@@ -163,6 +163,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX sales_sku ON sales (sku, ends_at);
 
+    -- The stream's state that outlives a run (the product on air), one row
+    -- a key, so every helper's screen and the board follow it.
+    CREATE TABLE shop_state (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL,
+        at    INTEGER NOT NULL
+    );
+
     -- Units sold and money taken per product, moved with stock in the same
     -- statement (a confirm no longer sums all of a product's orders).
     ALTER TABLE products ADD COLUMN sold INTEGER NOT NULL DEFAULT 0;

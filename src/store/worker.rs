@@ -49,6 +49,8 @@ pub enum Request {
     EndSale(String, String, Answer<Result<Sale, SaleRefusal>>),
     Sync(Option<SyncCursor>, ReplyTo<SyncReport>),
     Cart(String, ReplyTo<Vec<OrderRow>>),
+    SetOnAir(String, String, ReplyTo<()>),
+    Resume(ReplyTo<super::Resume>),
 }
 
 impl Request {
@@ -79,6 +81,8 @@ impl Request {
             }
             Request::Sync(_, reply) => reply.send(Err(err)),
             Request::Cart(_, reply) => reply.send(Err(err)),
+            Request::SetOnAir(_, _, reply) => reply.send(Err(err)),
+            Request::Resume(reply) => reply.send(Err(err)),
         }
     }
 }
@@ -225,6 +229,10 @@ impl Worker {
                 reply.send(book::end_sale(&mut self.conn, &sku, &helper, now_ms()))
             }
             Request::Sync(after, reply) => reply.send(book::sync(&self.conn, after)),
+            Request::SetOnAir(sku, helper, reply) => {
+                reply.send(book::set_on_air(&mut self.conn, &sku, &helper, now_ms()))
+            }
+            Request::Resume(reply) => reply.send(book::resume(&self.conn)),
             Request::Cart(buyer, reply) => reply.send(select_orders_matching(
                 &self.conn,
                 &super::OrderQuery {

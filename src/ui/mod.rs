@@ -66,12 +66,18 @@ fn render_wide(model: &Model, frame: &mut Frame, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let [inbox_area, products_area] =
-        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
     status::render(model, frame, status_area);
     onair::render(model, frame, onair_area);
-    inbox::render(model, frame, inbox_area);
-    products::render(model, frame, products_area);
+    // `p` on a wide screen hides the product pane (the inbox takes the
+    // width) and shows it again.
+    if model.mode == Mode::Products {
+        inbox::render(model, frame, top);
+    } else {
+        let [inbox_area, products_area] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
+        inbox::render(model, frame, inbox_area);
+        products::render(model, frame, products_area);
+    }
     chat::render(model, frame, chat_area);
     orders::render(model, frame, orders_area);
     hints::render(model, frame, hints_area);

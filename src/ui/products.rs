@@ -93,7 +93,7 @@ fn product_line(model: &Model, p: &ProductRow, on_air: bool, name_width: usize) 
         Span::styled(marker, style),
         Span::styled(text::fit_right(&p.link.to_string(), 3), style),
         Span::raw(" "),
-        Span::styled(text::fit(&p.name, name_width + 1), style),
+        Span::styled(text::fit_middle(&p.name, name_width + 1), style),
         Span::raw(text::fit_right(&yuan(p.price_fen), 9)),
         Span::styled(
             text::fit_right(&p.stock.to_string(), 6),

@@ -26,6 +26,52 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` cut to at most `width` columns by taking out its middle, so names
+/// that differ only at the end stay apart ("抖音用户23456" and "抖音用户23789"
+/// become "抖音…23456" and "抖音…23789", not both "抖音用户…").
+pub fn truncate_middle(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width < 3 {
+        return truncate(text, width);
+    }
+    let room = width - 1;
+    let tail_room = room.div_ceil(2);
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > tail_room {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let head_room = room - used;
+    let mut out = String::new();
+    let mut head_used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if head_used + w > head_room {
+            break;
+        }
+        out.push(c);
+        head_used += w;
+    }
+    out.push('…');
+    out.extend(tail.into_iter().rev());
+    out
+}
+
+/// `truncate_middle`, padded with spaces to exactly `width` columns.
+pub fn fit_middle(text: &str, width: usize) -> String {
+    let mut out = truncate_middle(text, width);
+    let used = out.width();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
 /// `text` cut or padded with spaces to exactly `width` columns.
 pub fn fit(text: &str, width: usize) -> String {
     let mut out = truncate(text, width);
@@ -53,6 +99,19 @@ pub fn clock(ms: i64, utc_offset_secs: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_middle_cut_keeps_names_that_differ_at_the_end_apart() {
+        assert_eq!(truncate_middle("抖音用户23456", 10), "抖音…23456");
+        assert_eq!(truncate_middle("抖音用户23789", 10), "抖音…23789");
+        assert_eq!(truncate_middle("太行小米 5斤装", 6), "太…装");
+        assert_eq!(truncate_middle("太行红枣", 6), "太…枣");
+        assert_eq!(truncate_middle("李姐", 6), "李姐");
+        assert_eq!(fit_middle("Tom from Texas", 9), "Tom …exas");
+        for width in 0..12 {
+            assert!(truncate_middle("抖音用户23456", width).width() <= width);
+        }
+    }
 
     #[test]
     fn fit_counts_display_columns() {

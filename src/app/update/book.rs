@@ -107,6 +107,13 @@ pub(super) fn synced(
             }
         }
     }
+    // A sync may have been read before this run's own move was written.
+    let moved_lately = model
+        .on_air_moved_ms
+        .is_some_and(|at| model.now_ms - at < 2 * SYNC_INTERVAL_MS);
+    if !moved_lately {
+        super::follow_on_air(model, report.on_air.as_deref(), fx);
+    }
     if let Some(rows) = report.inventory {
         super::apply_inventory(model, rows);
         // Something changed: the cart on screen may be one of its orders.
