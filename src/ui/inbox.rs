@@ -4,7 +4,7 @@
 
 use crate::app::model::{InboxItem, IntentState, Model, LOW_CONFIDENCE};
 use crate::intent::IntentKind;
-use crate::ui::sanitize::sanitize;
+use crate::ui::sanitize::{highlight_segments, sanitize};
 use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -170,23 +170,13 @@ fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
         spans.push(Span::styled(reason, theme::failed()));
     }
     let mut message = vec![Span::styled("\"", theme::dim())];
-    for (highlighted, raw) in evidence_parts(&item.text, &item.evidence) {
-        // Sanitizing trims each run; the spaces between runs are kept.
-        let mut part = sanitize(raw);
-        if raw.starts_with(char::is_whitespace) && !part.is_empty() {
-            part.insert(0, ' ');
-        }
-        if raw.ends_with(char::is_whitespace) && !part.ends_with(' ') {
-            part.push(' ');
-        }
-        if !part.is_empty() {
-            let style = if highlighted {
-                theme::evidence()
-            } else {
-                theme::dim()
-            };
-            message.push(Span::styled(part, style));
-        }
+    for (part, highlighted) in highlight_segments(&item.text, &item.evidence) {
+        let style = if highlighted {
+            theme::evidence()
+        } else {
+            theme::dim()
+        };
+        message.push(Span::styled(part, style));
     }
     message.push(Span::styled("\"", theme::dim()));
     if let Some(p) = model.product(item.product) {
@@ -206,36 +196,4 @@ fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
         }
     }
     Line::from(spans)
-}
-
-/// `text` cut into runs, each marked whether the reading rests on it
-/// (overlapping or unordered spans are merged; spans off a char boundary or
-/// past the end are ignored).
-fn evidence_parts<'t>(text: &'t str, evidence: &[std::ops::Range<usize>]) -> Vec<(bool, &'t str)> {
-    let mut spans: Vec<std::ops::Range<usize>> = evidence
-        .iter()
-        .filter(|r| r.start < r.end && text.get(r.start..r.end).is_some())
-        .cloned()
-        .collect();
-    spans.sort_by_key(|r| r.start);
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
-    for span in spans {
-        match merged.last_mut() {
-            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
-            _ => merged.push(span),
-        }
-    }
-    let mut parts = Vec::new();
-    let mut at = 0;
-    for span in merged {
-        if span.start > at {
-            parts.push((false, &text[at..span.start]));
-        }
-        parts.push((true, &text[span.clone()]));
-        at = span.end;
-    }
-    if at < text.len() {
-        parts.push((false, &text[at..]));
-    }
-    parts
 }
