@@ -125,9 +125,10 @@ fn the_words_read_are_highlighted_in_the_message() {
     let mut m = model(Language::Zh);
     busy_stream(&mut m);
     let buffer = draw(&m, 80, 24);
-    // Row 4 of the screen is the selected row's message: "小米来两袋" with
-    // 小米, 来 and 两袋 read; the quote marks are not.
-    let y = 4;
+    // Row 5 of the screen (under the title, the column headers and the
+    // selected row) is the selected row's message: "小米来两袋" with 小米,
+    // 来 and 两袋 read; the quote marks are not.
+    let y = 5;
     let styled: Vec<(String, bool)> = (0..80)
         .map(|x| {
             let cell = &buffer[(x, y)];

@@ -49,10 +49,17 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         return;
     }
 
+    // Column headers, when there is room for a row under them.
+    let mut lines = Vec::with_capacity(rows);
+    let body = if rows >= 3 {
+        lines.push(header(model, width));
+        rows - 1
+    } else {
+        rows
+    };
     // Keep the selected row and the explanation under it in view.
     let selected = model.selected.min(model.inbox.len() - 1);
-    let offset = (selected + 2).saturating_sub(rows);
-    let mut lines = Vec::with_capacity(rows);
+    let offset = (selected + 2).saturating_sub(body);
     for (index, item) in model.inbox.iter().enumerate().skip(offset) {
         if lines.len() >= rows {
             break;
@@ -66,18 +73,40 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'static> {
-    let s = i18n::strings(model.language);
-    // As wide as the longest product name needs, leaving the state its room.
+/// The product column's width: as wide as the longest name needs, leaving
+/// the state its room.
+fn name_width(model: &Model, width: usize) -> usize {
     let longest = model
         .products
         .iter()
         .map(|p| p.name.width())
         .max()
         .unwrap_or(6);
-    let name_width = longest
+    longest
         .min(width.saturating_sub(FIXED_WIDTH + STATE_ROOM))
-        .max(6);
+        .max(6)
+}
+
+/// The column headers, aligned with `row`.
+fn header(model: &Model, width: usize) -> Line<'static> {
+    let s = i18n::strings(model.language);
+    let name_width = name_width(model, width);
+    let text = format!(
+        "  {}{} {} {}{} {}  {}",
+        text::fit(s.col_time, 9),
+        text::fit(s.col_buyer, USER_WIDTH),
+        text::fit(s.col_product, name_width),
+        text::fit(s.col_qty, 5),
+        text::fit(s.col_stock, COVERAGE_WIDTH),
+        text::fit_right(s.col_sure, 5),
+        s.col_state,
+    );
+    Line::styled(text::truncate(&text, width), theme::dim())
+}
+
+fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'static> {
+    let s = i18n::strings(model.language);
+    let name_width = name_width(model, width);
     let state_width = width.saturating_sub(FIXED_WIDTH + name_width);
     let product = model.product(item.product);
     let name = match (product, &item.sku) {
@@ -155,8 +184,8 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
 }
 
 /// Under the selected row: why it failed and what to do next, then the
-/// message itself with the words the reading rests on highlighted, and the
-/// product it was read as.
+/// buyer's whole name and the message itself with the words the reading
+/// rests on highlighted, and the product it was read as.
 fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
     let mut spans = vec![Span::raw("    ")];
     let mut room = width.saturating_sub(4);
@@ -169,7 +198,11 @@ fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
         room = room.saturating_sub(reason.width());
         spans.push(Span::styled(reason, theme::failed()));
     }
-    let mut message = vec![Span::styled("\"", theme::dim())];
+    // The buyer's whole name (the column may have cut it), then the message.
+    let mut message = vec![
+        Span::styled(sanitize(&item.user), theme::user()),
+        Span::styled(" \"", theme::dim()),
+    ];
     for (part, highlighted) in highlight_segments(&item.text, &item.evidence) {
         let style = if highlighted {
             theme::evidence()
