@@ -9,7 +9,7 @@ use crate::app::event::Event;
 use crate::app::model::Model;
 use crate::app::msg::{Effect, Msg, SourceStatus};
 use crate::app::update::update;
-use crate::chat::SourceEvent;
+use crate::chat::{Outage, SourceEvent};
 use crate::clock::now_ms;
 use crate::intent::Engine;
 use crate::store::{SeedReport, Store, StoreError, StoreEvent, StoreJob};
@@ -185,17 +185,15 @@ async fn drive<S: Shell>(
                     received_at_ms: now_ms(),
                 },
                 Some(SourceEvent::Connected) => Msg::Source(SourceStatus::Connected),
-                Some(SourceEvent::Disconnected { reason }) => {
-                    Msg::Source(SourceStatus::Disconnected { reason })
+                Some(SourceEvent::Disconnected(outage)) => {
+                    Msg::Source(SourceStatus::Disconnected(outage))
                 }
                 None => {
                     // Sources end only when told to, after the run: this one died.
                     tracing::error!("the chat source stopped");
                     chat_open = false;
                     chat_ended = true;
-                    Msg::Source(SourceStatus::Disconnected {
-                        reason: "source stopped".into(),
-                    })
+                    Msg::Source(SourceStatus::Disconnected(Outage::stopped()))
                 }
             },
         };
