@@ -10,6 +10,7 @@ use livestall::config::{self, Config};
 use livestall::store::{
     AmendTo, OrderAmend, Reader, SaleStart, SeedReport, StockChange, StockTo, Store, StoreOptions,
 };
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -278,8 +279,9 @@ fn main() -> ExitCode {
         // `livestall orders export | head` is fine: a closed pipe ends the run quietly.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // A plain sentence for people, not a backtrace.
-            eprintln!("livestall: {e:#}");
+            // A plain sentence for people, not a backtrace; written so that
+            // a terminal closed under the run (SIGHUP) cannot panic it.
+            let _ = writeln!(std::io::stderr().lock(), "livestall: {e:#}");
             ExitCode::FAILURE
         }
     }
