@@ -43,6 +43,19 @@ fn shop() -> Shop {
     let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
     let port = listener.local_addr().unwrap().port();
     rt.spawn(chat_server(listener, CHAT));
+    shop_on(rt, port)
+}
+
+/// A shop whose relay is not running: its port is closed.
+fn shop_without_relay() -> Shop {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    shop_on(rt, port)
+}
+
+fn shop_on(rt: tokio::runtime::Runtime, port: u16) -> Shop {
     let dir = tempfile::tempdir().unwrap();
     let shop = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shop-small.toml"),
@@ -288,6 +301,26 @@ fn sighup_gives_the_terminal_back() {
     };
     screen.wait_for(&["已连接", "李姐"]);
     screen.signal(libc::SIGHUP);
+    let (status, output) = screen.ended();
+    assert!(status.success(), "{status:?}");
+    assert_terminal_given_back(&screen, &output);
+}
+
+/// The first run with the relay not running: the screen says it has not
+/// connected, why, where and what to do; q still quits cleanly.
+#[test]
+fn a_relay_that_is_not_running_is_explained_and_q_quits() {
+    let shop = shop_without_relay();
+    let Some(mut screen) = Screen::start(&shop) else {
+        return;
+    };
+    screen.wait_for(&[
+        "✗ 拒绝连接 ws://127.0.0.1:",
+        "还没连上弹幕",
+        "弹幕中转程序开着吗",
+        "shop.toml 里的 [source] url",
+    ]);
+    screen.press("q");
     let (status, output) = screen.ended();
     assert!(status.success(), "{status:?}");
     assert_terminal_given_back(&screen, &output);
