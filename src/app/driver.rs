@@ -304,7 +304,7 @@ async fn shutdown_signal(signals: StopSignals) -> &'static str {
 #[cfg(windows)]
 async fn shutdown_signal(signals: StopSignals) -> &'static str {
     use tokio::signal::windows::{ctrl_break, ctrl_close};
-    let ctrl_break = async {
+    let on_break = async {
         match ctrl_break() {
             Ok(mut stream) => {
                 stream.recv().await;
@@ -312,17 +312,21 @@ async fn shutdown_signal(signals: StopSignals) -> &'static str {
             Err(_) => std::future::pending::<()>().await,
         }
     };
+    // Only a screen listens: a listener keeps Windows from ending the
+    // process at once when the console closes, which a service should not
+    // change.
     let closed = async {
-        match (signals, ctrl_close()) {
-            (StopSignals::Terminal, Ok(mut stream)) => {
+        if signals == StopSignals::Terminal {
+            if let Ok(mut stream) = ctrl_close() {
                 stream.recv().await;
+                return;
             }
-            _ => std::future::pending::<()>().await,
         }
+        std::future::pending::<()>().await
     };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => "Ctrl-C",
-        _ = ctrl_break => "Ctrl-Break",
+        _ = on_break => "Ctrl-Break",
         _ = closed => "console closed",
     }
 }
