@@ -5,6 +5,12 @@
 //! fields keep their spans, then `validate` checks what serde cannot (unique
 //! SKUs and links, non-negative stock, known source kinds) and builds the
 //! plain `Config` the rest of the program uses.
+//!
+//! Every mistake is worded in English and in Chinese, and shown in the
+//! language the file asks for in `[shop] language` (read leniently, so a
+//! file with a mistake elsewhere is still answered in it), else the one
+//! `LANG` names: the screen's language is what the helper reads, and a
+//! broken file cannot be trusted to say it (see `error_language`).
 
 use crate::catalog::{Catalog, Product};
 use std::fmt;
@@ -103,6 +109,8 @@ impl Config {
             line: None,
             key: "source.url".into(),
             message: "no chat source configured; add a [source] table with kind = \"json\" and url = \"ws://…\"".into(),
+            message_zh: "没有配置弹幕源；请加一个 [source] 表，写上 kind = \"json\" 和 url = \"ws://…\"".into(),
+            language: self.shop.language,
         })
     }
 
@@ -122,17 +130,78 @@ pub struct ConfigError {
     pub line: Option<usize>,
     /// The dotted key, e.g. `products[3].stock` (products counted from 1).
     pub key: String,
+    /// What is wrong and what would be right, in English.
     pub message: String,
+    /// The same in Chinese.
+    pub message_zh: String,
+    /// The language it is shown in (`Display`).
+    pub language: Language,
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, self.key, self.message),
-            None if self.key.is_empty() => write!(f, "{}: {}", self.file, self.message),
-            None => write!(f, "{}: {}: {}", self.file, self.key, self.message),
+        let (file, key) = (&self.file, &self.key);
+        match (self.language, self.line) {
+            (Language::En, Some(line)) => write!(f, "{file}:{line}: {key}: {}", self.message),
+            (Language::En, None) if key.is_empty() => write!(f, "{file}: {}", self.message),
+            (Language::En, None) => write!(f, "{file}: {key}: {}", self.message),
+            (Language::Zh, Some(line)) => {
+                write!(f, "{file} 第 {line} 行 {key}：{}", self.message_zh)
+            }
+            (Language::Zh, None) if key.is_empty() => write!(f, "{file}：{}", self.message_zh),
+            (Language::Zh, None) => write!(f, "{file} {key}：{}", self.message_zh),
         }
     }
+}
+
+/// The language config errors are shown in: what the file asks for in
+/// `[shop] language` when it says "zh" or "en", else what `lang_env`
+/// (LANG) names. The file wins because it is the screen's language, the
+/// one the helper chose to read; LANG is only the machine's, often left at
+/// C or English on a farm's borrowed laptop.
+pub fn error_language(text: Option<&str>, lang_env: Option<&str>) -> Language {
+    text.and_then(declared_language)
+        .unwrap_or_else(|| Language::from_locale(lang_env))
+}
+
+/// `[shop] language` as written, read leniently: from the TOML when it
+/// parses, else from a `language = "…"` line under `[shop]`, so a syntax
+/// error elsewhere in the file does not lose it.
+fn declared_language(text: &str) -> Option<Language> {
+    let word = match toml::from_str::<toml::Table>(text) {
+        Ok(table) => table.get("shop")?.get("language")?.as_str()?.to_string(),
+        Err(_) => scan_shop_language(text)?,
+    };
+    match word.as_str() {
+        "zh" => Some(Language::Zh),
+        "en" => Some(Language::En),
+        _ => None,
+    }
+}
+
+fn scan_shop_language(text: &str) -> Option<String> {
+    let mut in_shop = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_shop = !line.starts_with("[[")
+                && line
+                    .trim_start_matches('[')
+                    .split(']')
+                    .next()
+                    .map(str::trim)
+                    == Some("shop");
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if in_shop && key.trim() == "language" {
+            let value = value.trim();
+            let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            return value[1..].split(quote).next().map(str::to_string);
+        }
+    }
+    None
 }
 
 impl std::error::Error for ConfigError {}
@@ -144,6 +213,12 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         line: None,
         key: String::new(),
         message: format!("cannot read the config file: {e}"),
+        message_zh: match e.kind() {
+            std::io::ErrorKind::NotFound => "找不到这个配置文件".to_string(),
+            std::io::ErrorKind::PermissionDenied => "没有权限读这个配置文件".to_string(),
+            _ => format!("读不到配置文件：{e}"),
+        },
+        language: error_language(None, std::env::var("LANG").ok().as_deref()),
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut config = parse(&text, &path.display().to_string(), &base)?;
@@ -159,8 +234,20 @@ pub fn sample(base: &Path) -> Config {
 
 /// Parses config text; `file` names it in errors, `base` resolves `[store] path`.
 pub fn parse(text: &str, file: &str, base: &Path) -> Result<Config, ConfigError> {
-    let raw: raw::File = toml::from_str(text).map_err(|e| from_toml_error(&e, text, file))?;
-    validate(raw, text, file, base, std::env::var("LANG").ok().as_deref())
+    parse_with_locale(text, file, base, std::env::var("LANG").ok().as_deref())
+}
+
+/// `parse` with the locale given rather than read from `LANG`.
+pub fn parse_with_locale(
+    text: &str,
+    file: &str,
+    base: &Path,
+    lang_env: Option<&str>,
+) -> Result<Config, ConfigError> {
+    let language = error_language(Some(text), lang_env);
+    let raw: raw::File =
+        toml::from_str(text).map_err(|e| from_toml_error(&e, text, file, language))?;
+    validate(raw, text, file, base, lang_env, language)
 }
 
 mod raw {
@@ -235,7 +322,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// toml's errors carry a span and a message; turn them into our form, finding
 /// the key from the message (`missing field`, `unknown field`) or the line.
-fn from_toml_error(e: &toml::de::Error, text: &str, file: &str) -> ConfigError {
+fn from_toml_error(e: &toml::de::Error, text: &str, file: &str, language: Language) -> ConfigError {
     let line = e.span().map(|s| line_of(text, s.start));
     // serde speaks Rust types; farmers' helpers speak numbers and text.
     let message = e
@@ -257,7 +344,42 @@ fn from_toml_error(e: &toml::de::Error, text: &str, file: &str) -> ConfigError {
         line,
         key,
         message: format!("{message}{hint}"),
+        message_zh: toml_message_zh(e.message().trim()),
+        language,
     }
+}
+
+/// toml's and serde's words for a mistake, in Chinese: the shapes a config
+/// goes wrong in are named; anything else keeps toml's words after ours.
+fn toml_message_zh(message: &str) -> String {
+    let quoted = |rest: &str| rest.split('`').nth(1).unwrap_or("").to_string();
+    if let Some(rest) = message.strip_prefix("missing field") {
+        return format!(
+            "缺少 `{}`（每个 [[products]] 都要有 sku、name、link、price 和 stock）",
+            quoted(rest)
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown field") {
+        return format!(
+            "不认识的键 `{}`（检查拼写；见 README.md 的配置说明）",
+            quoted(rest)
+        );
+    }
+    if message.starts_with("invalid type") {
+        let expected = if message.ends_with("expected i64") {
+            "应该是整数，例如 10"
+        } else if message.ends_with("expected f64") {
+            "应该是数字，例如 39.9"
+        } else if message.ends_with("expected a string") {
+            "应该是带引号的文字，例如 \"小米\""
+        } else if message.ends_with("expected a sequence") {
+            "应该是方括号里的列表，例如 [\"小米\", \"millet\"]"
+        } else {
+            "类型不对"
+        };
+        return format!("写法不对：{expected}");
+    }
+    format!("TOML 格式有误（{message}）")
 }
 
 /// The table path and key written at a span: `[[products]]` number and the
@@ -304,12 +426,15 @@ fn validate(
     file: &str,
     base: &Path,
     lang_env: Option<&str>,
+    language: Language,
 ) -> Result<Config, ConfigError> {
-    let err = |span: Range<usize>, key: String, message: String| ConfigError {
+    let err = |span: Range<usize>, key: String, message: String, message_zh: String| ConfigError {
         file: file.into(),
         line: Some(line_of(text, span.start)),
         key,
         message,
+        message_zh,
+        language,
     };
 
     let shop = match raw.shop {
@@ -324,6 +449,7 @@ fn validate(
                             l.span(),
                             "shop.language".into(),
                             format!("unknown language {other:?}; use \"zh\" or \"en\""),
+                            format!("不认识的语言 {other:?}；请写 \"zh\"（中文）或 \"en\"（英文）"),
                         ))
                     }
                 },
@@ -353,6 +479,7 @@ fn validate(
                             k.span(),
                             "source.kind".into(),
                             format!("unknown source kind {other:?}; the kinds are: \"json\""),
+                            format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\""),
                         ))
                     }
                 },
@@ -363,6 +490,7 @@ fn validate(
                         span,
                         "source.url".into(),
                         "missing url; write e.g. url = \"ws://127.0.0.1:9001/chat\"".into(),
+                        "缺少 url；请写上，例如 url = \"ws://127.0.0.1:9001/chat\"".into(),
                     ))
                 }
                 Some(u) => {
@@ -373,6 +501,7 @@ fn validate(
                             u.span(),
                             "source.url".into(),
                             format!("{v:?}: wss:// (TLS) is not supported yet; run the relay on this machine and use its ws:// address"),
+                            format!("{v:?}：还不支持 wss://（TLS）；请在这台电脑上运行弹幕中转程序，用它的 ws:// 地址"),
                         ));
                     }
                     if !v.starts_with("ws://") {
@@ -380,6 +509,7 @@ fn validate(
                             u.span(),
                             "source.url".into(),
                             format!("{v:?} is not a websocket address; it must start with ws://"),
+                            format!("{v:?} 不是 websocket 地址；要以 ws:// 开头"),
                         ));
                     }
                     v.to_string()
@@ -402,6 +532,10 @@ fn validate(
                                 format!("source.fields.{name}"),
                                 format!(
                                     "{:?} is not a JSON pointer; pointers start with '/', e.g. \"/data/{name}\"",
+                                    v.get_ref()
+                                ),
+                                format!(
+                                    "{:?} 不是 JSON 指针；指针以 '/' 开头，例如 \"/data/{name}\"",
                                     v.get_ref()
                                 ),
                             ));
@@ -433,6 +567,7 @@ fn validate(
                 p.sku.span(),
                 key("sku"),
                 "sku is empty; give each product a short code like \"MILLET-5\"".into(),
+                "sku 是空的；给每个商品一个简短的编号，例如 \"MILLET-5\"".into(),
             ));
         }
         if let Some(first) = sku_lines.insert(sku.clone(), line_of(text, p.sku.span().start)) {
@@ -440,11 +575,17 @@ fn validate(
                 p.sku.span(),
                 key("sku"),
                 format!("duplicate sku {sku:?} (first used on line {first}); each product needs its own sku"),
+                format!("sku {sku:?} 重复了（第 {first} 行已用过）；每个商品要有自己的 sku"),
             ));
         }
         let name = p.name.get_ref().trim().to_string();
         if name.is_empty() {
-            return Err(err(p.name.span(), key("name"), "name is empty".into()));
+            return Err(err(
+                p.name.span(),
+                key("name"),
+                "name is empty".into(),
+                "商品名称 name 是空的".into(),
+            ));
         }
         let link = *p.link.get_ref();
         if !(1..=9999).contains(&link) {
@@ -454,6 +595,7 @@ fn validate(
                 format!(
                     "link {link} is out of range; link numbers are whole numbers from 1 to 9999"
                 ),
+                format!("链接号 {link} 超出范围；链接号是 1 到 9999 的整数"),
             ));
         }
         if let Some(first) = link_lines.insert(link, line_of(text, p.link.span().start)) {
@@ -461,6 +603,7 @@ fn validate(
                 p.link.span(),
                 key("link"),
                 format!("duplicate link {link} (first used on line {first}); each product needs its own link number"),
+                format!("链接号 {link} 重复了（第 {first} 行已用过）；每个商品要有自己的链接号"),
             ));
         }
         let price = *p.price.get_ref();
@@ -469,6 +612,7 @@ fn validate(
                 p.price.span(),
                 key("price"),
                 format!("price {price} is not a valid amount of yuan; write e.g. price = 39.9"),
+                format!("价格 {price} 不是有效的金额（元）；请写，例如 price = 39.9"),
             ));
         }
         let price_fen = (price * 100.0).round() as i64;
@@ -477,6 +621,7 @@ fn validate(
                 p.price.span(),
                 key("price"),
                 format!("price {price} has more than two decimals; yuan go to the fen (0.01)"),
+                format!("价格 {price} 超过两位小数；金额最小到分（0.01 元）"),
             ));
         }
         let stock = *p.stock.get_ref();
@@ -485,6 +630,7 @@ fn validate(
                 p.stock.span(),
                 key("stock"),
                 format!("stock {stock} is negative; write 0 for sold out"),
+                format!("库存 {stock} 是负数；卖完了请写 0"),
             ));
         }
         let limit_per_buyer = match p.limit_per_buyer {
@@ -498,6 +644,7 @@ fn validate(
                         format!(
                             "limit_per_buyer {v} must be at least 1; leave it out for no limit"
                         ),
+                        format!("限购 limit_per_buyer {v} 至少是 1；不限购就不写这一项"),
                     ));
                 }
                 Some(v as u32)
@@ -507,7 +654,12 @@ fn validate(
         for a in p.aliases {
             let v = a.get_ref().trim();
             if v.is_empty() {
-                return Err(err(a.span(), key("aliases"), "an alias is empty".into()));
+                return Err(err(
+                    a.span(),
+                    key("aliases"),
+                    "an alias is empty".into(),
+                    "有一个别名是空的".into(),
+                ));
             }
             aliases.push(v.to_string());
         }
@@ -533,6 +685,8 @@ fn validate(
             line: None,
             key: "products".into(),
             message: "no products; add at least one [[products]] table with sku, name, link, price and stock".into(),
+            message_zh: "没有商品；请至少加一个 [[products]] 表，写上 sku、name、link、price 和 stock".into(),
+            language,
         });
     }
 
@@ -563,6 +717,22 @@ mod tests {
         let c = parse(SAMPLE_CONFIG, "config.toml", Path::new("/tmp")).unwrap();
         assert!(c.catalog.len() >= 6);
         assert_eq!(c.store_path, Path::new("/tmp/livestall.db"));
+    }
+
+    #[test]
+    fn the_shop_language_is_found_in_a_file_that_does_not_parse() {
+        let broken = "[shop]\nname = \"x\"\nlanguage = \"en\" # English\n[[products]]\nsku = \"A";
+        assert_eq!(declared_language(broken), Some(Language::En));
+        let elsewhere = "[source]\nlanguage = \"en\"\n[shop]\nname = \"x\nprice = ";
+        assert_eq!(declared_language(elsewhere), None, "only [shop]'s");
+        assert_eq!(
+            error_language(Some("[shop]\nname = 3"), Some("en_US")),
+            Language::En
+        );
+        assert_eq!(
+            error_language(Some("[shop]\nlanguage = \"zh\""), Some("en_US")),
+            Language::Zh
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use livestall::config::{self, Config};
 use livestall::store::{
     AmendTo, OrderAmend, Reader, SaleStart, SeedReport, StockChange, StockTo, Store, StoreOptions,
 };
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -278,8 +279,9 @@ fn main() -> ExitCode {
         // `livestall orders export | head` is fine: a closed pipe ends the run quietly.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // A plain sentence for people, not a backtrace.
-            eprintln!("livestall: {e:#}");
+            // A plain sentence for people, not a backtrace; written so that
+            // a terminal closed under the run (SIGHUP) cannot panic it.
+            let _ = writeln!(std::io::stderr().lock(), "livestall: {e:#}");
             ExitCode::FAILURE
         }
     }
@@ -321,10 +323,17 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     let given = path.is_some();
     let path = path.unwrap_or(Path::new("config.toml"));
     if !given && !path.exists() {
-        anyhow::bail!(
-            "no config.toml in this folder; give your shop's config with --config PATH \
-             (config.toml in the livestall repository is a sample), or try `livestall demo`"
-        );
+        // No file to ask for a language: the machine's locale decides.
+        match config::error_language(None, std::env::var("LANG").ok().as_deref()) {
+            config::Language::En => anyhow::bail!(
+                "no config.toml in this folder; give your shop's config with --config PATH \
+                 (config.toml in the livestall repository is a sample), or try `livestall demo`"
+            ),
+            config::Language::Zh => anyhow::bail!(
+                "这个文件夹里没有 config.toml；请用 --config 路径 指定你店铺的配置文件\
+                 （livestall 仓库里的 config.toml 是个样例），或者先试试 `livestall demo`"
+            ),
+        }
     }
     Ok(config::load(path)?)
 }

@@ -235,8 +235,8 @@ async fn the_json_source_reads_the_simulator() {
     loop {
         match timeout(LIMIT, rx.recv()).await.expect("in time") {
             Some(SourceEvent::Message(m)) => received.push(m),
-            Some(SourceEvent::Disconnected { reason }) => {
-                assert!(reason.contains("closed"), "{reason}");
+            Some(SourceEvent::Disconnected(outage)) => {
+                assert!(outage.detail.contains("closed"), "{outage:?}");
                 break;
             }
             other => panic!("unexpected {other:?}"),

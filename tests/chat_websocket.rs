@@ -1,8 +1,10 @@
 //! The JSON websocket source against websocket servers started in the test:
-//! delivery, reconnect after a drop, replay dedupe, silent death, shutdown.
+//! delivery, reconnect after a drop, replay dedupe, silent death, shutdown,
+//! and what each kind of failure is called (from real failures: a closed
+//! port, a name that does not resolve, a server that never answers, …).
 
 use futures_util::{SinkExt, StreamExt};
-use livestall::chat::{run_json_source_with, JsonSourceOptions, SourceEvent};
+use livestall::chat::{run_json_source_with, JsonSourceOptions, Outage, OutageKind, SourceEvent};
 use livestall::config::{FieldMap, SourceConfig, SourceKind};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -132,7 +134,10 @@ async fn reconnects_after_a_drop_and_drops_replayed_history() {
     let derived = next_message_id(&mut rx).await;
     assert!(derived.starts_with("d-"), "{derived}");
     match next_event(&mut rx).await {
-        SourceEvent::Disconnected { reason } => assert!(!reason.is_empty()),
+        // The relay dropped TCP without a close handshake.
+        SourceEvent::Disconnected(outage) => {
+            assert_eq!(outage.kind, OutageKind::Lost, "{outage:?}")
+        }
         other => panic!("expected Disconnected, got {other:?}"),
     }
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
@@ -168,7 +173,15 @@ async fn a_silent_server_is_detected_and_replaced() {
 
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
     match next_event(&mut rx).await {
-        SourceEvent::Disconnected { reason } => assert!(reason.contains("no data"), "{reason}"),
+        SourceEvent::Disconnected(outage) => {
+            assert!(outage.detail.contains("no data"), "{outage:?}");
+            assert_eq!(
+                outage.kind,
+                OutageKind::NoData {
+                    after: Duration::from_millis(600)
+                }
+            );
+        }
         other => panic!("expected Disconnected, got {other:?}"),
     }
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
@@ -263,7 +276,9 @@ async fn shutdown_ends_the_task_promptly_while_retrying() {
     };
     let task = tokio::spawn(run_json_source_with(source(addr), opts, tx, stop_rx));
     match next_event(&mut rx).await {
-        SourceEvent::Disconnected { reason } => assert!(reason.contains("connect"), "{reason}"),
+        SourceEvent::Disconnected(outage) => {
+            assert!(outage.detail.contains("connect"), "{outage:?}")
+        }
         other => panic!("expected Disconnected, got {other:?}"),
     }
     stop_tx.send(true).expect("stop");
@@ -352,7 +367,10 @@ async fn an_oversized_frame_drops_the_connection_not_the_memory() {
     });
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
     match next_event(&mut rx).await {
-        SourceEvent::Disconnected { reason } => assert!(reason.contains("read failed"), "{reason}"),
+        SourceEvent::Disconnected(outage) => {
+            assert!(outage.detail.contains("read failed"), "{outage:?}");
+            assert_eq!(outage.kind, OutageKind::Protocol, "{outage:?}");
+        }
         other => panic!("expected Disconnected, got {other:?}"),
     }
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
@@ -399,4 +417,162 @@ async fn shutdown_is_prompt_even_when_the_channel_is_full() {
         .expect("server sees close")
         .expect("no panic");
     drop(rx);
+}
+
+/// The first outage the source tells for `url` with `opts`, its task stopped.
+async fn first_outage(url: String, opts: JsonSourceOptions) -> Outage {
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let cfg = SourceConfig {
+        kind: SourceKind::Json,
+        url,
+        fields: FieldMap::default(),
+    };
+    let task = tokio::spawn(run_json_source_with(cfg, opts, tx, stop_rx));
+    let event = timeout(Duration::from_secs(60), rx.recv())
+        .await
+        .expect("an event in time")
+        .expect("source still running");
+    stop_tx.send(true).expect("stop");
+    timeout(PROMPT, task)
+        .await
+        .expect("ends promptly")
+        .expect("no panic");
+    match event {
+        SourceEvent::Disconnected(outage) => outage,
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_closed_port_is_refused_with_its_url() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let url = format!("ws://{addr}/chat");
+    let outage = first_outage(url.clone(), test_opts()).await;
+    assert_eq!(outage.kind, OutageKind::Refused, "{outage:?}");
+    assert_eq!(outage.url, url);
+    assert!(outage.retry_in.is_some(), "{outage:?}");
+    // Scripts reading headless events keep the library's words.
+    assert!(outage.detail.starts_with("connect failed"), "{outage:?}");
+}
+
+#[tokio::test]
+async fn a_name_that_does_not_resolve_is_not_found() {
+    // `.invalid` never resolves (RFC 2606). A slow resolver could take a
+    // while to say so: the connect timeout is long enough for it.
+    let opts = JsonSourceOptions {
+        connect_timeout: Duration::from_secs(45),
+        ..test_opts()
+    };
+    let outage = first_outage("ws://nosuch.invalid:9001/chat".into(), opts).await;
+    assert_eq!(outage.kind, OutageKind::NotFound, "{outage:?}");
+    assert_eq!(outage.url, "ws://nosuch.invalid:9001/chat");
+}
+
+#[tokio::test]
+async fn a_listener_that_never_answers_the_handshake_times_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    // Accepts TCP, then says nothing: the websocket upgrade never comes.
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.expect("accept");
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(tcp);
+    });
+    let opts = JsonSourceOptions {
+        connect_timeout: Duration::from_millis(300),
+        ..test_opts()
+    };
+    let outage = first_outage(format!("ws://{addr}/chat"), opts).await;
+    assert_eq!(
+        outage.kind,
+        OutageKind::TimedOut {
+            after: Some(Duration::from_millis(300))
+        },
+        "{outage:?}"
+    );
+    server.abort();
+}
+
+/// Something that speaks HTTP but is no websocket relay at that path.
+#[tokio::test]
+async fn an_http_answer_is_a_refused_handshake_with_its_status() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut tcp, _) = listener.accept().await.expect("accept");
+        let mut request = [0u8; 1024];
+        let _ = tcp.read(&mut request).await;
+        let _ = tcp
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            .await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    let outage = first_outage(format!("ws://{addr}/wrong"), test_opts()).await;
+    assert_eq!(
+        outage.kind,
+        OutageKind::Handshake { status: Some(404) },
+        "{outage:?}"
+    );
+    server.abort();
+}
+
+/// Something that is not HTTP at all (another program on that port).
+#[tokio::test]
+async fn a_server_that_is_not_http_is_a_protocol_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut tcp, _) = listener.accept().await.expect("accept");
+        let mut request = [0u8; 1024];
+        let _ = tcp.read(&mut request).await;
+        let _ = tcp.write_all(b"SSH-2.0-OpenSSH_9.2\r\n\r\n").await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    let outage = first_outage(format!("ws://{addr}/chat"), test_opts()).await;
+    assert_eq!(outage.kind, OutageKind::Protocol, "{outage:?}");
+    server.abort();
+}
+
+#[tokio::test]
+async fn a_close_frame_is_told_with_its_code_and_reason() {
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&listener).await;
+        let _ = ws
+            .close(Some(CloseFrame {
+                code: CloseCode::Away,
+                reason: "relay restarting".into(),
+            }))
+            .await;
+        while let Some(Ok(_)) = ws.next().await {}
+    });
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    match next_event(&mut rx).await {
+        SourceEvent::Disconnected(outage) => assert_eq!(
+            outage.kind,
+            OutageKind::Closed {
+                code: Some(1001),
+                reason: "relay restarting".into()
+            },
+            "{outage:?}"
+        ),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    stop_tx.send(true).expect("stop");
+    timeout(PROMPT, task)
+        .await
+        .expect("ends promptly")
+        .expect("no panic");
+    server.abort();
 }

@@ -190,3 +190,114 @@ fn shipped_config_toml_loads() {
     assert!(c.catalog.len() >= 6);
     assert!(c.source.is_some());
 }
+
+/// `GOOD` with no `language` line: the locale decides the errors' language.
+fn good_without_language() -> String {
+    GOOD.replace("language = \"en\"\n", "")
+}
+
+fn parse_in(text: &str, locale: &str) -> ConfigError {
+    config::parse_with_locale(text, "shop.toml", Path::new("/tmp"), Some(locale)).unwrap_err()
+}
+
+#[test]
+fn a_chinese_config_is_told_its_mistakes_in_chinese_with_file_line_and_key() {
+    let text = GOOD
+        .replace("language = \"en\"", "language = \"zh\"")
+        .replace("sku = \"B\"", "sku = \"A\"");
+    // The file's language wins over an English machine.
+    let e = parse_in(&text, "en_US.UTF-8");
+    assert_eq!(e.language, Language::Zh);
+    let line = text
+        .rfind("sku = \"A\"")
+        .map(|at| text[..at].matches('\n').count() + 1)
+        .unwrap();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "shop.toml 第 {line} 行 products[2].sku：sku \"A\" 重复了（第 {} 行已用过）；每个商品要有自己的 sku",
+            line_of(&text, "sku = \"A\"")
+        )
+    );
+    // The English words are kept for English screens and for tests.
+    assert!(e.message.contains("duplicate sku"), "{e:?}");
+}
+
+#[test]
+fn without_a_language_in_the_file_the_locale_decides() {
+    let text = good_without_language().replace("stock = 0", "stock = -5");
+    let zh = parse_in(&text, "zh_CN.UTF-8");
+    assert!(zh.to_string().contains("库存 -5 是负数"), "{zh}");
+    let en = parse_in(&text, "en_US.UTF-8");
+    assert!(en.to_string().contains("stock -5 is negative"), "{en}");
+    assert!(en.to_string().starts_with("shop.toml:"), "{en}");
+}
+
+#[test]
+fn serde_and_toml_mistakes_are_worded_in_chinese() {
+    let zh = |text: String| parse_in(&text, "zh_CN.UTF-8").to_string();
+    let base = good_without_language();
+    let missing = zh(base.replace("price = 35\n", ""));
+    assert!(missing.contains("缺少 `price`"), "{missing}");
+    let unknown = zh(base.replace("aliases = [\"米\"]", "alias = [\"米\"]"));
+    assert!(unknown.contains("不认识的键 `alias`"), "{unknown}");
+    let wrong_type = zh(base.replace("stock = 10", "stock = \"ten\""));
+    assert!(
+        wrong_type.contains("products[1].stock") && wrong_type.contains("应该是整数"),
+        "{wrong_type}"
+    );
+    let syntax = zh(base.replace("name = \"核桃\"", "name = \"核桃"));
+    assert!(
+        syntax.contains(" 行 ") && syntax.contains("TOML 格式有误"),
+        "{syntax}"
+    );
+}
+
+/// A file whose TOML does not parse still gets its mistake in the
+/// language it asks for: `[shop] language` is read line by line then.
+#[test]
+fn a_broken_file_still_gets_its_own_language() {
+    let text = GOOD.replace("name = \"核桃\"", "name = \"核桃");
+    let e = parse_in(&text, "zh_CN.UTF-8");
+    assert_eq!(e.language, Language::En, "{e}");
+    let text = GOOD
+        .replace("language = \"en\"", "language = 'zh'   # 中文")
+        .replace("name = \"核桃\"", "name = \"核桃");
+    let e = parse_in(&text, "en_US.UTF-8");
+    assert_eq!(e.language, Language::Zh, "{e}");
+}
+
+#[test]
+fn an_unknown_language_is_refused_in_the_locale_s_language() {
+    let text = GOOD.replace("language = \"en\"", "language = \"fr\"");
+    let e = parse_in(&text, "zh_CN.UTF-8");
+    assert_eq!(e.key, "shop.language");
+    assert!(e.to_string().contains("不认识的语言 \"fr\""), "{e}");
+}
+
+#[test]
+fn the_binary_says_config_mistakes_in_the_locale_s_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        good_without_language().replace("stock = 0", "stock = -1"),
+    )
+    .unwrap();
+    for (locale, words) in [
+        ("zh_CN.UTF-8", "库存 -1 是负数"),
+        ("en_US.UTF-8", "stock -1 is negative"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_livestall"))
+            .args(["--config", path.to_str().unwrap(), "inventory"])
+            .env("LANG", locale)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("bad.toml") && err.contains("products[2].stock") && err.contains(words),
+            "{locale}: {err}"
+        );
+    }
+}

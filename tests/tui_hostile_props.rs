@@ -40,7 +40,11 @@ fn hostile_text() -> impl Strategy<Value = String> {
 }
 
 fn check(screen: &str) -> Result<(), TestCaseError> {
-    if let Some(c) = screen.chars().filter(|&c| c != '\n').find(|&c| forbidden(c)) {
+    if let Some(c) = screen
+        .chars()
+        .filter(|&c| c != '\n')
+        .find(|&c| forbidden(c))
+    {
         return Err(TestCaseError::fail(format!(
             "U+{:04X} reached the screen:\n{screen}",
             u32::from(c)

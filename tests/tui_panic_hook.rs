@@ -12,7 +12,8 @@ use std::sync::Arc;
 fn guarded_engine_panics_skip_the_terminal_hook_and_others_do_not() {
     let outer_calls = Arc::new(AtomicUsize::new(0));
     let seen = outer_calls.clone();
-    // Stands in for ratatui's hook (restore the terminal, then print).
+    // Stands in for the hook found in place (the default one, which prints
+    // the message after the screen's hook gave the terminal back).
     std::panic::set_hook(Box::new(move |_| {
         seen.fetch_add(1, Ordering::SeqCst);
     }));

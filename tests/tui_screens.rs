@@ -6,7 +6,8 @@
 mod tui_support;
 
 use insta::assert_snapshot;
-use livestall::app::{Msg, SourceStatus};
+use livestall::app::Msg;
+use livestall::chat::OutageKind;
 use livestall::config::Language;
 use livestall::store::Refusal;
 use livestall::store::StoreEvent;
@@ -253,16 +254,56 @@ fn overlays_on_a_small_screen() {
 fn disconnect_shows_in_status_and_chat() {
     let mut m = model(Language::En);
     busy_stream(&mut m);
-    update(
-        &mut m,
-        Msg::Source(SourceStatus::Disconnected {
-            reason: "connection reset".into(),
-        }),
-    );
+    update(&mut m, source_down(OutageKind::Lost));
     let s = screen(&m, LARGE.0, LARGE.1);
-    assert!(s.contains("reconnecting (connection reset)"), "{s}");
-    assert!(s.contains("disconnected, messages may be missing"), "{s}");
+    assert!(
+        s.contains("✗ connection lost ws://127.0.0.1:9001/chat · retry in 3 s"),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            "disconnected, messages may be missing (connection lost ws://127.0.0.1:9001/chat)"
+        ),
+        "{s}"
+    );
     assert_snapshot!("disconnected_en_120x40", s);
+}
+
+/// The first run with the relay not running: the status line says why
+/// first, with the address, and the chat pane says what to do instead of
+/// claiming chat was missed. 80x24, the smallest screen.
+fn refused_first_run(language: Language, word: &str, hint: &str) -> String {
+    let mut m = model(language);
+    update(&mut m, Msg::Tick(at(14, 32, 5)));
+    update(&mut m, source_down(OutageKind::Refused));
+    let s = screen(&m, SMALL.0, SMALL.1);
+    let status = s.lines().next().unwrap_or_default();
+    assert!(
+        status.contains(&format!("✗ {word} 127.0.0.1:9001")),
+        "{status}"
+    );
+    assert!(s.contains(hint), "{s}");
+    assert!(!s.contains(ZH_GAP) && !s.contains(EN_GAP), "{s}");
+    s
+}
+
+const ZH_GAP: &str = "可能漏掉弹幕";
+const EN_GAP: &str = "may be missing";
+
+#[test]
+fn refused_first_run_zh_small() {
+    let s = refused_first_run(Language::Zh, "拒绝连接", "弹幕中转程序开着吗");
+    assert!(s.contains("3秒后重试"), "{s}");
+    assert!(s.contains("还没连上弹幕"), "{s}");
+    assert_snapshot!("refused_first_run_zh_80x24", s);
+}
+
+#[test]
+fn refused_first_run_en_small() {
+    let s = refused_first_run(Language::En, "refused", "is the chat relay running?");
+    assert!(s.contains("retry in 3 s"), "{s}");
+    assert!(s.contains("Not connected to the chat yet"), "{s}");
+    assert_snapshot!("refused_first_run_en_80x24", s);
 }
 
 #[test]
@@ -295,13 +336,9 @@ fn empty_screens_draw_at_odd_sizes() {
     // The sizes straddle the two-column layout's threshold (120x30) and go
     // down to a single cell; each must draw, fit, and say what it can.
     for (language, no_orders, no_chat, quit) in [
-        (Language::Zh, "暂无待确认订单", "等待弹幕…", "q 退出"),
-        (
-            Language::En,
-            "No pending orders",
-            "waiting for chat…",
-            "q quit",
-        ),
+        // Not connected yet: the chat pane says what it is trying.
+        (Language::Zh, "暂无待确认订单", "正在连接弹幕", "q 退出"),
+        (Language::En, "No pending orders", "connecting", "q quit"),
     ] {
         let m = model(language);
         for (w, h) in [(1, 1), (20, 5), (80, 24), (119, 40), (120, 29), (200, 60)] {

@@ -9,6 +9,7 @@ use livestall::app::model::{CHAT_CAPACITY, RECENT_ORDERS_CAPACITY};
 use livestall::app::{
     ChatEntry, Connection, Effect, Event, IntentState, Mode, Msg, Notice, SourceStatus,
 };
+use livestall::chat::OutageKind;
 use livestall::config::Language;
 use livestall::intent::{Engine, IntentKind};
 use livestall::store::{
@@ -405,18 +406,15 @@ fn a_drop_leaves_one_gap_marker_and_reconnect_is_noted() {
         "the first connect is not news in the chat"
     );
     for _ in 0..3 {
-        update(
-            &mut m,
-            Msg::Source(SourceStatus::Disconnected {
-                reason: "timeout".into(),
-            }),
-        );
+        update(&mut m, source_down(OutageKind::Lost));
     }
-    assert_eq!(
-        m.connection,
-        Connection::Reconnecting {
-            reason: "timeout".into()
-        }
+    assert!(
+        matches!(
+            &m.connection,
+            Connection::Reconnecting { reason, .. } if reason.kind == OutageKind::Lost
+        ),
+        "{:?}",
+        m.connection
     );
     update(&mut m, Msg::Source(SourceStatus::Connected));
     let kinds: Vec<_> = m
@@ -975,4 +973,33 @@ fn a_run_that_is_quitting_sends_no_more_auto_confirmations() {
     // An answer frees a place in the window, but the run is ending.
     let answered = update(&mut m, confirmed("m0", 1, "walnut", 3, "Tom", 117, 3));
     assert!(confirms(&answered).is_empty());
+}
+
+/// A source never reached in this run is not a gap in the chat: nothing can
+/// have been missed. The model says it has not connected yet, and the
+/// first connect is no "reconnected" news either.
+#[test]
+fn a_source_never_reached_is_no_gap() {
+    let mut m = model(Language::Zh);
+    assert_eq!(m.connection, Connection::Connecting);
+    for _ in 0..3 {
+        let effects = update(&mut m, source_down(OutageKind::Refused));
+        let told = published(&effects);
+        assert!(
+            matches!(
+                told.as_slice(),
+                [Event::Disconnected { kind: "refused", url, .. }] if url == "ws://127.0.0.1:9001/chat"
+            ),
+            "{told:?}"
+        );
+    }
+    assert!(
+        matches!(&m.connection, Connection::NotReached { reason, .. } if reason.kind == OutageKind::Refused),
+        "{:?}",
+        m.connection
+    );
+    assert!(m.chat.is_empty(), "{:?}", m.chat);
+    update(&mut m, Msg::Source(SourceStatus::Connected));
+    assert_eq!(m.connection, Connection::Connected);
+    assert!(m.chat.is_empty(), "{:?}", m.chat);
 }

@@ -9,7 +9,7 @@ use crate::app::event::Event;
 use crate::app::model::Model;
 use crate::app::msg::{Effect, Msg, SourceStatus};
 use crate::app::update::update;
-use crate::chat::SourceEvent;
+use crate::chat::{Outage, SourceEvent};
 use crate::clock::now_ms;
 use crate::intent::Engine;
 use crate::store::{SeedReport, Store, StoreError, StoreEvent, StoreJob};
@@ -185,17 +185,15 @@ async fn drive<S: Shell>(
                     received_at_ms: now_ms(),
                 },
                 Some(SourceEvent::Connected) => Msg::Source(SourceStatus::Connected),
-                Some(SourceEvent::Disconnected { reason }) => {
-                    Msg::Source(SourceStatus::Disconnected { reason })
+                Some(SourceEvent::Disconnected(outage)) => {
+                    Msg::Source(SourceStatus::Disconnected(outage))
                 }
                 None => {
                     // Sources end only when told to, after the run: this one died.
                     tracing::error!("the chat source stopped");
                     chat_open = false;
                     chat_ended = true;
-                    Msg::Source(SourceStatus::Disconnected {
-                        reason: "source stopped".into(),
-                    })
+                    Msg::Source(SourceStatus::Disconnected(Outage::stopped()))
                 }
             },
         };
@@ -245,35 +243,90 @@ async fn flush<S: Shell>(
     }
 }
 
-/// A stop switch thrown by SIGINT or SIGTERM (Ctrl-C or Ctrl-Break on Windows).
-pub fn stop_on_signal() -> watch::Receiver<bool> {
+/// Which signals end a run. Either way the run ends as a quit does: the
+/// screen gives the terminal back, then the store gets its bounded flush.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignals {
+    /// SIGINT and SIGTERM (Ctrl-C and Ctrl-Break on Windows). SIGHUP keeps
+    /// what it was given, so a service started under `nohup` outlives the
+    /// terminal it was started from.
+    Service,
+    /// Those and SIGHUP (on Windows, the console window closing): the
+    /// terminal the screen draws on is gone, or someone closed it.
+    Terminal,
+}
+
+/// A stop switch thrown by the first of `signals`.
+pub fn stop_on_signal(signals: StopSignals) -> watch::Receiver<bool> {
     let (tx, rx) = watch::channel(false);
     tokio::spawn(async move {
-        shutdown_signal().await;
+        let name = shutdown_signal(signals).await;
+        tracing::info!(signal = name, "stopping on a signal");
         let _ = tx.send(true);
     });
     rx
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+/// Resolves with the signal's name when one of `signals` arrives.
+#[cfg(unix)]
+async fn shutdown_signal(signals: StopSignals) -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    // A signal that cannot be listened for (never seen in practice) only
+    // loses that way to stop; the others still work.
+    async fn on(kind: SignalKind, name: &'static str) -> &'static str {
+        match signal(kind) {
+            Ok(mut stream) => {
+                stream.recv().await;
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+            Err(error) => {
+                tracing::warn!(%error, signal = name, "cannot listen for a signal");
+                std::future::pending::<()>().await;
             }
         }
+        name
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+    let hangup = async {
+        match signals {
+            StopSignals::Terminal => on(SignalKind::hangup(), "SIGHUP").await,
+            StopSignals::Service => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        name = on(SignalKind::interrupt(), "SIGINT") => name,
+        name = on(SignalKind::terminate(), "SIGTERM") => name,
+        name = hangup => name,
+    }
+}
+
+/// Resolves with the event's name on Ctrl-C or Ctrl-Break, and for a
+/// screen also when its console window is closed (Windows then allows a
+/// few seconds, enough for the bounded flush).
+#[cfg(windows)]
+async fn shutdown_signal(signals: StopSignals) -> &'static str {
+    use tokio::signal::windows::{ctrl_break, ctrl_close};
+    let on_break = async {
+        match ctrl_break() {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    // Only a screen listens: a listener keeps Windows from ending the
+    // process at once when the console closes, which a service should not
+    // change.
+    let closed = async {
+        if signals == StopSignals::Terminal {
+            if let Ok(mut stream) = ctrl_close() {
+                stream.recv().await;
+                return;
+            }
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "Ctrl-C",
+        _ = on_break => "Ctrl-Break",
+        _ = closed => "console closed",
     }
 }

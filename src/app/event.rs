@@ -10,8 +10,16 @@ use serde::Serialize;
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Connected,
+    /// The source is not connected. `reason` is the connection library's
+    /// words (English, as it always was); `kind` says it as a name scripts
+    /// can match (`refused`, `not_found`, `timeout`, … see `OutageKind::name`).
     Disconnected {
         reason: String,
+        kind: &'static str,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        url: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_in_ms: Option<u64>,
     },
     /// The product chat's bare orders now refer to.
     OnAir {
@@ -154,6 +162,15 @@ pub enum Event {
 }
 
 impl Event {
+    pub fn disconnected(outage: &crate::chat::Outage) -> Event {
+        Event::Disconnected {
+            reason: outage.detail.clone(),
+            kind: outage.kind.name(),
+            url: outage.url.clone(),
+            retry_in_ms: outage.retry_in.map(|d| d.as_millis() as u64),
+        }
+    }
+
     pub fn confirmed(key: &IntentKey, done: &Confirmed) -> Event {
         Event::Confirmed {
             msg_id: key.msg_id.clone(),

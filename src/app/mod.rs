@@ -21,7 +21,7 @@ pub mod msg;
 pub mod tui;
 pub mod update;
 
-pub use driver::{stop_on_signal, Flush, Session};
+pub use driver::{stop_on_signal, Flush, Session, StopSignals};
 pub use event::Event;
 pub use keymap::{Action, Keymap, Scope};
 pub use model::{

@@ -6,6 +6,7 @@
 
 use crate::app::keymap::Keymap;
 use crate::catalog::{Catalog, Fen};
+use crate::chat::Outage;
 use crate::config::{Config, Language};
 use crate::intent::IntentKind;
 use crate::store::{IntentKey, OrderAction, Refusal, Sale, StockRow, StoreError, SyncCursor};
@@ -141,7 +142,7 @@ pub enum ChatEntry {
     /// The source dropped: messages may be missing from here.
     Gap {
         at_ms: i64,
-        reason: String,
+        reason: Outage,
     },
     /// The source came back after a drop.
     Reconnected {
@@ -290,7 +291,17 @@ pub struct Policy {
 pub enum Connection {
     Connecting,
     Connected,
-    Reconnecting { reason: String },
+    /// Not connected once in this run: the attempts so far failed (told
+    /// at `at_ms`), and nothing can have been missed yet.
+    NotReached {
+        reason: Outage,
+        at_ms: i64,
+    },
+    /// The connection was lost (told at `at_ms`); the source is retrying.
+    Reconnecting {
+        reason: Outage,
+        at_ms: i64,
+    },
 }
 
 /// A confirmed order shown in the recent-orders line.
@@ -353,6 +364,11 @@ pub struct Model {
     /// Newest last.
     pub recent_orders: VecDeque<RecentOrder>,
     pub connection: Connection,
+    /// The chat source's address from the config, shown while connecting.
+    pub source_url: Option<String>,
+    /// The config file's name, for the hint when the source cannot be
+    /// reached (`None` for the built-in sample).
+    pub config_file: Option<String>,
     /// Chat messages a second, averaged over `RATE_WINDOW_MS`.
     pub msg_rate: f32,
     /// Messages counted since the last tick, folded into `rate_buckets` on the next tick.
@@ -445,6 +461,8 @@ impl Model {
             chat_scroll: 0,
             recent_orders: VecDeque::new(),
             connection: Connection::Connecting,
+            source_url: config.source.as_ref().map(|s| s.url.clone()),
+            config_file: config.path.as_ref().map(|p| p.display().to_string()),
             msg_rate: 0.0,
             arrivals_since_tick: 0,
             rate_buckets: VecDeque::new(),

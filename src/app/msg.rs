@@ -4,7 +4,7 @@
 
 use crate::app::event::Event;
 use crate::catalog::Fen;
-use crate::chat::ChatMessage;
+use crate::chat::{ChatMessage, Outage};
 use crate::store::{IntentKey, StockTo, StoreEvent, StoreJob};
 use crossterm::event::KeyEvent;
 
@@ -89,7 +89,8 @@ pub enum ProductRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceStatus {
     Connected,
-    Disconnected { reason: String },
+    /// Not connected, and why (the source retries on its own).
+    Disconnected(Outage),
 }
 
 #[derive(Debug, Clone, PartialEq)]

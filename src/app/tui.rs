@@ -1,6 +1,11 @@
 //! The screen's shell: keys from the terminal in, the model drawn out, at a
 //! coalesced pace (never one frame per chat message). Events are not
 //! printed: the screen shows the model they changed.
+//!
+//! It owns the terminal's state: raw mode, the alternate screen and the
+//! hidden cursor are taken in `run` and given back exactly once, by
+//! whichever comes first: the end of the run (a quit, SIGTERM, SIGHUP,
+//! SIGINT) or the panic hook.
 
 use crate::app::driver::{self, Flush, Session, Shell};
 use crate::app::event::Event;
@@ -8,6 +13,10 @@ use crate::app::model::Model;
 use crate::app::msg::Msg;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use ratatui::{DefaultTerminal, Terminal};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -16,8 +25,46 @@ const FRAME: Duration = Duration::from_millis(25);
 /// How long quitting waits for the store to commit what is queued.
 pub const FLUSH_ON_QUIT: Duration = Duration::from_secs(3);
 
+/// Whether this process holds the terminal (raw mode, alternate screen).
+static SCREEN_UP: AtomicBool = AtomicBool::new(false);
+
+/// Raw mode on and the alternate screen; the first frame hides the cursor.
+fn take_terminal() -> std::io::Result<DefaultTerminal> {
+    crossterm::terminal::enable_raw_mode()?;
+    // Set before the alternate screen, so a setup that stops half way is undone too.
+    SCREEN_UP.store(true, Ordering::SeqCst);
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    Terminal::new(CrosstermBackend::new(std::io::stdout()))
+}
+
+/// Gives the terminal back as the shell had it: raw mode off, the main
+/// screen, the cursor shown. Only the first call does anything. Errors are
+/// only logged: after SIGHUP the terminal may be gone.
+pub fn give_back_terminal() {
+    if !SCREEN_UP.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    if let Err(error) = crossterm::terminal::disable_raw_mode() {
+        tracing::debug!(%error, "raw mode could not be turned off");
+    }
+    if let Err(error) = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    ) {
+        tracing::debug!(%error, "the terminal could not be given back");
+    }
+}
+
+/// A line for the helper on stderr. A closed terminal is no reason to fail
+/// (`eprintln!` would panic on it).
+fn tell(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 struct TuiShell {
-    terminal: ratatui::DefaultTerminal,
+    /// `None` once the run is over and the terminal given back.
+    terminal: Option<DefaultTerminal>,
     keys: EventStream,
     pacer: FramePacer,
 }
@@ -83,9 +130,16 @@ impl Shell for TuiShell {
     }
 
     fn present(&mut self, model: &Model) -> anyhow::Result<()> {
-        if self.pacer.draw_now(Instant::now()) {
-            self.terminal
-                .draw(|frame| crate::ui::render(model, frame))?;
+        // The panic hook gave the terminal back (a panic outside the
+        // screen's loop, e.g. in the chat source): drawing on would scribble
+        // over the helper's shell and the panic's message.
+        if !SCREEN_UP.load(Ordering::SeqCst) {
+            anyhow::bail!("the screen stopped after an internal error (its message is above)");
+        }
+        if let Some(terminal) = self.terminal.as_mut() {
+            if self.pacer.draw_now(Instant::now()) {
+                terminal.draw(|frame| crate::ui::render(model, frame))?;
+            }
         }
         Ok(())
     }
@@ -95,41 +149,54 @@ impl Shell for TuiShell {
     }
 
     fn leave(&mut self) {
-        ratatui::restore();
+        give_back_terminal();
+        if let Some(mut terminal) = self.terminal.take() {
+            // The cursor is shown already; telling ratatui keeps its drop
+            // from trying again. If the terminal is gone that fails, and the
+            // drop would print the failure to a closed stderr, which panics:
+            // then the terminal is not dropped at all.
+            if terminal.show_cursor().is_err() {
+                std::mem::forget(terminal);
+            }
+        }
     }
 }
 
-/// Wraps the panic hook in place (ratatui's, which gives the terminal back
-/// and prints): a panic inside the engine's guard is only logged, because the
-/// guard catches it and the screen goes on; any other panic reaches the
-/// wrapped hook as before.
+/// Wraps the panic hook in place: a panic inside the engine's guard is only
+/// logged, because the guard catches it and the screen goes on. Any other
+/// panic gives the terminal back first (so its message lands on the main
+/// screen, readable, and the shell is usable), then reaches the wrapped hook
+/// as before; the screen stops at its next frame (see `present`).
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if crate::intent::in_guarded_parse() {
             tracing::error!(%info, "the intent engine panicked on a message");
         } else {
+            give_back_terminal();
             previous(info);
         }
     }));
 }
 
-/// Runs the helper's screen until the helper quits or a signal stops it.
-/// The terminal is restored on return and on panic; then the store gets a
-/// bounded time to commit, and the helper hears on stderr if it did not.
+/// Runs the helper's screen until the helper quits or a signal stops it
+/// (the session's stop switch: see `driver::StopSignals::Terminal`). The terminal
+/// is given back on return and on panic; then the store gets a bounded time
+/// to commit, and the helper hears on stderr if it did not.
 pub async fn run(mut session: Session) -> anyhow::Result<()> {
     session.model.utc_offset_secs = chrono::Local::now().offset().local_minus_utc();
-    let terminal = match ratatui::try_init() {
+    // Before the terminal is taken, so a panic from here on gives it back.
+    install_panic_hook();
+    let terminal = match take_terminal() {
         Ok(terminal) => terminal,
         Err(error) => {
             // Setup may have stopped half way (raw mode on, no alternate screen).
-            ratatui::restore();
+            give_back_terminal();
             return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
         }
     };
-    install_panic_hook();
     let mut shell = TuiShell {
-        terminal,
+        terminal: Some(terminal),
         keys: EventStream::new(),
         pacer: FramePacer {
             dirty: true,
@@ -144,18 +211,18 @@ pub async fn run(mut session: Session) -> anyhow::Result<()> {
         Flush::Done => {}
         Flush::Failed(error) => {
             tracing::warn!(%error, "store flush on quit failed");
-            eprintln!(
+            tell(&format!(
                 "livestall: the last detected intents may not be saved: {error} \
                  (orders shown as confirmed are saved)"
-            );
+            ));
         }
         Flush::TimedOut(within) => {
             tracing::warn!("store flush on quit timed out");
-            eprintln!(
+            tell(&format!(
                 "livestall: the database did not answer within {} s; the last detected \
                  intents may not be saved (orders shown as confirmed are saved)",
                 within.as_secs()
-            );
+            ));
         }
     }
     ran

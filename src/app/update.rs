@@ -775,21 +775,24 @@ fn on_source(model: &mut Model, status: SourceStatus, fx: &mut Vec<Effect>) {
             model.connection = Connection::Connected;
             fx.push(Effect::Publish(Event::Connected));
         }
-        SourceStatus::Disconnected { reason } => {
-            // One gap marker per outage, not one per failed retry.
-            if !matches!(model.connection, Connection::Reconnecting { .. }) {
-                push_chat(
-                    model,
-                    ChatEntry::Gap {
+        SourceStatus::Disconnected(reason) => {
+            fx.push(Effect::Publish(Event::disconnected(&reason)));
+            model.connection = match model.connection {
+                // Never connected in this run: no chat can have been missed.
+                Connection::Connecting | Connection::NotReached { .. } => {
+                    Connection::NotReached { reason, at_ms }
+                }
+                // One gap marker per outage, not one per failed retry.
+                Connection::Reconnecting { .. } => Connection::Reconnecting { reason, at_ms },
+                Connection::Connected => {
+                    let gap = ChatEntry::Gap {
                         at_ms,
                         reason: reason.clone(),
-                    },
-                );
-            }
-            fx.push(Effect::Publish(Event::Disconnected {
-                reason: reason.clone(),
-            }));
-            model.connection = Connection::Reconnecting { reason };
+                    };
+                    push_chat(model, gap);
+                    Connection::Reconnecting { reason, at_ms }
+                }
+            };
         }
     }
 }

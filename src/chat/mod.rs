@@ -12,12 +12,14 @@ use tokio::sync::{mpsc, watch};
 
 pub mod dedupe;
 pub mod frame;
+pub mod outage;
 pub mod sim;
 pub mod sim_server;
 pub mod websocket;
 
 pub use dedupe::RecentIds;
 pub use frame::{decode_frame, FrameError};
+pub use outage::{Outage, OutageKind};
 pub use sim::{SimChat, SimIntent, SimMessage, SimOrder};
 pub use sim_server::{serve, SimOptions};
 pub use websocket::{run_json_source, run_json_source_with, JsonSourceOptions};
@@ -37,10 +39,9 @@ pub struct ChatMessage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceEvent {
     Connected,
-    /// The connection dropped or could not be made; the source retries with backoff.
-    Disconnected {
-        reason: String,
-    },
+    /// The connection dropped or could not be made, and why; the source
+    /// retries with backoff.
+    Disconnected(Outage),
     Message(ChatMessage),
 }
 

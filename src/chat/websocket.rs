@@ -1,9 +1,12 @@
 //! The JSON websocket source: one task that owns the connection to a chat
 //! relay (or the simulator), decodes its frames, drops replayed ids, and
 //! reconnects with backoff until shutdown. It never gives up on its own.
+//! Each failure is classified (`classify`) into an `Outage` carrying the url,
+//! so the screen can say "refused" or "address not found" in its own language.
 
 use super::dedupe::{RecentIds, DEFAULT_CAPACITY};
 use super::frame::decode_frame;
+use super::outage::{Outage, OutageKind};
 use super::SourceEvent;
 use crate::config::{FieldMap, SourceConfig};
 use futures_util::{SinkExt, StreamExt};
@@ -13,6 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -72,7 +76,80 @@ enum SessionEnd {
     /// Stop the task: shutdown was asked for or nobody listens any more.
     Stop,
     /// The connection was lost; reconnect.
-    Dropped(String),
+    Dropped(Failure),
+}
+
+/// One failure before the url and the retry are added to make an `Outage`.
+struct Failure {
+    kind: OutageKind,
+    /// The library's words, prefixed with what was being done.
+    detail: String,
+}
+
+impl Failure {
+    fn new(kind: OutageKind, detail: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            detail: detail.into(),
+        }
+    }
+
+    /// `error` met while doing `doing` ("connect failed", "read failed").
+    fn of(doing: &str, error: &WsError) -> Failure {
+        Failure::new(classify(error), format!("{doing}: {error}"))
+    }
+}
+
+/// The kind of a websocket library error, in the terms a helper can act on.
+pub(crate) fn classify(error: &WsError) -> OutageKind {
+    match error {
+        WsError::Io(io) => classify_io(io),
+        WsError::Http(response) => OutageKind::Handshake {
+            status: Some(response.status().as_u16()),
+        },
+        WsError::Tls(_) => OutageKind::Handshake { status: None },
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => OutageKind::Lost,
+        // The server hung up before answering the upgrade.
+        WsError::Protocol(ProtocolError::HandshakeIncomplete) => {
+            OutageKind::Handshake { status: None }
+        }
+        WsError::Protocol(_)
+        | WsError::HttpFormat(_)
+        | WsError::Capacity(_)
+        | WsError::Utf8(_)
+        | WsError::AttackAttempt => OutageKind::Protocol,
+        WsError::ConnectionClosed | WsError::AlreadyClosed => OutageKind::Closed {
+            code: None,
+            reason: String::new(),
+        },
+        WsError::Url(_) | WsError::WriteBufferFull(_) => OutageKind::Other,
+    }
+}
+
+fn classify_io(error: &std::io::Error) -> OutageKind {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::ConnectionRefused => OutageKind::Refused,
+        ErrorKind::TimedOut => OutageKind::TimedOut { after: None },
+        ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable | ErrorKind::NetworkDown => {
+            OutageKind::Unreachable
+        }
+        ErrorKind::ConnectionReset
+        | ErrorKind::ConnectionAborted
+        | ErrorKind::BrokenPipe
+        | ErrorKind::UnexpectedEof => OutageKind::Lost,
+        ErrorKind::NotFound => OutageKind::NotFound,
+        // The standard library reports a failed name lookup (getaddrinfo)
+        // with a kind that cannot be matched on stable Rust, only with
+        // these words.
+        _ if error
+            .to_string()
+            .starts_with("failed to lookup address information") =>
+        {
+            OutageKind::NotFound
+        }
+        _ => OutageKind::Other,
+    }
 }
 
 /// `run_json_source` with explicit timing.
@@ -96,7 +173,7 @@ pub async fn run_json_source_with(
             _ = wait_shutdown(&mut shutdown) => return,
             r = tokio::time::timeout(opts.connect_timeout, connect(&cfg.url)) => r,
         };
-        let reason = match attempt {
+        let failure = match attempt {
             Ok(Ok(ws)) => {
                 tracing::info!(url = %cfg.url, "chat source connected");
                 let sent = tokio::select! {
@@ -120,26 +197,43 @@ pub async fn run_json_source_with(
                 .await;
                 match end {
                     SessionEnd::Stop => return,
-                    SessionEnd::Dropped(reason) => {
+                    SessionEnd::Dropped(failure) => {
                         if started.elapsed() >= opts.stable_after {
                             backoff.reset();
                         }
-                        reason
+                        failure
                     }
                 }
             }
-            Ok(Err(e)) => format!("connect failed: {e}"),
-            Err(_) => format!(
-                "connect timed out after {:.1} s",
-                opts.connect_timeout.as_secs_f64()
+            Ok(Err(e)) => Failure::of("connect failed", &e),
+            Err(_) => Failure::new(
+                OutageKind::TimedOut {
+                    after: Some(opts.connect_timeout),
+                },
+                format!(
+                    "connect timed out after {:.1} s",
+                    opts.connect_timeout.as_secs_f64()
+                ),
             ),
         };
         let delay = backoff.next_delay();
-        tracing::warn!(url = %cfg.url, %reason, retry_in_ms = delay.as_millis() as u64, "chat source disconnected");
+        tracing::warn!(
+            url = %cfg.url,
+            kind = failure.kind.name(),
+            reason = %failure.detail,
+            retry_in_ms = delay.as_millis() as u64,
+            "chat source disconnected"
+        );
+        let outage = Outage {
+            kind: failure.kind,
+            url: cfg.url.clone(),
+            detail: failure.detail,
+            retry_in: Some(delay),
+        };
         let send = tokio::select! {
             biased;
             _ = wait_shutdown(&mut shutdown) => return,
-            r = tx.send(SourceEvent::Disconnected { reason }) => r,
+            r = tx.send(SourceEvent::Disconnected(outage)) => r,
         };
         if send.is_err() {
             return;
@@ -196,18 +290,28 @@ async fn session(
                 // Quiet so far: ask the server to prove it is alive.
                 probe_sent = true;
                 if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
-                    return SessionEnd::Dropped(format!("ping failed: {e}"));
+                    return SessionEnd::Dropped(Failure::of("ping failed", &e));
                 }
                 continue;
             }
             Err(_elapsed) => {
-                return SessionEnd::Dropped(format!(
-                    "no data for {:.1} s",
-                    opts.read_timeout.as_secs_f64()
+                return SessionEnd::Dropped(Failure::new(
+                    OutageKind::NoData {
+                        after: opts.read_timeout,
+                    },
+                    format!("no data for {:.1} s", opts.read_timeout.as_secs_f64()),
                 ));
             }
-            Ok(None) => return SessionEnd::Dropped("connection closed".into()),
-            Ok(Some(Err(e))) => return SessionEnd::Dropped(format!("read failed: {e}")),
+            Ok(None) => {
+                return SessionEnd::Dropped(Failure::new(
+                    OutageKind::Closed {
+                        code: None,
+                        reason: String::new(),
+                    },
+                    "connection closed",
+                ))
+            }
+            Ok(Some(Err(e))) => return SessionEnd::Dropped(Failure::of("read failed", &e)),
             Ok(Some(Ok(item))) => item,
         };
         last_frame = Instant::now();
@@ -227,22 +331,26 @@ async fn session(
                 // tungstenite queued the pong while reading; push it out now
                 // rather than on the next read, which may be a while.
                 if let Err(e) = ws.flush().await {
-                    return SessionEnd::Dropped(format!("pong failed: {e}"));
+                    return SessionEnd::Dropped(Failure::of("pong failed", &e));
                 }
                 continue;
             }
             Message::Pong(_) | Message::Frame(_) => continue,
             Message::Close(frame) => {
-                let reason = match frame {
+                let detail = match &frame {
                     Some(f) if !f.reason.is_empty() => {
                         format!("server closed ({}): {}", u16::from(f.code), f.reason)
                     }
                     Some(f) => format!("server closed ({})", u16::from(f.code)),
                     None => "server closed".to_string(),
                 };
+                let kind = OutageKind::Closed {
+                    code: frame.as_ref().map(|f| u16::from(f.code)),
+                    reason: frame.map(|f| f.reason.to_string()).unwrap_or_default(),
+                };
                 // Let tungstenite finish the close handshake; errors do not matter now.
                 let _ = tokio::time::timeout(Duration::from_secs(1), ws.flush()).await;
-                return SessionEnd::Dropped(reason);
+                return SessionEnd::Dropped(Failure::new(kind, detail));
             }
         };
 
@@ -369,5 +477,43 @@ mod tests {
         b.reset();
         let d = b.next_delay().as_millis() as u64;
         assert!((250..=500).contains(&d));
+    }
+
+    #[test]
+    fn io_errors_are_classified_by_what_a_helper_can_do() {
+        use std::io::{Error, ErrorKind};
+        let io = |kind| classify(&WsError::Io(Error::from(kind)));
+        assert_eq!(io(ErrorKind::ConnectionRefused), OutageKind::Refused);
+        assert_eq!(io(ErrorKind::NetworkUnreachable), OutageKind::Unreachable);
+        assert_eq!(io(ErrorKind::ConnectionReset), OutageKind::Lost);
+        assert_eq!(
+            io(ErrorKind::TimedOut),
+            OutageKind::TimedOut { after: None }
+        );
+        assert_eq!(io(ErrorKind::PermissionDenied), OutageKind::Other);
+        assert_eq!(
+            classify(&WsError::Protocol(
+                ProtocolError::ResetWithoutClosingHandshake
+            )),
+            OutageKind::Lost
+        );
+        assert_eq!(
+            classify(&WsError::ConnectionClosed),
+            OutageKind::Closed {
+                code: None,
+                reason: String::new()
+            }
+        );
+    }
+
+    /// The standard library's words for a failed name lookup, from a real
+    /// one: the classification depends on them.
+    #[test]
+    fn a_failed_name_lookup_is_not_found() {
+        use std::net::ToSocketAddrs;
+        let error = "nosuch.invalid:9001"
+            .to_socket_addrs()
+            .expect_err("`.invalid` never resolves");
+        assert_eq!(classify(&WsError::Io(error)), OutageKind::NotFound);
     }
 }

@@ -4,7 +4,7 @@
 //! model's policy confirms every sure enough intent in arrival order (the
 //! rest stay pending for a helper).
 
-use crate::app::Model;
+use crate::app::{Model, StopSignals};
 use crate::config::Config;
 use crate::store::{SeedReport, Store};
 use std::io::IsTerminal;
@@ -35,6 +35,8 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
         model,
         SeedReport::default(),
         FLUSH_ON_STOP,
+        // A service keeps running under `nohup` when its terminal closes.
+        StopSignals::Service,
     )
     .await;
     // Commands come from a pipe or a file. A terminal is not read: a run

@@ -11,7 +11,7 @@ pub mod sim;
 pub mod tui;
 pub mod xlsx;
 
-use crate::app::driver::{stop_on_signal, Session, CHAT_QUEUE};
+use crate::app::driver::{stop_on_signal, Session, StopSignals, CHAT_QUEUE};
 use crate::app::Model;
 use crate::config::{Config, SourceConfig};
 use crate::intent::Engine;
@@ -55,7 +55,7 @@ impl RunningSource {
     }
 }
 
-/// A session on `source`, stopped by SIGINT/SIGTERM, with the source started.
+/// A session on `source`, stopped by `signals`, with the source started.
 pub async fn start(
     config: &Config,
     store: Store,
@@ -63,6 +63,7 @@ pub async fn start(
     model: Model,
     seed: SeedReport,
     flush_within: Duration,
+    signals: StopSignals,
 ) -> (Session, RunningSource) {
     let engine = engine_with_learned(config, &store).await;
     let (tx, chat) = mpsc::channel(CHAT_QUEUE);
@@ -74,7 +75,7 @@ pub async fn start(
         store,
         seed,
         chat,
-        stop: stop_on_signal(),
+        stop: stop_on_signal(signals),
         flush_within,
     };
     (session, RunningSource { shutdown, task })

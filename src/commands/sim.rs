@@ -28,7 +28,7 @@ pub async fn run(
         SimOptions { rate, count, seed },
         stop_rx,
     ));
-    let mut signalled = crate::app::stop_on_signal();
+    let mut signalled = crate::app::stop_on_signal(crate::app::StopSignals::Service);
     tokio::select! {
         result = server => { result.context("the simulator stopped")??; }
         _ = signalled.wait_for(|&stopped| stopped) => { let _ = stop_tx.send(true); }

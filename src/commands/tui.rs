@@ -2,7 +2,7 @@
 //! (the same program on an in-process simulated chat on loopback).
 
 use crate::app::tui::FLUSH_ON_QUIT;
-use crate::app::Model;
+use crate::app::{Model, StopSignals};
 use crate::chat::sim_server::{self, SimOptions};
 use crate::config::{Config, FieldMap, SourceConfig, SourceKind};
 use crate::store::{SeedReport, Store};
@@ -61,8 +61,17 @@ async fn run_with_source(
     screen: Screen,
 ) -> anyhow::Result<()> {
     let model = Model::new(&config, &screen.helper);
-    let (session, source) =
-        super::start(&config, store, source, model, screen.seed, FLUSH_ON_QUIT).await;
+    // A closed terminal (SIGHUP) ends the screen as a quit does.
+    let (session, source) = super::start(
+        &config,
+        store,
+        source,
+        model,
+        screen.seed,
+        FLUSH_ON_QUIT,
+        StopSignals::Terminal,
+    )
+    .await;
     // The screen commits what the inbox recorded (bounded) before it returns.
     let result = crate::app::tui::run(session).await;
     source.stop().await;

@@ -1,15 +1,17 @@
 //! The chat pane: the newest messages that fit, oldest at the top, evidence
 //! highlighted and each intent's reading tagged on the right; gap markers
-//! where messages may have been missed.
+//! where messages may have been missed. Before the source was ever reached
+//! it says so instead: what is being tried, why it failed, what to do.
 
-use crate::app::model::{ChatEntry, ChatLine, Model, Reading};
+use crate::app::model::{ChatEntry, ChatLine, Connection, Model, Reading};
+use crate::chat::OutageKind;
 use crate::intent::IntentKind;
 use crate::ui::sanitize::{highlight_segments, sanitize};
 use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
@@ -32,7 +34,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let width = usize::from(inner.width);
     if model.chat.is_empty() {
         frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {}", s.chat_empty), theme::dim())),
+            Paragraph::new(empty_lines(model)).wrap(Wrap { trim: false }),
             inner,
         );
         return;
@@ -51,7 +53,14 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                         " ── {} {} ({}) ──",
                         text::clock(*at_ms, model.utc_offset_secs),
                         s.gap,
-                        sanitize(reason)
+                        sanitize(
+                            format!(
+                                "{} {}",
+                                i18n::outage(model.language, &reason.kind),
+                                reason.url
+                            )
+                            .trim_end()
+                        )
                     ),
                     width,
                 ),
@@ -71,6 +80,56 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// An empty chat: waiting for chat once connected; before that, what is
+/// being tried and, once an attempt failed, why and what to do about it.
+fn empty_lines(model: &Model) -> Vec<Line<'static>> {
+    let s = i18n::strings(model.language);
+    let language = model.language;
+    match &model.connection {
+        Connection::Connecting => match &model.source_url {
+            Some(url) => vec![Line::styled(
+                format!(" {}", i18n::connecting_to(language, &sanitize(url))),
+                theme::dim(),
+            )],
+            None => vec![Line::styled(format!(" {}", s.chat_empty), theme::dim())],
+        },
+        Connection::NotReached { reason, at_ms } => {
+            let word = i18n::outage(language, &reason.kind);
+            let url = if reason.url.is_empty() {
+                model.source_url.clone().unwrap_or_default()
+            } else {
+                reason.url.clone()
+            };
+            let [title, address] =
+                i18n::not_reached(language, &word, &url, model.config_file.as_deref());
+            let mut lines = vec![
+                Line::styled(format!(" ✗ {}", sanitize(&title)), theme::trouble()),
+                Line::raw(format!("   {}", sanitize(&address))),
+                Line::raw(format!(
+                    "   {}",
+                    i18n::outage_advice(language, &reason.kind)
+                )),
+            ];
+            if matches!(reason.kind, OutageKind::Other | OutageKind::Protocol) {
+                // No word of ours says more than the library's here.
+                lines.push(Line::styled(
+                    format!("   {}", sanitize(&reason.detail)),
+                    theme::dim(),
+                ));
+            }
+            let retry = crate::ui::status::retry_words(model, reason, *at_ms);
+            lines.push(Line::styled(
+                format!("   {}", i18n::not_reached_retry(language, retry.as_deref())),
+                theme::dim(),
+            ));
+            lines
+        }
+        Connection::Connected | Connection::Reconnecting { .. } => {
+            vec![Line::styled(format!(" {}", s.chat_empty), theme::dim())]
+        }
+    }
 }
 
 fn message_line(model: &Model, line: &ChatLine, width: usize) -> Line<'static> {

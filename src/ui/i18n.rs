@@ -3,8 +3,10 @@
 //! nowhere else, so a screen never mixes languages.
 
 use crate::app::model::Notice;
+use crate::chat::OutageKind;
 use crate::config::Language;
 use crate::store::{Refusal, StoreError};
+use std::time::Duration;
 
 pub struct Strings {
     pub connecting: &'static str,
@@ -502,6 +504,173 @@ pub fn question(language: Language, bulk: &crate::app::model::Bulk, name: &str) 
             lines
         }
     }
+}
+
+/// Why the chat source is not connected, the word that matters first:
+/// "拒绝连接" / "refused". The server's own close reason is kept as sent
+/// (views sanitize it).
+pub fn outage(language: Language, kind: &OutageKind) -> String {
+    let zh = language == Language::Zh;
+    match kind {
+        OutageKind::Refused => pick(zh, "拒绝连接", "refused"),
+        OutageKind::NotFound => pick(zh, "找不到地址", "address not found"),
+        OutageKind::Unreachable => pick(zh, "网络不通", "network unreachable"),
+        OutageKind::TimedOut { .. } => pick(zh, "超时", "timed out"),
+        OutageKind::NoData { after } => {
+            let secs = whole_seconds(*after);
+            if zh {
+                format!("超时（{secs}秒没有数据）")
+            } else {
+                format!("timed out (no data for {secs} s)")
+            }
+        }
+        OutageKind::Handshake { status } => {
+            let word = pick(zh, "握手被拒", "handshake refused");
+            match status {
+                Some(status) => format!("{word} (HTTP {status})"),
+                None => word,
+            }
+        }
+        OutageKind::Closed { code, reason } => {
+            let word = pick(zh, "服务器关闭了连接", "closed by the server");
+            match (code, reason.is_empty()) {
+                (Some(code), true) => format!("{word} ({code})"),
+                (Some(code), false) => format!("{word} ({code}: {reason})"),
+                (None, _) => word,
+            }
+        }
+        OutageKind::Lost => pick(zh, "连接中断", "connection lost"),
+        OutageKind::Protocol => pick(zh, "协议错误", "protocol error"),
+        OutageKind::Other => pick(zh, "连接出错", "connection error"),
+        OutageKind::Stopped => pick(zh, "弹幕源已停止", "chat source stopped"),
+    }
+}
+
+/// What a helper can do about an outage of this kind.
+pub fn outage_advice(language: Language, kind: &OutageKind) -> &'static str {
+    let zh = language == Language::Zh;
+    let (zh_words, en_words) = match kind {
+        OutageKind::Refused => (
+            "那里没有程序在听：弹幕中转程序开着吗？端口号对吗？",
+            "nothing listens there: is the chat relay running? is the port right?",
+        ),
+        OutageKind::NotFound => (
+            "查不到这个主机名：检查地址的拼写；是网上的地址就检查网络。",
+            "the name does not resolve: check its spelling (and the network)",
+        ),
+        OutageKind::Unreachable => (
+            "网络不通：检查网线、Wi-Fi 或手机热点。",
+            "the network cannot be reached: check the cable, Wi-Fi or hotspot",
+        ),
+        OutageKind::TimedOut { .. } => (
+            "对方一直没有应答：地址对吗？网络通吗？有没有防火墙挡着？",
+            "no answer: is the address right? the network up? a firewall in the way?",
+        ),
+        OutageKind::NoData { .. } => (
+            "连上了但一直没有数据：弹幕中转程序还在正常运行吗？",
+            "connected, but nothing came: is the chat relay still working?",
+        ),
+        OutageKind::Handshake { .. } => (
+            "那里有程序应答，但不是弹幕中转：检查地址里的端口和路径。",
+            "something answers there, but not as a chat relay: check port and path",
+        ),
+        OutageKind::Closed { .. } => (
+            "弹幕中转程序关闭了连接：它是不是重启或退出了？",
+            "the chat relay closed the connection: did it restart or quit?",
+        ),
+        OutageKind::Lost => (
+            "连接断了，多半是网络不稳；会自动重连。",
+            "the connection broke (an unsteady network?); it reconnects by itself",
+        ),
+        OutageKind::Protocol => (
+            "对方说的不是 websocket：这个地址是弹幕中转的吗？",
+            "the other side does not speak websocket: is this the relay's address?",
+        ),
+        OutageKind::Other => (
+            "详情见下一行和 livestall.log。",
+            "the next line and livestall.log say more",
+        ),
+        OutageKind::Stopped => (
+            "弹幕源停了，不会自动重试：按 q 退出，再重新打开 livestall。",
+            "the chat source stopped for good: press q and start livestall again",
+        ),
+    };
+    if zh {
+        zh_words
+    } else {
+        en_words
+    }
+}
+
+/// When the source tries again: "3秒后重试" / "retry in 3 s", or
+/// "重试中…" once that time has come.
+pub fn retry(language: Language, left: Duration) -> String {
+    let secs = whole_seconds(left);
+    match (language, secs) {
+        (Language::Zh, 0) => "重试中…".to_string(),
+        (Language::En, 0) => "retrying…".to_string(),
+        (Language::Zh, secs) => format!("{secs}秒后重试"),
+        (Language::En, secs) => format!("retry in {secs} s"),
+    }
+}
+
+/// The chat pane while the source has not been reached once: that it has
+/// not connected, what is being tried, and what to do.
+pub fn not_reached(
+    language: Language,
+    word: &str,
+    url: &str,
+    config_file: Option<&str>,
+) -> [String; 2] {
+    let url = if url.is_empty() { "?" } else { url };
+    match (language, config_file) {
+        (Language::Zh, Some(file)) => [
+            format!("还没连上弹幕：{word}"),
+            format!("地址 {url}（{file} 里的 [source] url）"),
+        ],
+        (Language::Zh, None) => [
+            format!("还没连上弹幕：{word}"),
+            format!("地址 {url}（配置里的 [source] url）"),
+        ],
+        (Language::En, Some(file)) => [
+            format!("Not connected to the chat yet: {word}"),
+            format!("address {url} ([source] url in {file})"),
+        ],
+        (Language::En, None) => [
+            format!("Not connected to the chat yet: {word}"),
+            format!("address {url} ([source] url in the config)"),
+        ],
+    }
+}
+
+/// The last line of the not-yet-connected pane: it retries by itself, and
+/// a changed config takes a restart.
+pub fn not_reached_retry(language: Language, retry: Option<&str>) -> String {
+    match (language, retry) {
+        (Language::Zh, Some(retry)) => format!("{retry}；改了配置要重新打开 livestall。"),
+        (Language::Zh, None) => "改了配置要重新打开 livestall。".to_string(),
+        (Language::En, Some(retry)) => {
+            format!("{retry}; after changing the config, start livestall again")
+        }
+        (Language::En, None) => "after changing the config, start livestall again".to_string(),
+    }
+}
+
+/// The chat pane while the first attempt is under way.
+pub fn connecting_to(language: Language, url: &str) -> String {
+    match language {
+        Language::Zh => format!("正在连接弹幕 {url} …"),
+        Language::En => format!("connecting to the chat at {url} …"),
+    }
+}
+
+fn pick(zh: bool, zh_words: &str, en_words: &str) -> String {
+    if zh { zh_words } else { en_words }.to_string()
+}
+
+/// Seconds as a person counts down: 2.1 s left is "3", 0 is "0".
+fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_millis().div_ceil(1000) as u64
 }
 
 /// The keys a question answers to.

@@ -292,3 +292,16 @@ pub fn assert_rows_fit(model: &Model, width: u16, height: u16) {
         );
     }
 }
+
+/// The source tells it is not connected, for `kind`, on the fixture's
+/// url, retrying in 3 s.
+pub fn source_down(kind: livestall::chat::OutageKind) -> Msg {
+    Msg::Source(livestall::app::SourceStatus::Disconnected(
+        livestall::chat::Outage {
+            kind,
+            url: "ws://127.0.0.1:9001/chat".into(),
+            detail: "connect failed: IO error: Connection refused (os error 111)".into(),
+            retry_in: Some(std::time::Duration::from_secs(3)),
+        },
+    ))
+}
