@@ -94,6 +94,10 @@ enum Command {
         #[command(subcommand)]
         action: SaleCommand,
     },
+    /// The broadcaster's board: the product on air, its price and stock
+    /// left in big digits, and the latest buyers, following the database
+    /// live (read-only; q, Esc or Ctrl-C quits).
+    Board,
     /// Stock left and sold, per product; `set` and `add` change stock.
     Inventory {
         #[command(subcommand)]
@@ -660,6 +664,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )
             }
         },
+        Some(Command::Board) => {
+            // The config gives the language and the shop's name; with --db
+            // alone there is none to read, and LANG says the language.
+            let config = match (config_path, db) {
+                (None, Some(_)) => None,
+                (path, _) => Some(load_config(path)?),
+            };
+            let settings = livestall::commands::board::BoardSettings {
+                database: db_path(config_path, db)?,
+                language: config.as_ref().map_or_else(
+                    || config::Language::from_locale(std::env::var("LANG").ok().as_deref()),
+                    |c| c.shop.language,
+                ),
+                shop_name: config.map(|c| c.shop.name),
+            };
+            runtime()?.block_on(livestall::commands::board::run(settings))
+        }
         Some(Command::Inventory {
             action: None,
             format,

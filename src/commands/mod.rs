@@ -2,6 +2,7 @@
 //! src/main.rs only parses arguments and calls these.
 
 pub mod aliases;
+pub mod board;
 pub mod book;
 pub mod export;
 pub mod headless;

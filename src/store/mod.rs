@@ -428,6 +428,20 @@ pub struct OrderRow {
     pub changed_at_ms: Option<i64>,
 }
 
+/// A confirmed order as the broadcaster's board reads it aloud (报单).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecentOrder {
+    pub order_id: i64,
+    /// The name chat showed (unsanitized: draw it through `ui::sanitize`).
+    pub user: String,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub qty: u32,
+    pub unit_price_fen: Fen,
+    pub confirmed_at_ms: i64,
+}
+
 /// Which orders a report reads; the default is every order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderQuery {

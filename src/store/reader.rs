@@ -3,13 +3,18 @@
 //! through a `Reader`, which never creates, migrates, seeds or checkpoints
 //! and leaves no file behind. The queries here are also the store thread's,
 //! so a report and the screen read the same rows the same way.
+//!
+//! A reader can also follow a database another program writes (the
+//! broadcaster's board): `changed` says whether anything was committed since
+//! it last asked, and `recent_orders` and `order_count` are cheap enough to
+//! ask twice a second.
 
 use super::book::{running_sale, sale_from_row};
 use super::schema::{map_err, open_error, select_learned_aliases, SCHEMA_VERSION};
 use super::worker::rfc3339_local;
 use super::{
-    AuditRow, LearnedAlias, OrderQuery, OrderRow, ProductStock, Sale, StockRow, StoreError,
-    WaitlistRow,
+    AuditRow, LearnedAlias, OrderQuery, OrderRow, ProductStock, RecentOrder, Sale, StockRow,
+    StoreError, WaitlistRow,
 };
 use rusqlite::{params, Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -18,6 +23,13 @@ use std::path::{Path, PathBuf};
 pub struct Reader {
     conn: Connection,
     version: i64,
+    path: PathBuf,
+    /// Opened immutable (nobody had the database open): it reads the file
+    /// as it was and never sees a later commit, so `changed` reopens it
+    /// once a writer appears.
+    immutable: bool,
+    /// `PRAGMA data_version` when `changed` last asked.
+    seen_data_version: Option<i64>,
 }
 
 impl Reader {
@@ -31,8 +43,9 @@ impl Reader {
                 "there is no database there (check --db or [store] path)",
             ));
         }
-        let conn = Connection::open_with_flags(uri(path), read_flags())
-            .map_err(|e| open_error(path, e))?;
+        let (uri, immutable) = uri(path);
+        let conn =
+            Connection::open_with_flags(uri, read_flags()).map_err(|e| open_error(path, e))?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .map_err(|e| open_error(path, e))?;
@@ -58,7 +71,90 @@ impl Reader {
                 ),
             ));
         }
-        Ok(Reader { conn, version })
+        Ok(Reader {
+            conn,
+            version,
+            path: path.to_path_buf(),
+            immutable,
+            seen_data_version: None,
+        })
+    }
+
+    /// Whether anything may have changed since the last call (true on the
+    /// first). Costs one pragma when nothing did: SQLite's `data_version`
+    /// moves when another connection commits. A reader opened while nobody
+    /// had the database open is reopened once a writer has made its
+    /// write-ahead log, since until then it could not see commits at all.
+    pub fn changed(&mut self) -> Result<bool, StoreError> {
+        if self.immutable && wal_path(&self.path).exists() {
+            *self = Reader::open(&self.path)?;
+        }
+        let now: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))
+            .map_err(map_err)?;
+        if self.seen_data_version == Some(now) {
+            return Ok(false);
+        }
+        self.seen_data_version = Some(now);
+        // A newer livestall may have migrated the schema meanwhile.
+        self.version = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(map_err)?;
+        Ok(true)
+    }
+
+    /// Runs `read` inside one read transaction, so every query in it sees
+    /// the same commit (a confirm between two of them cannot show the new
+    /// order beside the old stock).
+    pub fn consistent<T>(
+        &self,
+        read: impl FnOnce(&Reader) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn.execute_batch("BEGIN").map_err(map_err)?;
+        let result = read(self);
+        // A read transaction has nothing to keep: ending it cannot lose anything.
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
+    /// The latest `limit` confirmed orders, newest first: a walk back along
+    /// the order numbers, as cheap with 100,000 orders as with ten.
+    pub fn recent_orders(&self, limit: usize) -> Result<Vec<RecentOrder>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT o.order_id, o.user, o.sku, COALESCE(p.name, o.sku), COALESCE(p.unit, ''),
+                        o.qty, o.unit_price_fen, o.confirmed_at
+                   FROM orders o LEFT JOIN products p ON p.sku = o.sku
+                  WHERE o.status = 'confirmed'
+                  ORDER BY o.order_id DESC LIMIT ?1",
+            )
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+                Ok(RecentOrder {
+                    order_id: row.get(0)?,
+                    user: row.get(1)?,
+                    sku: row.get(2)?,
+                    name: row.get(3)?,
+                    unit: row.get(4)?,
+                    qty: row.get(5)?,
+                    unit_price_fen: row.get(6)?,
+                    confirmed_at_ms: row.get(7)?,
+                })
+            })
+            .map_err(map_err)?;
+        rows.collect::<Result<_, _>>().map_err(map_err)
+    }
+
+    /// How many orders are confirmed (not cancelled).
+    pub fn order_count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM orders WHERE status = 'confirmed'")
+            .and_then(|mut stmt| stmt.query_row([], |row| row.get(0)))
+            .map_err(map_err)
     }
 
     /// Products in queue order with stock left and units sold, then the
@@ -143,15 +239,20 @@ fn read_flags() -> OpenFlags {
 /// write-ahead log exists, and a read-only connection shares it. With no
 /// log, nobody has the database open; a read-only connection would still
 /// create the log and its index beside the file (and leave them), so it is
-/// opened immutable instead: read as the file is, creating nothing.
-fn uri(path: &Path) -> String {
-    let wal = PathBuf::from(format!("{}-wal", path.display()));
-    let mode = if wal.exists() {
-        "mode=ro"
-    } else {
-        "immutable=1"
-    };
-    format!("file:{}?{mode}", percent_encode(&path.to_string_lossy()))
+/// opened immutable instead: read as the file is, creating nothing. Says
+/// which it chose (true: immutable).
+fn uri(path: &Path) -> (String, bool) {
+    let immutable = !wal_path(path).exists();
+    let mode = if immutable { "immutable=1" } else { "mode=ro" };
+    (
+        format!("file:{}?{mode}", percent_encode(&path.to_string_lossy())),
+        immutable,
+    )
+}
+
+/// The write-ahead log SQLite keeps beside `path` while a writer has it open.
+fn wal_path(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-wal", path.display()))
 }
 
 /// The path as a URI filename: the characters a URI reserves escaped, and

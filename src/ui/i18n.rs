@@ -681,6 +681,73 @@ pub fn question_keys(language: Language) -> &'static str {
     }
 }
 
+/// The broadcaster's board (`livestall board`, src/ui/board.rs): its own
+/// few words, kept apart from the helper's screen's table.
+pub struct BoardStrings {
+    pub on_air: &'static str,
+    pub price: &'static str,
+    pub sale_price: &'static str,
+    pub left: &'static str,
+    pub sold_out: &'static str,
+    pub buyers: &'static str,
+    pub no_buyers: &'static str,
+    pub orders: &'static str,
+    pub nothing_on_air: &'static str,
+    pub unreadable: &'static str,
+}
+
+pub static BOARD_ZH: BoardStrings = BoardStrings {
+    on_air: "讲解中",
+    price: "价格",
+    sale_price: "秒杀价",
+    left: "剩余",
+    sold_out: "售罄",
+    buyers: "刚刚下单",
+    no_buyers: "还没有订单",
+    orders: "订单",
+    nothing_on_air: "没有商品",
+    unreadable: "读不到数据库，显示的是上次读到的",
+};
+
+pub static BOARD_EN: BoardStrings = BoardStrings {
+    on_air: "ON AIR",
+    price: "price",
+    sale_price: "FLASH SALE",
+    left: "left",
+    sold_out: "SOLD OUT",
+    buyers: "Just ordered",
+    no_buyers: "no orders yet",
+    orders: "orders",
+    nothing_on_air: "no products",
+    unreadable: "cannot read the database; showing the last read",
+};
+
+pub fn board_strings(language: Language) -> &'static BoardStrings {
+    match language {
+        Language::Zh => &BOARD_ZH,
+        Language::En => &BOARD_EN,
+    }
+}
+
+/// The board's flash-sale line: units left at the sale price, the time
+/// left as a countdown, and the regular price.
+pub fn board_sale(
+    language: Language,
+    left: u32,
+    unit: &str,
+    countdown: &str,
+    regular_price: &str,
+) -> String {
+    match language {
+        Language::Zh => {
+            format!("秒杀 还剩 {left} {unit} · 倒计时 {countdown} · 原价 ¥{regular_price}")
+        }
+        Language::En => {
+            format!("FLASH SALE: {left} left · ends in {countdown} · was ¥{regular_price}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 //! hints, with the products as an overlay (`p`).
 
 pub mod ask;
+pub mod board;
 pub mod cart;
 pub mod chat;
 pub mod help;

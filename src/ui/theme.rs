@@ -85,3 +85,33 @@ pub fn notice() -> Style {
 pub fn gap() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
+
+// The broadcaster's board: read from two metres, so fewer colours and bolder.
+
+pub fn board_name() -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
+
+pub fn board_price() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
+
+pub fn board_stock() -> Style {
+    Style::new()
+        .fg(Color::LightGreen)
+        .add_modifier(Modifier::BOLD)
+}
+
+pub fn board_sale() -> Style {
+    Style::new()
+        .fg(Color::White)
+        .bg(Color::Magenta)
+        .add_modifier(Modifier::BOLD)
+}
+
+pub fn board_newest() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
