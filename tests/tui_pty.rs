@@ -1,7 +1,7 @@
 //! The real `livestall` screen on a pseudo-terminal (portable-pty; no
 //! external program), its output read by a terminal emulator (vt100): it
-//! starts on a chat relay served here, shows an intent, confirms it on `y`
-//! (the database has the order), and on SIGTERM, or SIGHUP as when its
+//! starts on a chat relay served here, shows an intent, fixes its quantity
+//! with `+`, confirms it on `y` (the database has the order), and on SIGTERM, or SIGHUP as when its
 //! terminal is closed, ends with the terminal given back: the main screen,
 //! the cursor shown, raw mode off. Where no pseudo-terminal can be made the
 //! tests print a notice and pass.
@@ -263,6 +263,9 @@ fn confirm_on_the_real_screen_then_sigterm_gives_the_terminal_back() {
     // The intent is in the inbox, selected (the only row).
     screen.wait_for(&["已连接", "李姐", "黄小米", "×2"]);
     assert!(!screen.cooked(), "the screen runs in raw mode");
+    // The helper fixes the quantity before confirming: one bag more.
+    screen.press("+");
+    screen.wait_for(&["×3"]);
     screen.press("y");
     let deadline = Instant::now() + WAIT;
     let order = loop {
@@ -281,7 +284,7 @@ fn confirm_on_the_real_screen_then_sigterm_gives_the_terminal_back() {
     };
     assert_eq!(
         (order.sku.as_str(), order.qty, order.status.as_str()),
-        ("MILLET", 2, "confirmed")
+        ("MILLET", 3, "confirmed")
     );
     assert_eq!(order.helper, "pty");
     assert_eq!(order.user, "李姐");
@@ -290,6 +293,14 @@ fn confirm_on_the_real_screen_then_sigterm_gives_the_terminal_back() {
     let (status, output) = screen.ended();
     assert!(status.success(), "{status:?}");
     assert_terminal_given_back(&screen, &output);
+    // Back on the main screen, the run says what it leaves behind.
+    let mut parser = emulator();
+    parser.process(&output);
+    assert!(
+        parser.screen().contents().contains("本场确认 1 单"),
+        "{}",
+        parser.screen().contents()
+    );
 }
 
 /// A terminal that is closed sends SIGHUP: the screen ends as on a quit.

@@ -363,6 +363,8 @@ pub struct Model {
     pub chat_scroll: usize,
     /// Newest last.
     pub recent_orders: VecDeque<RecentOrder>,
+    /// Orders this run confirmed (for the summary on quit).
+    pub confirmed_this_run: u32,
     pub connection: Connection,
     /// The chat source's address from the config, shown while connecting.
     pub source_url: Option<String>,
@@ -460,6 +462,7 @@ impl Model {
             chat: VecDeque::new(),
             chat_scroll: 0,
             recent_orders: VecDeque::new(),
+            confirmed_this_run: 0,
             connection: Connection::Connecting,
             source_url: config.source.as_ref().map(|s| s.url.clone()),
             config_file: config.path.as_ref().map(|p| p.display().to_string()),

@@ -203,7 +203,11 @@ pub async fn run(mut session: Session) -> anyhow::Result<()> {
             last_draw: None,
         },
     };
-    let (ran, flush, _) = driver::run(session, &mut shell).await;
+    let (ran, flush, model) = driver::run(session, &mut shell).await;
+    if ran.is_ok() {
+        // What the helper leaves behind, said once the screen is gone.
+        tell(&crate::ui::i18n::quit_summary(&model));
+    }
     // The terminal is back to normal, so stderr reaches the helper. Orders
     // shown as confirmed were committed before they showed; only detected
     // intents still queued can be at risk here.

@@ -804,6 +804,9 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
             fx.push(Effect::Publish(Event::confirmed(&key, &confirmed)));
             remember_decision(model, &key);
             let created = confirmed.action == OrderAction::Created;
+            if created {
+                model.confirmed_this_run += 1;
+            }
             remove_item(model, &key);
             apply_order(model, confirmed);
             answered(model, &key, fx);

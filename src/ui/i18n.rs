@@ -267,6 +267,23 @@ pub fn link(language: Language, link: u32) -> String {
     }
 }
 
+/// Said on the terminal after the screen closes: this run's orders, the
+/// shop's sales so far, and what is still waiting (it is saved).
+pub fn quit_summary(model: &crate::app::model::Model) -> String {
+    let (units, fen) = model.sales_total();
+    let orders = model.confirmed_this_run;
+    let pending = model.inbox.len();
+    let money = crate::catalog::yuan(fen);
+    match model.language {
+        Language::Zh => format!(
+            "livestall：本场确认 {orders} 单；共售出 {units} 件，¥{money}；还有 {pending} 条没确认（已存好，下次打开还在）"
+        ),
+        Language::En => format!(
+            "livestall: {orders} orders confirmed this run; {units} units sold in all, ¥{money}; {pending} intents still pending (saved, there next time)"
+        ),
+    }
+}
+
 /// A waitlisted row's place in its product's line.
 pub fn waitlisted(language: Language, place: u32) -> String {
     match (language, place) {
