@@ -953,7 +953,19 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         StoreEvent::Cart { buyer, result } => book::cart_loaded(model, buyer, result),
         StoreEvent::Learned(result) => fix::learned(model, result),
         StoreEvent::Resumed(resume) => {
-            follow_on_air(model, resume.on_air.as_deref(), fx);
+            match resume.on_air.as_deref() {
+                Some(sku) => follow_on_air(model, Some(sku), fx),
+                // The first run on this database: what it shows on air is
+                // kept, so the board and the other helpers see the same.
+                None => {
+                    if let Some(p) = model.on_air_product() {
+                        fx.push(Effect::Store(StoreJob::SetOnAir {
+                            sku: p.sku.clone(),
+                            helper: model.helper.clone(),
+                        }));
+                    }
+                }
+            }
             for row in resume.recent {
                 if model
                     .recent_orders
