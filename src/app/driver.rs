@@ -121,6 +121,16 @@ pub(crate) async fn run<S: Shell>(
     (ran, flush, model)
 }
 
+/// What a tick or an empty sync can change on screen: the clock's second
+/// (and countdowns drawn from it), the chat rate, a notice expiring.
+fn face(model: &Model) -> (i64, u32, bool) {
+    (
+        model.now_ms.div_euclid(1000),
+        model.msg_rate.to_bits(),
+        model.notice.is_some(),
+    )
+}
+
 #[allow(clippy::too_many_arguments)] // the loop's inputs, named once here
 async fn drive<S: Shell>(
     shell: &mut S,
@@ -146,8 +156,22 @@ async fn drive<S: Shell>(
 
     loop {
         for msg in next.drain(..) {
-            shell.changed();
-            for effect in update(model, engine, msg) {
+            // Ticks (four a second) and syncs that found nothing (two a
+            // second) mostly change nothing on screen: redraw only when what
+            // they can change did, so an idle screen stays idle.
+            let quiet = match &msg {
+                Msg::Tick(_) => true,
+                Msg::Store(StoreEvent::Synced(Ok(report))) => {
+                    report.intents.is_empty() && report.inventory.is_none()
+                }
+                _ => false,
+            };
+            let before = quiet.then(|| face(model));
+            let effects = update(model, engine, msg);
+            if before.is_none_or(|before| before != face(model)) {
+                shell.changed();
+            }
+            for effect in effects {
                 match effect {
                     Effect::Store(job) => store.submit(job, events_tx),
                     Effect::Publish(event) => shell.publish(&event)?,
