@@ -210,3 +210,42 @@ fn an_order_changed_after_it_was_confirmed_shows_once_in_the_recent_line() {
     assert_eq!(recent, [(126, 3)]);
     assert!(screen(&m, 120, 40).contains("#126 李姐 武乡小米×3 ¥119.70"));
 }
+
+#[test]
+fn low_stock_is_warned_before_it_runs_out() {
+    let mut m = model(Language::En);
+    busy_stream(&mut m);
+    let row = |sku: &str, stock: i64| livestall::store::StockRow {
+        sku: sku.into(),
+        name: sku.into(),
+        link: 2,
+        price_fen: 8800,
+        stock,
+        sold: 50 - stock,
+        revenue_fen: 0,
+        retired: false,
+        sale: None,
+    };
+    // The gift box started with 50: five left is a tenth, six is not.
+    update(
+        &mut m,
+        Msg::Store(livestall::store::StoreEvent::Inventory(vec![row(
+            "gift-box", 6,
+        )])),
+    );
+    update(&mut m, ch(']'));
+    assert!(!screen(&m, 120, 40).contains("LOW"));
+    update(
+        &mut m,
+        Msg::Store(livestall::store::StoreEvent::Inventory(vec![row(
+            "gift-box", 5,
+        )])),
+    );
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("left 5 (LOW)"), "{s}");
+    assert!(
+        s.lines()
+            .any(|l| l.contains("小米礼盒") && l.contains("LOW")),
+        "{s}"
+    );
+}

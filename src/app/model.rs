@@ -54,6 +54,13 @@ pub struct ProductRow {
 }
 
 impl ProductRow {
+    /// Stock is running out: at or below a tenth of what the catalog
+    /// started it with, and never less than 3 units (warned before it is
+    /// gone, so the farmer can say "last few" or restock).
+    pub fn low(&self, seeded: i64) -> bool {
+        self.stock > 0 && self.stock <= (seeded / 10).max(3)
+    }
+
     /// Units an order can take now: the stock, or a running sale's count
     /// when that is smaller.
     pub fn available(&self) -> i64 {

@@ -20,8 +20,14 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                 theme::on_air(),
             ));
             spans.push(Span::raw(format!("  ¥{}/{}   ", yuan(p.price_fen), p.unit)));
+            let seeded = model.catalog.by_sku(&p.sku).map_or(0, |c| c.stock);
             if p.stock <= 0 {
                 spans.push(Span::styled(format!(" {} ", s.sold_out), theme::sold_out()));
+            } else if p.low(seeded) {
+                spans.push(Span::styled(
+                    format!("{} {} ({})", s.left, p.stock, s.low_stock),
+                    theme::short_stock(),
+                ));
             } else {
                 spans.push(Span::raw(format!("{} {}", s.left, p.stock)));
             }

@@ -106,8 +106,11 @@ fn product_line(model: &Model, p: &ProductRow, on_air: bool, name_width: usize) 
         Span::raw(text::fit_right(&p.sold.to_string(), 6)),
         Span::raw(" "),
     ];
+    let seeded = model.catalog.by_sku(&p.sku).map_or(0, |c| c.stock);
     if p.stock <= 0 {
         spans.push(Span::styled(s.none_left, theme::sold_out()));
+    } else if p.low(seeded) {
+        spans.push(Span::styled(s.low_stock, theme::short_stock()));
     } else if p.sale.is_some() {
         spans.push(Span::styled(s.sale, theme::short_stock()));
     }
