@@ -496,9 +496,11 @@ async fn a_listener_that_never_answers_the_handshake_times_out() {
     server.abort();
 }
 
-/// Something that speaks HTTP but is no websocket relay at that path.
-#[tokio::test]
-async fn an_http_answer_is_a_refused_handshake_with_its_status() {
+/// A server on loopback that reads one request, answers `reply` and then
+/// keeps the connection open without a word (until aborted).
+async fn answering_once(
+    reply: &'static [u8],
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let server = tokio::spawn(async move {
@@ -506,11 +508,17 @@ async fn an_http_answer_is_a_refused_handshake_with_its_status() {
         let (mut tcp, _) = listener.accept().await.expect("accept");
         let mut request = [0u8; 1024];
         let _ = tcp.read(&mut request).await;
-        let _ = tcp
-            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
-            .await;
+        let _ = tcp.write_all(reply).await;
         tokio::time::sleep(Duration::from_secs(5)).await;
     });
+    (addr, server)
+}
+
+/// Something that speaks HTTP but is no websocket relay at that path.
+#[tokio::test]
+async fn an_http_answer_is_a_refused_handshake_with_its_status() {
+    let (addr, server) =
+        answering_once(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n").await;
     let outage = first_outage(format!("ws://{addr}/wrong"), test_opts()).await;
     assert_eq!(
         outage.kind,
@@ -523,16 +531,7 @@ async fn an_http_answer_is_a_refused_handshake_with_its_status() {
 /// Something that is not HTTP at all (another program on that port).
 #[tokio::test]
 async fn a_server_that_is_not_http_is_a_protocol_error() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let server = tokio::spawn(async move {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let (mut tcp, _) = listener.accept().await.expect("accept");
-        let mut request = [0u8; 1024];
-        let _ = tcp.read(&mut request).await;
-        let _ = tcp.write_all(b"SSH-2.0-OpenSSH_9.2\r\n\r\n").await;
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    });
+    let (addr, server) = answering_once(b"SSH-2.0-OpenSSH_9.2\r\n\r\n").await;
     let outage = first_outage(format!("ws://{addr}/chat"), test_opts()).await;
     assert_eq!(outage.kind, OutageKind::Protocol, "{outage:?}");
     server.abort();
