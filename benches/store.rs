@@ -19,19 +19,20 @@
 //! percentiles of single commits and whole-run rates against the
 //! requirement's floors, printed as such.
 
-use livestall::catalog::{Catalog, Product};
 use livestall::commands::report::{orders_json, orders_table, OrderFilter};
-use livestall::intent::IntentKind;
-use livestall::store::{wait, ConfirmRequest, IntentKey, NewIntent, Reader, Store};
+use livestall::store::{wait, ConfirmRequest, NewIntent, Reader, Store};
 use livestall::store::{write_orders_csv, OrderQuery};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/shop.rs"]
+mod shop;
+use shop::{catalog, order, PRODUCTS};
+
 /// Products in the bench shops: orders spread over them as over a season's
 /// catalog (the store sums a product's orders on every confirm).
-const PRODUCTS: usize = 100;
 const SINGLE_CONFIRMS: usize = 2_000;
 /// Confirms before the measured ones: the first commits also grow the file.
 const WARM_UP: usize = 100;
@@ -69,56 +70,6 @@ fn main() {
     if wanted("orders list export") {
         orders_100k(dir.path());
     }
-}
-
-fn catalog() -> Catalog {
-    Catalog::new(
-        (0..PRODUCTS)
-            .map(|i| Product {
-                sku: format!("P{i:03}"),
-                name: format!("产品{i}号 农家小米"),
-                aliases: vec![],
-                link: i as u32 + 1,
-                unit: "袋".into(),
-                price_fen: 3990,
-                // Enough that no bench order is refused for stock.
-                stock: 10_000_000,
-                limit_per_buyer: None,
-            })
-            .collect(),
-    )
-}
-
-/// The `n`th order of a run: its intent and the helper's confirmation.
-fn order(run: &str, n: usize) -> (NewIntent, ConfirmRequest) {
-    let key = IntentKey {
-        msg_id: format!("{run}-{n}"),
-        index: 0,
-    };
-    let user = format!("用户{}", n % 5_000);
-    let sku = format!("P{:03}", n % PRODUCTS);
-    let qty = 1 + (n % 3) as u32;
-    let intent = NewIntent {
-        key: key.clone(),
-        user: user.clone(),
-        user_id: None,
-        text: format!("{sku}来{qty}袋"),
-        kind: IntentKind::Order,
-        sku: Some(sku.clone()),
-        qty: Some(qty),
-        confidence: 0.95,
-        received_at_ms: 1_700_000_000_000 + n as i64,
-    };
-    let confirm = ConfirmRequest {
-        key,
-        kind: IntentKind::Order,
-        user,
-        user_id: None,
-        sku: Some(sku),
-        qty: Some(qty),
-        helper: "bench".into(),
-    };
-    (intent, confirm)
 }
 
 /// Records the intents of `orders` and waits until they are written, as the

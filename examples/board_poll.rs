@@ -10,13 +10,14 @@
 //! dev profile builds SQLite at -O1, so the figures are of the same order).
 //! The database goes to a temporary folder, or to `LIVESTALL_BENCH_DIR`.
 
-use livestall::catalog::{Catalog, Product};
 use livestall::commands::board::BoardFeed;
-use livestall::intent::IntentKind;
-use livestall::store::{wait, ConfirmRequest, IntentKey, NewIntent, Store};
+use livestall::store::{wait, Store};
 use std::time::{Duration, Instant};
 
-const PRODUCTS: usize = 100;
+#[path = "../benches/support/shop.rs"]
+mod shop;
+use shop::{catalog, order, PRODUCTS};
+
 const ORDERS: usize = 100_000;
 const BURST: usize = 5_000;
 const QUIET_LOOKS: usize = 2_000;
@@ -31,7 +32,9 @@ fn main() {
     let (store, _) = Store::open(&path, &catalog()).expect("store");
     let start = Instant::now();
     for chunk in 0..ORDERS / BURST {
-        let orders: Vec<_> = (chunk * BURST..(chunk + 1) * BURST).map(order).collect();
+        let orders: Vec<_> = (chunk * BURST..(chunk + 1) * BURST)
+            .map(|n| order("m", n))
+            .collect();
         store.record_intents(orders.iter().map(|(intent, _)| intent.clone()).collect());
         let replies: Vec<_> = orders
             .into_iter()
@@ -65,7 +68,7 @@ fn main() {
 
     let mut busy: Vec<Duration> = (0..BUSY_LOOKS)
         .map(|n| {
-            let (intent, confirm) = order(ORDERS + n);
+            let (intent, confirm) = order("m", ORDERS + n);
             store.record_intents(vec![intent]);
             wait(store.confirm(confirm)).expect("confirmed");
             let at = Instant::now();
@@ -90,51 +93,4 @@ fn figures(what: &str, times: &mut [Duration]) {
 
 fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn catalog() -> Catalog {
-    Catalog::new(
-        (0..PRODUCTS)
-            .map(|i| Product {
-                sku: format!("P{i:03}"),
-                name: format!("产品{i}号 农家小米"),
-                aliases: vec![],
-                link: i as u32 + 1,
-                unit: "袋".into(),
-                price_fen: 3990,
-                stock: 10_000_000,
-                limit_per_buyer: None,
-            })
-            .collect(),
-    )
-}
-
-fn order(n: usize) -> (NewIntent, ConfirmRequest) {
-    let key = IntentKey {
-        msg_id: format!("m{n}"),
-        index: 0,
-    };
-    let user = format!("用户{}", n % 5_000);
-    let sku = format!("P{:03}", n % PRODUCTS);
-    let intent = NewIntent {
-        key: key.clone(),
-        user: user.clone(),
-        user_id: None,
-        text: "来一袋".into(),
-        kind: IntentKind::Order,
-        sku: Some(sku.clone()),
-        qty: Some(1),
-        confidence: 0.95,
-        received_at_ms: 1_700_000_000_000 + n as i64,
-    };
-    let confirm = ConfirmRequest {
-        key,
-        kind: IntentKind::Order,
-        user,
-        user_id: None,
-        sku: Some(sku),
-        qty: Some(1),
-        helper: "bench".into(),
-    };
-    (intent, confirm)
 }
