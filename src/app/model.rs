@@ -15,6 +15,11 @@ use std::ops::Range;
 
 /// Chat lines kept for scrolling; older lines fall off the front.
 pub const CHAT_CAPACITY: usize = 2_000;
+/// Undecided intents the inbox holds in memory: the oldest ones. However
+/// long the stream and however far the helpers fall behind, the rest wait
+/// in the database and are loaded as these are decided, so memory stays
+/// bounded (a row is under a kilobyte).
+pub const INBOX_WINDOW: usize = 2_000;
 /// `O` rejects pending intents older than this.
 pub const STALE_MINUTES: i64 = 10;
 /// Auto-confirmations the store may be working on at once.
@@ -361,8 +366,14 @@ pub struct Model {
     pub products: Vec<ProductRow>,
     /// Index into `products` of the product on air; `None` only when the catalog is empty.
     pub on_air: Option<usize>,
-    /// The inbox, oldest first.
+    /// The inbox, oldest first: at most `INBOX_WINDOW` undecided intents
+    /// (the oldest the database holds, and those arriving while there is room).
     pub inbox: Vec<InboxItem>,
+    /// Undecided intents the database holds beyond those in `inbox`, as far
+    /// as this run knows (the store's count, kept up between its reports).
+    pub inbox_more: u64,
+    /// A page of undecided intents has been asked of the store.
+    pub(crate) page_in_flight: bool,
     /// Index into `inbox` of the selected row (meaningless when the inbox is empty).
     pub selected: usize,
     pub chat: VecDeque<ChatEntry>,
@@ -465,6 +476,8 @@ impl Model {
             products,
             on_air,
             inbox: Vec::new(),
+            inbox_more: 0,
+            page_in_flight: false,
             selected: 0,
             chat: VecDeque::new(),
             chat_scroll: 0,
@@ -507,6 +520,11 @@ impl Model {
 
     pub fn on_air_product(&self) -> Option<&ProductRow> {
         self.on_air.and_then(|i| self.products.get(i))
+    }
+
+    /// Undecided intents in all: those loaded and those waiting in the database.
+    pub fn pending_total(&self) -> u64 {
+        (self.inbox.len() as u64).saturating_add(self.inbox_more)
     }
 
     pub fn selected_item(&self) -> Option<&InboxItem> {

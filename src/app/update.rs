@@ -11,7 +11,7 @@ use crate::chat::ChatMessage;
 use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
     AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderAmend,
-    PendingIntent, Refusal, StockRow, StoreEvent, StoreJob,
+    PendingIntent, PendingPage, Refusal, RejectFilter, StockRow, StoreEvent, StoreJob,
 };
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::fmt;
@@ -44,6 +44,7 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now_ms) => {
             on_tick(model, now_ms);
             book::maybe_sync(model, &mut fx);
+            refill_inbox(model, &mut fx);
         }
         Msg::Resize => {}
     }
@@ -97,7 +98,11 @@ fn on_started(model: &mut Model, fx: &mut Vec<Effect>) {
     fx.push(Effect::Store(StoreJob::Sync(None)));
     model.sync_in_flight = true;
     fx.push(Effect::Store(StoreJob::Inventory));
-    fx.push(Effect::Store(StoreJob::Pending));
+    // The oldest undecided intents: a page, however long the backlog.
+    fx.push(Effect::Store(StoreJob::PendingPage {
+        limit: INBOX_WINDOW,
+    }));
+    model.page_in_flight = true;
     // The product on air when the last run ended, and its latest orders.
     fx.push(Effect::Store(StoreJob::Resume));
     publish_on_air(model, fx);
@@ -470,7 +475,10 @@ fn pending_keys(model: &Model, keep: impl Fn(&InboxItem) -> bool) -> Vec<IntentK
 
 /// Puts a bulk decision to the helper, or says there is nothing to do.
 fn ask(model: &mut Model, bulk: Bulk) {
-    if bulk.keys().is_empty() {
+    // Intents waiting in the database may match a bulk rejection.
+    let maybe_unloaded = model.inbox_more > 0
+        && matches!(bulk, Bulk::RejectProduct { .. } | Bulk::RejectOlder { .. });
+    if bulk.keys().is_empty() && !maybe_unloaded {
         model.notice = Some((Notice::NothingMatches, model.now_ms));
     } else {
         model.question = Some(bulk);
@@ -490,16 +498,35 @@ fn answer_yes(model: &mut Model, fx: &mut Vec<Effect>) {
 /// the rows still undecided.
 fn answer_yes_to(model: &mut Model, bulk: Bulk, fx: &mut Vec<Effect>) {
     match bulk {
-        Bulk::RejectProduct { keys, .. } | Bulk::RejectOlder { keys, .. } => {
+        Bulk::RejectProduct { ref keys, .. } | Bulk::RejectOlder { ref keys, .. } => {
             let keys: Vec<IntentKey> = keys
-                .into_iter()
+                .iter()
                 .filter(|key| {
                     pending_item(model, key)
                         .map(|item| item.state = IntentState::Rejecting)
                         .is_ok()
                 })
+                .cloned()
                 .collect();
-            if !keys.is_empty() {
+            if model.inbox_more > 0 {
+                // Some may wait in the database, not loaded: the store
+                // picks them all by the same rule.
+                let filter = match bulk {
+                    Bulk::RejectProduct { product, .. } => RejectFilter {
+                        sku: Some(model.products[product].sku.clone()),
+                        received_before: None,
+                    },
+                    _ => RejectFilter {
+                        sku: None,
+                        received_before: Some(model.now_ms - bulk_minutes(&bulk) * 60_000),
+                    },
+                };
+                fx.push(Effect::Store(StoreJob::RejectWhere {
+                    filter,
+                    loaded: keys,
+                    helper: model.helper.clone(),
+                }));
+            } else if !keys.is_empty() {
                 fx.push(Effect::Store(StoreJob::RejectMany {
                     keys,
                     helper: model.helper.clone(),
@@ -520,6 +547,13 @@ fn answer_yes_to(model: &mut Model, bulk: Bulk, fx: &mut Vec<Effect>) {
             product,
             msg_id,
         } => fix::teach(model, phrase, product, msg_id, fx),
+    }
+}
+
+fn bulk_minutes(bulk: &Bulk) -> i64 {
+    match bulk {
+        Bulk::RejectOlder { minutes, .. } => *minutes,
+        _ => 0,
     }
 }
 
@@ -669,8 +703,19 @@ fn on_chat(
             announced: true,
         };
         fx.push(Effect::Publish(intent_event(&item)));
-        model.inbox.push(item);
-        fresh.push(key);
+        // What the auto-confirm policy would say of it: `Some(None)` takes it.
+        let auto = model.policy.auto_confirm.then(|| auto_refusal(&item));
+        if inbox_has_room(model) || matches!(auto, Some(None)) {
+            model.inbox.push(item);
+            fresh.push(key);
+        } else {
+            // The inbox holds its page: this one waits in the database (it
+            // is recorded below) and is loaded as older ones are decided.
+            model.inbox_more = model.inbox_more.saturating_add(1);
+            if let Some(Some(refused)) = auto {
+                fx.push(Effect::Publish(refused));
+            }
+        }
     }
     if !records.is_empty() {
         // Recorded before any decision on them: the store keeps its queue in order.
@@ -702,11 +747,24 @@ fn consider_auto_confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>
     let Some(item) = model.inbox.iter().find(|item| item.key == key) else {
         return;
     };
+    match auto_refusal(item) {
+        Some(event) => fx.push(Effect::Publish(event)),
+        None => {
+            model.auto_queue.push_back(key);
+            auto_confirm_next(model, fx);
+        }
+    }
+}
+
+/// Why the auto-confirm policy leaves an intent to a helper (the event
+/// that says so), or `None` when it confirms it.
+fn auto_refusal(item: &InboxItem) -> Option<Event> {
+    let key = &item.key;
     // Asked this way round so that a NaN confidence is not sure enough either.
     let sure_enough = item.confidence >= AUTO_CONFIRM_CONFIDENCE;
-    let refusal = if !sure_enough {
+    if !sure_enough {
         Some(Event::refused_because(
-            &key,
+            key,
             "low_confidence",
             format!(
                 "confidence {} is below {}: left pending for a helper",
@@ -718,12 +776,12 @@ fn consider_auto_confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>
     } else if item.sku.is_some() {
         None
     } else if item.kind == IntentKind::Order {
-        Some(Event::refused(&key, &Refusal::NoProduct))
+        Some(Event::refused(key, &Refusal::NoProduct))
     } else {
         // "算了" or "改成两袋" naming nothing may be about a song or a
         // question as well as an order: a person reads it in context.
         Some(Event::refused_because(
-            &key,
+            key,
             "needs_helper",
             format!(
                 "a {} that names no product is left pending for a helper",
@@ -731,13 +789,6 @@ fn consider_auto_confirm(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>
             ),
             None,
         ))
-    };
-    match refusal {
-        Some(event) => fx.push(Effect::Publish(event)),
-        None => {
-            model.auto_queue.push_back(key);
-            auto_confirm_next(model, fx);
-        }
     }
 }
 
@@ -815,11 +866,20 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         }
         StoreEvent::RejectedMany { keys, result } => match result {
             Ok(()) => {
-                for key in keys {
+                // A bulk rejection may name far more intents than the inbox
+                // holds: only those loaded are looked for in it.
+                for key in &keys {
                     fx.push(Effect::Publish(Event::Rejected {
                         msg_id: key.msg_id.clone(),
                         index: key.index,
                     }));
+                }
+                let loaded: std::collections::HashSet<&IntentKey> =
+                    model.inbox.iter().map(|item| &item.key).collect();
+                let (held, unloaded): (Vec<IntentKey>, Vec<IntentKey>) =
+                    keys.into_iter().partition(|key| loaded.contains(key));
+                model.inbox_more = model.inbox_more.saturating_sub(unloaded.len() as u64);
+                for key in held {
                     remember_decision(model, &key);
                     remove_item(model, &key);
                     book::order_decided(model, &key, false, fx);
@@ -949,6 +1009,11 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
             restore_pending(model, engine, pending);
             book::refresh_offers(model, fx);
         }
+        StoreEvent::PendingPage(page) => {
+            model.page_in_flight = false;
+            load_page(model, engine, page);
+            book::refresh_offers(model, fx);
+        }
         StoreEvent::StockChanged(result) => book::stock_changed(model, result, fx),
         StoreEvent::Cart { buyer, result } => book::cart_loaded(model, buyer, result),
         StoreEvent::Learned(result) => fix::learned(model, result),
@@ -1018,7 +1083,11 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
                 }
             }
         }
-        StoreEvent::LoadFailed(error) => model.notice = Some((Notice::StoreFailed(error), now)),
+        StoreEvent::LoadFailed(error) => {
+            // Asked again at the next tick if it was a page.
+            model.page_in_flight = false;
+            model.notice = Some((Notice::StoreFailed(error), now));
+        }
         StoreEvent::Seeded(report) => {
             if !report.stock_differs.is_empty() {
                 model.notice = Some((Notice::StockKept(report.stock_differs), now));
@@ -1100,8 +1169,60 @@ fn restore_pending(model: &mut Model, engine: &Engine, pending: Vec<PendingInten
         let item = stored_item(model, engine, intent, waitlisted, false);
         model.inbox.push(item);
     }
-    // Oldest first; a stable sort keeps a message's intents in their order.
+    sort_inbox(model);
+}
+
+/// A fresh intent joins the inbox in memory while it holds less than its
+/// page and nothing older waits in the database; otherwise it waits there.
+fn inbox_has_room(model: &Model) -> bool {
+    model.inbox.len() < INBOX_WINDOW && model.inbox_more == 0
+}
+
+/// Fills the inbox from the database's oldest undecided intents: those not
+/// in memory yet join it until it holds its page.
+fn load_page(model: &mut Model, engine: &Engine, page: PendingPage) {
+    let loaded: std::collections::HashSet<IntentKey> =
+        model.inbox.iter().map(|item| item.key.clone()).collect();
+    for PendingIntent { intent, waitlisted } in page.rows {
+        if model.inbox.len() >= INBOX_WINDOW {
+            break;
+        }
+        if loaded.contains(&intent.key) {
+            continue;
+        }
+        let item = stored_item(model, engine, intent, waitlisted, false);
+        model.inbox.push(item);
+    }
+    sort_inbox(model);
+    model.inbox_more = page.undecided.saturating_sub(model.inbox.len() as u64);
+}
+
+/// Asks for the next page when the helpers have decided a quarter of the
+/// inbox and more waits in the database. Ticks drive it, so a burst of
+/// decisions asks once.
+fn refill_inbox(model: &mut Model, fx: &mut Vec<Effect>) {
+    if model.inbox_more > 0
+        && !model.page_in_flight
+        && !model.quitting
+        && model.inbox.len() < INBOX_WINDOW * 3 / 4
+    {
+        model.page_in_flight = true;
+        fx.push(Effect::Store(StoreJob::PendingPage {
+            limit: INBOX_WINDOW,
+        }));
+    }
+}
+
+/// Oldest first (a stable sort keeps a message's intents in their order),
+/// with the helper's row still selected.
+pub(super) fn sort_inbox(model: &mut Model) {
+    let selected = model.selected_item().map(|item| item.key.clone());
     model.inbox.sort_by_key(|item| item.received_at_ms);
+    if let Some(key) = selected {
+        if let Some(at) = model.inbox.iter().position(|item| item.key == key) {
+            model.selected = at;
+        }
+    }
 }
 
 /// An inbox row for an intent the database holds (restored at the start,

@@ -4,9 +4,9 @@
 //! channel the app's driver reads beside its sources and keys.
 
 use super::{
-    AliasRefusal, Confirmed, IntentKey, LearnedAlias, OrderRow, PendingIntent, Refusal, Resume,
-    Sale, SaleRefusal, SeedReport, StockChanged, StockRefusal, StockRow, StoreError, SyncReport,
-    Undone,
+    AliasRefusal, Confirmed, IntentKey, LearnedAlias, OrderRow, PendingIntent, PendingPage,
+    Refusal, Resume, Sale, SaleRefusal, SeedReport, StockChanged, StockRefusal, StockRow,
+    StoreError, SyncReport, Undone,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -19,6 +19,7 @@ pub enum StoreEvent {
     Failed(IntentKey, StoreError),
     Inventory(Vec<StockRow>),
     Pending(Vec<PendingIntent>),
+    PendingPage(PendingPage),
     /// Intents just recorded that the database had decided before (replayed
     /// chat after a restart or reconnect).
     AlreadyDecided(Vec<IntentKey>),

@@ -264,6 +264,52 @@ pub(super) fn sync(conn: &Connection, after: Option<SyncCursor>) -> Result<SyncR
         intents,
         inventory: Some(select_inventory(conn)?),
         on_air: on_air(conn)?,
+        undecided: Some(undecided(conn)?),
+    })
+}
+
+/// Undecided (pending or waitlisted) intents: a range of the
+/// `intents_pending` index each.
+pub(super) fn undecided(conn: &Connection) -> Result<u64, StoreError> {
+    conn.prepare_cached(
+        "SELECT (SELECT COUNT(*) FROM intents WHERE status = 'pending')
+              + (SELECT COUNT(*) FROM intents WHERE status = 'waitlisted')",
+    )
+    .and_then(|mut stmt| stmt.query_row([], |row| row.get::<_, i64>(0)))
+    .map(|n| u64::try_from(n).unwrap_or(0))
+    .map_err(map_err)
+}
+
+/// The oldest `limit` undecided intents in arrival order, and how many
+/// there are in all. Each status is read in index order and limited on its
+/// own, so a backlog of a hundred thousand costs `limit` rows, not a sort.
+pub(super) fn pending_page(
+    conn: &Connection,
+    limit: usize,
+) -> Result<super::PendingPage, StoreError> {
+    let sql = format!(
+        "SELECT * FROM (
+             SELECT * FROM (SELECT {INTENT_COLUMNS} FROM intents WHERE status = 'pending'
+                             ORDER BY received_at LIMIT ?1)
+             UNION ALL
+             SELECT * FROM (SELECT {INTENT_COLUMNS} FROM intents WHERE status = 'waitlisted'
+                             ORDER BY received_at LIMIT ?1))
+          ORDER BY received_at, msg_id, idx LIMIT ?1"
+    );
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+    let mut rows = Vec::new();
+    for row in stmt.query_map([limit], intent_row).map_err(map_err)? {
+        if let Some((intent, status)) = row.map_err(map_err)? {
+            rows.push(super::PendingIntent {
+                intent,
+                waitlisted: status == IntentStatus::Waitlisted,
+            });
+        }
+    }
+    Ok(super::PendingPage {
+        rows,
+        undecided: undecided(conn)?,
     })
 }
 

@@ -83,6 +83,26 @@ pub struct PendingIntent {
     pub waitlisted: bool,
 }
 
+/// Which undecided intents a bulk rejection takes: all of a product, all
+/// received before a time, or both.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RejectFilter {
+    pub sku: Option<String>,
+    /// Unix ms: only intents received before it.
+    pub received_before: Option<i64>,
+}
+
+/// The oldest undecided intents, as many as the inbox holds in memory, and
+/// how many the database holds in all: however long a stream's backlog,
+/// the screen loads a page of it, not all of it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PendingPage {
+    /// Oldest first.
+    pub rows: Vec<PendingIntent>,
+    /// Undecided (pending or waitlisted) intents in the database.
+    pub undecided: u64,
+}
+
 /// Where an intent stands in the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntentStatus {
@@ -139,6 +159,9 @@ pub struct SyncReport {
     pub intents: Vec<(NewIntent, IntentStatus)>,
     /// `None` when nothing happened since the cursor.
     pub inventory: Option<Vec<StockRow>>,
+    /// Undecided intents in the database, when anything happened since the
+    /// cursor (an inbox that holds only a page of them shows the rest).
+    pub undecided: Option<u64>,
     /// The product on air as the database has it (any helper may move it),
     /// when anything happened since the cursor.
     pub on_air: Option<String>,
@@ -746,6 +769,13 @@ impl Store {
         rx
     }
 
+    /// The oldest `limit` undecided intents and how many there are in all.
+    pub fn pending_page(&self, limit: usize) -> Reply<PendingPage> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::PendingPage(limit, reply));
+        rx
+    }
+
     pub fn inventory(&self) -> Reply<Vec<StockRow>> {
         let (reply, rx) = Answer::oneshot();
         self.send(Request::Inventory(reply));
@@ -902,6 +932,10 @@ impl Store {
                 self.send(Request::Inventory(loaded(events, StoreEvent::Inventory)))
             }
             StoreJob::Pending => self.send(Request::Pending(loaded(events, StoreEvent::Pending))),
+            StoreJob::PendingPage { limit } => self.send(Request::PendingPage(
+                limit,
+                loaded(events, StoreEvent::PendingPage),
+            )),
             StoreJob::Amend(amend) => {
                 let order_id = amend.order_id;
                 let answer = Answer::event(events, move |result| {
@@ -915,6 +949,25 @@ impl Store {
                     move |result| Some(StoreEvent::RejectedMany { keys, result })
                 });
                 self.send(Request::RejectMany(keys, helper, answer));
+            }
+            StoreJob::RejectWhere {
+                filter,
+                loaded,
+                helper,
+            } => {
+                let answer = Answer::event(events, move |result| {
+                    Some(match result {
+                        Ok(keys) => StoreEvent::RejectedMany {
+                            keys,
+                            result: Ok(()),
+                        },
+                        Err(error) => StoreEvent::RejectedMany {
+                            keys: loaded,
+                            result: Err(error),
+                        },
+                    })
+                });
+                self.send(Request::RejectWhere(filter, helper, answer));
             }
             StoreJob::Undo { key, helper } => {
                 let answer = Answer::event(events, {
@@ -1023,6 +1076,9 @@ pub enum StoreJob {
     Inventory,
     /// Answered with `Pending` or `LoadFailed`.
     Pending,
+    /// The oldest `limit` undecided intents and their count in all;
+    /// answered with `PendingPage` or `LoadFailed`.
+    PendingPage { limit: usize },
     /// Cancel or change a confirmed order; answered with `Amended`.
     Amend(OrderAmend),
     /// Take back a decision on an intent; answered with `Undone`.
@@ -1030,6 +1086,14 @@ pub enum StoreJob {
     /// Reject many intents in one transaction; answered with `RejectedMany`.
     RejectMany {
         keys: Vec<IntentKey>,
+        helper: String,
+    },
+    /// Reject every undecided intent `filter` picks, loaded in an inbox or
+    /// not, in one transaction; answered with `RejectedMany` naming them
+    /// (or, when it fails, naming `loaded`: the ones the asker holds).
+    RejectWhere {
+        filter: RejectFilter,
+        loaded: Vec<IntentKey>,
         helper: String,
     },
     /// Set or add to a product's stock; answered with `StockChanged`.

@@ -34,6 +34,7 @@ pub enum Request {
     Confirm(ConfirmRequest, Answer<Result<Confirmed, Refusal>>),
     Reject(IntentKey, String, ReplyTo<()>),
     Pending(ReplyTo<Vec<PendingIntent>>),
+    PendingPage(usize, ReplyTo<super::PendingPage>),
     Inventory(ReplyTo<Vec<StockRow>>),
     Orders(ReplyTo<Vec<OrderRow>>),
     Flush(ReplyTo<()>),
@@ -45,6 +46,7 @@ pub enum Request {
     Amend(OrderAmend, Answer<Result<Confirmed, Refusal>>),
     Undo(IntentKey, String, Answer<Result<Undone, Refusal>>),
     RejectMany(Vec<IntentKey>, String, ReplyTo<()>),
+    RejectWhere(super::RejectFilter, String, ReplyTo<Vec<IntentKey>>),
     StartSale(SaleStart, Answer<Result<Sale, SaleRefusal>>),
     EndSale(String, String, Answer<Result<Sale, SaleRefusal>>),
     Sync(Option<SyncCursor>, ReplyTo<SyncReport>),
@@ -66,6 +68,7 @@ impl Request {
             Request::Confirm(_, reply) => reply.send(Err(Refusal::Storage(err))),
             Request::Reject(_, _, reply) | Request::Flush(reply) => reply.send(Err(err)),
             Request::Pending(reply) => reply.send(Err(err)),
+            Request::PendingPage(_, reply) => reply.send(Err(err)),
             Request::Inventory(reply) => reply.send(Err(err)),
             Request::Orders(reply) => reply.send(Err(err)),
             Request::Settings(reply) => reply.send(Err(err)),
@@ -76,6 +79,7 @@ impl Request {
             Request::Amend(_, reply) => reply.send(Err(Refusal::Storage(err))),
             Request::Undo(_, _, reply) => reply.send(Err(Refusal::Storage(err))),
             Request::RejectMany(_, _, reply) => reply.send(Err(err)),
+            Request::RejectWhere(_, _, reply) => reply.send(Err(err)),
             Request::StartSale(_, reply) | Request::EndSale(_, _, reply) => {
                 reply.send(Err(SaleRefusal::Storage(err)))
             }
@@ -195,6 +199,9 @@ impl Worker {
                 // is not; say so instead.
                 reply.send(written.and_then(|()| self.pending()));
             }
+            Request::PendingPage(limit, reply) => {
+                reply.send(written.and_then(|()| book::pending_page(&self.conn, limit)));
+            }
             Request::Inventory(reply) => {
                 reply.send(self.inventory());
             }
@@ -221,6 +228,9 @@ impl Worker {
             Request::Undo(key, helper, reply) => reply.send(self.undo(&key, &helper)),
             Request::RejectMany(keys, helper, reply) => {
                 reply.send(self.reject_many(&keys, &helper));
+            }
+            Request::RejectWhere(filter, helper, reply) => {
+                reply.send(self.reject_where(&filter, &helper));
             }
             Request::StartSale(start, reply) => {
                 reply.send(book::start_sale(&mut self.conn, &start, now_ms()))
@@ -509,25 +519,43 @@ impl Worker {
     fn reject_many(&mut self, keys: &[IntentKey], helper: &str) -> Result<(), StoreError> {
         let now = now_ms();
         let tx = write_tx(&mut self.conn)?;
-        for key in keys {
-            let changed = tx
-                .execute(
-                    "UPDATE intents SET status = 'rejected', decided_at = ?3, helper = ?4
-                      WHERE msg_id = ?1 AND idx = ?2
-                        AND status IN ('pending', 'refused', 'waitlisted')",
-                    params![key.msg_id, key.index, now, helper],
+        reject_keys(&tx, keys, helper, now)?;
+        tx.commit().map_err(map_err)
+    }
+
+    /// Rejects every undecided intent the filter picks, in one transaction,
+    /// and names them. Decisions queued before it are already made, so an
+    /// intent a helper confirmed just before is not among them.
+    fn reject_where(
+        &mut self,
+        filter: &super::RejectFilter,
+        helper: &str,
+    ) -> Result<Vec<IntentKey>, StoreError> {
+        let now = now_ms();
+        let tx = write_tx(&mut self.conn)?;
+        let keys = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT msg_id, idx FROM intents
+                      WHERE status IN ('pending', 'waitlisted')
+                        AND (?1 IS NULL OR sku = ?1)
+                        AND (?2 IS NULL OR received_at < ?2)
+                      ORDER BY received_at, msg_id, idx",
                 )
                 .map_err(map_err)?;
-            if changed > 0 {
-                log_event(
-                    &tx,
-                    Audit::new(now, helper, "rejected")
-                        .intent(key)
-                        .change(json!({"intent": "pending"}), json!({"intent": "rejected"})),
-                )?;
-            }
-        }
-        tx.commit().map_err(map_err)
+            let rows = stmt
+                .query_map(params![filter.sku, filter.received_before], |row| {
+                    Ok(IntentKey {
+                        msg_id: row.get(0)?,
+                        index: row.get(1)?,
+                    })
+                })
+                .map_err(map_err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(map_err)?
+        };
+        reject_keys(&tx, &keys, helper, now)?;
+        tx.commit().map_err(map_err)?;
+        Ok(keys)
     }
 
     /// Takes back a decision on an intent, in one transaction, and makes
@@ -1375,6 +1403,37 @@ pub fn rfc3339_local(ms: i64) -> String {
         Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         None => String::new(),
     }
+}
+
+/// Marks intents rejected inside `tx`, each with its audit event; those
+/// already decided are left as they are.
+fn reject_keys(
+    tx: &rusqlite::Transaction<'_>,
+    keys: &[IntentKey],
+    helper: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut update = tx
+        .prepare_cached(
+            "UPDATE intents SET status = 'rejected', decided_at = ?3, helper = ?4
+              WHERE msg_id = ?1 AND idx = ?2
+                AND status IN ('pending', 'refused', 'waitlisted')",
+        )
+        .map_err(map_err)?;
+    for key in keys {
+        let changed = update
+            .execute(params![key.msg_id, key.index, now, helper])
+            .map_err(map_err)?;
+        if changed > 0 {
+            log_event(
+                tx,
+                Audit::new(now, helper, "rejected")
+                    .intent(key)
+                    .change(json!({"intent": "pending"}), json!({"intent": "rejected"})),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

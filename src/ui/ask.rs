@@ -21,7 +21,11 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         }
         Bulk::RejectOlder { .. } => None,
     };
-    let lines = i18n::question(model.language, bulk, product.unwrap_or(""));
+    let mut lines = i18n::question(model.language, bulk, product.unwrap_or(""));
+    if model.inbox_more > 0 && matches!(bulk, Bulk::RejectProduct { .. } | Bulk::RejectOlder { .. })
+    {
+        lines.push(i18n::also_unloaded(model.language).to_string());
+    }
     let popup = centered(area, 72, u16::try_from(lines.len()).unwrap_or(1) + 4);
     let width = usize::from(popup.width.saturating_sub(4));
     let block = Block::bordered()

@@ -276,7 +276,7 @@ pub fn link(language: Language, link: u32) -> String {
 pub fn quit_summary(model: &crate::app::model::Model) -> String {
     let (units, fen) = model.sales_total();
     let orders = model.confirmed_this_run;
-    let pending = model.inbox.len();
+    let pending = model.pending_total();
     let money = crate::catalog::yuan(fen);
     match model.language {
         Language::Zh => format!(
@@ -285,6 +285,21 @@ pub fn quit_summary(model: &crate::app::model::Model) -> String {
         Language::En => format!(
             "livestall: {orders} orders confirmed this run; {units} units sold in all, ¥{money}; {pending} intents still pending (saved, there next time)"
         ),
+    }
+}
+
+/// The inbox's title: how many wait, and when the database holds more than
+/// the inbox has loaded, that the oldest are shown (the rest follow as they
+/// are decided).
+pub fn inbox_title(language: Language, loaded: usize, more: u64) -> String {
+    let title = strings(language).inbox_title;
+    if more == 0 {
+        return format!(" {title} ({loaded}) ");
+    }
+    let all = (loaded as u64).saturating_add(more);
+    match language {
+        Language::Zh => format!(" {title} ({all}，先显示最早的 {loaded} 条) "),
+        Language::En => format!(" {title} ({all}; the oldest {loaded} shown) "),
     }
 }
 
@@ -464,6 +479,15 @@ pub fn notice(language: Language, notice: &Notice) -> String {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
             Language::En => "no product named: cannot confirm (n rejects)".to_string(),
         },
+    }
+}
+
+/// Added to a bulk rejection's question when the database holds intents
+/// the inbox has not loaded: they are rejected too.
+pub fn also_unloaded(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "（数据库里还没显示的同类待确认也一起拒绝）",
+        Language::En => "(those of them not loaded on screen yet are rejected too)",
     }
 }
 

@@ -23,7 +23,7 @@ const STATE_ROOM: usize = 12;
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let s = i18n::strings(model.language);
     let mut block = Block::bordered().title(Line::styled(
-        format!(" {} ({}) ", s.inbox_title, model.inbox.len()),
+        i18n::inbox_title(model.language, model.inbox.len(), model.inbox_more),
         theme::title(),
     ));
     if let Some((notice, _)) = &model.notice {

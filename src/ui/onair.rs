@@ -63,6 +63,10 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
             }
         }
     }
-    spans.push(Span::raw(format!("   {} {}", s.pending, model.inbox.len())));
+    spans.push(Span::raw(format!(
+        "   {} {}",
+        s.pending,
+        model.pending_total()
+    )));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

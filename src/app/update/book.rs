@@ -90,22 +90,20 @@ pub(super) fn synced(
                     order_decided(model, &key, created, fx);
                 }
             }
-            (None, true) => {
+            // Past the inbox's page it waits in the database, counted below.
+            (None, true) if super::inbox_has_room(model) => {
                 insert_row(model, engine, intent, status);
                 inserted = true;
             }
+            (None, true) => {}
             (None, false) => {}
         }
     }
     if inserted {
-        // Keep the helper's row selected where it was.
-        let selected = model.selected_item().map(|item| item.key.clone());
-        model.inbox.sort_by_key(|item| item.received_at_ms);
-        if let Some(key) = selected {
-            if let Some(at) = model.inbox.iter().position(|item| item.key == key) {
-                model.selected = at;
-            }
-        }
+        super::sort_inbox(model);
+    }
+    if let Some(undecided) = report.undecided {
+        model.inbox_more = undecided.saturating_sub(model.inbox.len() as u64);
     }
     // A sync may have been read before this run's own move was written.
     let moved_lately = model
