@@ -285,7 +285,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // A plain sentence for people, not a backtrace; written so that
             // a terminal closed under the run (SIGHUP) cannot panic it.
-            let _ = writeln!(std::io::stderr().lock(), "livestall: {e:#}");
+            let _ = writeln!(std::io::stderr().lock(), "{}", error_words(&e));
             ExitCode::FAILURE
         }
     }
@@ -315,6 +315,36 @@ fn parse_args() -> Cli {
     cli
 }
 
+/// The language of this run's messages: the config's once it is read,
+/// else the machine's locale.
+static LANGUAGE: std::sync::OnceLock<config::Language> = std::sync::OnceLock::new();
+
+fn language() -> config::Language {
+    *LANGUAGE.get().unwrap_or(&config::error_language(
+        None,
+        std::env::var("LANG").ok().as_deref(),
+    ))
+}
+
+/// A failed run said in the shop's language: the store's errors and
+/// refusals in the words the screen uses (the technical detail after, for
+/// whoever helps); config errors are worded in their language already.
+fn error_words(e: &anyhow::Error) -> String {
+    let language = language();
+    let said = e.chain().find_map(|cause| {
+        if let Some(error) = cause.downcast_ref::<livestall::store::StoreError>() {
+            return Some(livestall::ui::i18n::store_error(language, error));
+        }
+        cause
+            .downcast_ref::<livestall::store::Refusal>()
+            .map(|refusal| livestall::ui::i18n::refusal(language, refusal))
+    });
+    match (language, said) {
+        (config::Language::Zh, Some(words)) => format!("livestall：{words}\n（详情：{e:#}）"),
+        _ => format!("livestall: {e:#}"),
+    }
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause
@@ -339,7 +369,9 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
             ),
         }
     }
-    Ok(config::load(path)?)
+    let config = config::load(path)?;
+    let _ = LANGUAGE.set(config.shop.language);
+    Ok(config)
 }
 
 /// The verbs that take orders create the database on first use. The seed

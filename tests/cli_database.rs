@@ -440,3 +440,34 @@ fn orders_are_listed_and_put_right_by_number() {
         ]
     );
 }
+
+#[test]
+fn a_chinese_locale_is_told_why_a_database_cannot_be_read_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.db"), b"").unwrap();
+    for (db, says) in [
+        ("empty.db", "不是 livestall 的数据库"),
+        ("missing.db", "没有数据库"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_livestall"))
+            .current_dir(dir.path())
+            .env("LANG", "zh_CN.UTF-8")
+            .args(["inventory", "--db", db])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(err.contains(says) && err.contains(db), "{db}: {err}");
+        // The technical detail stays, for whoever helps.
+        assert!(err.contains("详情"), "{db}: {err}");
+    }
+    // An English locale keeps the English sentence alone.
+    let out = Command::new(env!("CARGO_BIN_EXE_livestall"))
+        .current_dir(dir.path())
+        .env("LANG", "en_US.UTF-8")
+        .args(["inventory", "--db", "empty.db"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a livestall database") && !err.contains("详情"));
+}

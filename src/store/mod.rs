@@ -319,6 +319,12 @@ pub enum StoreError {
     Closed,
 }
 
+/// Why a database could not be opened, as `StoreError::Open` says it (the
+/// screen and the CLI word them in the shop's language from these).
+pub const NO_DATABASE: &str = "there is no database there (check --db or [store] path)";
+pub const NOT_LIVESTALL: &str = "it is not a livestall database";
+pub const WRITTEN_BY_NEWER: &str = "it was written by a newer livestall";
+
 /// What opening the store did with the config's products.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SeedReport {

@@ -38,10 +38,7 @@ impl Reader {
     /// livestall is an error naming the file.
     pub fn open(path: &Path) -> Result<Reader, StoreError> {
         if !path.is_file() {
-            return Err(open_error(
-                path,
-                "there is no database there (check --db or [store] path)",
-            ));
+            return Err(open_error(path, super::NO_DATABASE));
         }
         let (uri, immutable) = uri(path);
         let conn =
@@ -61,13 +58,14 @@ impl Reader {
         conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(|e| open_error(path, e))?;
         if version == 0 || !has_products {
-            return Err(open_error(path, "it is not a livestall database"));
+            return Err(open_error(path, super::NOT_LIVESTALL));
         }
         if version > SCHEMA_VERSION {
             return Err(open_error(
                 path,
                 format!(
-                    "it was written by a newer livestall (schema {version}, this build knows {SCHEMA_VERSION})"
+                    "{} (schema {version}, this build knows {SCHEMA_VERSION})",
+                    super::WRITTEN_BY_NEWER
                 ),
             ));
         }

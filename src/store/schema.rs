@@ -228,10 +228,7 @@ pub fn open(path: &Path, options: &StoreOptions) -> Result<Connection, StoreErro
     };
     let mut conn = opened.map_err(|e| {
         if !options.create && !path.exists() {
-            open_error(
-                path,
-                "there is no database there (check --db or [store] path)",
-            )
+            open_error(path, super::NO_DATABASE)
         } else {
             open_error(path, e)
         }
@@ -282,7 +279,8 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         return Err(open_error(
             path,
             format!(
-                "it was written by a newer livestall (schema {version}, this build knows {SCHEMA_VERSION})"
+                "{} (schema {version}, this build knows {SCHEMA_VERSION})",
+                super::WRITTEN_BY_NEWER
             ),
         ));
     }

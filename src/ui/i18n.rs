@@ -410,7 +410,19 @@ pub fn store_error(language: Language, error: &StoreError) -> String {
             StoreError::Locked(_) => "数据库被其他程序占用".to_string(),
             StoreError::DiskFull(_) => "磁盘已满，订单无法保存".to_string(),
             StoreError::ReadOnly(_) => "数据库文件或所在文件夹不能写入，请检查权限".to_string(),
-            StoreError::Open { path, .. } => format!("无法打开数据库 {path}"),
+            StoreError::Open { path, reason } => {
+                use crate::store::{NOT_LIVESTALL, NO_DATABASE, WRITTEN_BY_NEWER};
+                let path = crate::ui::sanitize::sanitize(path);
+                if reason == NO_DATABASE {
+                    format!("{path} 没有数据库（请检查 --db 或 [store] path）")
+                } else if reason == NOT_LIVESTALL {
+                    format!("{path} 不是 livestall 的数据库")
+                } else if reason.starts_with(WRITTEN_BY_NEWER) {
+                    format!("{path} 是更新版本的 livestall 写的，请先升级 livestall")
+                } else {
+                    format!("无法打开数据库 {path}")
+                }
+            }
             StoreError::Unavailable(detail) => format!("数据库无法读写：{detail}"),
             StoreError::Sqlite(detail) => format!("数据库错误：{detail}"),
             StoreError::Closed => "数据库线程已停止".to_string(),
