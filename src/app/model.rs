@@ -543,6 +543,17 @@ impl Model {
         self.on_air.and_then(|i| self.products.get(i))
     }
 
+    /// Whether the queue is being worked: it has the keys, or a question
+    /// or prompt opened from it (`x`, `R`, `F`) covers it for a moment, and
+    /// its selection stays in view beneath.
+    pub fn queue_in_use(&self) -> bool {
+        match self.mode {
+            Mode::Products => true,
+            Mode::Ask | Mode::Prompt => self.opened_from == Mode::Products,
+            _ => false,
+        }
+    }
+
     /// Where a product stands in the order of selling (0 sells first).
     pub fn queue_position(&self, product: usize) -> Option<usize> {
         self.queue.iter().position(|&p| p == product)

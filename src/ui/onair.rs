@@ -32,7 +32,9 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
             } else {
                 spans.push(Span::raw(format!("{} {}", s.left, p.stock)));
             }
-            spans.push(Span::raw(format!("   {} {}", s.sold, p.sold)));
+            // A running sale before the count sold: on a narrow screen the
+            // line is cut at the right, and the countdown is what the farmer
+            // calls out.
             if let Some(sale) = &p.sale {
                 spans.push(Span::styled(
                     format!(
@@ -46,6 +48,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                     theme::short_stock(),
                 ));
             }
+            spans.push(Span::raw(format!("   {} {}", s.sold, p.sold)));
             let waiting = model
                 .inbox
                 .iter()

@@ -23,19 +23,22 @@ const OVERLAY_WIDTH: u16 = 64;
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let s = i18n::strings(model.language);
-    let focused = model.mode == Mode::Products;
+    // Lit while the queue is worked, also under a question or prompt about
+    // its selected product; its keys are shown only while it has them.
+    let focused = model.queue_in_use();
     let mut block = Block::bordered().title(Line::styled(
         format!(" {} ", s.products_title),
         theme::title(),
     ));
     if focused {
+        block = block.border_style(theme::on_air());
+    }
+    if model.mode == Mode::Products {
         let room = usize::from(area.width.saturating_sub(4));
-        block = block
-            .border_style(theme::on_air())
-            .title_bottom(Line::styled(
-                format!(" {} ", text::truncate(s.queue_keys, room.saturating_sub(2))),
-                theme::on_air(),
-            ));
+        block = block.title_bottom(Line::styled(
+            format!(" {} ", text::truncate(s.queue_keys, room.saturating_sub(2))),
+            theme::on_air(),
+        ));
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
