@@ -278,3 +278,56 @@ fn undo_takes_back_an_auto_confirmation_for_good() {
         .unwrap();
     assert_eq!((orders, pending), (0, 1));
 }
+
+/// The queue by command: `move_product` reorders the selling and is told
+/// as `queue_changed`, `put_on_air` moves the product on air, `sold_out`
+/// sets the stock to 0; all three are in the database when the run ends.
+#[test]
+fn queue_commands_move_put_on_air_and_sell_out() {
+    let run = start();
+    let send = |line: &str| run.commands.send(format!("{line}\n").into_bytes()).unwrap();
+    send(r#"{"cmd":"move_product","sku":"HONEY","to":0}"#);
+    let seen = run.output.until(|v| v["event"] == "queue_changed");
+    let changed = seen.iter().find(|v| v["event"] == "queue_changed").unwrap();
+    assert_eq!(
+        changed["skus"],
+        serde_json::json!(["HONEY", "MILLET", "WALNUT"])
+    );
+    send(r#"{"cmd":"put_on_air","link":3}"#);
+    run.output
+        .until(|v| v["event"] == "on_air" && v["sku"] == "HONEY");
+    send(r#"{"cmd":"sold_out","sku":"WALNUT"}"#);
+    let seen = run
+        .output
+        .until(|v| v["event"] == "stock_changed" && v["sku"] == "WALNUT");
+    let stock = seen.iter().find(|v| v["event"] == "stock_changed").unwrap();
+    assert_eq!(
+        (stock["before"].as_i64(), stock["after"].as_i64()),
+        (Some(100), Some(0))
+    );
+    send(r#"{"cmd":"move_product","sku":"NOPE","to":0}"#);
+    let seen = run.output.until(|v| v["event"] == "error");
+    let error = seen.iter().find(|v| v["event"] == "error").unwrap();
+    assert!(error["error"].as_str().unwrap().contains("NOPE"), "{error}");
+
+    send(r#"{"cmd":"quit"}"#);
+    let (ended, _, db, _dir) = run.ended();
+    ended.expect("a clean end");
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let state = |key: &str| -> String {
+        conn.query_row(
+            "SELECT value FROM shop_state WHERE key = ?1",
+            [key],
+            |row| row.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(state("queue"), r#"["HONEY","MILLET","WALNUT"]"#);
+    assert_eq!(state("on_air"), "HONEY");
+    let walnuts: i64 = conn
+        .query_row("SELECT stock FROM products WHERE sku = 'WALNUT'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(walnuts, 0);
+}

@@ -165,6 +165,14 @@ fn p_toggles_the_product_pane_on_a_wide_screen() {
     let mut m = model(Language::En);
     busy_stream(&mut m);
     for size in [(120, 40), (160, 48)] {
+        // The screen's shell tells the core its size (on start and resize).
+        update(
+            &mut m,
+            Msg::Resize {
+                width: size.0,
+                height: size.1,
+            },
+        );
         assert!(screen(&m, size.0, size.1).contains("Products"));
         update(&mut m, ch('p'));
         let hidden = screen(&m, size.0, size.1);

@@ -27,6 +27,11 @@ pub enum Event {
         link: u32,
         name: String,
     },
+    /// The order of selling changed (this run or another helper moved a
+    /// product): every product's SKU, first to sell first.
+    QueueChanged {
+        skus: Vec<String>,
+    },
     Intent {
         msg_id: String,
         index: u32,

@@ -3,7 +3,8 @@
 //! programs (a board, a web page, a script) drive livestall through; the
 //! README documents it.
 //!
-//! Commands: `{"cmd":"on_air","sku":"…"}` or `{"cmd":"on_air","link":N}`,
+//! Commands: `{"cmd":"on_air","sku":"…"}` or `{"cmd":"on_air","link":N}`
+//! (`put_on_air` is the same command),
 //! `{"cmd":"confirm","msg_id":"…","index":N}`, `{"cmd":"reject",…}` (index
 //! defaults to 0), `{"cmd":"cancel_order","order_id":N}`,
 //! `{"cmd":"set_qty","order_id":N,"qty":N}`, `{"cmd":"undo"}`,
@@ -11,8 +12,10 @@
 //! `{"cmd":"reject_older","minutes":N}`, `{"cmd":"confirm_on_air"}`, stock
 //! `{"cmd":"restock","sku":"…","qty":N}` and `{"cmd":"set_stock",…}`, flash
 //! sales `{"cmd":"sale_start","sku":"…","qty":N,"price":"19.9","minutes":N}`
-//! and `{"cmd":"sale_end","sku":"…"}` (a product by `sku` or `link`),
-//! `{"cmd":"quit"}`. A line that is not one gets
+//! and `{"cmd":"sale_end","sku":"…"}`, the order of selling
+//! `{"cmd":"move_product","sku":"…","to":N}` (place N, 0 sells first; told
+//! as `queue_changed`), `{"cmd":"sold_out","sku":"…"}` (stock set to 0; a
+//! product by `sku` or `link` in all of these), `{"cmd":"quit"}`. A line that is not one gets
 //! `{"event":"error","line":N,"error":"…"}` and the run goes on. The end of
 //! input does not end the run: a signal or `quit` does.
 
@@ -123,7 +126,8 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
         .and_then(Value::as_str)
         .ok_or("a command needs \"cmd\" (on_air, confirm, reject, undo, quit, …)")?;
     let allowed: &[&str] = match name {
-        "on_air" => &["cmd", "sku", "link"],
+        "on_air" | "put_on_air" | "sold_out" => &["cmd", "sku", "link"],
+        "move_product" => &["cmd", "sku", "link", "to"],
         "confirm" | "reject" => &["cmd", "msg_id", "index"],
         "cancel_order" => &["cmd", "order_id"],
         "set_qty" => &["cmd", "order_id", "qty"],
@@ -144,7 +148,13 @@ fn read_command(text: &str) -> Result<Option<Command>, String> {
         .replace("(it takes )", "(it takes nothing else)"));
     }
     let command = match name {
-        "on_air" => Command::OnAir(product_ref(name, &fields)?),
+        "on_air" | "put_on_air" => Command::OnAir(product_ref(name, &fields)?),
+        "sold_out" => Command::SoldOut(product_ref(name, &fields)?),
+        "move_product" => Command::MoveProduct {
+            product: product_ref(name, &fields)?,
+            to: usize::try_from(whole(name, &fields, "to")?)
+                .map_err(|_| format!("{name}: \"to\" is too large"))?,
+        },
         "reject_product" => Command::RejectProduct(product_ref(name, &fields)?),
         "sale_end" => Command::SaleEnd(product_ref(name, &fields)?),
         "reject_older" => Command::RejectOlder {
@@ -298,6 +308,21 @@ mod tests {
                 Command::Reject(key("m2", 0)),
             ),
             (r#"{"cmd":"quit"}"#, Command::Quit),
+            (
+                r#"{"cmd":"put_on_air","link":2}"#,
+                Command::OnAir(ProductRef::Link(2)),
+            ),
+            (
+                r#"{"cmd":"move_product","sku":"HONEY","to":0}"#,
+                Command::MoveProduct {
+                    product: ProductRef::Sku("HONEY".into()),
+                    to: 0,
+                },
+            ),
+            (
+                r#"{"cmd":"sold_out","link":3}"#,
+                Command::SoldOut(ProductRef::Link(3)),
+            ),
             (r#"{"cmd":"undo"}"#, Command::Undo),
             (
                 r#"{"cmd":"cancel_order","order_id":12}"#,
@@ -342,6 +367,15 @@ mod tests {
                 "cancel_order needs \"order_id\"",
             ),
             (r#"{"cmd":"set_qty","order_id":1}"#, "set_qty needs \"qty\""),
+            (
+                r#"{"cmd":"move_product","sku":"A"}"#,
+                "move_product needs \"to\"",
+            ),
+            (
+                r#"{"cmd":"move_product","sku":"A","to":-1}"#,
+                "\"to\" is a whole number",
+            ),
+            (r#"{"cmd":"sold_out"}"#, "sold_out needs"),
             (
                 r#"{"cmd":"set_qty","order_id":1,"qty":-2}"#,
                 "\"qty\" is a whole number",

@@ -24,9 +24,11 @@ pub enum Action {
     RejectStale,
     /// Ask to confirm every sure pending order of the product on air.
     ConfirmOnAirAll,
-    /// Type units to add to the stock of the product on air (a restock).
+    /// Type units to add to the stock of the product on air (in the queue:
+    /// of the selected product), a restock.
     Restock,
-    /// Start a flash sale of the product on air, or end the running one.
+    /// Start a flash sale of the product on air (in the queue: of the
+    /// selected product), or end the running one.
     FlashSale,
     /// Show the selected row's buyer's orders (their cart).
     OpenCart,
@@ -38,9 +40,22 @@ pub enum Action {
     /// selected order in a cart.
     QtyUp,
     QtyDown,
+    /// Put the product on air after / before it in the order of selling.
     NextProduct,
     PrevProduct,
+    /// Small screens: open or close the queue overlay; wide ones: hide or
+    /// show the product pane.
     ToggleProducts,
+    /// Put the keys on the product queue, or give them back to the inbox.
+    FocusProducts,
+    /// In the queue: put the selected product on air.
+    PutOnAir,
+    /// In the queue: move the selected product one place earlier / later
+    /// in the order of selling.
+    MoveProductUp,
+    MoveProductDown,
+    /// In the queue: ask to mark the selected product sold out.
+    SoldOut,
     /// Scroll the chat back (stops following new messages).
     ChatOlder,
     ChatNewer,
@@ -236,6 +251,74 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
         Action::ChatNewer,
     ),
     (INBOX, KeyCode::End, KeyModifiers::NONE, Action::ChatLatest),
+    // The product queue worked by key (`P`); R and F there are above.
+    (
+        INBOX,
+        KeyCode::Char('P'),
+        KeyModifiers::NONE,
+        Action::FocusProducts,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Char('P'),
+        KeyModifiers::NONE,
+        Action::FocusProducts,
+    ),
+    (PRODUCTS, KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
+    (
+        PRODUCTS,
+        KeyCode::Char('k'),
+        KeyModifiers::NONE,
+        Action::SelectUp,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Down,
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+        Action::PutOnAir,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Char('K'),
+        KeyModifiers::NONE,
+        Action::MoveProductUp,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Up,
+        KeyModifiers::SHIFT,
+        Action::MoveProductUp,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Char('J'),
+        KeyModifiers::NONE,
+        Action::MoveProductDown,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Down,
+        KeyModifiers::SHIFT,
+        Action::MoveProductDown,
+    ),
+    (
+        PRODUCTS,
+        KeyCode::Char('x'),
+        KeyModifiers::NONE,
+        Action::SoldOut,
+    ),
     (
         ANY,
         KeyCode::Char('?'),
@@ -365,12 +448,7 @@ mod tests {
     fn inbox_keys_are_unbound_under_an_overlay_and_global_keys_hold() {
         let map = Keymap::default();
         for mode in [Mode::Help, Mode::Products] {
-            for code in [
-                KeyCode::Char('y'),
-                KeyCode::Enter,
-                KeyCode::Char('n'),
-                KeyCode::Down,
-            ] {
+            for code in [KeyCode::Char('y'), KeyCode::Char('n'), KeyCode::Delete] {
                 assert_eq!(
                     map.action(mode, &key(code, KeyModifiers::NONE)),
                     None,
@@ -386,5 +464,52 @@ mod tests {
                 Some(Action::CloseOverlay)
             );
         }
+    }
+
+    #[test]
+    fn the_queue_has_its_own_keys() {
+        let map = Keymap::default();
+        let cases = [
+            (KeyCode::Enter, KeyModifiers::NONE, Action::PutOnAir),
+            (KeyCode::Down, KeyModifiers::NONE, Action::SelectDown),
+            (KeyCode::Char('k'), KeyModifiers::NONE, Action::SelectUp),
+            (
+                KeyCode::Char('K'),
+                KeyModifiers::SHIFT,
+                Action::MoveProductUp,
+            ),
+            (KeyCode::Up, KeyModifiers::SHIFT, Action::MoveProductUp),
+            (
+                KeyCode::Char('J'),
+                KeyModifiers::NONE,
+                Action::MoveProductDown,
+            ),
+            (KeyCode::Down, KeyModifiers::SHIFT, Action::MoveProductDown),
+            (KeyCode::Char('x'), KeyModifiers::NONE, Action::SoldOut),
+            (KeyCode::Char('R'), KeyModifiers::NONE, Action::Restock),
+            (KeyCode::Char('F'), KeyModifiers::NONE, Action::FlashSale),
+            (
+                KeyCode::Char('P'),
+                KeyModifiers::SHIFT,
+                Action::FocusProducts,
+            ),
+            (KeyCode::Esc, KeyModifiers::NONE, Action::CloseOverlay),
+        ];
+        for (code, mods, want) in cases {
+            assert_eq!(
+                map.action(Mode::Products, &key(code, mods)),
+                Some(want),
+                "{code:?} {mods:?}"
+            );
+        }
+        assert_eq!(
+            map.action(Mode::Inbox, &key(KeyCode::Char('P'), KeyModifiers::NONE)),
+            Some(Action::FocusProducts)
+        );
+        // Moving products is the queue's alone: the inbox's J and K are free.
+        assert_eq!(
+            map.action(Mode::Inbox, &key(KeyCode::Char('K'), KeyModifiers::NONE)),
+            None
+        );
     }
 }

@@ -171,7 +171,10 @@ pub enum Mode {
     Inbox,
     /// The key help covers the screen.
     Help,
-    /// The product queue covers the screen (small terminals).
+    /// The keys are on the product queue (`P`, or `p` on a small screen):
+    /// select a product, put it on air, move it in the order of selling,
+    /// mark it sold out, restock it, start its flash sale. The pane shows it
+    /// on wide screens, an overlay on small ones.
     Products,
     /// A question about a bulk decision covers the screen (`Model::question`):
     /// y carries it out, n or Esc drops it.
@@ -272,6 +275,9 @@ pub enum Bulk {
     },
     /// End the flash sale running on a product.
     EndSale { product: usize },
+    /// Set a product's stock to 0 (it sold out off the books, or the farmer
+    /// stops selling it): audited, and every helper sees it.
+    SoldOut { product: usize },
     /// Teach the engine `phrase` as a name of `product` (the helper picked
     /// that product for an intent the engine read `phrase` in).
     TeachAlias {
@@ -287,7 +293,7 @@ impl Bulk {
             Bulk::RejectProduct { keys, .. }
             | Bulk::RejectOlder { keys, .. }
             | Bulk::ConfirmOnAir { keys, .. } => keys,
-            Bulk::EndSale { .. } | Bulk::TeachAlias { .. } => &[],
+            Bulk::EndSale { .. } | Bulk::SoldOut { .. } | Bulk::TeachAlias { .. } => &[],
         }
     }
 }
@@ -362,8 +368,23 @@ pub struct Model {
     /// Who confirms from this screen (goes into every confirm/reject).
     pub helper: String,
     pub keymap: Keymap,
-    /// The product queue, in catalog order (indices match `Catalog::products`).
+    /// The products with their inventory, in catalog order (indices match
+    /// `Catalog::products`, and intents refer to products by them).
     pub products: Vec<ProductRow>,
+    /// The order of selling: every index of `products` once, first to sell
+    /// first. Views list products in this order and `]`/`[` follow it; it
+    /// is kept in the database so it outlives the run and other helpers
+    /// follow it. Link numbers stay the platform's.
+    pub queue: Vec<usize>,
+    /// The product selected in the queue while `mode` is `Products` (an
+    /// index into `products`, so it stays on its product when the order
+    /// changes).
+    pub queue_selected: usize,
+    /// `p` on a wide screen hid the product pane (the inbox takes the width).
+    pub products_hidden: bool,
+    /// The terminal's size as the shell last said (`Msg::Resize`); (0, 0)
+    /// where there is no screen (headless runs, tests that never say).
+    pub screen: (u16, u16),
     /// Index into `products` of the product on air; `None` only when the catalog is empty.
     pub on_air: Option<usize>,
     /// The inbox, oldest first: at most `INBOX_WINDOW` undecided intents
@@ -404,6 +425,9 @@ pub struct Model {
     pub mode: Mode,
     /// The bulk decision asked about while `mode` is `Ask`.
     pub question: Option<Bulk>,
+    /// The mode a question or prompt was opened from, and goes back to when
+    /// it closes (the queue's `x`, `R`, `F` return to the queue).
+    pub(crate) opened_from: Mode,
     pub policy: Policy,
     /// Sure intents waiting for the auto-confirm policy, oldest first.
     /// They go to the store in arrival order, at most `AUTO_WINDOW` at a
@@ -439,6 +463,9 @@ pub struct Model {
     /// When this run last moved the product on air: a sync read before the
     /// move was written must not move it back.
     pub(crate) on_air_moved_ms: Option<i64>,
+    /// When this run last changed the order of selling: a sync read before
+    /// the change was written must not undo it.
+    pub(crate) queue_moved_ms: Option<i64>,
     /// The notice and the tick time it was raised at.
     pub notice: Option<(Notice, i64)>,
     /// The run is ending: nothing new is sent to the store (the auto-confirm
@@ -467,6 +494,7 @@ impl Model {
             })
             .collect::<Vec<_>>();
         let on_air = if products.is_empty() { None } else { Some(0) };
+        let queue = (0..products.len()).collect();
         Model {
             shop_name: config.shop.name.clone(),
             language: config.shop.language,
@@ -474,6 +502,10 @@ impl Model {
             helper: helper.to_string(),
             keymap: Keymap::default(),
             products,
+            queue,
+            queue_selected: 0,
+            products_hidden: false,
+            screen: (0, 0),
             on_air,
             inbox: Vec::new(),
             inbox_more: 0,
@@ -494,6 +526,7 @@ impl Model {
             utc_offset_secs: 0,
             mode: Mode::Inbox,
             question: None,
+            opened_from: Mode::Inbox,
             policy: Policy::default(),
             auto_queue: VecDeque::new(),
             auto_in_flight: std::collections::HashSet::new(),
@@ -508,6 +541,7 @@ impl Model {
             sync_in_flight: false,
             last_sync_ms: 0,
             on_air_moved_ms: None,
+            queue_moved_ms: None,
             notice: None,
             quitting: false,
         }
@@ -525,6 +559,22 @@ impl Model {
     /// Undecided intents in all: those loaded and those waiting in the database.
     pub fn pending_total(&self) -> u64 {
         (self.inbox.len() as u64).saturating_add(self.inbox_more)
+    }
+
+    /// Whether the queue is being worked: it has the keys, or a question
+    /// or prompt opened from it (`x`, `R`, `F`) covers it for a moment, and
+    /// its selection stays in view beneath.
+    pub fn queue_in_use(&self) -> bool {
+        match self.mode {
+            Mode::Products => true,
+            Mode::Ask | Mode::Prompt => self.opened_from == Mode::Products,
+            _ => false,
+        }
+    }
+
+    /// Where a product stands in the order of selling (0 sells first).
+    pub fn queue_position(&self, product: usize) -> Option<usize> {
+        self.queue.iter().position(|&p| p == product)
     }
 
     pub fn selected_item(&self) -> Option<&InboxItem> {

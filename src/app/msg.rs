@@ -36,7 +36,12 @@ pub enum Msg {
     Store(StoreEvent),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),
-    Resize,
+    /// The terminal's size, from the screen's shell when it starts and
+    /// whenever the terminal is resized (kept as `Model::screen`).
+    Resize {
+        width: u16,
+        height: u16,
+    },
 }
 
 /// What a helper asks for, whichever shell it came through.
@@ -75,6 +80,14 @@ pub enum Command {
         minutes: u32,
     },
     SaleEnd(ProductRef),
+    /// Move a product to place `to` in the order of selling (0 sells
+    /// first; past the end means last).
+    MoveProduct {
+        product: ProductRef,
+        to: usize,
+    },
+    /// Set a product's stock to 0.
+    SoldOut(ProductRef),
     Quit,
 }
 

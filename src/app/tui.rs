@@ -65,6 +65,9 @@ fn tell(line: &str) {
 struct TuiShell {
     /// `None` once the run is over and the terminal given back.
     terminal: Option<DefaultTerminal>,
+    /// The terminal's size at the start, told as the first input so the
+    /// core knows the layout (`p`) before any resize.
+    first_size: Option<Msg>,
     keys: EventStream,
     pacer: FramePacer,
 }
@@ -103,10 +106,14 @@ impl FramePacer {
 
 impl Shell for TuiShell {
     async fn input(&mut self) -> Option<anyhow::Result<Msg>> {
+        // Taken before any await, so a cancelled call loses nothing.
+        if let Some(size) = self.first_size.take() {
+            return Some(Ok(size));
+        }
         loop {
             return match self.keys.next().await? {
                 Ok(TermEvent::Key(key)) => Some(Ok(Msg::Key(key))),
-                Ok(TermEvent::Resize(..)) => Some(Ok(Msg::Resize)),
+                Ok(TermEvent::Resize(width, height)) => Some(Ok(Msg::Resize { width, height })),
                 Ok(_) => continue,
                 Err(error) => Some(Err(error.into())),
             };
@@ -195,8 +202,13 @@ pub async fn run(mut session: Session) -> anyhow::Result<()> {
             return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
         }
     };
+    let first_size = terminal.size().ok().map(|size| Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
     let mut shell = TuiShell {
         terminal: Some(terminal),
+        first_size,
         keys: EventStream::new(),
         pacer: FramePacer {
             dirty: true,

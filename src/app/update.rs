@@ -18,6 +18,7 @@ use std::fmt;
 
 mod book;
 mod fix;
+mod queue;
 
 pub use fix::picker_matches;
 
@@ -43,10 +44,11 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
         Msg::Store(event) => on_store(model, engine, event, &mut fx),
         Msg::Tick(now_ms) => {
             on_tick(model, now_ms);
+            queue::expire_sales(model, &mut fx);
             book::maybe_sync(model, &mut fx);
             refill_inbox(model, &mut fx);
         }
-        Msg::Resize => {}
+        Msg::Resize { width, height } => model.screen = (width, height),
     }
     fx
 }
@@ -169,6 +171,16 @@ fn run_command(
             book::end_sale(model, product, fx);
             Ok(())
         }
+        Command::MoveProduct { product, to } => {
+            let product = product_index(model, product)?;
+            queue::move_product(model, product, to, fx);
+            Ok(())
+        }
+        Command::SoldOut(product) => {
+            let product = product_index(model, product)?;
+            answer_yes_to(model, Bulk::SoldOut { product }, fx);
+            Ok(())
+        }
         Command::Quit => {
             quit(model, fx);
             Ok(())
@@ -228,17 +240,27 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Quit => quit(model, fx),
         Action::ToggleHelp => {
             model.question = None;
+            model.opened_from = Mode::Inbox;
             model.mode = toggled(model.mode, Mode::Help);
         }
-        Action::ToggleProducts => {
-            model.question = None;
-            model.mode = toggled(model.mode, Mode::Products);
-        }
+        Action::ToggleProducts => queue::toggle_products(model),
+        Action::FocusProducts => queue::focus_products(model),
         Action::CloseOverlay => {
-            model.mode = Mode::Inbox;
+            // A question goes back to where it was asked (the queue's `x`);
+            // anything else closes to the inbox.
+            model.mode = match model.mode {
+                Mode::Ask => std::mem::take(&mut model.opened_from),
+                _ => Mode::Inbox,
+            };
             model.question = None;
             model.cart = None;
         }
+        Action::SelectUp if model.mode == Mode::Products => queue::select(model, -1),
+        Action::SelectDown if model.mode == Mode::Products => queue::select(model, 1),
+        Action::PutOnAir => queue::put_selected_on_air(model, fx),
+        Action::MoveProductUp => queue::move_selected(model, -1, fx),
+        Action::MoveProductDown => queue::move_selected(model, 1, fx),
+        Action::SoldOut => queue::ask_sold_out(model),
         Action::SelectUp if model.mode == Mode::Cart => book::cart_select(model, -1),
         Action::SelectDown if model.mode == Mode::Cart => book::cart_select(model, 1),
         Action::OpenCart => book::open_cart(model, fx),
@@ -262,8 +284,8 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
             model.chat_scroll = model.chat_scroll.saturating_sub(CHAT_SCROLL_STEP);
         }
         Action::ChatLatest => model.chat_scroll = 0,
-        Action::NextProduct => step_on_air(model, 1, fx),
-        Action::PrevProduct => step_on_air(model, -1, fx),
+        Action::NextProduct => queue::step_on_air(model, 1, fx),
+        Action::PrevProduct => queue::step_on_air(model, -1, fx),
         Action::RejectProductAll => {
             let product = model.selected_item().and_then(|item| item.product);
             match product {
@@ -293,8 +315,22 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
                 ask(model, bulk);
             }
         }
-        Action::Restock => book::open_prompt(model, book::PromptKind::Restock),
-        Action::FlashSale => book::open_prompt(model, book::PromptKind::Sale),
+        // In the queue on the selected product, else on the product on air.
+        Action::Restock | Action::FlashSale => {
+            let product = if model.mode == Mode::Products {
+                Some(model.queue_selected).filter(|&p| p < model.products.len())
+            } else {
+                model.on_air
+            };
+            let kind = if action == Action::Restock {
+                book::PromptKind::Restock
+            } else {
+                book::PromptKind::Sale
+            };
+            if let Some(product) = product {
+                book::open_prompt(model, kind, product);
+            }
+        }
         // In a question, y means yes.
         Action::Confirm if model.mode == Mode::Ask => answer_yes(model, fx),
         Action::Undo => {
@@ -352,18 +388,6 @@ fn toggled(current: Mode, overlay: Mode) -> Mode {
 fn quit(model: &mut Model, fx: &mut Vec<Effect>) {
     model.quitting = true;
     fx.push(Effect::Quit);
-}
-
-/// Moves the product on air along the queue; stops at either end rather than
-/// wrapping, so a held key never jumps from the last product to the first.
-fn step_on_air(model: &mut Model, step: isize, fx: &mut Vec<Effect>) {
-    let Some(current) = model.on_air else {
-        return;
-    };
-    let next = current.saturating_add_signed(step);
-    if next < model.products.len() && next != current {
-        put_on_air(model, next, fx);
-    }
 }
 
 /// A helper puts a product on air: told, and kept in the database for the
@@ -481,6 +505,7 @@ fn ask(model: &mut Model, bulk: Bulk) {
     if bulk.keys().is_empty() && !maybe_unloaded {
         model.notice = Some((Notice::NothingMatches, model.now_ms));
     } else {
+        model.opened_from = model.mode;
         model.question = Some(bulk);
         model.mode = Mode::Ask;
     }
@@ -488,7 +513,7 @@ fn ask(model: &mut Model, bulk: Bulk) {
 
 /// Carries out the bulk decision asked about, on the rows still undecided.
 fn answer_yes(model: &mut Model, fx: &mut Vec<Effect>) {
-    model.mode = Mode::Inbox;
+    model.mode = std::mem::take(&mut model.opened_from);
     if let Some(bulk) = model.question.take() {
         answer_yes_to(model, bulk, fx);
     }
@@ -542,6 +567,7 @@ fn answer_yes_to(model: &mut Model, bulk: Bulk, fx: &mut Vec<Effect>) {
             }
         }
         Bulk::EndSale { product } => book::end_sale(model, product, fx),
+        Bulk::SoldOut { product } => queue::sold_out(model, product, fx),
         Bulk::TeachAlias {
             phrase,
             product,
@@ -1018,6 +1044,9 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         StoreEvent::Cart { buyer, result } => book::cart_loaded(model, buyer, result),
         StoreEvent::Learned(result) => fix::learned(model, result),
         StoreEvent::Resumed(resume) => {
+            if let Some(skus) = &resume.queue {
+                queue::follow_queue(model, skus, fx);
+            }
             match resume.on_air.as_deref() {
                 Some(sku) => follow_on_air(model, Some(sku), fx),
                 // The first run on this database: what it shows on air is

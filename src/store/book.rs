@@ -264,6 +264,7 @@ pub(super) fn sync(conn: &Connection, after: Option<SyncCursor>) -> Result<SyncR
         intents,
         inventory: Some(select_inventory(conn)?),
         on_air: on_air(conn)?,
+        queue: queue(conn)?,
         undecided: Some(undecided(conn)?),
     })
 }
@@ -401,10 +402,62 @@ pub(super) fn set_on_air(
     tx.commit().map_err(map_err)
 }
 
+/// The order of selling as the database keeps it: SKUs, first to sell
+/// first (`None` before any helper moved a product). A value this build
+/// cannot read counts as never set: the catalog's order is a safe default.
+pub(crate) fn queue(conn: &Connection) -> Result<Option<Vec<String>>, StoreError> {
+    let stored: Option<String> = conn
+        .row_cached(
+            "SELECT value FROM shop_state WHERE key = 'queue'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(map_err)?;
+    Ok(stored.and_then(|text| match serde_json::from_str(&text) {
+        Ok(skus) => Some(skus),
+        Err(error) => {
+            tracing::warn!(%error, "the stored product queue is unreadable; using the catalog's order");
+            None
+        }
+    }))
+}
+
+/// Keeps the order of selling (a JSON list of SKUs), with the change in the
+/// audit trail; the audit event is also what lets other helpers' syncs see
+/// it. Writing the same order again writes nothing.
+pub(super) fn set_queue(
+    conn: &mut Connection,
+    skus: &[String],
+    helper: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let before = queue(conn)?;
+    if before.as_deref() == Some(skus) {
+        return Ok(());
+    }
+    let value = json!(skus).to_string();
+    let tx = write_tx(conn)?;
+    tx.exec_cached(
+        "INSERT INTO shop_state (key, value, at) VALUES ('queue', ?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at",
+        params![value, now],
+    )
+    .map_err(map_err)?;
+    log_event(
+        &tx,
+        Audit::new(now, helper, "queue")
+            .detail(skus.join(" "))
+            .change(json!({"queue": before}), json!({"queue": skus})),
+    )?;
+    tx.commit().map_err(map_err)
+}
+
 /// Orders shown in the recent-orders line at most.
 const RECENT: i64 = 50;
 
-/// Where the last run left off: the product on air and the latest orders.
+/// Where the last run left off: the product on air, the order of selling
+/// and the latest orders.
 pub(super) fn resume(conn: &Connection) -> Result<super::Resume, StoreError> {
     let mut stmt = conn
         .prepare_cached(
@@ -428,6 +481,7 @@ pub(super) fn resume(conn: &Connection) -> Result<super::Resume, StoreError> {
     recent.reverse();
     Ok(super::Resume {
         on_air: on_air(conn)?,
+        queue: queue(conn)?,
         recent,
     })
 }

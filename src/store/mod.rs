@@ -165,6 +165,9 @@ pub struct SyncReport {
     /// The product on air as the database has it (any helper may move it),
     /// when anything happened since the cursor.
     pub on_air: Option<String>,
+    /// The order of selling (SKUs) as the database has it, when anything
+    /// happened since the cursor and a helper has ever set it.
+    pub queue: Option<Vec<String>>,
 }
 
 /// What a run starts from besides the inbox: the product on air when the
@@ -172,6 +175,9 @@ pub struct SyncReport {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resume {
     pub on_air: Option<String>,
+    /// The order of selling (SKUs, first to sell first); `None` until a
+    /// helper has moved a product.
+    pub queue: Option<Vec<String>>,
     /// Newest last.
     pub recent: Vec<RecentRow>,
 }
@@ -1011,6 +1017,12 @@ impl Store {
                 });
                 self.send(Request::SetOnAir(sku, helper, answer));
             }
+            StoreJob::SetQueue { skus, helper } => {
+                let answer = Answer::event(events, |result: Result<(), StoreError>| {
+                    result.err().map(StoreEvent::LoadFailed)
+                });
+                self.send(Request::SetQueue(skus, helper, answer));
+            }
             StoreJob::Resume => self.send(Request::Resume(loaded(events, StoreEvent::Resumed))),
             StoreJob::Cart { buyer } => {
                 let answer = Answer::event(events, {
@@ -1109,7 +1121,11 @@ pub enum StoreJob {
     /// Keep the product on air (by SKU) for the next run and the other
     /// helpers; answered with nothing unless it fails.
     SetOnAir { sku: String, helper: String },
-    /// The product on air and the latest orders; answered with `Resumed`.
+    /// Keep the order of selling (SKUs, first to sell first) for the next
+    /// run and the other helpers; answered with nothing unless it fails.
+    SetQueue { skus: Vec<String>, helper: String },
+    /// The product on air, the order of selling and the latest orders;
+    /// answered with `Resumed`.
     Resume,
     /// Teach `phrase` as a name of `sku` (a helper picked another product
     /// for an intent); answered with `Learned`.

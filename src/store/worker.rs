@@ -52,6 +52,7 @@ pub enum Request {
     Sync(Option<SyncCursor>, ReplyTo<SyncReport>),
     Cart(String, ReplyTo<Vec<OrderRow>>),
     SetOnAir(String, String, ReplyTo<()>),
+    SetQueue(Vec<String>, String, ReplyTo<()>),
     Resume(ReplyTo<super::Resume>),
 }
 
@@ -86,6 +87,7 @@ impl Request {
             Request::Sync(_, reply) => reply.send(Err(err)),
             Request::Cart(_, reply) => reply.send(Err(err)),
             Request::SetOnAir(_, _, reply) => reply.send(Err(err)),
+            Request::SetQueue(_, _, reply) => reply.send(Err(err)),
             Request::Resume(reply) => reply.send(Err(err)),
         }
     }
@@ -241,6 +243,9 @@ impl Worker {
             Request::Sync(after, reply) => reply.send(book::sync(&self.conn, after)),
             Request::SetOnAir(sku, helper, reply) => {
                 reply.send(book::set_on_air(&mut self.conn, &sku, &helper, now_ms()))
+            }
+            Request::SetQueue(skus, helper, reply) => {
+                reply.send(book::set_queue(&mut self.conn, &skus, &helper, now_ms()))
             }
             Request::Resume(reply) => reply.send(book::resume(&self.conn)),
             Request::Cart(buyer, reply) => reply.send(select_orders_matching(

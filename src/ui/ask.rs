@@ -16,6 +16,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         Bulk::RejectProduct { product, .. }
         | Bulk::ConfirmOnAir { product, .. }
         | Bulk::EndSale { product }
+        | Bulk::SoldOut { product }
         | Bulk::TeachAlias { product, .. } => {
             model.product(Some(*product)).map(|p| p.name.as_str())
         }

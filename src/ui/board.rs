@@ -14,6 +14,7 @@
 use crate::catalog::{yuan, Fen};
 use crate::config::Language;
 use crate::ui::sanitize::sanitize;
+use crate::ui::text::countdown;
 use crate::ui::{i18n, text, theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -468,18 +469,6 @@ fn render_sale(
     Paragraph::new(text::truncate(&line, usize::from(width)))
         .style(theme::board_sale())
         .render(at, buf);
-}
-
-/// Time left as m:ss (h:mm:ss from an hour), rounded up so the last
-/// second shows 0:01, never 0:00 while the sale still runs.
-fn countdown(ms: i64) -> String {
-    let secs = (ms.max(0) + 999) / 1000;
-    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
 }
 
 fn render_buyers(view: &BoardView, step: u16, title: Rect, area: Rect, buf: &mut Buffer) {

@@ -63,6 +63,8 @@ pub struct Strings {
     pub gap: &'static str,
     pub reconnected: &'static str,
     pub products_title: &'static str,
+    /// The queue's keys, under its pane or overlay while it has them.
+    pub queue_keys: &'static str,
     pub col_product: &'static str,
     pub col_price: &'static str,
     pub col_left: &'static str,
@@ -131,6 +133,7 @@ pub static ZH: Strings = Strings {
     gap: "断线，可能漏掉弹幕",
     reconnected: "已重新连接",
     products_title: "商品",
+    queue_keys: "回车 讲解  K/J 上移/下移  x 售罄  R 补货  F 秒杀  Esc 返回",
     col_product: "商品",
     col_price: "价格",
     col_left: "剩余",
@@ -158,6 +161,11 @@ pub static ZH: Strings = Strings {
         ),
         ("]  [", "下一个 / 上一个商品讲解"),
         ("p", "显示 / 隐藏商品列表"),
+        ("P", "操作商品队列（再按 P 或 Esc 回到待确认）"),
+        (
+            "队列里",
+            "↑↓ 选择  回车 讲解  K J 移动  x 售罄  R 补货  F 秒杀",
+        ),
         ("PgUp PgDn End", "翻看弹幕 / 回到最新"),
         ("?", "显示 / 隐藏帮助"),
         ("Esc", "关闭弹窗"),
@@ -220,6 +228,7 @@ pub static EN: Strings = Strings {
     gap: "disconnected, messages may be missing",
     reconnected: "reconnected",
     products_title: "Products",
+    queue_keys: "Enter on air  K/J move  x sold out  R stock  F sale  Esc",
     col_product: "product",
     col_price: "price",
     col_left: "left",
@@ -247,6 +256,11 @@ pub static EN: Strings = Strings {
         ("e / Tab", "pick another product: link no., name, initials"),
         ("]  [", "next / previous product on air"),
         ("p", "show / hide the product list"),
+        ("P", "work the product queue (P or Esc: back to the inbox)"),
+        (
+            "in the queue",
+            "↑↓ select  Enter on air  K J move  x sold out  R F",
+        ),
         ("PgUp PgDn End", "scroll the chat / follow again"),
         ("?", "show / hide this help"),
         ("Esc", "close overlays"),
@@ -539,6 +553,14 @@ pub fn question(language: Language, bulk: &crate::app::model::Bulk, name: &str) 
         ],
         (Language::Zh, Bulk::EndSale { .. }) => vec![format!("结束「{name}」的秒杀？")],
         (Language::En, Bulk::EndSale { .. }) => vec![format!("End the flash sale of {name}?")],
+        (Language::Zh, Bulk::SoldOut { .. }) => vec![
+            format!("把「{name}」标为售罄？"),
+            "（库存设为 0，所有助手和大屏都会看到；补货用 R）".to_string(),
+        ],
+        (Language::En, Bulk::SoldOut { .. }) => vec![
+            format!("Mark {name} sold out?"),
+            "(stock set to 0 for every helper and the board; R restocks)".to_string(),
+        ],
         (language, Bulk::ConfirmOnAir { units, stock, .. }) => {
             let short = i64::try_from(*units).unwrap_or(i64::MAX) > *stock;
             let mut lines = vec![match language {

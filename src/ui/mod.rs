@@ -35,9 +35,16 @@ const STACKED_INBOX_HEIGHT: u16 = 10;
 /// Stacked screens show the recent-orders line only from this height.
 const STACKED_ORDERS_MIN_HEIGHT: u16 = 28;
 
+/// Whether a screen of this size gets the two-column layout, with the
+/// product pane beside the inbox. The core asks too: `p` hides that pane
+/// where it is, and opens the queue overlay where it is not.
+pub fn is_wide((width, height): (u16, u16)) -> bool {
+    width >= WIDE_MIN.0 && height >= WIDE_MIN.1
+}
+
 pub fn render(model: &Model, frame: &mut Frame) {
     let area = frame.area();
-    let wide = area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1;
+    let wide = is_wide((area.width, area.height));
     if wide {
         render_wide(model, frame, area);
     } else {
@@ -71,7 +78,7 @@ fn render_wide(model: &Model, frame: &mut Frame, area: Rect) {
     onair::render(model, frame, onair_area);
     // `p` on a wide screen hides the product pane (the inbox takes the
     // width) and shows it again.
-    if model.mode == Mode::Products {
+    if model.products_hidden {
         inbox::render(model, frame, top);
     } else {
         let [inbox_area, products_area] =

@@ -1,9 +1,10 @@
 //! The on-air line: which product is being presented, its price, stock left
-//! and sold, and how many intents wait for the helper.
+//! and sold, a flash sale's count and countdown, and how many intents wait
+//! for the helper.
 
 use crate::app::model::{IntentState, Model};
 use crate::catalog::yuan;
-use crate::ui::{i18n, theme};
+use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -31,21 +32,23 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
             } else {
                 spans.push(Span::raw(format!("{} {}", s.left, p.stock)));
             }
-            spans.push(Span::raw(format!("   {} {}", s.sold, p.sold)));
+            // A running sale before the count sold: on a narrow screen the
+            // line is cut at the right, and the countdown is what the farmer
+            // calls out.
             if let Some(sale) = &p.sale {
-                let minutes_left = ((sale.ends_at_ms - model.now_ms).max(0) + 59_999) / 60_000;
                 spans.push(Span::styled(
                     format!(
-                        "   {} ¥{} {} {} · {}′",
+                        "   {} ¥{} {} {} · {}",
                         s.sale,
                         yuan(sale.price_fen),
                         s.left,
                         sale.left(),
-                        minutes_left
+                        text::countdown(sale.ends_at_ms - model.now_ms)
                     ),
                     theme::short_stock(),
                 ));
             }
+            spans.push(Span::raw(format!("   {} {}", s.sold, p.sold)));
             let waiting = model
                 .inbox
                 .iter()

@@ -89,6 +89,18 @@ pub fn fit_right(text: &str, width: usize) -> String {
     out
 }
 
+/// Time left as m:ss (h:mm:ss from an hour), rounded up so the last
+/// second shows 0:01, never 0:00 while a flash sale still runs.
+pub fn countdown(ms: i64) -> String {
+    let secs = (ms.max(0) + 999) / 1000;
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
 /// Formats Unix ms as HH:MM:SS at a fixed UTC offset.
 pub fn clock(ms: i64, utc_offset_secs: i32) -> String {
     let secs = ms.div_euclid(1000) + i64::from(utc_offset_secs);

@@ -112,6 +112,11 @@ pub(super) fn synced(
     if !moved_lately {
         super::follow_on_air(model, report.on_air.as_deref(), fx);
     }
+    if let Some(skus) = report.queue.as_deref() {
+        if super::queue::may_follow(model) {
+            super::queue::follow_queue(model, skus, fx);
+        }
+    }
     if let Some(rows) = report.inventory {
         super::apply_inventory(model, rows);
         // Something changed: the cart on screen may be one of its orders.
@@ -381,19 +386,18 @@ pub(super) fn sale_news(
     }
 }
 
-/// What a prompt is opened for (the product is the one on air).
+/// What a prompt is opened for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum PromptKind {
     Restock,
     Sale,
 }
 
-/// Opens the prompt for the product on air; `F` on a product whose sale is
-/// running asks to end it instead.
-pub(super) fn open_prompt(model: &mut Model, kind: PromptKind) {
-    let Some(product) = model.on_air else {
-        return;
-    };
+/// Opens the prompt for `product` (the one on air, or the queue's selected
+/// one); `F` on a product whose sale is running asks to end it instead.
+/// Either closes back to the mode it was opened from.
+pub(super) fn open_prompt(model: &mut Model, kind: PromptKind, product: usize) {
+    model.opened_from = model.mode;
     if kind == PromptKind::Sale && model.products[product].sale.is_some() {
         model.question = Some(Bulk::EndSale { product });
         model.mode = Mode::Ask;
@@ -419,13 +423,13 @@ pub(super) fn prompt_key(model: &mut Model, key: &KeyEvent, fx: &mut Vec<Effect>
         return false;
     }
     let Some(prompt) = model.prompt.as_mut() else {
-        model.mode = Mode::Inbox;
+        model.mode = std::mem::take(&mut model.opened_from);
         return true;
     };
     match key.code {
         KeyCode::Esc => {
             model.prompt = None;
-            model.mode = Mode::Inbox;
+            model.mode = std::mem::take(&mut model.opened_from);
         }
         KeyCode::Backspace => {
             prompt.input.pop();
@@ -440,7 +444,7 @@ pub(super) fn prompt_key(model: &mut Model, key: &KeyEvent, fx: &mut Vec<Effect>
             match read_prompt(purpose, &prompt.input) {
                 Ok(job) => {
                     model.prompt = None;
-                    model.mode = Mode::Inbox;
+                    model.mode = std::mem::take(&mut model.opened_from);
                     match job {
                         PromptJob::Stock(product, to) => change_stock(model, product, to, fx),
                         PromptJob::Sale {
