@@ -461,7 +461,7 @@ impl Model {
             language: config.shop.language,
             catalog,
             helper: helper.to_string(),
-            keymap: Keymap::default(),
+            keymap: config.keymap.clone(),
             products,
             on_air,
             inbox: Vec::new(),
