@@ -71,6 +71,7 @@ const INBOX: Scope = Scope::Only(Mode::Inbox);
 const ASK: Scope = Scope::Only(Mode::Ask);
 const PRODUCTS: Scope = Scope::Only(Mode::Products);
 const CART: Scope = Scope::Only(Mode::Cart);
+const HELP: Scope = Scope::Only(Mode::Help);
 const ANY: Scope = Scope::Any;
 
 /// The built-in bindings (issue 2, item 6).
@@ -238,6 +239,21 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
         Action::ChatNewer,
     ),
     (INBOX, KeyCode::End, KeyModifiers::NONE, Action::ChatLatest),
+    // The help scrolls when it does not fit.
+    (HELP, KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
+    (
+        HELP,
+        KeyCode::Char('k'),
+        KeyModifiers::NONE,
+        Action::SelectUp,
+    ),
+    (HELP, KeyCode::Down, KeyModifiers::NONE, Action::SelectDown),
+    (
+        HELP,
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
     (
         ANY,
         KeyCode::Char('?'),
@@ -647,12 +663,8 @@ mod tests {
     fn inbox_keys_are_unbound_under_an_overlay_and_global_keys_hold() {
         let map = Keymap::default();
         for mode in [Mode::Help, Mode::Products] {
-            for code in [
-                KeyCode::Char('y'),
-                KeyCode::Enter,
-                KeyCode::Char('n'),
-                KeyCode::Down,
-            ] {
+            // (↓ scrolls the help.)
+            for code in [KeyCode::Char('y'), KeyCode::Enter, KeyCode::Char('n')] {
                 assert_eq!(
                     map.action(mode, &key(code, KeyModifiers::NONE)),
                     None,
