@@ -12,6 +12,7 @@
 //! `LANG` names: the screen's language is what the helper reads, and a
 //! broken file cannot be trusted to say it (see `error_language`).
 
+use crate::app::keymap::{self, Action, Keymap, Scope};
 use crate::catalog::{Catalog, Product};
 use std::fmt;
 use std::ops::Range;
@@ -51,6 +52,8 @@ impl Language {
 pub struct ShopConfig {
     pub name: String,
     pub language: Language,
+    /// Ring the terminal bell when an intent arrives into an empty inbox.
+    pub bell: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +102,8 @@ pub struct Config {
     /// `[store] path`, resolved against the config file's folder.
     pub store_path: PathBuf,
     pub catalog: Catalog,
+    /// The key bindings: the defaults with `[keys]` applied.
+    pub keymap: Keymap,
 }
 
 impl Config {
@@ -263,6 +268,8 @@ mod raw {
         pub store: Option<Store>,
         #[serde(default)]
         pub products: Vec<Spanned<Product>>,
+        /// Action name → a key or a list of keys.
+        pub keys: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
     }
 
     #[derive(Deserialize)]
@@ -270,6 +277,7 @@ mod raw {
     pub struct Shop {
         pub name: Option<String>,
         pub language: Option<Spanned<String>>,
+        pub bell: Option<bool>,
     }
 
     #[derive(Deserialize)]
@@ -457,12 +465,19 @@ fn validate(
             ShopConfig {
                 name: s.name.unwrap_or_else(|| "livestall".into()),
                 language,
+                bell: s.bell.unwrap_or(false),
             }
         }
         None => ShopConfig {
             name: "livestall".into(),
             language: Language::from_locale(lang_env),
+            bell: false,
         },
+    };
+
+    let keymap = match raw.keys {
+        None => Keymap::default(),
+        Some(keys) => read_keys(keys, text, file, language)?,
     };
 
     let source = match raw.source {
@@ -696,7 +711,166 @@ fn validate(
         source,
         store_path,
         catalog: Catalog::new(products),
+        keymap,
     })
+}
+
+/// `[keys]`: each action named by its snake_case name, given one key or a
+/// list; its keys replace its defaults wherever it is bound by default.
+/// Unknown actions, unreadable keys and two actions on one key where both
+/// would hold are mistakes, named at their line.
+fn read_keys(
+    keys: std::collections::BTreeMap<String, toml::Spanned<toml::Value>>,
+    text: &str,
+    file: &str,
+    language: Language,
+) -> Result<Keymap, ConfigError> {
+    let err = |span: Range<usize>, key: String, message: String, message_zh: String| ConfigError {
+        file: file.into(),
+        line: Some(line_of(text, span.start)),
+        key,
+        message,
+        message_zh,
+        language,
+    };
+    let defaults = Keymap::default();
+    let names = || {
+        defaults
+            .actions()
+            .iter()
+            .map(|a| action_name(*a))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // In file order, so the first mistake told is the first in the file.
+    let mut entries: Vec<_> = keys.into_iter().collect();
+    entries.sort_by_key(|(_, value)| value.span().start);
+    let mut overrides: Vec<(Action, Vec<keymap::Key>)> = Vec::new();
+    let mut lines: Vec<(Action, Range<usize>)> = Vec::new();
+    for (name, value) in entries {
+        let span = value.span();
+        let key = format!("keys.{name}");
+        let action = toml::Value::String(name.clone())
+            .try_into::<Action>()
+            .ok()
+            .filter(|a| defaults.actions().contains(a));
+        let Some(action) = action else {
+            return Err(err(
+                span,
+                key,
+                format!("unknown action {name:?}; the actions are: {}", names()),
+                format!("不认识的操作 {name:?}；可用的操作有：{}", names()),
+            ));
+        };
+        let written: Vec<&toml::Value> = match value.get_ref() {
+            toml::Value::Array(items) => items.iter().collect(),
+            one => vec![one],
+        };
+        let mut parsed = Vec::with_capacity(written.len());
+        for item in written {
+            let Some(word) = item.as_str() else {
+                return Err(err(
+                    span,
+                    key,
+                    "expected a key in quotes or a list of them, e.g. [\"y\", \"enter\"]".into(),
+                    "应该是带引号的按键或它们的列表，例如 [\"y\", \"enter\"]".into(),
+                ));
+            };
+            let Some(k) = keymap::parse_key(word) else {
+                return Err(err(
+                    span,
+                    key,
+                    format!("{word:?} is not a key; write one character (\"y\", \"Y\" is Shift+Y) or a name (enter, esc, tab, backtab, space, up, down, left, right, pgup, pgdn, home, end, delete, backspace, f1 … f12), after any of ctrl+, alt+, shift+"),
+                    format!("{word:?} 不是按键；请写一个字符（\"y\"，\"Y\" 是 Shift+Y）或按键名（enter、esc、tab、backtab、space、up、down、left、right、pgup、pgdn、home、end、delete、backspace、f1 … f12），前面可加 ctrl+、alt+、shift+"),
+                ));
+            };
+            parsed.push(k);
+        }
+        overrides.push((action, parsed));
+        lines.push((action, span));
+    }
+    let map = defaults.clone().with_overrides(&overrides);
+    if let Some(conflict) = map.conflict() {
+        // Named at the configured action's line (the later one when both are).
+        let (action, span) = lines
+            .iter()
+            .rev()
+            .find(|(a, _)| conflict.actions.contains(a))
+            .cloned()
+            .unwrap_or((conflict.actions[0], 0..0));
+        let other = conflict
+            .actions
+            .into_iter()
+            .find(|a| *a != action)
+            .unwrap_or(action);
+        let key_text = key_text(conflict.key);
+        let (mode_en, mode_zh) = scope_words(conflict.scope);
+        return Err(err(
+            span,
+            format!("keys.{}", action_name(action)),
+            format!(
+                "{key_text:?} is bound to both {} and {} {mode_en}; give one of them another key",
+                action_name(action),
+                action_name(other)
+            ),
+            format!(
+                "{key_text:?} 同时绑定了 {} 和 {}（{mode_zh}）；请给其中一个换个键",
+                action_name(action),
+                action_name(other)
+            ),
+        ));
+    }
+    Ok(map)
+}
+
+/// An action's name as config writes it.
+fn action_name(action: Action) -> String {
+    toml::Value::try_from(action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{action:?}"))
+}
+
+/// A key as config writes it, for errors about it.
+fn key_text(key: keymap::Key) -> String {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let mut out = String::new();
+    for (modifier, word) in [
+        (KeyModifiers::CONTROL, "ctrl+"),
+        (KeyModifiers::ALT, "alt+"),
+        (KeyModifiers::SHIFT, "shift+"),
+    ] {
+        if key.modifiers.contains(modifier) {
+            out.push_str(word);
+        }
+    }
+    match key.code {
+        KeyCode::Char(' ') => out.push_str("space"),
+        KeyCode::Char(c) => out.push(c),
+        KeyCode::F(n) => out.push_str(&format!("f{n}")),
+        KeyCode::PageUp => out.push_str("pgup"),
+        KeyCode::PageDown => out.push_str("pgdn"),
+        other => out.push_str(&format!("{other:?}").to_ascii_lowercase()),
+    }
+    out
+}
+
+/// Where a key clash holds, in English and in Chinese.
+fn scope_words(scope: Scope) -> (String, String) {
+    use crate::app::model::Mode;
+    let Scope::Only(mode) = scope else {
+        return ("in every mode".into(), "所有界面".into());
+    };
+    let (en, zh) = match mode {
+        Mode::Inbox => ("the pending list", "待确认列表"),
+        Mode::Help => ("the help", "帮助"),
+        Mode::Products => ("the product list", "商品列表"),
+        Mode::Ask => ("a question", "确认提问"),
+        Mode::Prompt => ("a typed line", "输入框"),
+        Mode::Cart => ("a buyer's orders", "买家订单"),
+        Mode::Picker => ("the product picker", "选商品"),
+    };
+    (format!("in {en}"), format!("在{zh}里"))
 }
 
 #[cfg(test)]

@@ -301,3 +301,158 @@ fn the_binary_says_config_mistakes_in_the_locale_s_language() {
         );
     }
 }
+
+/// `GOOD` with a `[keys]` table appended.
+fn with_keys(keys: &str) -> String {
+    format!("{}\n[keys]\n{keys}\n", good_without_language())
+}
+
+#[test]
+fn keys_replace_the_defaults_of_the_actions_they_name() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use livestall::app::{Action, Mode};
+    let text =
+        with_keys("confirm = [\"a\", \"ctrl+y\"]\nreject = \"x\"\nquit = [\"Q\", \"ctrl+c\"]");
+    let c =
+        config::parse_with_locale(&text, "shop.toml", Path::new("/tmp"), Some("zh_CN")).unwrap();
+    let on = |mode, code, modifiers| c.keymap.action(mode, &KeyEvent::new(code, modifiers));
+    let none = KeyModifiers::NONE;
+    assert_eq!(
+        on(Mode::Inbox, KeyCode::Char('a'), none),
+        Some(Action::Confirm)
+    );
+    assert_eq!(
+        on(Mode::Ask, KeyCode::Char('y'), KeyModifiers::CONTROL),
+        Some(Action::Confirm),
+        "in every mode confirm is bound in"
+    );
+    assert_eq!(
+        on(Mode::Inbox, KeyCode::Char('y'), none),
+        None,
+        "default gone"
+    );
+    assert_eq!(on(Mode::Inbox, KeyCode::Enter, none), None, "default gone");
+    assert_eq!(
+        on(Mode::Inbox, KeyCode::Char('x'), none),
+        Some(Action::Reject)
+    );
+    assert_eq!(on(Mode::Inbox, KeyCode::Delete, none), None);
+    assert_eq!(on(Mode::Cart, KeyCode::Char('Q'), none), Some(Action::Quit));
+    assert_eq!(on(Mode::Cart, KeyCode::Char('q'), none), None);
+    // Actions not named keep their defaults.
+    assert_eq!(
+        on(Mode::Inbox, KeyCode::Char('u'), none),
+        Some(Action::Undo)
+    );
+    // Without [keys], the defaults.
+    let plain = config::parse_with_locale(GOOD, "shop.toml", Path::new("/tmp"), None).unwrap();
+    assert_eq!(plain.keymap, livestall::app::Keymap::default());
+}
+
+#[test]
+fn an_unknown_action_in_keys_is_named_with_its_line_in_both_languages() {
+    let text = with_keys("confirm = \"y\"\nconfrim = \"a\"");
+    let line = line_of(&text, "confrim");
+    let zh = parse_in(&text, "zh_CN.UTF-8");
+    assert_eq!((zh.key.as_str(), zh.line), ("keys.confrim", Some(line)));
+    assert!(
+        zh.to_string().starts_with(&format!(
+            "shop.toml 第 {line} 行 keys.confrim：不认识的操作 \"confrim\""
+        )),
+        "{zh}"
+    );
+    assert!(
+        zh.to_string().contains("confirm"),
+        "lists the actions: {zh}"
+    );
+    let en = parse_in(&text, "en_US.UTF-8");
+    assert!(
+        en.to_string().starts_with(&format!(
+            "shop.toml:{line}: keys.confrim: unknown action \"confrim\""
+        )),
+        "{en}"
+    );
+}
+
+#[test]
+fn a_bad_key_name_is_named_with_its_line_in_both_languages() {
+    let text = with_keys("quit = [\"q\", \"ctlr+c\"]");
+    let line = line_of(&text, "quit =");
+    let zh = parse_in(&text, "zh_CN.UTF-8");
+    assert_eq!((zh.key.as_str(), zh.line), ("keys.quit", Some(line)));
+    assert!(zh.to_string().contains("\"ctlr+c\" 不是按键"), "{zh}");
+    let en = parse_in(&text, "en_US.UTF-8");
+    assert!(en.to_string().contains("\"ctlr+c\" is not a key"), "{en}");
+    let not_text = parse_in(&with_keys("quit = 3"), "en_US.UTF-8");
+    assert_eq!(not_text.key, "keys.quit");
+    assert!(not_text.message.contains("a key in quotes"), "{not_text}");
+}
+
+#[test]
+fn two_actions_on_one_key_in_one_mode_are_refused_in_both_languages() {
+    // n is reject's in the pending list.
+    let text = with_keys("undo = \"z\"\nconfirm = [\"y\", \"n\"]");
+    let line = line_of(&text, "confirm =");
+    let zh = parse_in(&text, "zh_CN.UTF-8");
+    assert_eq!((zh.key.as_str(), zh.line), ("keys.confirm", Some(line)));
+    assert!(
+        zh.to_string()
+            .contains("\"n\" 同时绑定了 confirm 和 reject（在待确认列表里）"),
+        "{zh}"
+    );
+    let en = parse_in(&text, "en_US.UTF-8");
+    assert!(
+        en.to_string()
+            .contains("\"n\" is bound to both confirm and reject in the pending list"),
+        "{en}"
+    );
+    // Moving undo away as well makes u confirm's alone.
+    let clash = with_keys("confirm = [\"y\", \"u\"]");
+    assert!(config::parse_with_locale(&clash, "shop.toml", Path::new("/tmp"), None).is_err());
+    let ok = with_keys("confirm = [\"y\", \"u\"]\nundo = \"z\"");
+    let ok = config::parse_with_locale(&ok, "shop.toml", Path::new("/tmp"), None);
+    assert!(ok.is_ok(), "{ok:?}");
+    // A key of every mode clashes with a mode's own.
+    let e = parse_in(&with_keys("open_cart = \"q\""), "en_US.UTF-8");
+    assert!(e.to_string().contains("open_cart and quit"), "{e}");
+}
+
+#[test]
+fn the_shell_bell_is_off_unless_asked_for() {
+    let plain = config::parse_with_locale(GOOD, "shop.toml", Path::new("/tmp"), None).unwrap();
+    assert!(!plain.shop.bell);
+    let text = GOOD.replace(
+        "name = \"测试合作社\"",
+        "name = \"测试合作社\"\nbell = true",
+    );
+    let rung = config::parse_with_locale(&text, "shop.toml", Path::new("/tmp"), None).unwrap();
+    assert!(rung.shop.bell);
+}
+
+#[test]
+fn the_commented_keys_example_in_config_toml_is_valid() {
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml")).unwrap();
+    let uncommented: String = shipped
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest) if rest.starts_with("[keys]") || rest.contains(" = [\"") => rest,
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(uncommented.contains("\n[keys]\n"), "{uncommented}");
+    let c =
+        config::parse_with_locale(&uncommented, "config.toml", Path::new("/tmp"), None).unwrap();
+    let key = |c| crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE);
+    use crossterm::event::KeyCode;
+    use livestall::app::{Action, Mode};
+    assert_eq!(
+        c.keymap.action(Mode::Inbox, &key(KeyCode::Delete)),
+        Some(Action::Reject)
+    );
+    assert_eq!(
+        c.keymap.action(Mode::Cart, &key(KeyCode::Char('q'))),
+        Some(Action::Quit)
+    );
+}

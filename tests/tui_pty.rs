@@ -27,6 +27,9 @@ const WAIT: Duration = Duration::from_secs(30);
 
 const LEAVE_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049l";
 const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+/// Mouse capture (button presses and the wheel) on, and off.
+const MOUSE_ON: &[u8] = b"\x1b[?1000h";
+const MOUSE_OFF: &[u8] = b"\x1b[?1000l";
 /// ratatui hides the cursor at the end of every frame it draws.
 const HIDE_CURSOR: &[u8] = b"\x1b[?25l";
 
@@ -224,10 +227,17 @@ fn last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
-/// After the last frame, the alternate screen was left and the cursor
-/// shown, and raw mode is off; to a person, the terminal is their shell's again.
+/// After the last frame, the alternate screen was left, mouse capture
+/// switched off and the cursor shown, and raw mode is off; to a person, the
+/// terminal is their shell's again (clicks and the wheel reach it).
 fn assert_terminal_given_back(screen: &Screen, output: &[u8]) {
     let last_frame = last(output, HIDE_CURSOR).expect("at least one frame was drawn");
+    assert!(last(output, MOUSE_ON).is_some(), "the mouse was captured");
+    let released = last(output, MOUSE_OFF).expect("mouse capture was switched off");
+    assert!(
+        released > last_frame,
+        "mouse capture was switched off before the last frame"
+    );
     let left = last(output, LEAVE_ALTERNATE_SCREEN).expect("the alternate screen was left");
     let shown = last(output, SHOW_CURSOR).expect("the cursor was shown");
     assert!(
@@ -246,6 +256,11 @@ fn assert_terminal_given_back(screen: &Screen, output: &[u8]) {
         "still on the alternate screen"
     );
     assert!(!terminal.hide_cursor(), "the cursor is hidden");
+    assert_eq!(
+        terminal.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "the mouse is still captured"
+    );
     assert!(
         !terminal.contents().contains("待确认"),
         "the screen drew on the main screen:\n{}",

@@ -239,7 +239,7 @@ fn overlays_on_a_small_screen() {
     feed(&mut m, [ch('p'), ch('?')]);
     let s = screen(&m, SMALL.0, SMALL.1);
     assert!(
-        s.contains("帮助") && s.contains("下一个 / 上一个商品讲解"),
+        s.contains("帮助") && s.contains("y / 回车") && s.contains("↓ 更多"),
         "{s}"
     );
     assert_snapshot!("help_zh_80x24", s);

@@ -308,9 +308,20 @@ fn overlays_toggle_and_escape_closes_them() {
     assert_eq!(m.mode, Mode::Products);
     update(&mut m, ch('?'));
     assert_eq!(m.mode, Mode::Help, "one overlay at a time");
+    assert_eq!(
+        m.help_under,
+        Mode::Products,
+        "the help lists the keys under it"
+    );
     update(&mut m, ch('?'));
-    assert_eq!(m.mode, Mode::Inbox);
-    feed(&mut m, [ch('p'), key(KeyCode::Esc)]);
+    assert_eq!(
+        m.mode,
+        Mode::Products,
+        "closing the help goes back under it"
+    );
+    feed(&mut m, [ch('?'), key(KeyCode::Esc)]);
+    assert_eq!(m.mode, Mode::Products, "Esc closes the help first");
+    update(&mut m, key(KeyCode::Esc));
     assert_eq!(m.mode, Mode::Inbox);
 }
 
@@ -1002,4 +1013,173 @@ fn a_source_never_reached_is_no_gap() {
     update(&mut m, Msg::Source(SourceStatus::Connected));
     assert_eq!(m.connection, Connection::Connected);
     assert!(m.chat.is_empty(), "{:?}", m.chat);
+}
+
+fn mouse(kind: livestall::app::MouseKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(livestall::app::Mouse { kind, column, row })
+}
+
+/// The screen row whose text contains `needle`.
+fn row_of(m: &livestall::app::Model, (w, h): (u16, u16), needle: &str) -> u16 {
+    let s = screen(m, w, h);
+    let row = s.lines().position(|l| l.contains(needle));
+    u16::try_from(row.unwrap_or_else(|| panic!("{needle} not on screen:\n{s}"))).unwrap()
+}
+
+#[test]
+fn a_click_selects_the_inbox_row_under_it_at_every_layout() {
+    use livestall::app::MouseKind::Click;
+    for size in [(80, 24), (160, 48), (60, 20)] {
+        let mut m = two_orders();
+        update(
+            &mut m,
+            Msg::Resize {
+                width: size.0,
+                height: size.1,
+            },
+        );
+        assert_eq!(m.screen, size);
+        assert_eq!(m.selected, 0);
+        // Tom's row is below 李姐's row and the explanation under it.
+        let tom = row_of(&m, size, "10:00:01 Tom");
+        update(&mut m, mouse(Click, 10, tom));
+        assert_eq!(m.selected, 1, "{size:?}");
+        // The explanation line under the selected row counts as its row.
+        update(&mut m, mouse(Click, 10, tom + 1));
+        assert_eq!(m.selected, 1, "{size:?}");
+        let li = row_of(&m, size, "10:00:00 李姐");
+        update(&mut m, mouse(Click, 10, li));
+        assert_eq!(m.selected, 0, "{size:?}");
+        // The column headers, the border and the status line select nothing.
+        for row in [li - 1, li - 2, 0] {
+            update(&mut m, mouse(Click, 10, row));
+            assert_eq!(m.selected, 0, "{size:?} row {row}");
+        }
+        // Off the screen (a size not yet told) does nothing.
+        update(&mut m, mouse(Click, size.0 + 5, tom));
+        assert_eq!(m.selected, 0);
+    }
+}
+
+#[test]
+fn no_click_reaches_under_an_overlay_and_none_before_the_size_is_known() {
+    use livestall::app::MouseKind::Click;
+    let mut m = two_orders();
+    let tom = {
+        let mut sized = m.clone();
+        update(
+            &mut sized,
+            Msg::Resize {
+                width: 80,
+                height: 24,
+            },
+        );
+        row_of(&sized, (80, 24), "10:00:01 Tom")
+    };
+    update(&mut m, mouse(Click, 10, tom));
+    assert_eq!(m.selected, 0, "no screen size told yet");
+    update(
+        &mut m,
+        Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    update(&mut m, ch('?'));
+    update(&mut m, mouse(Click, 10, tom));
+    assert_eq!(m.selected, 0, "the help covers the inbox");
+}
+
+#[test]
+fn the_wheel_scrolls_the_chat_under_it_and_moves_the_inbox_selection() {
+    use livestall::app::MouseKind::{WheelDown, WheelUp};
+    for size in [(80u16, 24u16), (160, 48)] {
+        let mut m = two_orders();
+        for i in 0..40 {
+            update(
+                &mut m,
+                chat(
+                    &format!("c{i}"),
+                    "阿强",
+                    &format!("包邮吗 {i}"),
+                    at(10, 1, i),
+                ),
+            );
+        }
+        update(
+            &mut m,
+            Msg::Resize {
+                width: size.0,
+                height: size.1,
+            },
+        );
+        let chat_row = row_of(&m, size, "包邮吗 39");
+        update(&mut m, mouse(WheelUp, 20, chat_row));
+        assert_eq!(m.chat_scroll, 3, "{size:?}");
+        update(&mut m, mouse(WheelUp, 20, chat_row));
+        assert_eq!(m.chat_scroll, 6);
+        update(&mut m, mouse(WheelDown, 20, chat_row));
+        assert_eq!(m.chat_scroll, 3);
+        update(&mut m, mouse(WheelDown, 20, chat_row));
+        update(&mut m, mouse(WheelDown, 20, chat_row));
+        assert_eq!(m.chat_scroll, 0, "back to following");
+        // Over the inbox the wheel moves the selection, within the rows.
+        let inbox_row = row_of(&m, size, "10:00:00 李姐");
+        update(&mut m, mouse(WheelDown, 20, inbox_row));
+        assert_eq!(m.selected, 1);
+        update(&mut m, mouse(WheelDown, 20, inbox_row));
+        assert_eq!(m.selected, 1, "the last row");
+        update(&mut m, mouse(WheelUp, 20, inbox_row));
+        assert_eq!((m.selected, m.chat_scroll), (0, 0));
+    }
+}
+
+#[test]
+fn the_bell_rings_only_for_an_intent_into_an_empty_inbox_when_asked_for() {
+    let bells = |effects: &[Effect]| effects.iter().filter(|e| **e == Effect::Bell).count();
+    let mut config = config(Language::Zh);
+    config.shop.bell = true;
+    let mut m = livestall::app::Model::new(&config, "小王");
+    assert_eq!(
+        bells(&update(&mut m, chat("q", "阿强", "包邮吗", at(10, 0, 0)))),
+        0,
+        "no intent"
+    );
+    assert_eq!(
+        bells(&update(
+            &mut m,
+            chat("a", "李姐", "小米来两袋", at(10, 0, 1))
+        )),
+        1
+    );
+    assert_eq!(
+        bells(&update(&mut m, chat("b", "Tom", "walnut x3", at(10, 0, 2)))),
+        0,
+        "the inbox was not empty"
+    );
+    // Emptied (both confirmed), the next intent rings again.
+    feed(
+        &mut m,
+        [
+            confirmed("a", 1, "millet-5jin", 2, "李姐", 298, 2),
+            confirmed("b", 2, "walnut", 3, "Tom", 117, 3),
+        ],
+    );
+    assert!(m.inbox.is_empty(), "{:?}", m.inbox);
+    assert_eq!(
+        bells(&update(
+            &mut m,
+            chat("c", "兰兰", "小米来一袋", at(10, 0, 3))
+        )),
+        1
+    );
+    // Off by default.
+    let mut quiet = model(Language::Zh);
+    assert_eq!(
+        bells(&update(
+            &mut quiet,
+            chat("a", "李姐", "小米来两袋", at(10, 0, 1))
+        )),
+        0
+    );
 }

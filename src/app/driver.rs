@@ -43,6 +43,8 @@ pub(crate) trait Shell {
     fn changed(&mut self);
     /// Shows the model if it is due (the screen coalesces redraws).
     fn present(&mut self, model: &Model) -> anyhow::Result<()>;
+    /// Rings the terminal bell (only a screen has one).
+    fn bell(&mut self) {}
     /// When `present` wants to be called again with no news in between.
     fn wake_at(&self) -> Option<Instant>;
     /// The run is over: give the terminal back before the final flush.
@@ -175,6 +177,7 @@ async fn drive<S: Shell>(
                 match effect {
                     Effect::Store(job) => store.submit(job, events_tx),
                     Effect::Publish(event) => shell.publish(&event)?,
+                    Effect::Bell => shell.bell(),
                     Effect::Quit => return Ok(()),
                 }
             }

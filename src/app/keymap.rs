@@ -1,5 +1,7 @@
 //! Key bindings as data: a table of (mode, key, modifiers) → `Action`, with
-//! the defaults embedded here and room for config to override them later.
+//! the defaults embedded here and the `[keys]` overrides of config.toml
+//! applied on top (`with_overrides`), plus the key syntax config uses
+//! (`parse_key`). Help and hints read the table, so they show what is bound.
 //! A key means what the mode on screen says: with an overlay open, the
 //! inbox's keys are not bound at all, so nothing is decided on a row the
 //! helper cannot see.
@@ -84,6 +86,7 @@ const INBOX: Scope = Scope::Only(Mode::Inbox);
 const ASK: Scope = Scope::Only(Mode::Ask);
 const PRODUCTS: Scope = Scope::Only(Mode::Products);
 const CART: Scope = Scope::Only(Mode::Cart);
+const HELP: Scope = Scope::Only(Mode::Help);
 const ANY: Scope = Scope::Any;
 
 /// The built-in bindings (issue 2, item 6).
@@ -251,6 +254,21 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
         Action::ChatNewer,
     ),
     (INBOX, KeyCode::End, KeyModifiers::NONE, Action::ChatLatest),
+    // The help scrolls when it does not fit.
+    (HELP, KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
+    (
+        HELP,
+        KeyCode::Char('k'),
+        KeyModifiers::NONE,
+        Action::SelectUp,
+    ),
+    (HELP, KeyCode::Down, KeyModifiers::NONE, Action::SelectDown),
+    (
+        HELP,
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
     // The product queue worked by key (`P`); R and F there are above.
     (
         INBOX,
@@ -360,6 +378,91 @@ impl Keymap {
         bound(Scope::Only(mode)).or_else(|| bound(Scope::Any))
     }
 
+    /// Gives each configured action its keys instead of its defaults, in
+    /// every scope the action is bound in by default. Conflicts are not
+    /// resolved here: `conflict` finds them, so config can name them.
+    pub fn with_overrides(mut self, overrides: &[(Action, Vec<Key>)]) -> Keymap {
+        for (action, keys) in overrides {
+            let mut scopes: Vec<Scope> = Vec::new();
+            for (scope, ..) in self.bindings.iter().filter(|b| b.3 == *action) {
+                if !scopes.contains(scope) {
+                    scopes.push(*scope);
+                }
+            }
+            // Each configured key takes the place of the first default, so
+            // the table keeps its order (help lists actions in it).
+            let at = self.bindings.iter().position(|b| b.3 == *action);
+            self.bindings.retain(|b| b.3 != *action);
+            let mut added = Vec::new();
+            for scope in scopes {
+                for key in keys {
+                    let binding = (scope, key.code, normalize(key.code, key.modifiers), *action);
+                    if !added.contains(&binding) {
+                        added.push(binding);
+                    }
+                }
+            }
+            let at = at.unwrap_or(self.bindings.len()).min(self.bindings.len());
+            self.bindings.splice(at..at, added);
+        }
+        self
+    }
+
+    /// Two different actions on one key where both hold (the same mode, or
+    /// one of them in every mode): the first such pair in table order.
+    pub fn conflict(&self) -> Option<Conflict> {
+        for (i, a) in self.bindings.iter().enumerate() {
+            for b in &self.bindings[i + 1..] {
+                let overlap = a.0 == b.0 || a.0 == Scope::Any || b.0 == Scope::Any;
+                if overlap && a.1 == b.1 && a.2 == b.2 && a.3 != b.3 {
+                    let scope = if a.0 == Scope::Any { b.0 } else { a.0 };
+                    return Some(Conflict {
+                        scope,
+                        key: Key {
+                            code: a.1,
+                            modifiers: a.2,
+                        },
+                        actions: [a.3, b.3],
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// The bindings that hold in `mode`, in table order: the mode's own,
+    /// then those of every mode it does not bind otherwise.
+    pub fn bindings_in(&self, mode: Mode) -> Vec<(Key, Action)> {
+        let own = self
+            .bindings
+            .iter()
+            .filter(|b| b.0 == Scope::Only(mode))
+            .map(|b| (Key::new(b.1, b.2), b.3));
+        let shadowed = |code: KeyCode, modifiers: KeyModifiers| {
+            self.bindings
+                .iter()
+                .any(|b| b.0 == Scope::Only(mode) && b.1 == code && b.2 == modifiers)
+        };
+        let any = self
+            .bindings
+            .iter()
+            .filter(|b| b.0 == Scope::Any && !shadowed(b.1, b.2))
+            .map(|b| (Key::new(b.1, b.2), b.3));
+        own.chain(any).collect()
+    }
+
+    /// Every action the table binds somewhere, in table order (config
+    /// lists them when an action name is not known).
+    pub fn actions(&self) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for (.., action) in &self.bindings {
+            if !actions.contains(action) {
+                actions.push(*action);
+            }
+        }
+        actions
+    }
+
     /// The keys bound to an action in `scope`, for help and hints.
     pub fn keys_for(
         &self,
@@ -374,12 +477,124 @@ impl Keymap {
 }
 
 /// Terminals differ on whether a typed `?` or `Y` carries SHIFT; the character
-/// already says it, so SHIFT is ignored for characters.
+/// already says it, so SHIFT is ignored for characters (and for BackTab,
+/// which is Shift+Tab).
 fn normalize(code: KeyCode, modifiers: KeyModifiers) -> KeyModifiers {
     match code {
-        KeyCode::Char(_) => modifiers - KeyModifiers::SHIFT,
+        KeyCode::Char(_) | KeyCode::BackTab => modifiers - KeyModifiers::SHIFT,
         _ => modifiers,
     }
+}
+
+/// One key with its modifiers, as bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Key {
+        Key {
+            code,
+            modifiers: normalize(code, modifiers),
+        }
+    }
+}
+
+/// Two actions bound to one key where both would hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conflict {
+    /// Where they clash (`Any`: in every mode).
+    pub scope: Scope,
+    pub key: Key,
+    pub actions: [Action; 2],
+}
+
+/// Named keys as config writes them (lower case; matched ignoring case).
+const KEY_NAMES: &[(&str, KeyCode)] = &[
+    ("enter", KeyCode::Enter),
+    ("return", KeyCode::Enter),
+    ("esc", KeyCode::Esc),
+    ("escape", KeyCode::Esc),
+    ("tab", KeyCode::Tab),
+    ("backtab", KeyCode::BackTab),
+    ("space", KeyCode::Char(' ')),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("pgup", KeyCode::PageUp),
+    ("pageup", KeyCode::PageUp),
+    ("pgdn", KeyCode::PageDown),
+    ("pagedown", KeyCode::PageDown),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("delete", KeyCode::Delete),
+    ("del", KeyCode::Delete),
+    ("backspace", KeyCode::Backspace),
+    ("insert", KeyCode::Insert),
+];
+
+/// Reads a key as config writes it: one character (case counts: `"Y"` is
+/// Shift+Y), or a name (`enter`, `esc`, `pgup`, `f5`, …), after any of
+/// `ctrl+`, `alt+`, `shift+`. `None` when it is neither.
+pub fn parse_key(text: &str) -> Option<Key> {
+    let mut rest = text;
+    let mut modifiers = KeyModifiers::NONE;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let (modifier, len) = if lower.starts_with("ctrl+") {
+            (KeyModifiers::CONTROL, 5)
+        } else if lower.starts_with("alt+") {
+            (KeyModifiers::ALT, 4)
+        } else if lower.starts_with("shift+") {
+            (KeyModifiers::SHIFT, 6)
+        } else {
+            break;
+        };
+        // "ctrl++" is Ctrl and the plus key; a lone "+" is the plus key.
+        if rest.len() == len - 1 {
+            break;
+        }
+        modifiers |= modifier;
+        rest = &rest[len..];
+    }
+    let mut chars = rest.chars();
+    let code = match (chars.next(), chars.next()) {
+        (Some(c), None) if !c.is_control() => {
+            // Shift+y is written "Y" in the key's own character.
+            if modifiers.contains(KeyModifiers::SHIFT) && c.is_lowercase() {
+                let mut upper = c.to_uppercase();
+                match (upper.next(), upper.next()) {
+                    (Some(u), None) => KeyCode::Char(u),
+                    _ => KeyCode::Char(c),
+                }
+            } else {
+                KeyCode::Char(c)
+            }
+        }
+        _ => {
+            let lower = rest.to_ascii_lowercase();
+            if let Some(&(_, code)) = KEY_NAMES.iter().find(|(name, _)| *name == lower) {
+                code
+            } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+                if !(1..=12).contains(&n) {
+                    return None;
+                }
+                KeyCode::F(n)
+            } else {
+                return None;
+            }
+        }
+    };
+    // Shift+Tab is what terminals send as BackTab.
+    let code = if code == KeyCode::Tab && modifiers.contains(KeyModifiers::SHIFT) {
+        KeyCode::BackTab
+    } else {
+        code
+    };
+    Some(Key::new(code, modifiers))
 }
 
 #[cfg(test)]
@@ -445,9 +660,93 @@ mod tests {
     }
 
     #[test]
+    fn the_defaults_bind_no_key_twice() {
+        assert_eq!(Keymap::default().conflict(), None);
+    }
+
+    #[test]
+    fn config_key_syntax() {
+        let k = |code, modifiers| Some(Key::new(code, modifiers));
+        let none = KeyModifiers::NONE;
+        assert_eq!(parse_key("y"), k(KeyCode::Char('y'), none));
+        assert_eq!(parse_key("Y"), k(KeyCode::Char('Y'), none));
+        assert_eq!(parse_key("shift+y"), k(KeyCode::Char('Y'), none));
+        assert_eq!(parse_key("Enter"), k(KeyCode::Enter, none));
+        assert_eq!(parse_key("pgdn"), k(KeyCode::PageDown, none));
+        assert_eq!(parse_key("f12"), k(KeyCode::F(12), none));
+        assert_eq!(parse_key("space"), k(KeyCode::Char(' '), none));
+        assert_eq!(parse_key("+"), k(KeyCode::Char('+'), none));
+        assert_eq!(
+            parse_key("ctrl++"),
+            k(KeyCode::Char('+'), KeyModifiers::CONTROL)
+        );
+        assert_eq!(
+            parse_key("ctrl+c"),
+            k(KeyCode::Char('c'), KeyModifiers::CONTROL)
+        );
+        assert_eq!(
+            parse_key("Ctrl+Alt+left"),
+            k(KeyCode::Left, KeyModifiers::CONTROL | KeyModifiers::ALT)
+        );
+        assert_eq!(parse_key("shift+tab"), k(KeyCode::BackTab, none));
+        assert_eq!(parse_key("确"), k(KeyCode::Char('确'), none));
+        for bad in ["", "ctrl+", "enterr", "f13", "f0", "yy", "hyper+x", "\u{7}"] {
+            assert_eq!(parse_key(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_configured_action_replaces_its_defaults_in_each_of_its_modes() {
+        let map = Keymap::default().with_overrides(&[(
+            Action::Confirm,
+            vec![parse_key("a").unwrap(), parse_key("ctrl+y").unwrap()],
+        )]);
+        let y = key(KeyCode::Char('y'), KeyModifiers::NONE);
+        let a = key(KeyCode::Char('a'), KeyModifiers::NONE);
+        assert_eq!(map.action(Mode::Inbox, &y), None);
+        assert_eq!(map.action(Mode::Inbox, &a), Some(Action::Confirm));
+        assert_eq!(map.action(Mode::Ask, &a), Some(Action::Confirm));
+        assert_eq!(
+            map.action(Mode::Ask, &key(KeyCode::Char('y'), KeyModifiers::CONTROL)),
+            Some(Action::Confirm)
+        );
+        assert_eq!(
+            map.action(Mode::Inbox, &key(KeyCode::Enter, KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(map.conflict(), None);
+        // n is reject's in the inbox: confirming with it clashes there.
+        let map =
+            Keymap::default().with_overrides(&[(Action::Confirm, vec![parse_key("n").unwrap()])]);
+        let conflict = map.conflict().unwrap();
+        assert_eq!(conflict.scope, INBOX);
+        assert!(conflict.actions.contains(&Action::Reject));
+        // q in the inbox would hide quit, which holds everywhere.
+        let map =
+            Keymap::default().with_overrides(&[(Action::OpenCart, vec![parse_key("q").unwrap()])]);
+        assert_eq!(map.conflict().map(|c| c.scope), Some(INBOX));
+    }
+
+    #[test]
+    fn bindings_in_a_mode_hide_what_the_mode_rebinds() {
+        let map = Keymap::default();
+        let ask = map.bindings_in(Mode::Ask);
+        assert!(ask.contains(&(
+            Key::new(KeyCode::Char('n'), KeyModifiers::NONE),
+            Action::CloseOverlay
+        )));
+        assert!(ask.contains(&(
+            Key::new(KeyCode::Char('q'), KeyModifiers::NONE),
+            Action::Quit
+        )));
+        assert!(!ask.iter().any(|(_, a)| *a == Action::Reject));
+    }
+
+    #[test]
     fn inbox_keys_are_unbound_under_an_overlay_and_global_keys_hold() {
         let map = Keymap::default();
         for mode in [Mode::Help, Mode::Products] {
+            // (↓ scrolls the help; Enter puts the queue's product on air.)
             for code in [KeyCode::Char('y'), KeyCode::Char('n'), KeyCode::Delete] {
                 assert_eq!(
                     map.action(mode, &key(code, KeyModifiers::NONE)),

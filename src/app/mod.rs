@@ -28,5 +28,5 @@ pub use model::{
     ChatEntry, ChatLine, Connection, InboxItem, IntentState, Mode, Model, Notice, Policy,
     ProductRow, Reading, RecentOrder,
 };
-pub use msg::{Command, Effect, Msg, ProductRef, SourceStatus};
+pub use msg::{Command, Effect, Mouse, MouseKind, Msg, ProductRef, SourceStatus};
 pub use update::{update, CommandError};

@@ -190,6 +190,14 @@ pub enum Mode {
     Picker,
 }
 
+impl Mode {
+    /// Whether typed characters go into a line rather than to the keymap
+    /// (only keys with Ctrl or Alt reach it then).
+    pub fn takes_typing(self) -> bool {
+        matches!(self, Mode::Prompt | Mode::Picker)
+    }
+}
+
 /// Choosing the product of an intent before confirming it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
@@ -423,6 +431,13 @@ pub struct Model {
     /// Local time offset for clock display, set by the runtime (tests keep UTC).
     pub utc_offset_secs: i32,
     pub mode: Mode,
+    /// The mode the help was opened from while `mode` is `Help`: its keys
+    /// are the ones listed, and closing the help goes back to it.
+    pub help_under: Mode,
+    /// How many entries the help is scrolled down (when it does not fit).
+    pub help_scroll: usize,
+    /// Ring the bell when an intent arrives into an empty inbox (`[shop] bell`).
+    pub bell: bool,
     /// The bulk decision asked about while `mode` is `Ask`.
     pub question: Option<Bulk>,
     /// The mode a question or prompt was opened from, and goes back to when
@@ -500,7 +515,7 @@ impl Model {
             language: config.shop.language,
             catalog,
             helper: helper.to_string(),
-            keymap: Keymap::default(),
+            keymap: config.keymap.clone(),
             products,
             queue,
             queue_selected: 0,
@@ -525,6 +540,9 @@ impl Model {
             first_tick_ms: None,
             utc_offset_secs: 0,
             mode: Mode::Inbox,
+            help_under: Mode::Inbox,
+            help_scroll: 0,
+            bell: config.shop.bell,
             question: None,
             opened_from: Mode::Inbox,
             policy: Policy::default(),

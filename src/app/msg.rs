@@ -36,12 +36,31 @@ pub enum Msg {
     Store(StoreEvent),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),
-    /// The terminal's size, from the screen's shell when it starts and
-    /// whenever the terminal is resized (kept as `Model::screen`).
+    /// The terminal's size, in cells: sent by the screen's shell at start
+    /// and whenever it changes (`Model::screen`).
     Resize {
         width: u16,
         height: u16,
     },
+    /// A mouse click or wheel turn at a cell of the screen.
+    Mouse(Mouse),
+}
+
+/// What the mouse did, where (0-based cell column and row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mouse {
+    pub kind: MouseKind,
+    pub column: u16,
+    pub row: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    /// The left button went down.
+    Click,
+    /// The wheel turned away from the user (content moves to older lines).
+    WheelUp,
+    WheelDown,
 }
 
 /// What a helper asks for, whichever shell it came through.
@@ -113,5 +132,7 @@ pub enum Effect {
     /// Tell whoever watches the run what happened (headless mode's event
     /// lines; the screen shows the model instead).
     Publish(Event),
+    /// Ring the terminal bell (the screen's shell does; others ignore it).
+    Bell,
     Quit,
 }

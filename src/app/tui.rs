@@ -2,16 +2,16 @@
 //! coalesced pace (never one frame per chat message). Events are not
 //! printed: the screen shows the model they changed.
 //!
-//! It owns the terminal's state: raw mode, the alternate screen and the
-//! hidden cursor are taken in `run` and given back exactly once, by
-//! whichever comes first: the end of the run (a quit, SIGTERM, SIGHUP,
-//! SIGINT) or the panic hook.
+//! It owns the terminal's state: raw mode, the alternate screen, mouse
+//! capture and the hidden cursor are taken in `run` and given back exactly
+//! once, by whichever comes first: the end of the run (a quit, SIGTERM,
+//! SIGHUP, SIGINT) or the panic hook.
 
 use crate::app::driver::{self, Flush, Session, Shell};
 use crate::app::event::Event;
 use crate::app::model::Model;
-use crate::app::msg::Msg;
-use crossterm::event::{Event as TermEvent, EventStream};
+use crate::app::msg::{Mouse, MouseKind, Msg};
+use crossterm::event::{Event as TermEvent, EventStream, MouseButton, MouseEvent, MouseEventKind};
 use futures_util::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::{DefaultTerminal, Terminal};
@@ -28,18 +28,23 @@ pub const FLUSH_ON_QUIT: Duration = Duration::from_secs(3);
 /// Whether this process holds the terminal (raw mode, alternate screen).
 static SCREEN_UP: AtomicBool = AtomicBool::new(false);
 
-/// Raw mode on and the alternate screen; the first frame hides the cursor.
+/// Raw mode on, the alternate screen and mouse capture; the first frame
+/// hides the cursor.
 fn take_terminal() -> std::io::Result<DefaultTerminal> {
     crossterm::terminal::enable_raw_mode()?;
     // Set before the alternate screen, so a setup that stops half way is undone too.
     SCREEN_UP.store(true, Ordering::SeqCst);
-    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableMouseCapture
+    )?;
     Terminal::new(CrosstermBackend::new(std::io::stdout()))
 }
 
-/// Gives the terminal back as the shell had it: raw mode off, the main
-/// screen, the cursor shown. Only the first call does anything. Errors are
-/// only logged: after SIGHUP the terminal may be gone.
+/// Gives the terminal back as the shell had it: raw mode off, mouse capture
+/// off, the main screen, the cursor shown. Only the first call does
+/// anything. Errors are only logged: after SIGHUP the terminal may be gone.
 pub fn give_back_terminal() {
     if !SCREEN_UP.swap(false, Ordering::SeqCst) {
         return;
@@ -47,8 +52,11 @@ pub fn give_back_terminal() {
     if let Err(error) = crossterm::terminal::disable_raw_mode() {
         tracing::debug!(%error, "raw mode could not be turned off");
     }
+    // Mouse capture first: a shell left capturing gets escape codes for
+    // every click and scroll.
     if let Err(error) = crossterm::execute!(
         std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
         crossterm::terminal::LeaveAlternateScreen,
         crossterm::cursor::Show
     ) {
@@ -65,11 +73,25 @@ fn tell(line: &str) {
 struct TuiShell {
     /// `None` once the run is over and the terminal given back.
     terminal: Option<DefaultTerminal>,
-    /// The terminal's size at the start, told as the first input so the
-    /// core knows the layout (`p`) before any resize.
-    first_size: Option<Msg>,
     keys: EventStream,
     pacer: FramePacer,
+    /// Input to hand the core before the terminal's (the size at start).
+    queued: Option<Msg>,
+}
+
+/// A mouse event the core acts on: left clicks and the wheel.
+fn mouse(event: MouseEvent) -> Option<Msg> {
+    let kind = match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => MouseKind::Click,
+        MouseEventKind::ScrollUp => MouseKind::WheelUp,
+        MouseEventKind::ScrollDown => MouseKind::WheelDown,
+        _ => return None,
+    };
+    Some(Msg::Mouse(Mouse {
+        kind,
+        column: event.column,
+        row: event.row,
+    }))
 }
 
 /// When to draw: only when the model changed, and never twice within `FRAME`.
@@ -106,14 +128,17 @@ impl FramePacer {
 
 impl Shell for TuiShell {
     async fn input(&mut self) -> Option<anyhow::Result<Msg>> {
-        // Taken before any await, so a cancelled call loses nothing.
-        if let Some(size) = self.first_size.take() {
-            return Some(Ok(size));
+        if let Some(msg) = self.queued.take() {
+            return Some(Ok(msg));
         }
         loop {
             return match self.keys.next().await? {
                 Ok(TermEvent::Key(key)) => Some(Ok(Msg::Key(key))),
                 Ok(TermEvent::Resize(width, height)) => Some(Ok(Msg::Resize { width, height })),
+                Ok(TermEvent::Mouse(event)) => match mouse(event) {
+                    Some(msg) => Some(Ok(msg)),
+                    None => continue,
+                },
                 Ok(_) => continue,
                 Err(error) => Some(Err(error.into())),
             };
@@ -153,6 +178,12 @@ impl Shell for TuiShell {
 
     fn wake_at(&self) -> Option<Instant> {
         self.pacer.wake_at()
+    }
+
+    fn bell(&mut self) {
+        // BEL between frames; the terminal (or tmux) decides how it shows.
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
     }
 
     fn leave(&mut self) {
@@ -202,18 +233,25 @@ pub async fn run(mut session: Session) -> anyhow::Result<()> {
             return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
         }
     };
-    let first_size = terminal.size().ok().map(|size| Msg::Resize {
-        width: size.width,
-        height: size.height,
-    });
+    // The core places the mouse on the screen's size, told from the start.
+    let queued = match terminal.size() {
+        Ok(size) => Some(Msg::Resize {
+            width: size.width,
+            height: size.height,
+        }),
+        Err(error) => {
+            tracing::debug!(%error, "the terminal's size is not known yet");
+            None
+        }
+    };
     let mut shell = TuiShell {
         terminal: Some(terminal),
-        first_size,
         keys: EventStream::new(),
         pacer: FramePacer {
             dirty: true,
             last_draw: None,
         },
+        queued,
     };
     let (ran, flush, model) = driver::run(session, &mut shell).await;
     if ran.is_ok() {

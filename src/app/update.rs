@@ -18,6 +18,7 @@ use std::fmt;
 
 mod book;
 mod fix;
+mod mouse;
 mod queue;
 
 pub use fix::picker_matches;
@@ -49,6 +50,7 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
             refill_inbox(model, &mut fx);
         }
         Msg::Resize { width, height } => model.screen = (width, height),
+        Msg::Mouse(event) => mouse::on_mouse(model, event),
     }
     fx
 }
@@ -238,11 +240,17 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     };
     match action {
         Action::Quit => quit(model, fx),
-        Action::ToggleHelp => {
-            model.question = None;
-            model.opened_from = Mode::Inbox;
-            model.mode = toggled(model.mode, Mode::Help);
+        // The help lists the keys of the mode under it and goes back there.
+        Action::ToggleHelp | Action::CloseOverlay if model.mode == Mode::Help => {
+            model.mode = model.help_under;
         }
+        Action::ToggleHelp => {
+            model.help_under = model.mode;
+            model.help_scroll = 0;
+            model.mode = Mode::Help;
+        }
+        Action::SelectUp if model.mode == Mode::Help => scroll_help(model, -1),
+        Action::SelectDown if model.mode == Mode::Help => scroll_help(model, 1),
         Action::ToggleProducts => queue::toggle_products(model),
         Action::FocusProducts => queue::focus_products(model),
         Action::CloseOverlay => {
@@ -377,12 +385,10 @@ fn select_next_undecided(model: &mut Model) {
     }
 }
 
-fn toggled(current: Mode, overlay: Mode) -> Mode {
-    if current == overlay {
-        Mode::Inbox
-    } else {
-        overlay
-    }
+/// Scrolls the help by `step` entries, as far as its last entry.
+pub(crate) fn scroll_help(model: &mut Model, step: isize) {
+    let most = crate::ui::help::max_scroll(model);
+    model.help_scroll = model.help_scroll.saturating_add_signed(step).min(most);
 }
 
 fn quit(model: &mut Model, fx: &mut Vec<Effect>) {
@@ -652,6 +658,8 @@ fn on_chat(
     fx: &mut Vec<Effect>,
 ) {
     model.arrivals_since_tick = model.arrivals_since_tick.saturating_add(1);
+    // The bell is for a helper who looked away from an inbox with nothing in it.
+    let inbox_was_empty = model.inbox.is_empty();
     let mut intents = Vec::new();
     if !engine.parse_guarded(&message.text, model.on_air, &mut intents) {
         // The message still joins the chat log, with no reading.
@@ -746,6 +754,9 @@ fn on_chat(
     if !records.is_empty() {
         // Recorded before any decision on them: the store keeps its queue in order.
         fx.push(Effect::Store(StoreJob::Record(records)));
+        if model.bell && inbox_was_empty {
+            fx.push(Effect::Bell);
+        }
     }
     if model.policy.auto_confirm {
         for key in fresh {

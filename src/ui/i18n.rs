@@ -2,10 +2,12 @@
 //! English), chosen by `config.shop.language`. Views take words from here and
 //! nowhere else, so a screen never mixes languages.
 
+use crate::app::keymap::{Action, Key};
 use crate::app::model::Notice;
 use crate::chat::OutageKind;
 use crate::config::Language;
 use crate::store::{Refusal, StoreError};
+use crossterm::event::{KeyCode, KeyModifiers};
 use std::time::Duration;
 
 pub struct Strings {
@@ -72,12 +74,10 @@ pub struct Strings {
     pub recent_orders: &'static str,
     pub no_orders: &'static str,
     pub order_cancelled: &'static str,
-    pub hints: &'static str,
-    pub hints_short: &'static str,
     pub help_title: &'static str,
-    pub help_lines: &'static [(&'static str, &'static str)],
     pub help_footer: &'static str,
-    pub close_hint: &'static str,
+    pub help_more: &'static str,
+    pub help_more_above: &'static str,
 }
 
 pub static ZH: Strings = Strings {
@@ -141,38 +141,10 @@ pub static ZH: Strings = Strings {
     recent_orders: "最近订单",
     no_orders: "暂无",
     order_cancelled: "已取消",
-    hints: "y/回车 确认  n 拒绝  ↑↓ 选择  ]/[ 下一个/上一个讲解  p 商品  ? 帮助  q 退出",
-    hints_short: "y 确认  n 拒绝  ↑↓ 选择  ] 下一个  p 商品  ? 帮助  q 退出",
     help_title: "帮助",
-    help_lines: &[
-        ("↑ ↓ / k j", "选择待确认的订单"),
-        ("y / 回车", "确认所选订单"),
-        ("n / Delete", "拒绝所选订单"),
-        ("u", "撤销上一次确认、拒绝或取消（再按撤销更早的）"),
-        ("N  O", "拒绝该商品的全部 / 10分钟前的全部待确认"),
-        ("Y", "确认讲解中商品的全部有把握订单"),
-        ("R", "给讲解中的商品补货 / 设定库存"),
-        ("F", "讲解中的商品开始 / 结束秒杀"),
-        ("c", "所选买家的全部订单（取消、改数量）"),
-        ("+ / -", "所选订单多一件 / 少一件（确认前）"),
-        (
-            "e / Tab",
-            "给所选订单换商品（输入链接号、名称或拼音首字母）",
-        ),
-        ("]  [", "下一个 / 上一个商品讲解"),
-        ("p", "显示 / 隐藏商品列表"),
-        ("P", "操作商品队列（再按 P 或 Esc 回到待确认）"),
-        (
-            "队列里",
-            "↑↓ 选择  回车 讲解  K J 移动  x 售罄  R 补货  F 秒杀",
-        ),
-        ("PgUp PgDn End", "翻看弹幕 / 回到最新"),
-        ("?", "显示 / 隐藏帮助"),
-        ("Esc", "关闭弹窗"),
-        ("q / Ctrl-C", "退出（待确认订单已存好，不会丢）"),
-    ],
     help_footer: "确认后等数据库保存完才算数；被拒的原因显示在订单下面。",
-    close_hint: "Esc 关闭",
+    help_more: "↓ 更多",
+    help_more_above: "↑ 上面还有",
 };
 
 pub static EN: Strings = Strings {
@@ -236,38 +208,10 @@ pub static EN: Strings = Strings {
     recent_orders: "Recent",
     no_orders: "none yet",
     order_cancelled: "cancelled",
-    hints: "y/Enter confirm  n reject  ↑↓ select  ]/[ next/prev on air  p products  ? help  q quit",
-    hints_short: "y ok  n reject  ↑↓ select  ] next  p products  ? help  q quit",
     help_title: "Help",
-    help_lines: &[
-        ("↑ ↓ / k j", "select a pending order"),
-        ("y / Enter", "confirm the selected order"),
-        ("n / Delete", "reject the selected order"),
-        ("u", "undo the last decision; again for the one before"),
-        (
-            "N  O",
-            "reject all pending of that product / over 10 min old",
-        ),
-        ("Y", "confirm every sure order of the product on air"),
-        ("R", "restock (or set the stock of) the product on air"),
-        ("F", "start / end a flash sale of the product on air"),
-        ("c", "the selected buyer's orders: cancel, change qty"),
-        ("+ / -", "one more / one fewer, before confirming"),
-        ("e / Tab", "pick another product: link no., name, initials"),
-        ("]  [", "next / previous product on air"),
-        ("p", "show / hide the product list"),
-        ("P", "work the product queue (P or Esc: back to the inbox)"),
-        (
-            "in the queue",
-            "↑↓ select  Enter on air  K J move  x sold out  R F",
-        ),
-        ("PgUp PgDn End", "scroll the chat / follow again"),
-        ("?", "show / hide this help"),
-        ("Esc", "close overlays"),
-        ("q / Ctrl-C", "quit (pending orders are saved)"),
-    ],
     help_footer: "An order counts once it is saved; a refusal shows under its row.",
-    close_hint: "Esc close",
+    help_more: "↓ more",
+    help_more_above: "↑ more above",
 };
 
 pub fn strings(language: Language) -> &'static Strings {
@@ -760,6 +704,170 @@ pub fn question_keys(language: Language) -> &'static str {
     }
 }
 
+/// A key as its cap reads (`↑`, `PgUp`, `Ctrl+C`, `Y`), for help and hints.
+pub fn key_name(language: Language, key: Key) -> String {
+    let mut out = String::new();
+    for (modifier, word) in [
+        (KeyModifiers::CONTROL, "Ctrl+"),
+        (KeyModifiers::ALT, "Alt+"),
+        (KeyModifiers::SHIFT, "Shift+"),
+    ] {
+        if key.modifiers.contains(modifier) {
+            out.push_str(word);
+        }
+    }
+    let zh = language == Language::Zh;
+    let name = match key.code {
+        // Ctrl+C, as keyboards print it; a character alone is itself.
+        KeyCode::Char(c) if !key.modifiers.is_empty() && c.is_ascii_lowercase() => {
+            c.to_ascii_uppercase().to_string()
+        }
+        KeyCode::Char(' ') if zh => "空格".into(),
+        KeyCode::Char(' ') => "Space".into(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::Enter if zh => "回车".into(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift+Tab".into(),
+        KeyCode::Delete => "Delete".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Insert => "Insert".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    };
+    out.push_str(&name);
+    out
+}
+
+/// What an action does, for the help: one line, in the screen's language.
+pub fn action_help(language: Language, action: Action) -> &'static str {
+    let zh = language == Language::Zh;
+    match action {
+        Action::SelectUp if zh => "选择上一个（帮助里：向上滚）",
+        Action::SelectUp => "select the one above (in help: scroll up)",
+        Action::SelectDown if zh => "选择下一个（帮助里：向下滚）",
+        Action::SelectDown => "select the one below (in help: scroll down)",
+        Action::Confirm if zh => "确认所选订单 / 回答“是”",
+        Action::Confirm => "confirm the selected order / answer yes",
+        Action::Reject if zh => "拒绝所选订单",
+        Action::Reject => "reject the selected order",
+        Action::Undo if zh => "撤销上一次决定（再按撤销更早的）",
+        Action::Undo => "undo the last decision; again for the one before",
+        Action::RejectProductAll if zh => "拒绝该商品的全部待确认",
+        Action::RejectProductAll => "reject every pending order of that product",
+        Action::RejectStale if zh => "拒绝10分钟前的全部待确认",
+        Action::RejectStale => "reject every pending order over 10 min old",
+        Action::ConfirmOnAirAll if zh => "确认讲解中商品的全部有把握订单",
+        Action::ConfirmOnAirAll => "confirm every sure order of the product on air",
+        Action::Restock if zh => "补货 / 设库存（讲解中或选中的商品）",
+        Action::Restock => "restock / set stock (on air, or the one selected)",
+        Action::FlashSale if zh => "开始 / 结束秒杀（讲解中或选中的商品）",
+        Action::FlashSale => "start / end a flash sale (on air, or selected)",
+        Action::FocusProducts if zh => "用键盘操作商品列表 / 回到待确认",
+        Action::FocusProducts => "work the product queue by key / back to the inbox",
+        Action::PutOnAir if zh => "所选商品开始讲解",
+        Action::PutOnAir => "put the selected product on air",
+        Action::MoveProductUp if zh => "所选商品往前排",
+        Action::MoveProductUp => "move the selected product up the queue",
+        Action::MoveProductDown if zh => "所选商品往后排",
+        Action::MoveProductDown => "move the selected product down the queue",
+        Action::SoldOut if zh => "所选商品标为售罄（先问一句）",
+        Action::SoldOut => "mark the selected product sold out (asked first)",
+        Action::OpenCart if zh => "所选买家的全部订单（取消、改数量）",
+        Action::OpenCart => "the selected buyer's orders: cancel, change qty",
+        Action::OpenPicker if zh => "给所选订单换商品（链接号、名称、拼音首字母）",
+        Action::OpenPicker => "pick another product: link no., name, initials",
+        Action::CancelOrder if zh => "取消所选订单（退回库存）",
+        Action::CancelOrder => "cancel the selected order (back to stock)",
+        Action::QtyUp if zh => "所选订单多一件",
+        Action::QtyUp => "one more of the selected order",
+        Action::QtyDown if zh => "所选订单少一件",
+        Action::QtyDown => "one fewer of the selected order",
+        Action::NextProduct if zh => "下一个商品讲解",
+        Action::NextProduct => "next product on air",
+        Action::PrevProduct if zh => "上一个商品讲解",
+        Action::PrevProduct => "previous product on air",
+        Action::ToggleProducts if zh => "显示 / 隐藏商品列表",
+        Action::ToggleProducts => "show / hide the product list",
+        Action::ChatOlder if zh => "往前翻弹幕",
+        Action::ChatOlder => "scroll the chat back",
+        Action::ChatNewer if zh => "往后翻弹幕",
+        Action::ChatNewer => "scroll the chat forward",
+        Action::ChatLatest if zh => "回到最新弹幕",
+        Action::ChatLatest => "follow the newest chat again",
+        Action::ToggleHelp if zh => "显示 / 隐藏帮助",
+        Action::ToggleHelp => "show / hide this help",
+        Action::CloseOverlay if zh => "关闭弹窗 / 回答“否”",
+        Action::CloseOverlay => "close the overlay / answer no",
+        Action::Quit if zh => "退出（待确认订单已存好，不会丢）",
+        Action::Quit => "quit (pending orders are saved)",
+    }
+}
+
+/// An action in a word or two, for the hints line at the bottom.
+pub fn action_hint(language: Language, action: Action) -> &'static str {
+    let zh = language == Language::Zh;
+    match action {
+        Action::SelectUp | Action::SelectDown if zh => "选择",
+        Action::SelectUp | Action::SelectDown => "select",
+        Action::Confirm if zh => "确认",
+        Action::Confirm => "confirm",
+        Action::Reject if zh => "拒绝",
+        Action::Reject => "reject",
+        Action::Undo if zh => "撤销",
+        Action::Undo => "undo",
+        Action::RejectProductAll if zh => "拒绝该商品",
+        Action::RejectProductAll => "reject product",
+        Action::RejectStale if zh => "拒绝旧单",
+        Action::RejectStale => "reject old",
+        Action::ConfirmOnAirAll if zh => "全部确认",
+        Action::ConfirmOnAirAll => "confirm all",
+        Action::Restock if zh => "补货",
+        Action::Restock => "restock",
+        Action::FlashSale if zh => "秒杀",
+        Action::FlashSale => "flash sale",
+        Action::FocusProducts if zh => "商品键",
+        Action::FocusProducts => "queue keys",
+        Action::PutOnAir if zh => "讲解",
+        Action::PutOnAir => "on air",
+        Action::MoveProductUp | Action::MoveProductDown if zh => "排序",
+        Action::MoveProductUp | Action::MoveProductDown => "move",
+        Action::SoldOut if zh => "售罄",
+        Action::SoldOut => "sold out",
+        Action::OpenCart if zh => "买家订单",
+        Action::OpenCart => "cart",
+        Action::OpenPicker if zh => "改商品",
+        Action::OpenPicker => "fix product",
+        Action::CancelOrder if zh => "取消订单",
+        Action::CancelOrder => "cancel order",
+        Action::QtyUp | Action::QtyDown if zh => "数量",
+        Action::QtyUp | Action::QtyDown => "qty",
+        Action::NextProduct | Action::PrevProduct if zh => "换讲解",
+        Action::NextProduct | Action::PrevProduct => "on air",
+        Action::ToggleProducts if zh => "商品",
+        Action::ToggleProducts => "products",
+        Action::ChatOlder | Action::ChatNewer if zh => "翻弹幕",
+        Action::ChatOlder | Action::ChatNewer => "scroll chat",
+        Action::ChatLatest if zh => "最新弹幕",
+        Action::ChatLatest => "latest chat",
+        Action::ToggleHelp if zh => "帮助",
+        Action::ToggleHelp => "help",
+        Action::CloseOverlay if zh => "关闭",
+        Action::CloseOverlay => "close",
+        Action::Quit if zh => "退出",
+        Action::Quit => "quit",
+    }
+}
+
 /// The broadcaster's board (`livestall board`, src/ui/board.rs): its own
 /// few words, kept apart from the helper's screen's table.
 pub struct BoardStrings {
@@ -839,10 +947,26 @@ mod tests {
     }
 
     #[test]
-    fn both_tables_have_the_same_help() {
-        assert_eq!(ZH.help_lines.len(), EN.help_lines.len());
-        for (zh, en) in ZH.help_lines.iter().zip(EN.help_lines) {
-            assert!(!zh.1.is_empty() && !en.1.is_empty());
+    fn every_action_is_described_in_both_languages() {
+        for action in crate::app::Keymap::default().actions() {
+            for language in [Language::Zh, Language::En] {
+                assert!(!action_help(language, action).is_empty(), "{action:?}");
+                assert!(!action_hint(language, action).is_empty(), "{action:?}");
+            }
         }
+    }
+
+    #[test]
+    fn keys_are_named_as_their_caps_read() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let name = |code, mods| key_name(Language::En, Key::new(code, mods));
+        assert_eq!(name(KeyCode::PageUp, KeyModifiers::NONE), "PgUp");
+        assert_eq!(name(KeyCode::Char('c'), KeyModifiers::CONTROL), "Ctrl+C");
+        assert_eq!(name(KeyCode::Char('Y'), KeyModifiers::SHIFT), "Y");
+        assert_eq!(name(KeyCode::BackTab, KeyModifiers::SHIFT), "Shift+Tab");
+        assert_eq!(
+            key_name(Language::Zh, Key::new(KeyCode::Enter, KeyModifiers::NONE)),
+            "回车"
+        );
     }
 }

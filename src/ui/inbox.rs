@@ -49,28 +49,67 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         return;
     }
 
-    // Column headers, when there is room for a row under them.
     let mut lines = Vec::with_capacity(rows);
+    let selected = model.selected.min(model.inbox.len() - 1);
+    for shown in visible_rows(model, rows) {
+        lines.push(match shown {
+            Shown::Header => header(model, width),
+            Shown::Item(index) => row(model, &model.inbox[index], index == selected, width),
+            Shown::Why(index) => why_line(model, &model.inbox[index], width),
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What one line of the inbox pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Header,
+    /// The row of `inbox[i]`.
+    Item(usize),
+    /// The explanation under the selected row.
+    Why(usize),
+}
+
+/// The lines of an inbox pane `rows` high, top down: the column headers
+/// when there is room for a row under them, then the rows, keeping the
+/// selected one and the explanation under it in view.
+fn visible_rows(model: &Model, rows: usize) -> Vec<Shown> {
+    let mut shown = Vec::with_capacity(rows);
+    if model.inbox.is_empty() || rows == 0 {
+        return shown;
+    }
     let body = if rows >= 3 {
-        lines.push(header(model, width));
+        shown.push(Shown::Header);
         rows - 1
     } else {
         rows
     };
-    // Keep the selected row and the explanation under it in view.
     let selected = model.selected.min(model.inbox.len() - 1);
     let offset = (selected + 2).saturating_sub(body);
-    for (index, item) in model.inbox.iter().enumerate().skip(offset) {
-        if lines.len() >= rows {
+    for index in offset..model.inbox.len() {
+        if shown.len() >= rows {
             break;
         }
-        let is_selected = index == selected;
-        lines.push(row(model, item, is_selected, width));
-        if is_selected && lines.len() < rows {
-            lines.push(why_line(model, item, width));
+        shown.push(Shown::Item(index));
+        if index == selected && shown.len() < rows {
+            shown.push(Shown::Why(index));
         }
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    shown
+}
+
+/// The inbox row drawn at screen row `y` of a pane at `area`, if any (for
+/// the mouse; the explanation line counts as its row's).
+pub fn row_at(model: &Model, area: Rect, y: u16) -> Option<usize> {
+    let inner = Block::bordered().inner(area);
+    if y < inner.top() || y >= inner.bottom() {
+        return None;
+    }
+    match visible_rows(model, usize::from(inner.height)).get(usize::from(y - inner.top()))? {
+        Shown::Header => None,
+        Shown::Item(index) | Shown::Why(index) => Some(*index),
+    }
 }
 
 /// The product column's width: as wide as the longest name needs, leaving

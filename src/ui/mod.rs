@@ -1,10 +1,6 @@
 //! Views: functions of `&Model` that draw one pane each. They only borrow,
 //! build only the rows that are visible, and take every word from `i18n`.
-//!
-//! Layout (../shared/SCREENS.md): from 120 columns and 30 rows, two columns
-//! (inbox top left and biggest, products right, chat below, a recent-orders
-//! line and key hints); smaller screens stack status, on-air, inbox, chat and
-//! hints, with the products as an overlay (`p`).
+//! Where each pane goes is `layout`'s (../shared/SCREENS.md).
 
 pub mod ask;
 pub mod board;
@@ -14,6 +10,7 @@ pub mod help;
 pub mod hints;
 pub mod i18n;
 pub mod inbox;
+pub mod layout;
 pub mod onair;
 pub mod orders;
 pub mod picker;
@@ -25,15 +22,10 @@ pub mod text;
 pub mod theme;
 
 use crate::app::model::{Mode, Model};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::Frame;
 
-/// The smallest screen that gets the two-column layout.
-pub const WIDE_MIN: (u16, u16) = (120, 30);
-/// Inbox height (with borders) on stacked screens: about 8 rows of intents.
-const STACKED_INBOX_HEIGHT: u16 = 10;
-/// Stacked screens show the recent-orders line only from this height.
-const STACKED_ORDERS_MIN_HEIGHT: u16 = 28;
+pub use layout::WIDE_MIN;
 
 /// Whether a screen of this size gets the two-column layout, with the
 /// product pane beside the inbox. The core asks too: `p` hides that pane
@@ -44,13 +36,27 @@ pub fn is_wide((width, height): (u16, u16)) -> bool {
 
 pub fn render(model: &Model, frame: &mut Frame) {
     let area = frame.area();
-    let wide = is_wide((area.width, area.height));
-    if wide {
-        render_wide(model, frame, area);
-    } else {
-        render_stacked(model, frame, area);
+    let panes = layout::areas(area, model);
+    status::render(model, frame, panes.status);
+    onair::render(model, frame, panes.onair);
+    inbox::render(model, frame, panes.inbox);
+    if let Some(products_area) = panes.products {
+        products::render(model, frame, products_area);
     }
-    match model.mode {
+    chat::render(model, frame, panes.chat);
+    if let Some(orders_area) = panes.orders {
+        orders::render(model, frame, orders_area);
+    }
+    hints::render(model, frame, panes.hints);
+    // The help covers the overlay it was opened from, which stays in view.
+    if model.mode == Mode::Help {
+        render_overlay(model, frame, area, model.help_under, panes.wide);
+    }
+    render_overlay(model, frame, area, model.mode, panes.wide);
+}
+
+fn render_overlay(model: &Model, frame: &mut Frame, area: Rect, mode: Mode, wide: bool) {
+    match mode {
         Mode::Inbox => {}
         Mode::Help => help::render(model, frame, area),
         Mode::Ask => ask::render(model, frame, area),
@@ -61,56 +67,6 @@ pub fn render(model: &Model, frame: &mut Frame) {
         Mode::Products if !wide => products::render_overlay(model, frame, area),
         Mode::Products => {}
     }
-}
-
-fn render_wide(model: &Model, frame: &mut Frame, area: Rect) {
-    let top_height = (area.height.saturating_sub(4)) * 11 / 20;
-    let [status_area, onair_area, top, chat_area, orders_area, hints_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(top_height),
-        Constraint::Min(3),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    status::render(model, frame, status_area);
-    onair::render(model, frame, onair_area);
-    // `p` on a wide screen hides the product pane (the inbox takes the
-    // width) and shows it again.
-    if model.products_hidden {
-        inbox::render(model, frame, top);
-    } else {
-        let [inbox_area, products_area] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
-        inbox::render(model, frame, inbox_area);
-        products::render(model, frame, products_area);
-    }
-    chat::render(model, frame, chat_area);
-    orders::render(model, frame, orders_area);
-    hints::render(model, frame, hints_area);
-}
-
-fn render_stacked(model: &Model, frame: &mut Frame, area: Rect) {
-    let orders_height = u16::from(area.height >= STACKED_ORDERS_MIN_HEIGHT);
-    let [status_area, onair_area, inbox_area, chat_area, orders_area, hints_area] =
-        Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Length(STACKED_INBOX_HEIGHT),
-            Constraint::Min(3),
-            Constraint::Length(orders_height),
-            Constraint::Length(1),
-        ])
-        .areas(area);
-    status::render(model, frame, status_area);
-    onair::render(model, frame, onair_area);
-    inbox::render(model, frame, inbox_area);
-    chat::render(model, frame, chat_area);
-    if orders_height > 0 {
-        orders::render(model, frame, orders_area);
-    }
-    hints::render(model, frame, hints_area);
 }
 
 /// A rectangle of at most `width` x `height` centred in `area`.

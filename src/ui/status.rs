@@ -136,6 +136,7 @@ mod tests {
         config.shop = ShopConfig {
             name: "武乡小米合作社".into(),
             language,
+            bell: false,
         };
         config.source = Some(SourceConfig {
             kind: SourceKind::Json,

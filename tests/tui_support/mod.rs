@@ -43,6 +43,7 @@ pub fn config(language: Language) -> Config {
         shop: ShopConfig {
             name: "武乡小米合作社".into(),
             language,
+            bell: false,
         },
         source: Some(SourceConfig {
             kind: SourceKind::Json,
@@ -98,6 +99,7 @@ pub fn config(language: Language) -> Config {
                 120,
             ),
         ]),
+        keymap: livestall::app::Keymap::default(),
     }
 }
 
