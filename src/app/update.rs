@@ -1026,6 +1026,8 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         }
         // The driver waits for this one itself when the run ends.
         StoreEvent::Flushed(_) => {}
+        // Nothing asks for it yet.
+        StoreEvent::OrdersSummary(_) => {}
     }
 }
 

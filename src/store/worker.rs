@@ -9,7 +9,9 @@
 
 use super::answer::Answer;
 use super::book;
-use super::reader::{select_inventory, select_orders, select_orders_matching};
+use super::reader::{
+    select_inventory, select_orders, select_orders_matching, select_orders_summary,
+};
 use super::schema::{map_err, select_learned_aliases, write_tx, Cached};
 use super::{
     buyer_key, AliasRefusal, AmendTo, ConfirmRequest, Confirmed, IntentKey, LearnedAlias,
@@ -51,6 +53,12 @@ pub enum Request {
     Cart(String, ReplyTo<Vec<OrderRow>>),
     SetOnAir(String, String, ReplyTo<()>),
     Resume(ReplyTo<super::Resume>),
+    OrdersSummary {
+        since_ms: i64,
+        minutes: u32,
+        top: usize,
+        reply: ReplyTo<super::OrdersSummary>,
+    },
 }
 
 impl Request {
@@ -83,6 +91,7 @@ impl Request {
             Request::Cart(_, reply) => reply.send(Err(err)),
             Request::SetOnAir(_, _, reply) => reply.send(Err(err)),
             Request::Resume(reply) => reply.send(Err(err)),
+            Request::OrdersSummary { reply, .. } => reply.send(Err(err)),
         }
     }
 }
@@ -233,6 +242,12 @@ impl Worker {
                 reply.send(book::set_on_air(&mut self.conn, &sku, &helper, now_ms()))
             }
             Request::Resume(reply) => reply.send(book::resume(&self.conn)),
+            Request::OrdersSummary {
+                since_ms,
+                minutes,
+                top,
+                reply,
+            } => reply.send(select_orders_summary(&self.conn, since_ms, minutes, top)),
             Request::Cart(buyer, reply) => reply.send(select_orders_matching(
                 &self.conn,
                 &super::OrderQuery {
