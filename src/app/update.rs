@@ -18,8 +18,10 @@ use std::fmt;
 
 mod book;
 mod fix;
+mod views;
 
 pub use fix::picker_matches;
+pub use views::{window_start, SALES_MINUTES, TOP_BUYERS};
 
 pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -40,10 +42,16 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
             received_at_ms,
         } => on_chat(model, engine, message, received_at_ms, &mut fx),
         Msg::Source(status) => on_source(model, status, &mut fx),
-        Msg::Store(event) => on_store(model, engine, event, &mut fx),
+        Msg::Store(event) => {
+            if views::moves_orders(&event) {
+                model.summary_stale = true;
+            }
+            on_store(model, engine, event, &mut fx)
+        }
         Msg::Tick(now_ms) => {
             on_tick(model, now_ms);
             book::maybe_sync(model, &mut fx);
+            views::maybe_summary(model, &mut fx);
         }
         Msg::Resize => {}
     }
@@ -216,6 +224,9 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     if model.mode == Mode::Picker && fix::picker_key(model, &key, fx) {
         return;
     }
+    if model.mode == Mode::Board && views::board_key(model, &key) {
+        return;
+    }
     let Some(action) = model.keymap.action(model.mode, &key) else {
         return;
     };
@@ -229,11 +240,17 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
             model.question = None;
             model.mode = toggled(model.mode, Mode::Products);
         }
-        Action::CloseOverlay => {
-            model.mode = Mode::Inbox;
-            model.question = None;
-            model.cart = None;
-        }
+        Action::CloseOverlay => views::close_overlay(model),
+        Action::OpenOrders => views::toggle_orders(model, fx),
+        Action::OpenWaitlist => views::toggle_waitlist(model),
+        Action::ShowBoard => views::toggle_board(model, fx),
+        Action::SelectUp if model.mode == Mode::Orders => views::orders_select(model, -1),
+        Action::SelectDown if model.mode == Mode::Orders => views::orders_select(model, 1),
+        Action::OpenCart if model.mode == Mode::Orders => views::open_buyer_cart(model, fx),
+        Action::SelectUp if model.mode == Mode::Waitlist => views::waitlist_select(model, -1),
+        Action::SelectDown if model.mode == Mode::Waitlist => views::waitlist_select(model, 1),
+        Action::Confirm if model.mode == Mode::Waitlist => views::waitlist_decide(model, true, fx),
+        Action::Reject if model.mode == Mode::Waitlist => views::waitlist_decide(model, false, fx),
         Action::SelectUp if model.mode == Mode::Cart => book::cart_select(model, -1),
         Action::SelectDown if model.mode == Mode::Cart => book::cart_select(model, 1),
         Action::OpenCart => book::open_cart(model, fx),
@@ -1026,8 +1043,7 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         }
         // The driver waits for this one itself when the run ends.
         StoreEvent::Flushed(_) => {}
-        // Nothing asks for it yet.
-        StoreEvent::OrdersSummary(_) => {}
+        StoreEvent::OrdersSummary(result) => views::summary_loaded(model, result),
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod ask;
 pub mod board;
+pub mod board_mode;
 pub mod cart;
 pub mod chat;
 pub mod help;
@@ -16,6 +17,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod onair;
 pub mod orders;
+pub mod orders_view;
 pub mod picker;
 pub mod products;
 pub mod prompt;
@@ -23,6 +25,7 @@ pub mod sanitize;
 pub mod status;
 pub mod text;
 pub mod theme;
+pub mod waitlist;
 
 use crate::app::model::{Mode, Model};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -37,6 +40,9 @@ const STACKED_ORDERS_MIN_HEIGHT: u16 = 28;
 
 pub fn render(model: &Model, frame: &mut Frame) {
     let area = frame.area();
+    if render_view(model, frame, area) {
+        return;
+    }
     let wide = area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1;
     if wide {
         render_wide(model, frame, area);
@@ -53,7 +59,41 @@ pub fn render(model: &Model, frame: &mut Frame) {
         // The wide layout shows the products beside the inbox already.
         Mode::Products if !wide => products::render_overlay(model, frame, area),
         Mode::Products => {}
+        // Drawn by `render_view`.
+        Mode::Orders | Mode::Waitlist | Mode::Board => {}
     }
+}
+
+/// The order book's views (issue 9) take the whole screen, so the main
+/// screen is not drawn under them: the board all of it, the orders view
+/// and the waitlist all but the status line (notices, such as a refused
+/// confirm, show there). A cart opened from the orders view sits over it.
+/// Returns whether one was drawn.
+fn render_view(model: &Model, frame: &mut Frame, area: Rect) -> bool {
+    let cart_over_orders = model.mode == Mode::Cart
+        && model
+            .orders_view
+            .as_ref()
+            .is_some_and(|view| view.cart_open);
+    if model.mode == Mode::Board {
+        board_mode::render(model, frame, area);
+        return true;
+    }
+    if !(matches!(model.mode, Mode::Orders | Mode::Waitlist) || cart_over_orders) {
+        return false;
+    }
+    let [status_area, view_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    status::render(model, frame, status_area);
+    if model.mode == Mode::Waitlist {
+        waitlist::render(model, frame, view_area);
+    } else {
+        orders_view::render(model, frame, view_area);
+    }
+    if cart_over_orders {
+        cart::render(model, frame, area);
+    }
+    true
 }
 
 fn render_wide(model: &Model, frame: &mut Frame, area: Rect) {
