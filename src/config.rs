@@ -869,6 +869,9 @@ fn scope_words(scope: Scope) -> (String, String) {
         Mode::Prompt => ("a typed line", "输入框"),
         Mode::Cart => ("a buyer's orders", "买家订单"),
         Mode::Picker => ("the product picker", "选商品"),
+        Mode::Orders => ("the orders view", "订单总览"),
+        Mode::Waitlist => ("the waitlist", "候补队列"),
+        Mode::Board => ("the board", "主播看板"),
     };
     (format!("in {en}"), format!("在{zh}里"))
 }

@@ -47,7 +47,7 @@ fn buyers() -> Vec<BuyerView> {
                 "武乡小米 5斤装".into()
             },
             qty: u32::try_from(i % 4 + 1).unwrap(),
-            at_ms: NOW_MS - 7_000 * i64::try_from(i).unwrap(),
+            at_ms: Some(NOW_MS - 7_000 * i64::try_from(i).unwrap()),
         })
         .collect()
 }

@@ -53,7 +53,15 @@ impl Write for Output {
 
 impl Output {
     fn events(&self) -> Vec<Value> {
-        String::from_utf8(self.0.lock().unwrap().clone())
+        let mut bytes = self.0.lock().unwrap().clone();
+        // A line may be read while the run is still writing it: only
+        // whole lines are events yet.
+        let whole = bytes
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        bytes.truncate(whole);
+        String::from_utf8(bytes)
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))

@@ -1183,3 +1183,211 @@ fn the_bell_rings_only_for_an_intent_into_an_empty_inbox_when_asked_for() {
         0
     );
 }
+
+// ---- The order book's views (issue 9): orders (o), waitlist (w), board (b). ----
+
+fn summary_jobs(effects: &[Effect]) -> usize {
+    jobs(effects)
+        .iter()
+        .filter(|job| matches!(job, StoreJob::OrdersSummary { .. }))
+        .count()
+}
+
+#[test]
+fn o_opens_the_orders_view_and_asks_for_its_figures_o_and_esc_close_it() {
+    let mut m = model(Language::Zh);
+    update(&mut m, Msg::Tick(at(14, 32, 30)));
+    let effects = update(&mut m, ch('o'));
+    assert_eq!(m.mode, Mode::Orders);
+    assert_eq!(
+        jobs(&effects),
+        [&StoreJob::OrdersSummary {
+            since_ms: at(14, 3, 0),
+            minutes: 30,
+            top: 200,
+        }],
+        "the last 30 minutes, ending with the minute of now"
+    );
+    update(&mut m, ch('o'));
+    assert_eq!(m.mode, Mode::Inbox);
+    update(&mut m, orders_summary(at(14, 32, 30)));
+    update(&mut m, ch('o'));
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.mode, Mode::Inbox);
+    assert!(m.orders_view.is_none());
+}
+
+#[test]
+fn orders_view_keys_do_not_decide_inbox_rows() {
+    let mut m = two_orders();
+    update(&mut m, Msg::Tick(at(10, 0, 5)));
+    update(&mut m, ch('o'));
+    for c in ['y', 'n', 'k'] {
+        let effects = update(&mut m, ch(c));
+        assert!(jobs(&effects).is_empty(), "{c}: {effects:?}");
+    }
+    assert!(m.inbox.iter().all(|i| i.state == IntentState::Pending));
+}
+
+#[test]
+fn enter_on_a_buyer_opens_their_cart_and_esc_comes_back_to_the_orders_view() {
+    let mut m = model(Language::En);
+    update(&mut m, Msg::Tick(at(14, 32, 30)));
+    update(&mut m, ch('o'));
+    update(&mut m, orders_summary(at(14, 32, 30)));
+    // Biggest first: 北京吃货小王子, then 李姐 (id u1).
+    update(&mut m, ch('j'));
+    update(&mut m, key(KeyCode::Down));
+    update(&mut m, key(KeyCode::Up));
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert_eq!(
+        jobs(&effects),
+        [&StoreJob::Cart {
+            buyer: "id:u1".into()
+        }]
+    );
+    assert_eq!(m.mode, Mode::Cart);
+    assert_eq!(m.cart.as_ref().map(|c| c.user.as_str()), Some("李姐"));
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.mode, Mode::Orders, "back to the orders view");
+    assert!(m.cart.is_none());
+    assert_eq!(m.orders_view.as_ref().map(|v| v.selected), Some(1));
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.mode, Mode::Inbox);
+
+    // A cart opened from the inbox still closes to the inbox.
+    let mut m = two_orders();
+    update(&mut m, ch('c'));
+    assert_eq!(m.mode, Mode::Cart);
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.mode, Mode::Inbox);
+}
+
+#[test]
+fn the_selection_stays_within_the_buyers() {
+    let mut m = model(Language::Zh);
+    update(&mut m, Msg::Tick(at(14, 32, 30)));
+    update(&mut m, ch('o'));
+    // Before the figures came there is nobody to select or open.
+    update(&mut m, ch('j'));
+    assert!(jobs(&update(&mut m, key(KeyCode::Enter))).is_empty());
+    assert_eq!(m.mode, Mode::Orders);
+    update(&mut m, orders_summary(at(14, 32, 30)));
+    for _ in 0..10 {
+        update(&mut m, ch('j'));
+    }
+    assert_eq!(m.orders_view.as_ref().map(|v| v.selected), Some(3));
+    for _ in 0..10 {
+        update(&mut m, ch('k'));
+    }
+    assert_eq!(m.orders_view.as_ref().map(|v| v.selected), Some(0));
+}
+
+/// The figures are asked again while the view is open when orders changed
+/// (not more often than every 2 s, one at a time) and when the minute turns.
+#[test]
+fn the_orders_figures_follow_new_orders_off_the_hot_path() {
+    let mut m = two_orders();
+    update(&mut m, Msg::Tick(at(10, 0, 10)));
+    assert_eq!(summary_jobs(&update(&mut m, ch('o'))), 1);
+    // A second ask waits for the first answer.
+    update(&mut m, confirmed("a", 1, "millet-5jin", 2, "李姐", 298, 2));
+    assert_eq!(summary_jobs(&update(&mut m, Msg::Tick(at(10, 0, 13)))), 0);
+    update(&mut m, orders_summary(at(10, 0, 13)));
+    assert_eq!(
+        summary_jobs(&update(&mut m, Msg::Tick(at(10, 0, 13)))),
+        1,
+        "the order confirmed meanwhile is asked for once the answer is in"
+    );
+    update(&mut m, orders_summary(at(10, 0, 13)));
+    // Nothing changed: no more asks within the minute.
+    assert_eq!(summary_jobs(&update(&mut m, Msg::Tick(at(10, 0, 14)))), 0);
+    // Another order: asked at the first tick 2 s after the last ask.
+    update(&mut m, confirmed("b", 2, "walnut", 3, "Tom", 117, 3));
+    assert_eq!(
+        summary_jobs(&update(&mut m, Msg::Tick(at(10, 0, 14) + 500))),
+        0
+    );
+    assert_eq!(summary_jobs(&update(&mut m, Msg::Tick(at(10, 0, 15)))), 1);
+    update(&mut m, orders_summary(at(10, 0, 15)));
+    // The minute turns: the sparkline moves on.
+    assert_eq!(summary_jobs(&update(&mut m, Msg::Tick(at(10, 1, 0)))), 1);
+    update(&mut m, orders_summary(at(10, 1, 0)));
+    // Closed: nothing is asked, whatever happens.
+    update(&mut m, ch('o'));
+    update(&mut m, confirmed("x", 3, "walnut", 1, "Tom", 116, 4));
+    assert_eq!(summary_jobs(&update(&mut m, Msg::Tick(at(10, 5, 0)))), 0);
+}
+
+#[test]
+fn the_waitlist_lists_waiting_and_offered_orders_in_line_order() {
+    let mut m = model(Language::Zh);
+    waitlisted_shop(&mut m);
+    let rows = m.waitlist_rows();
+    let summary: Vec<_> = rows
+        .iter()
+        .map(|r| (m.inbox[r.item].key.msg_id.as_str(), r.place, r.offered))
+        .collect();
+    assert_eq!(
+        summary,
+        [("w1", 1, false), ("w2", 2, true), ("w3", 3, false)],
+        "one restocked apricot: 兰兰's two do not fit, 阿强's one does"
+    );
+}
+
+#[test]
+fn y_in_the_waitlist_confirms_an_offered_order_and_n_rejects_one() {
+    let mut m = model(Language::Zh);
+    waitlisted_shop(&mut m);
+    update(&mut m, ch('w'));
+    assert_eq!(m.mode, Mode::Waitlist);
+    // 兰兰's order still waits: y does nothing with it.
+    assert!(update(&mut m, ch('y')).is_empty());
+    update(&mut m, ch('j'));
+    let effects = update(&mut m, ch('y'));
+    let [StoreJob::Confirm(request)] = jobs(&effects).as_slice() else {
+        panic!("one confirm expected: {effects:?}");
+    };
+    assert_eq!(request.key, intent_key("w2", 0));
+    assert_eq!(
+        (request.sku.as_deref(), request.qty),
+        (Some("apricot"), Some(1))
+    );
+    let w2 = m.inbox.iter().find(|i| i.key == intent_key("w2", 0));
+    assert_eq!(w2.map(|i| &i.state), Some(&IntentState::Confirming));
+    // The confirmed row left the list; the selection stays on a row.
+    assert_eq!(m.waitlist_rows().len(), 2);
+    assert_eq!(m.waitlist_selected, 1);
+    let effects = update(&mut m, ch('n'));
+    assert_eq!(
+        jobs(&effects),
+        [&StoreJob::Reject {
+            key: intent_key("w3", 0),
+            helper: "小王".into()
+        }]
+    );
+    update(&mut m, ch('w'));
+    assert_eq!(m.mode, Mode::Inbox);
+}
+
+#[test]
+fn b_shows_the_board_and_any_key_goes_back() {
+    let mut m = two_orders();
+    update(&mut m, Msg::Tick(at(10, 0, 10)));
+    let effects = update(&mut m, ch('b'));
+    assert_eq!(m.mode, Mode::Board);
+    assert_eq!(summary_jobs(&effects), 1, "the board's order count");
+    // Any key goes back, and does nothing else (y decides nothing).
+    assert!(update(&mut m, ch('y')).is_empty());
+    assert_eq!(m.mode, Mode::Inbox);
+    assert!(m.inbox.iter().all(|i| i.state == IntentState::Pending));
+    update(&mut m, ch('b'));
+    update(&mut m, ch('b'));
+    assert_eq!(m.mode, Mode::Inbox);
+    update(&mut m, ch('b'));
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.mode, Mode::Inbox);
+    // q still quits from the board.
+    update(&mut m, ch('b'));
+    assert!(update(&mut m, ch('q')).contains(&Effect::Quit));
+}

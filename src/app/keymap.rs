@@ -66,6 +66,12 @@ pub enum Action {
     ToggleHelp,
     CloseOverlay,
     Quit,
+    /// Open (or close) the orders view: totals, sales charts, carts per buyer.
+    OpenOrders,
+    /// Open (or close) the waitlist: orders waiting for stock, per product.
+    OpenWaitlist,
+    /// Show the broadcaster's board full screen; any key goes back.
+    ShowBoard,
 }
 
 /// The modes a binding holds in.
@@ -88,6 +94,9 @@ const PRODUCTS: Scope = Scope::Only(Mode::Products);
 const CART: Scope = Scope::Only(Mode::Cart);
 const HELP: Scope = Scope::Only(Mode::Help);
 const ANY: Scope = Scope::Any;
+const ORDERS: Scope = Scope::Only(Mode::Orders);
+const WAITLIST: Scope = Scope::Only(Mode::Waitlist);
+const BOARD: Scope = Scope::Only(Mode::Board);
 
 /// The built-in bindings (issue 2, item 6).
 const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
@@ -336,6 +345,96 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
         KeyCode::Char('x'),
         KeyModifiers::NONE,
         Action::SoldOut,
+    ),
+    // The order book's views (issue 9): o orders, w waitlist, b the board;
+    // each key opens its view from the inbox and closes it again.
+    (
+        INBOX,
+        KeyCode::Char('o'),
+        KeyModifiers::NONE,
+        Action::OpenOrders,
+    ),
+    (
+        ORDERS,
+        KeyCode::Char('o'),
+        KeyModifiers::NONE,
+        Action::OpenOrders,
+    ),
+    (ORDERS, KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
+    (
+        ORDERS,
+        KeyCode::Char('k'),
+        KeyModifiers::NONE,
+        Action::SelectUp,
+    ),
+    (
+        ORDERS,
+        KeyCode::Down,
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
+    (
+        ORDERS,
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
+    // Enter opens the selected buyer's cart; Esc there comes back.
+    (ORDERS, KeyCode::Enter, KeyModifiers::NONE, Action::OpenCart),
+    (
+        INBOX,
+        KeyCode::Char('w'),
+        KeyModifiers::NONE,
+        Action::OpenWaitlist,
+    ),
+    (
+        WAITLIST,
+        KeyCode::Char('w'),
+        KeyModifiers::NONE,
+        Action::OpenWaitlist,
+    ),
+    (WAITLIST, KeyCode::Up, KeyModifiers::NONE, Action::SelectUp),
+    (
+        WAITLIST,
+        KeyCode::Char('k'),
+        KeyModifiers::NONE,
+        Action::SelectUp,
+    ),
+    (
+        WAITLIST,
+        KeyCode::Down,
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
+    (
+        WAITLIST,
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+        Action::SelectDown,
+    ),
+    (
+        WAITLIST,
+        KeyCode::Char('y'),
+        KeyModifiers::NONE,
+        Action::Confirm,
+    ),
+    (
+        WAITLIST,
+        KeyCode::Char('n'),
+        KeyModifiers::NONE,
+        Action::Reject,
+    ),
+    (
+        INBOX,
+        KeyCode::Char('b'),
+        KeyModifiers::NONE,
+        Action::ShowBoard,
+    ),
+    (
+        BOARD,
+        KeyCode::Char('b'),
+        KeyModifiers::NONE,
+        Action::ShowBoard,
     ),
     (
         ANY,

@@ -9,7 +9,9 @@ use crate::catalog::{Catalog, Fen};
 use crate::chat::Outage;
 use crate::config::{Config, Language};
 use crate::intent::IntentKind;
-use crate::store::{IntentKey, OrderAction, Refusal, Sale, StockRow, StoreError, SyncCursor};
+use crate::store::{
+    IntentKey, OrderAction, OrdersSummary, Refusal, Sale, StockRow, StoreError, SyncCursor,
+};
 use std::collections::VecDeque;
 use std::ops::Range;
 
@@ -188,6 +190,14 @@ pub enum Mode {
     /// The product picker covers the screen (`Model::picker`): typed keys
     /// narrow the list, Enter gives the selected intent that product.
     Picker,
+    /// The orders view covers the screen (`Model::orders_view`): totals,
+    /// sales a minute and a product, and every buyer's cart, biggest first.
+    Orders,
+    /// The waitlist covers the screen: per product, the orders waiting for
+    /// stock in line order; offered ones can be confirmed.
+    Waitlist,
+    /// The broadcaster's board covers the screen; any key goes back.
+    Board,
 }
 
 impl Mode {
@@ -465,6 +475,18 @@ pub struct Model {
     pub cart: Option<CartView>,
     /// The line being typed while `mode` is `Prompt`.
     pub prompt: Option<Prompt>,
+    /// The orders view, kept while a cart opened from it is on screen.
+    pub orders_view: Option<OrdersView>,
+    /// The store's latest orders figures (the orders view and the board).
+    pub summary: Option<OrdersSummary>,
+    /// A summary is with the store.
+    pub(crate) summary_in_flight: bool,
+    /// Orders changed since the summary was read.
+    pub(crate) summary_stale: bool,
+    /// The tick time of the last summary asked for.
+    pub(crate) last_summary_ms: i64,
+    /// The selected row of the waitlist view (among `waitlist_rows`).
+    pub waitlist_selected: usize,
     /// Products no longer in config that the database still holds (their
     /// orders are kept), as the store last reported them.
     pub retired: Vec<StockRow>,
@@ -552,6 +574,12 @@ impl Model {
             undoing: None,
             undoing_order: None,
             prompt: None,
+            orders_view: None,
+            summary: None,
+            summary_in_flight: false,
+            summary_stale: false,
+            last_summary_ms: 0,
+            waitlist_selected: 0,
             picker: None,
             cart: None,
             retired: Vec::new(),
@@ -608,5 +636,68 @@ impl Model {
         self.products.iter().fold((0, 0), |(units, fen), p| {
             (units + p.sold, fen.saturating_add(p.revenue_fen))
         })
+    }
+}
+
+// The order book's views (issue 9): the orders view's state and the
+// waitlist's rows, read by `update` and the views alike.
+
+/// The orders view's own state (the figures are `Model::summary`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrdersView {
+    /// Index into the summary's buyers.
+    pub selected: usize,
+    /// A buyer's cart was opened from the view: Esc there comes back here.
+    pub cart_open: bool,
+}
+
+/// One row of the waitlist view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitRow {
+    /// Index into `Model::inbox`.
+    pub item: usize,
+    /// Index into `Model::products`.
+    pub product: usize,
+    /// Place in the product's line, from 1 (offered ones hold theirs).
+    pub place: u32,
+    /// Stock covers it now: it can be confirmed.
+    pub offered: bool,
+}
+
+impl Model {
+    /// The intents waiting for stock, per product in queue order, each
+    /// product's in line order (arrival, as the store serves them). One
+    /// pass over the inbox, then a sort of the few waiting.
+    pub fn waitlist_rows(&self) -> Vec<WaitRow> {
+        let mut rows: Vec<WaitRow> = self
+            .inbox
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let offered = match item.state {
+                    IntentState::Offered => true,
+                    IntentState::Waitlisted { .. } => false,
+                    _ => return None,
+                };
+                Some(WaitRow {
+                    item: i,
+                    product: item.product?,
+                    place: 0,
+                    offered,
+                })
+            })
+            .collect();
+        // Stable: the inbox is in arrival order already.
+        rows.sort_by_key(|row| row.product);
+        let mut place = 0;
+        for i in 0..rows.len() {
+            place = if i > 0 && rows[i - 1].product == rows[i].product {
+                place + 1
+            } else {
+                1
+            };
+            rows[i].place = place;
+        }
+        rows
     }
 }

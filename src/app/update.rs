@@ -20,8 +20,10 @@ mod book;
 mod fix;
 mod mouse;
 mod queue;
+mod views;
 
 pub use fix::picker_matches;
+pub use views::{window_start, SALES_MINUTES, TOP_BUYERS};
 
 pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -42,12 +44,18 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
             received_at_ms,
         } => on_chat(model, engine, message, received_at_ms, &mut fx),
         Msg::Source(status) => on_source(model, status, &mut fx),
-        Msg::Store(event) => on_store(model, engine, event, &mut fx),
+        Msg::Store(event) => {
+            if views::moves_orders(&event) {
+                model.summary_stale = true;
+            }
+            on_store(model, engine, event, &mut fx)
+        }
         Msg::Tick(now_ms) => {
             on_tick(model, now_ms);
             queue::expire_sales(model, &mut fx);
             book::maybe_sync(model, &mut fx);
             refill_inbox(model, &mut fx);
+            views::maybe_summary(model, &mut fx);
         }
         Msg::Resize { width, height } => model.screen = (width, height),
         Msg::Mouse(event) => mouse::on_mouse(model, event),
@@ -235,6 +243,9 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     if model.mode == Mode::Picker && fix::picker_key(model, &key, fx) {
         return;
     }
+    if model.mode == Mode::Board && views::board_key(model, &key) {
+        return;
+    }
     let Some(action) = model.keymap.action(model.mode, &key) else {
         return;
     };
@@ -253,22 +264,23 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::SelectDown if model.mode == Mode::Help => scroll_help(model, 1),
         Action::ToggleProducts => queue::toggle_products(model),
         Action::FocusProducts => queue::focus_products(model),
-        Action::CloseOverlay => {
-            // A question goes back to where it was asked (the queue's `x`);
-            // anything else closes to the inbox.
-            model.mode = match model.mode {
-                Mode::Ask => std::mem::take(&mut model.opened_from),
-                _ => Mode::Inbox,
-            };
-            model.question = None;
-            model.cart = None;
-        }
         Action::SelectUp if model.mode == Mode::Products => queue::select(model, -1),
         Action::SelectDown if model.mode == Mode::Products => queue::select(model, 1),
         Action::PutOnAir => queue::put_selected_on_air(model, fx),
         Action::MoveProductUp => queue::move_selected(model, -1, fx),
         Action::MoveProductDown => queue::move_selected(model, 1, fx),
         Action::SoldOut => queue::ask_sold_out(model),
+        Action::CloseOverlay => views::close_overlay(model),
+        Action::OpenOrders => views::toggle_orders(model, fx),
+        Action::OpenWaitlist => views::toggle_waitlist(model),
+        Action::ShowBoard => views::toggle_board(model, fx),
+        Action::SelectUp if model.mode == Mode::Orders => views::orders_select(model, -1),
+        Action::SelectDown if model.mode == Mode::Orders => views::orders_select(model, 1),
+        Action::OpenCart if model.mode == Mode::Orders => views::open_buyer_cart(model, fx),
+        Action::SelectUp if model.mode == Mode::Waitlist => views::waitlist_select(model, -1),
+        Action::SelectDown if model.mode == Mode::Waitlist => views::waitlist_select(model, 1),
+        Action::Confirm if model.mode == Mode::Waitlist => views::waitlist_decide(model, true, fx),
+        Action::Reject if model.mode == Mode::Waitlist => views::waitlist_decide(model, false, fx),
         Action::SelectUp if model.mode == Mode::Cart => book::cart_select(model, -1),
         Action::SelectDown if model.mode == Mode::Cart => book::cart_select(model, 1),
         Action::OpenCart => book::open_cart(model, fx),
@@ -1135,6 +1147,7 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         }
         // The driver waits for this one itself when the run ends.
         StoreEvent::Flushed(_) => {}
+        StoreEvent::OrdersSummary(result) => views::summary_loaded(model, result),
     }
 }
 

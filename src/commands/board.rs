@@ -209,7 +209,7 @@ pub fn board_view(
                 user: order.user.clone(),
                 product: order.name.clone(),
                 qty: order.qty,
-                at_ms: order.confirmed_at_ms,
+                at_ms: Some(order.confirmed_at_ms),
             })
             .collect(),
         orders: data.orders,

@@ -4,9 +4,9 @@
 //! channel the app's driver reads beside its sources and keys.
 
 use super::{
-    AliasRefusal, Confirmed, IntentKey, LearnedAlias, OrderRow, PendingIntent, PendingPage,
-    Refusal, Resume, Sale, SaleRefusal, SeedReport, StockChanged, StockRefusal, StockRow,
-    StoreError, SyncReport, Undone,
+    AliasRefusal, Confirmed, IntentKey, LearnedAlias, OrderRow, OrdersSummary, PendingIntent,
+    PendingPage, Refusal, Resume, Sale, SaleRefusal, SeedReport, StockChanged, StockRefusal,
+    StockRow, StoreError, SyncReport, Undone,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -60,6 +60,8 @@ pub enum StoreEvent {
     Synced(Result<SyncReport, StoreError>),
     /// Everything queued before the flush is committed, or why not.
     Flushed(Result<(), StoreError>),
+    /// The orders view's figures, or why they could not be read.
+    OrdersSummary(Result<OrdersSummary, StoreError>),
 }
 
 /// The store's side of the driver's event channel.

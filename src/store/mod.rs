@@ -592,6 +592,37 @@ pub enum AliasRefusal {
     Storage(#[from] StoreError),
 }
 
+/// What the orders view shows (`StoreJob::OrdersSummary`): confirmed orders
+/// a minute over a recent window, the totals, and the biggest buyers.
+/// Cancelled orders count nowhere; a changed order counts at its quantity now.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrdersSummary {
+    /// The start of the first minute (Unix ms).
+    pub since_ms: i64,
+    /// Orders confirmed in each minute from `since_ms`, oldest first.
+    pub per_minute: Vec<u32>,
+    /// Every confirmed order in the database.
+    pub orders: u64,
+    pub units: i64,
+    pub revenue_fen: Fen,
+    /// Buyers with a confirmed order (more than `buyers` may hold).
+    pub buyer_count: u64,
+    /// The biggest buyers by money, biggest first, at most the number asked for.
+    pub buyers: Vec<BuyerTotal>,
+}
+
+/// One buyer's confirmed orders added up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuyerTotal {
+    /// `buyer_key` of the buyer (opens their cart).
+    pub buyer: String,
+    /// The name chat showed on their latest order (raw: views sanitize).
+    pub user: String,
+    pub orders: u64,
+    pub units: i64,
+    pub total_fen: Fen,
+}
+
 pub type Reply<T> = oneshot::Receiver<Result<T, StoreError>>;
 
 /// Knobs for `Store::open_with`; `Store::open` uses the defaults.
@@ -882,6 +913,19 @@ impl Store {
         rx
     }
 
+    /// The orders view's figures: orders a minute for `minutes` minutes
+    /// from `since_ms`, the totals, and the `top` biggest buyers.
+    pub fn orders_summary(&self, since_ms: i64, minutes: u32, top: usize) -> Reply<OrdersSummary> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::OrdersSummary {
+            since_ms,
+            minutes,
+            top,
+            reply,
+        });
+        rx
+    }
+
     /// Every learned alias, oldest first.
     pub fn learned_aliases(&self) -> Reply<Vec<LearnedAlias>> {
         let (reply, rx) = Answer::oneshot();
@@ -1047,6 +1091,20 @@ impl Store {
                 let answer = Answer::event(events, |result| Some(StoreEvent::Synced(result)));
                 self.send(Request::Sync(after, answer));
             }
+            StoreJob::OrdersSummary {
+                since_ms,
+                minutes,
+                top,
+            } => {
+                let answer =
+                    Answer::event(events, |result| Some(StoreEvent::OrdersSummary(result)));
+                self.send(Request::OrdersSummary {
+                    since_ms,
+                    minutes,
+                    top,
+                    reply: answer,
+                });
+            }
             StoreJob::Flush => {
                 let answer = Answer::event(events, |done| Some(StoreEvent::Flushed(done)));
                 self.send(Request::Flush(answer));
@@ -1143,6 +1201,13 @@ pub enum StoreJob {
     Sync(Option<SyncCursor>),
     /// Answered with `Flushed` once everything queued before it is committed.
     Flush,
+    /// The orders view's figures (`Store::orders_summary`); answered with
+    /// `OrdersSummary`.
+    OrdersSummary {
+        since_ms: i64,
+        minutes: u32,
+        top: usize,
+    },
 }
 
 /// How the store tells buyers apart, for limits, cancels, changes and

@@ -9,7 +9,9 @@
 
 use super::answer::Answer;
 use super::book;
-use super::reader::{select_inventory, select_orders, select_orders_matching};
+use super::reader::{
+    select_inventory, select_orders, select_orders_matching, select_orders_summary,
+};
 use super::schema::{map_err, select_learned_aliases, write_tx, Cached};
 use super::{
     buyer_key, AliasRefusal, AmendTo, ConfirmRequest, Confirmed, IntentKey, LearnedAlias,
@@ -54,6 +56,12 @@ pub enum Request {
     SetOnAir(String, String, ReplyTo<()>),
     SetQueue(Vec<String>, String, ReplyTo<()>),
     Resume(ReplyTo<super::Resume>),
+    OrdersSummary {
+        since_ms: i64,
+        minutes: u32,
+        top: usize,
+        reply: ReplyTo<super::OrdersSummary>,
+    },
 }
 
 impl Request {
@@ -89,6 +97,7 @@ impl Request {
             Request::SetOnAir(_, _, reply) => reply.send(Err(err)),
             Request::SetQueue(_, _, reply) => reply.send(Err(err)),
             Request::Resume(reply) => reply.send(Err(err)),
+            Request::OrdersSummary { reply, .. } => reply.send(Err(err)),
         }
     }
 }
@@ -248,6 +257,12 @@ impl Worker {
                 reply.send(book::set_queue(&mut self.conn, &skus, &helper, now_ms()))
             }
             Request::Resume(reply) => reply.send(book::resume(&self.conn)),
+            Request::OrdersSummary {
+                since_ms,
+                minutes,
+                top,
+                reply,
+            } => reply.send(select_orders_summary(&self.conn, since_ms, minutes, top)),
             Request::Cart(buyer, reply) => reply.send(select_orders_matching(
                 &self.conn,
                 &super::OrderQuery {

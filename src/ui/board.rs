@@ -84,7 +84,9 @@ pub struct BuyerView {
     pub user: String,
     pub product: String,
     pub qty: u32,
-    pub at_ms: i64,
+    /// When it was confirmed; `None` when the source does not say (the
+    /// helper's screen, `b`), and the time column is left out.
+    pub at_ms: Option<i64>,
 }
 
 /// How big the price and stock are drawn. A glyph of the 8x8 font takes
@@ -474,7 +476,9 @@ fn render_sale(
 fn render_buyers(view: &BoardView, step: u16, title: Rect, area: Rect, buf: &mut Buffer) {
     let s = i18n::board_strings(view.language);
     let width = usize::from(area.width);
-    let show_time = width >= 60;
+    // No time column when no buyer has a time (and the rows centre without it).
+    let timed = view.buyers.is_empty() || view.buyers.iter().any(|b| b.at_ms.is_some());
+    let show_time = width >= 60 && timed;
     let name_width = (width / 4).clamp(10, 22);
     let qty_width = 6;
     let time_width = if show_time { 10 } else { 0 };
@@ -522,8 +526,12 @@ fn render_buyers(view: &BoardView, step: u16, title: Rect, area: Rect, buf: &mut
             ),
         ];
         if show_time {
+            let clock = buyer
+                .at_ms
+                .map(|at| text::clock(at, view.utc_offset_secs))
+                .unwrap_or_default();
             spans.push(Span::styled(
-                text::fit_right(&text::clock(buyer.at_ms, view.utc_offset_secs), time_width),
+                text::fit_right(&clock, time_width),
                 theme::dim(),
             ));
         }

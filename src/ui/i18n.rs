@@ -782,6 +782,12 @@ pub fn action_help(language: Language, action: Action) -> &'static str {
         Action::MoveProductDown => "move the selected product down the queue",
         Action::SoldOut if zh => "所选商品标为售罄（先问一句）",
         Action::SoldOut => "mark the selected product sold out (asked first)",
+        Action::OpenOrders if zh => "订单总览：合计、每分钟订单、各商品销量、各买家",
+        Action::OpenOrders => "orders: totals, a minute, per product, per buyer",
+        Action::OpenWaitlist if zh => "候补队列：有货了的按 y 确认，n 拒绝",
+        Action::OpenWaitlist => "waitlist: y confirms one in stock again, n rejects",
+        Action::ShowBoard if zh => "主播看板全屏显示（按任意键返回）",
+        Action::ShowBoard => "the broadcaster's board full screen (any key back)",
         Action::OpenCart if zh => "所选买家的全部订单（取消、改数量）",
         Action::OpenCart => "the selected buyer's orders: cancel, change qty",
         Action::OpenPicker if zh => "给所选订单换商品（链接号、名称、拼音首字母）",
@@ -843,6 +849,12 @@ pub fn action_hint(language: Language, action: Action) -> &'static str {
         Action::MoveProductUp | Action::MoveProductDown => "move",
         Action::SoldOut if zh => "售罄",
         Action::SoldOut => "sold out",
+        Action::OpenOrders if zh => "订单总览",
+        Action::OpenOrders => "orders",
+        Action::OpenWaitlist if zh => "候补",
+        Action::OpenWaitlist => "waitlist",
+        Action::ShowBoard if zh => "看板",
+        Action::ShowBoard => "board",
         Action::OpenCart if zh => "买家订单",
         Action::OpenCart => "cart",
         Action::OpenPicker if zh => "改商品",
@@ -932,6 +944,117 @@ pub fn board_sale(
         Language::En => {
             format!("FLASH SALE: {left} left · ends in {countdown} · was ¥{regular_price}")
         }
+    }
+}
+
+/// The order book's views (`o` orders, `w` waitlist): their own words,
+/// kept apart from the main screen's table.
+pub struct ViewStrings {
+    pub orders_title: &'static str,
+    pub orders: &'static str,
+    pub units: &'static str,
+    pub revenue: &'static str,
+    pub pending: &'static str,
+    pub per_product: &'static str,
+    pub buyers: &'static str,
+    pub col_buyer: &'static str,
+    pub col_orders: &'static str,
+    pub col_units: &'static str,
+    pub col_total: &'static str,
+    pub no_orders: &'static str,
+    pub orders_keys: &'static str,
+    pub waitlist_title: &'static str,
+    pub col_place: &'static str,
+    pub col_qty: &'static str,
+    pub col_since: &'static str,
+    pub col_state: &'static str,
+    pub waiting: &'static str,
+    pub offered: &'static str,
+    pub waitlist_empty: &'static str,
+    pub waitlist_keys: &'static str,
+    pub left: &'static str,
+}
+
+pub static VIEWS_ZH: ViewStrings = ViewStrings {
+    orders_title: "订单总览",
+    orders: "订单",
+    units: "件数",
+    revenue: "销售额",
+    pending: "待确认",
+    per_product: "各商品销量（件）",
+    buyers: "买家（按金额）",
+    col_buyer: "买家",
+    col_orders: "单数",
+    col_units: "件数",
+    col_total: "合计",
+    no_orders: "还没有订单",
+    orders_keys: "↑↓ 选择  回车 看这位买家的订单  o/Esc 关闭",
+    waitlist_title: "候补队列",
+    col_place: "位次",
+    col_qty: "数量",
+    col_since: "排队自",
+    col_state: "状态",
+    waiting: "等补货",
+    offered: "有货了，y 确认",
+    waitlist_empty: "没有在候补的订单",
+    waitlist_keys: "↑↓ 选择  y 确认有货的  n 拒绝  w/Esc 关闭",
+    left: "剩余",
+};
+
+pub static VIEWS_EN: ViewStrings = ViewStrings {
+    orders_title: "Orders",
+    orders: "orders",
+    units: "units",
+    revenue: "revenue",
+    pending: "pending",
+    per_product: "Units sold per product",
+    buyers: "Buyers (by money)",
+    col_buyer: "buyer",
+    col_orders: "orders",
+    col_units: "units",
+    col_total: "total",
+    no_orders: "no orders yet",
+    orders_keys: "↑↓ select  Enter that buyer's orders  o/Esc close",
+    waitlist_title: "Waitlist",
+    col_place: "place",
+    col_qty: "qty",
+    col_since: "since",
+    col_state: "state",
+    waiting: "waiting",
+    offered: "in stock: y confirms",
+    waitlist_empty: "nobody is waiting for stock",
+    waitlist_keys: "↑↓ select  y confirm one in stock  n reject  w/Esc close",
+    left: "left",
+};
+
+pub fn view_strings(language: Language) -> &'static ViewStrings {
+    match language {
+        Language::Zh => &VIEWS_ZH,
+        Language::En => &VIEWS_EN,
+    }
+}
+
+/// The sales sparkline's title: the window and its busiest minute.
+pub fn sales_a_minute(language: Language, minutes: u32, peak: u64) -> String {
+    match language {
+        Language::Zh => format!("每分钟订单（近 {minutes} 分钟，最多 {peak} 单）"),
+        Language::En => format!("Orders a minute (last {minutes} min, peak {peak})"),
+    }
+}
+
+/// The buyers table's title when the list holds only the biggest.
+pub fn buyers_shown(language: Language, shown: usize, all: u64) -> String {
+    match language {
+        Language::Zh => format!("前 {shown} 位，共 {all} 位"),
+        Language::En => format!("top {shown} of {all}"),
+    }
+}
+
+/// A product's line over its waitlist: stock left and how many wait.
+pub fn waiting_for(language: Language, left: i64, waiting: usize) -> String {
+    match language {
+        Language::Zh => format!("剩余 {left} · 候补 {waiting} 人"),
+        Language::En => format!("{left} left · {waiting} waiting"),
     }
 }
 

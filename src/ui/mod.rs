@@ -4,6 +4,7 @@
 
 pub mod ask;
 pub mod board;
+pub mod board_mode;
 pub mod cart;
 pub mod chat;
 pub mod help;
@@ -13,6 +14,7 @@ pub mod inbox;
 pub mod layout;
 pub mod onair;
 pub mod orders;
+pub mod orders_view;
 pub mod picker;
 pub mod products;
 pub mod prompt;
@@ -20,9 +22,10 @@ pub mod sanitize;
 pub mod status;
 pub mod text;
 pub mod theme;
+pub mod waitlist;
 
 use crate::app::model::{Mode, Model};
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
 pub use layout::WIDE_MIN;
@@ -36,6 +39,9 @@ pub fn is_wide((width, height): (u16, u16)) -> bool {
 
 pub fn render(model: &Model, frame: &mut Frame) {
     let area = frame.area();
+    if render_view(model, frame, area) {
+        return;
+    }
     let panes = layout::areas(area, model);
     status::render(model, frame, panes.status);
     onair::render(model, frame, panes.onair);
@@ -66,7 +72,50 @@ fn render_overlay(model: &Model, frame: &mut Frame, area: Rect, mode: Mode, wide
         // The wide layout shows the products beside the inbox already.
         Mode::Products if !wide => products::render_overlay(model, frame, area),
         Mode::Products => {}
+        // Drawn by `render_view`.
+        Mode::Orders | Mode::Waitlist | Mode::Board => {}
     }
+}
+
+/// The order book's views (issue 9) take the whole screen, so the main
+/// screen is not drawn under them: the board all of it, the orders view
+/// and the waitlist all but the status line (notices, such as a refused
+/// confirm, show there). A cart opened from the orders view sits over it.
+/// Returns whether one was drawn.
+fn render_view(model: &Model, frame: &mut Frame, area: Rect) -> bool {
+    // The help shows over the view it was opened from.
+    let shown = if model.mode == Mode::Help {
+        model.help_under
+    } else {
+        model.mode
+    };
+    let cart_over_orders = shown == Mode::Cart
+        && model
+            .orders_view
+            .as_ref()
+            .is_some_and(|view| view.cart_open);
+    if shown == Mode::Board {
+        board_mode::render(model, frame, area);
+        return true;
+    }
+    if !(matches!(shown, Mode::Orders | Mode::Waitlist) || cart_over_orders) {
+        return false;
+    }
+    let [status_area, view_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    status::render(model, frame, status_area);
+    if shown == Mode::Waitlist {
+        waitlist::render(model, frame, view_area);
+    } else {
+        orders_view::render(model, frame, view_area);
+    }
+    if cart_over_orders {
+        cart::render(model, frame, area);
+    }
+    if model.mode == Mode::Help {
+        help::render(model, frame, area);
+    }
+    true
 }
 
 /// A rectangle of at most `width` x `height` centred in `area`.

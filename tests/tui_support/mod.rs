@@ -307,3 +307,105 @@ pub fn source_down(kind: livestall::chat::OutageKind) -> Msg {
         },
     ))
 }
+
+// ---- The order book's views (orders, waitlist, board): fixtures. ----
+
+/// The store's row for a fixture product with `stock` left and `sold` sold.
+pub fn stock_row(sku: &str, stock: i64, sold: i64) -> livestall::store::StockRow {
+    let config = config(Language::Zh);
+    let p = config.catalog.by_sku(sku).expect("a fixture product");
+    livestall::store::StockRow {
+        sku: sku.into(),
+        name: p.name.clone(),
+        link: p.link,
+        price_fen: p.price_fen,
+        stock,
+        sold,
+        revenue_fen: p.price_fen * sold,
+        retired: false,
+        sale: None,
+    }
+}
+
+/// Three apricot orders (sold out) put on the waitlist by the store in
+/// arrival order (兰兰 ×2, 阿强 ×1, 抖音用户2958316704 ×3), then one apricot
+/// restocked: the first does not fit and keeps its place, the second is
+/// offered, the third waits. Ticked at 14:40.
+pub fn waitlisted_shop(model: &mut Model) {
+    let orders = [
+        ("w1", "兰兰", "杏干来两袋", at(14, 35, 1)),
+        ("w2", "阿强", "杏干一袋", at(14, 35, 9)),
+        ("w3", "抖音用户2958316704", "杏干三袋", at(14, 36, 30)),
+    ];
+    for (place, (id, user, text, when)) in orders.into_iter().enumerate() {
+        feed(model, [chat(id, user, text, when)]);
+        update(
+            model,
+            Msg::Store(StoreEvent::Refused(
+                intent_key(id, 0),
+                livestall::store::Refusal::Waitlisted {
+                    place: place as u32 + 1,
+                    left: 0,
+                },
+            )),
+        );
+    }
+    update(
+        model,
+        Msg::Store(StoreEvent::Inventory(vec![stock_row("apricot", 1, 150)])),
+    );
+    update(model, Msg::Tick(at(14, 40, 0)));
+}
+
+/// What the store would answer for the orders view at `now_ms`: a lively
+/// half hour ending in the minute of `now_ms`, and four buyers.
+pub fn orders_summary(now_ms: i64) -> Msg {
+    let since_ms = livestall::app::update::window_start(now_ms);
+    let per_minute: Vec<u32> = (0..livestall::app::update::SALES_MINUTES)
+        .map(|m| [0, 1, 3, 2, 5, 8, 4, 2, 0, 6][m as usize % 10])
+        .collect();
+    let buyer = |buyer: &str, user: &str, orders: u64, units: i64, total_fen: i64| {
+        livestall::store::BuyerTotal {
+            buyer: buyer.into(),
+            user: user.into(),
+            orders,
+            units,
+            total_fen,
+        }
+    };
+    Msg::Store(StoreEvent::OrdersSummary(Ok(
+        livestall::store::OrdersSummary {
+            since_ms,
+            orders: 126,
+            units: 301,
+            revenue_fen: 421_560,
+            buyer_count: 4,
+            buyers: vec![
+                buyer("name:北京吃货小王子", "北京吃货小王子", 5, 12, 47_880),
+                buyer("id:u1", "李姐", 3, 6, 23_940),
+                buyer("name:Tom", "Tom\u{202e}evil", 1, 2, 9_000),
+                buyer("id:d2958316704", "抖音用户2958316704", 1, 1, 3_990),
+            ],
+            per_minute,
+        },
+    )))
+}
+
+/// The shop after a few confirmed orders: the busy stream, 李姐's and
+/// Tom's orders confirmed (stock and sales follow), ticked at 14:32:06.
+pub fn shop_with_orders(model: &mut Model) {
+    busy_stream(model);
+    feed(
+        model,
+        [
+            confirmed("m1", 125, "millet-5jin", 2, "李姐", 298, 88),
+            confirmed("m3", 126, "walnut", 2, "Tom", 118, 2),
+            Msg::Store(StoreEvent::Inventory(vec![
+                stock_row("gift-box", 50, 0),
+                stock_row("crackers", 498, 2),
+                stock_row("apricot", 0, 150),
+            ])),
+            Msg::Tick(at(14, 32, 6)),
+        ],
+    );
+}
