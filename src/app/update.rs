@@ -18,6 +18,7 @@ use std::fmt;
 
 mod book;
 mod fix;
+mod inbox;
 
 pub use fix::picker_matches;
 
@@ -47,6 +48,7 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
         }
         Msg::Resize => {}
     }
+    inbox::settle_selection(model);
     fx
 }
 
@@ -216,6 +218,9 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     if model.mode == Mode::Picker && fix::picker_key(model, &key, fx) {
         return;
     }
+    if model.mode == Mode::Filter && inbox::filter_key(model, &key) {
+        return;
+    }
     let Some(action) = model.keymap.action(model.mode, &key) else {
         return;
     };
@@ -229,6 +234,8 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
             model.question = None;
             model.mode = toggled(model.mode, Mode::Products);
         }
+        // Esc in the inbox itself clears its filter.
+        Action::CloseOverlay if model.mode == Mode::Inbox => model.filter = None,
         Action::CloseOverlay => {
             model.mode = Mode::Inbox;
             model.question = None;
@@ -243,12 +250,11 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::QtyUp => fix::step_qty(model, 1),
         Action::QtyDown => fix::step_qty(model, -1),
         Action::OpenPicker => fix::open_picker(model),
-        Action::SelectUp => model.selected = model.selected.saturating_sub(1),
-        Action::SelectDown => {
-            if model.selected + 1 < model.inbox.len() {
-                model.selected += 1;
-            }
-        }
+        Action::SelectUp => inbox::step_selection(model, -1),
+        Action::SelectDown => inbox::step_selection(model, 1),
+        Action::Filter => inbox::open_filter(model),
+        Action::JumpToChat => inbox::jump_to_chat(model),
+        Action::GroupByBuyer => inbox::toggle_group(model),
         Action::ChatOlder => {
             model.chat_scroll =
                 (model.chat_scroll + CHAT_SCROLL_STEP).min(model.chat.len().saturating_sub(1));
@@ -314,25 +320,10 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
                 }
                 // The decided row waits for the store where it is; the
                 // helper's eyes move on to the next one.
-                Ok(()) => select_next_undecided(model),
+                Ok(()) => inbox::select_next_undecided(model),
                 Err(_) => {}
             }
         }
-    }
-}
-
-/// Moves the selection to the next row below that is still the helper's
-/// to decide, if there is one.
-fn select_next_undecided(model: &mut Model) {
-    if let Some(next) = model
-        .inbox
-        .iter()
-        .enumerate()
-        .skip(model.selected + 1)
-        .find(|(_, item)| actionable(&item.state))
-        .map(|(i, _)| i)
-    {
-        model.selected = next;
     }
 }
 
@@ -600,6 +591,7 @@ fn on_chat(
     push_chat(
         model,
         ChatEntry::Message(ChatLine {
+            msg_id: message.id.clone(),
             received_at_ms,
             user: message.user.clone(),
             text: message.text.clone(),
@@ -1060,6 +1052,11 @@ fn apply_order(model: &mut Model, done: Confirmed) {
 
 fn remove_item(model: &mut Model, key: &IntentKey) {
     if let Some(pos) = model.inbox.iter().position(|item| &item.key == key) {
+        // A filtered or grouped inbox moves on to the next row on screen,
+        // which need not be the next one in arrival order.
+        if let Some(next) = inbox::successor_of_leaving(model, pos) {
+            model.selected = next;
+        }
         model.inbox.remove(pos);
         // Keep the cursor on the same row when one above it leaves.
         if pos < model.selected {
@@ -1100,8 +1097,13 @@ fn restore_pending(model: &mut Model, engine: &Engine, pending: Vec<PendingInten
         let item = stored_item(model, engine, intent, waitlisted, false);
         model.inbox.push(item);
     }
-    // Oldest first; a stable sort keeps a message's intents in their order.
+    // Oldest first; a stable sort keeps a message's intents in their order,
+    // and the helper's row stays selected.
+    let selected = model.inbox.get(model.selected).map(|item| item.key.clone());
     model.inbox.sort_by_key(|item| item.received_at_ms);
+    if let Some(at) = selected.and_then(|key| model.inbox.iter().position(|i| i.key == key)) {
+        model.selected = at;
+    }
 }
 
 /// An inbox row for an intent the database holds (restored at the start,

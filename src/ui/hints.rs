@@ -11,7 +11,9 @@ use unicode_width::UnicodeWidthStr;
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let s = i18n::strings(model.language);
     let width = usize::from(area.width);
-    let hints = if s.hints.width() < width {
+    let hints = if model.mode == crate::app::model::Mode::Filter {
+        i18n::filter_hints(model.language)
+    } else if s.hints.width() < width {
         s.hints
     } else {
         s.hints_short

@@ -159,6 +159,8 @@ pub static ZH: Strings = Strings {
         ("]  [", "下一个 / 上一个商品讲解"),
         ("p", "显示 / 隐藏商品列表"),
         ("PgUp PgDn End", "翻看弹幕 / 回到最新"),
+        ("/", "筛选：弹幕内容、买家或商品；Esc 清除"),
+        ("g  G", "跳到所选订单的弹幕 / 同一买家的排在一起"),
         ("?", "显示 / 隐藏帮助"),
         ("Esc", "关闭弹窗"),
         ("q / Ctrl-C", "退出（待确认订单已存好，不会丢）"),
@@ -248,6 +250,8 @@ pub static EN: Strings = Strings {
         ("]  [", "next / previous product on air"),
         ("p", "show / hide the product list"),
         ("PgUp PgDn End", "scroll the chat / follow again"),
+        ("/", "filter by text, buyer or product; Esc clears"),
+        ("g  G", "jump to the order's chat line / group by buyer"),
         ("?", "show / hide this help"),
         ("Esc", "close overlays"),
         ("q / Ctrl-C", "quit (pending orders are saved)"),
@@ -459,6 +463,10 @@ pub fn notice(language: Language, notice: &Notice) -> String {
         Notice::SaleRefused(detail) => match language {
             Language::Zh => format!("秒杀没有改：{detail}"),
             Language::En => format!("flash sale not changed: {detail}"),
+        },
+        Notice::ChatLineGone => match language {
+            Language::Zh => "这条弹幕已不在弹幕记录里（太早了）".to_string(),
+            Language::En => "that message is no longer in the chat history".to_string(),
         },
         Notice::NoProduct => match language {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
@@ -766,6 +774,51 @@ pub fn board_sale(
         Language::En => {
             format!("FLASH SALE: {left} left · ends in {countdown} · was ¥{regular_price}")
         }
+    }
+}
+
+/// The inbox's title: how many rows, and with a filter set how many of
+/// them it shows and what it is (`typing`: with a cursor), and whether the
+/// rows are grouped by buyer.
+pub fn inbox_title(
+    language: Language,
+    shown: usize,
+    total: usize,
+    filter: Option<&str>,
+    typing: bool,
+    grouped: bool,
+) -> String {
+    let cursor = if typing { "▏" } else { "" };
+    let mut title = match (language, filter) {
+        (Language::Zh, None) => format!("待确认 ({total})"),
+        (Language::En, None) => format!("Pending ({total})"),
+        (Language::Zh, Some(query)) => format!("待确认 {shown}/{total} · 筛选 /{query}{cursor}"),
+        (Language::En, Some(query)) => {
+            format!("Pending {shown} of {total} · filter /{query}{cursor}")
+        }
+    };
+    if grouped {
+        title.push_str(match language {
+            Language::Zh => " · 按买家",
+            Language::En => " · by buyer",
+        });
+    }
+    title
+}
+
+/// The inbox when the filter shows none of its rows.
+pub fn filter_none(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "没有符合筛选的订单（Esc 清除筛选）",
+        Language::En => "no pending order matches the filter (Esc clears it)",
+    }
+}
+
+/// The key-hints line while the filter is typed.
+pub fn filter_hints(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "输入 内容/买家/商品/链接号/拼音首字母  ↑↓ 选择  回车 保留筛选  Esc 清除",
+        Language::En => "type text/buyer/product/link/initials  ↑↓ select  Enter keep  Esc clear",
     }
 }
 

@@ -44,7 +44,8 @@ pub fn render(model: &Model, frame: &mut Frame) {
         render_stacked(model, frame, area);
     }
     match model.mode {
-        Mode::Inbox => {}
+        // The inbox's title shows the filter being typed.
+        Mode::Inbox | Mode::Filter => {}
         Mode::Help => help::render(model, frame, area),
         Mode::Ask => ask::render(model, frame, area),
         Mode::Prompt => prompt::render(model, frame, area),

@@ -99,7 +99,7 @@ pub(super) fn synced(
     }
     if inserted {
         // Keep the helper's row selected where it was.
-        let selected = model.selected_item().map(|item| item.key.clone());
+        let selected = model.inbox.get(model.selected).map(|item| item.key.clone());
         model.inbox.sort_by_key(|item| item.received_at_ms);
         if let Some(key) = selected {
             if let Some(at) = model.inbox.iter().position(|item| item.key == key) {
