@@ -872,6 +872,7 @@ fn scope_words(scope: Scope) -> (String, String) {
         Mode::Orders => ("the orders view", "订单总览"),
         Mode::Waitlist => ("the waitlist", "候补队列"),
         Mode::Board => ("the board", "主播看板"),
+        Mode::Filter => ("the inbox filter", "筛选输入"),
     };
     (format!("in {en}"), format!("在{zh}里"))
 }

@@ -72,6 +72,12 @@ pub enum Action {
     OpenWaitlist,
     /// Show the broadcaster's board full screen; any key goes back.
     ShowBoard,
+    /// Type a filter for the inbox (text, buyer or product), or edit the one set.
+    Filter,
+    /// Scroll the chat to the selected intent's message and mark it.
+    JumpToChat,
+    /// Sort the inbox so each buyer's rows sit together, or back.
+    GroupByBuyer,
 }
 
 /// The modes a binding holds in.
@@ -445,6 +451,26 @@ const DEFAULT_BINDINGS: &[(Scope, KeyCode, KeyModifiers, Action)] = &[
     (ANY, KeyCode::Esc, KeyModifiers::NONE, Action::CloseOverlay),
     (ANY, KeyCode::Char('q'), KeyModifiers::NONE, Action::Quit),
     (ANY, KeyCode::Char('c'), KeyModifiers::CONTROL, Action::Quit),
+    // The inbox at speed: filter, jump to the chat line, group by buyer.
+    // While the filter is typed, keys go into it (update's filter_key).
+    (
+        INBOX,
+        KeyCode::Char('/'),
+        KeyModifiers::NONE,
+        Action::Filter,
+    ),
+    (
+        INBOX,
+        KeyCode::Char('g'),
+        KeyModifiers::NONE,
+        Action::JumpToChat,
+    ),
+    (
+        INBOX,
+        KeyCode::Char('G'),
+        KeyModifiers::NONE,
+        Action::GroupByBuyer,
+    ),
 ];
 
 impl Default for Keymap {

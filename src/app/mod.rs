@@ -7,6 +7,7 @@
 //! - `event`: what happened, told to front ends that do not draw the model.
 //! - `update`: the only place the model changes; pure and synchronous.
 //! - `keymap`: key bindings as data, looked up by (mode, key).
+//! - `rows`: which inbox rows are on screen, in what order (filter, grouping).
 //! - `driver`: the `tokio::select!` loop: shell input, chat, store events,
 //!   clock and stop in; effects out to the store and the shell.
 //! - `tui`, `headless`: the two shells (keys and frames; JSON commands and
@@ -18,6 +19,7 @@ pub mod headless;
 pub mod keymap;
 pub mod model;
 pub mod msg;
+pub mod rows;
 pub mod tui;
 pub mod update;
 

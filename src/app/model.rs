@@ -140,6 +140,9 @@ pub struct Reading {
 /// A chat message with what the engine read in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatLine {
+    /// The source's message id: the key intents keep (`IntentKey::msg_id`),
+    /// so `g` can find an intent's message.
+    pub msg_id: String,
     pub received_at_ms: i64,
     /// Raw, as the source delivered it.
     pub user: String,
@@ -198,13 +201,17 @@ pub enum Mode {
     Waitlist,
     /// The broadcaster's board covers the screen; any key goes back.
     Board,
+    /// The helper is typing the inbox filter (`Model::filter`): typed keys
+    /// go into it and narrow the inbox as they come, Enter keeps it and
+    /// gives the keys back to the inbox, Esc drops it.
+    Filter,
 }
 
 impl Mode {
     /// Whether typed characters go into a line rather than to the keymap
     /// (only keys with Ctrl or Alt reach it then).
     pub fn takes_typing(self) -> bool {
-        matches!(self, Mode::Prompt | Mode::Picker)
+        matches!(self, Mode::Prompt | Mode::Picker | Mode::Filter)
     }
 }
 
@@ -376,6 +383,9 @@ pub enum Notice {
     Learned(String, String),
     /// A phrase was not learned.
     LearnRefused(String),
+    /// `g`: the selected intent's message is no longer in the chat history
+    /// (older than the last `CHAT_CAPACITY` lines, or from an earlier run).
+    ChatLineGone,
 }
 
 #[derive(Debug, Clone)]
@@ -413,8 +423,19 @@ pub struct Model {
     pub inbox_more: u64,
     /// A page of undecided intents has been asked of the store.
     pub(crate) page_in_flight: bool,
-    /// Index into `inbox` of the selected row (meaningless when the inbox is empty).
+    /// Index into `inbox` of the selected row (meaningless when the inbox is
+    /// empty). With a filter set it is kept on a row the filter shows; when
+    /// none does, nothing is selected (`selected_item` is `None`), so y/n
+    /// never act on a row the helper cannot see.
     pub selected: usize,
+    /// The inbox filter (`/`): rows whose text, buyer or product matches.
+    /// `None` (or empty) shows every row.
+    pub filter: Option<String>,
+    /// `G`: each buyer's rows sit together, in the order of their first row.
+    pub group_by_buyer: bool,
+    /// `g`: the intent whose chat line is marked in the chat pane; the mark
+    /// shows while that intent is the selected one.
+    pub chat_mark: Option<IntentKey>,
     pub chat: VecDeque<ChatEntry>,
     /// How many lines the chat view sits above the newest; 0 follows new messages.
     pub chat_scroll: usize,
@@ -548,6 +569,9 @@ impl Model {
             inbox_more: 0,
             page_in_flight: false,
             selected: 0,
+            filter: None,
+            group_by_buyer: false,
+            chat_mark: None,
             chat: VecDeque::new(),
             chat_scroll: 0,
             recent_orders: VecDeque::new(),
@@ -623,8 +647,14 @@ impl Model {
         self.queue.iter().position(|&p| p == product)
     }
 
+    /// The selected row, if it is on screen (see `selected`).
     pub fn selected_item(&self) -> Option<&InboxItem> {
-        self.inbox.get(self.selected)
+        self.selected_index().map(|i| &self.inbox[i])
+    }
+
+    /// Index into `inbox` of the selected row, if it is on screen.
+    pub fn selected_index(&self) -> Option<usize> {
+        crate::app::rows::is_visible(self, self.selected).then_some(self.selected)
     }
 
     pub fn product(&self, index: Option<usize>) -> Option<&ProductRow> {

@@ -18,6 +18,7 @@ use std::fmt;
 
 mod book;
 mod fix;
+mod inbox;
 mod mouse;
 mod queue;
 mod views;
@@ -60,6 +61,7 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
         Msg::Resize { width, height } => model.screen = (width, height),
         Msg::Mouse(event) => mouse::on_mouse(model, event),
     }
+    inbox::settle_selection(model);
     fx
 }
 
@@ -246,6 +248,9 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     if model.mode == Mode::Board && views::board_key(model, &key) {
         return;
     }
+    if model.mode == Mode::Filter && inbox::filter_key(model, &key) {
+        return;
+    }
     let Some(action) = model.keymap.action(model.mode, &key) else {
         return;
     };
@@ -270,6 +275,8 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::MoveProductUp => queue::move_selected(model, -1, fx),
         Action::MoveProductDown => queue::move_selected(model, 1, fx),
         Action::SoldOut => queue::ask_sold_out(model),
+        // Esc in the inbox itself clears its filter.
+        Action::CloseOverlay if model.mode == Mode::Inbox => model.filter = None,
         Action::CloseOverlay => views::close_overlay(model),
         Action::OpenOrders => views::toggle_orders(model, fx),
         Action::OpenWaitlist => views::toggle_waitlist(model),
@@ -290,12 +297,11 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::QtyUp => fix::step_qty(model, 1),
         Action::QtyDown => fix::step_qty(model, -1),
         Action::OpenPicker => fix::open_picker(model),
-        Action::SelectUp => model.selected = model.selected.saturating_sub(1),
-        Action::SelectDown => {
-            if model.selected + 1 < model.inbox.len() {
-                model.selected += 1;
-            }
-        }
+        Action::SelectUp => inbox::step_selection(model, -1),
+        Action::SelectDown => inbox::step_selection(model, 1),
+        Action::Filter => inbox::open_filter(model),
+        Action::JumpToChat => inbox::jump_to_chat(model),
+        Action::GroupByBuyer => inbox::toggle_group(model),
         Action::ChatOlder => {
             model.chat_scroll =
                 (model.chat_scroll + CHAT_SCROLL_STEP).min(model.chat.len().saturating_sub(1));
@@ -375,25 +381,10 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
                 }
                 // The decided row waits for the store where it is; the
                 // helper's eyes move on to the next one.
-                Ok(()) => select_next_undecided(model),
+                Ok(()) => inbox::select_next_undecided(model),
                 Err(_) => {}
             }
         }
-    }
-}
-
-/// Moves the selection to the next row below that is still the helper's
-/// to decide, if there is one.
-fn select_next_undecided(model: &mut Model) {
-    if let Some(next) = model
-        .inbox
-        .iter()
-        .enumerate()
-        .skip(model.selected + 1)
-        .find(|(_, item)| actionable(&item.state))
-        .map(|(i, _)| i)
-    {
-        model.selected = next;
     }
 }
 
@@ -680,6 +671,7 @@ fn on_chat(
     push_chat(
         model,
         ChatEntry::Message(ChatLine {
+            msg_id: message.id.clone(),
             received_at_ms,
             user: message.user.clone(),
             text: message.text.clone(),
@@ -1182,6 +1174,11 @@ fn apply_order(model: &mut Model, done: Confirmed) {
 
 fn remove_item(model: &mut Model, key: &IntentKey) {
     if let Some(pos) = model.inbox.iter().position(|item| &item.key == key) {
+        // A filtered or grouped inbox moves on to the next row on screen,
+        // which need not be the next one in arrival order.
+        if let Some(next) = inbox::successor_of_leaving(model, pos) {
+            model.selected = next;
+        }
         model.inbox.remove(pos);
         // Keep the cursor on the same row when one above it leaves.
         if pos < model.selected {
@@ -1269,7 +1266,7 @@ fn refill_inbox(model: &mut Model, fx: &mut Vec<Effect>) {
 /// Oldest first (a stable sort keeps a message's intents in their order),
 /// with the helper's row still selected.
 pub(super) fn sort_inbox(model: &mut Model) {
-    let selected = model.selected_item().map(|item| item.key.clone());
+    let selected = model.inbox.get(model.selected).map(|item| item.key.clone());
     model.inbox.sort_by_key(|item| item.received_at_ms);
     if let Some(key) = selected {
         if let Some(at) = model.inbox.iter().position(|item| item.key == key) {

@@ -2,6 +2,8 @@
 //! highlighted and each intent's reading tagged on the right; gap markers
 //! where messages may have been missed. Before the source was ever reached
 //! it says so instead: what is being tried, why it failed, what to do.
+//! The message `g` jumped to is marked (▸, reversed) while its intent is
+//! the selected one.
 
 use crate::app::model::{ChatEntry, ChatLine, Connection, Model, Reading};
 use crate::chat::OutageKind;
@@ -22,9 +24,13 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let s = i18n::strings(model.language);
     let mut block =
         Block::bordered().title(Line::styled(format!(" {} ", s.chat_title), theme::title()));
-    if model.chat_scroll > 0 {
+    // Never scrolled past the oldest line: a short history fills the pane
+    // rather than leaving blank rows under a line scrolled to (PgUp, `g`).
+    let rows = usize::from(area.height.saturating_sub(2));
+    let scroll = model.chat_scroll.min(model.chat.len().saturating_sub(rows));
+    if scroll > 0 {
         block = block.title(Line::styled(
-            format!(" {} {} ", model.chat_scroll, s.chat_paused),
+            format!(" {} {} ", scroll, s.chat_paused),
             theme::on_air(),
         ));
     }
@@ -39,14 +45,23 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
         );
         return;
     }
+    // `g`'s mark holds while its intent stays selected.
+    let marked = model
+        .chat_mark
+        .as_ref()
+        .filter(|key| model.selected_item().is_some_and(|item| &item.key == *key))
+        .map(|key| key.msg_id.as_str());
     // Only the entries that fit are built, however long the ring is.
-    let end = model.chat.len().saturating_sub(model.chat_scroll);
+    let end = model.chat.len().saturating_sub(scroll);
     let skip = end.saturating_sub(rows);
     let lines: Vec<Line> = model
         .chat
         .range(skip..end)
         .map(|entry| match entry {
-            ChatEntry::Message(line) => message_line(model, line, width),
+            ChatEntry::Message(line) => {
+                let line_marked = marked == Some(line.msg_id.as_str());
+                message_line(model, line, line_marked, width)
+            }
             ChatEntry::Gap { at_ms, reason } => Line::styled(
                 text::truncate(
                     &format!(
@@ -132,7 +147,7 @@ fn empty_lines(model: &Model) -> Vec<Line<'static>> {
     }
 }
 
-fn message_line(model: &Model, line: &ChatLine, width: usize) -> Line<'static> {
+fn message_line(model: &Model, line: &ChatLine, marked: bool, width: usize) -> Line<'static> {
     let tag = reading_tag(model, &line.readings);
     // The tag gets up to a third of the row; the message gets the rest.
     let tag_width = if tag.is_empty() {
@@ -144,12 +159,17 @@ fn message_line(model: &Model, line: &ChatLine, width: usize) -> Line<'static> {
     let mut spans = vec![
         Span::styled(
             format!(
-                " {} ",
+                "{}{} ",
+                if marked { "▸" } else { " " },
                 text::clock(line.received_at_ms, model.utc_offset_secs)
             ),
             theme::dim(),
         ),
-        Span::styled(text::fit(&sanitize(&line.user), USER_WIDTH), theme::user()),
+        // Cut in the middle: "抖音用户1234567" and "抖音用户1234589" stay apart.
+        Span::styled(
+            text::fit_middle(&sanitize(&line.user), USER_WIDTH),
+            theme::user(),
+        ),
         Span::raw(" "),
     ];
     let mut used = 0;
@@ -174,7 +194,12 @@ fn message_line(model: &Model, line: &ChatLine, width: usize) -> Line<'static> {
             theme::reading(),
         ));
     }
-    Line::from(spans)
+    let line = Line::from(spans);
+    if marked {
+        line.style(theme::marked_chat())
+    } else {
+        line
+    }
 }
 
 fn reading_tag(model: &Model, readings: &[Reading]) -> String {

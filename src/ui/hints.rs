@@ -18,6 +18,9 @@ const IMPORTANCE: &[&[Action]] = &[
     &[Action::Confirm],
     &[Action::Reject],
     &[Action::SelectUp, Action::SelectDown],
+    &[Action::PutOnAir],
+    &[Action::MoveProductUp, Action::MoveProductDown],
+    &[Action::SoldOut],
     &[Action::QtyUp, Action::QtyDown],
     &[Action::OpenPicker],
     &[Action::CancelOrder],
@@ -30,6 +33,13 @@ const IMPORTANCE: &[&[Action]] = &[
     &[Action::ConfirmOnAirAll],
     &[Action::ChatOlder, Action::ChatNewer],
     &[Action::ChatLatest],
+    &[Action::Filter],
+    &[Action::OpenOrders],
+    &[Action::OpenWaitlist],
+    &[Action::ShowBoard],
+    &[Action::FocusProducts],
+    &[Action::JumpToChat],
+    &[Action::GroupByBuyer],
     &[Action::RejectProductAll],
     &[Action::RejectStale],
     &[Action::CloseOverlay],
@@ -132,7 +142,12 @@ pub fn close_words(model: &Model) -> String {
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width);
-    let line = hints(model, width.saturating_sub(1)).join(GAP);
+    // Typing the filter, the keys are the line's own (not the keymap's).
+    let line = if model.mode == crate::app::model::Mode::Filter {
+        i18n::filter_hints(model.language).to_string()
+    } else {
+        hints(model, width.saturating_sub(1)).join(GAP)
+    };
     let line = Line::styled(text::truncate(&format!(" {line}"), width), theme::dim());
     frame.render_widget(Paragraph::new(line), area);
 }

@@ -246,21 +246,6 @@ pub fn quit_summary(model: &crate::app::model::Model) -> String {
     }
 }
 
-/// The inbox's title: how many wait, and when the database holds more than
-/// the inbox has loaded, that the oldest are shown (the rest follow as they
-/// are decided).
-pub fn inbox_title(language: Language, loaded: usize, more: u64) -> String {
-    let title = strings(language).inbox_title;
-    if more == 0 {
-        return format!(" {title} ({loaded}) ");
-    }
-    let all = (loaded as u64).saturating_add(more);
-    match language {
-        Language::Zh => format!(" {title} ({all}，先显示最早的 {loaded} 条) "),
-        Language::En => format!(" {title} ({all}; the oldest {loaded} shown) "),
-    }
-}
-
 /// A waitlisted row's place in its product's line.
 pub fn waitlisted(language: Language, place: u32) -> String {
     match (language, place) {
@@ -444,6 +429,10 @@ pub fn notice(language: Language, notice: &Notice) -> String {
         Notice::SaleRefused(detail) => match language {
             Language::Zh => format!("秒杀没有改：{detail}"),
             Language::En => format!("flash sale not changed: {detail}"),
+        },
+        Notice::ChatLineGone => match language {
+            Language::Zh => "这条弹幕已不在弹幕记录里（太早了）".to_string(),
+            Language::En => "that message is no longer in the chat history".to_string(),
         },
         Notice::NoProduct => match language {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
@@ -788,6 +777,12 @@ pub fn action_help(language: Language, action: Action) -> &'static str {
         Action::OpenWaitlist => "waitlist: y confirms one in stock again, n rejects",
         Action::ShowBoard if zh => "主播看板全屏显示（按任意键返回）",
         Action::ShowBoard => "the broadcaster's board full screen (any key back)",
+        Action::Filter if zh => "筛选：弹幕内容、买家或商品（Esc 清除）",
+        Action::Filter => "filter by text, buyer or product (Esc clears)",
+        Action::JumpToChat if zh => "跳到所选订单的那条弹幕",
+        Action::JumpToChat => "jump to the selected order's chat line",
+        Action::GroupByBuyer if zh => "同一买家的订单排在一起 / 恢复",
+        Action::GroupByBuyer => "group each buyer's orders together / back",
         Action::OpenCart if zh => "所选买家的全部订单（取消、改数量）",
         Action::OpenCart => "the selected buyer's orders: cancel, change qty",
         Action::OpenPicker if zh => "给所选订单换商品（链接号、名称、拼音首字母）",
@@ -855,6 +850,12 @@ pub fn action_hint(language: Language, action: Action) -> &'static str {
         Action::OpenWaitlist => "waitlist",
         Action::ShowBoard if zh => "看板",
         Action::ShowBoard => "board",
+        Action::Filter if zh => "筛选",
+        Action::Filter => "filter",
+        Action::JumpToChat if zh => "看弹幕",
+        Action::JumpToChat => "chat line",
+        Action::GroupByBuyer if zh => "按买家",
+        Action::GroupByBuyer => "by buyer",
         Action::OpenCart if zh => "买家订单",
         Action::OpenCart => "cart",
         Action::OpenPicker if zh => "改商品",
@@ -1055,6 +1056,65 @@ pub fn waiting_for(language: Language, left: i64, waiting: usize) -> String {
     match language {
         Language::Zh => format!("剩余 {left} · 候补 {waiting} 人"),
         Language::En => format!("{left} left · {waiting} waiting"),
+    }
+}
+
+/// The inbox's title: how many rows, and with a filter set how many of
+/// them it shows and what it is (`typing`: with a cursor), and whether the
+/// rows are grouped by buyer.
+///
+/// `total` counts the rows loaded; `more` the undecided intents the
+/// database holds beyond them (the inbox loads the oldest page of a long
+/// backlog and the rest as those are decided).
+pub fn inbox_title(
+    language: Language,
+    shown: usize,
+    total: usize,
+    more: u64,
+    filter: Option<&str>,
+    typing: bool,
+    grouped: bool,
+) -> String {
+    let cursor = if typing { "▏" } else { "" };
+    let all = (total as u64).saturating_add(more);
+    let mut title = match (language, filter) {
+        (Language::Zh, None) if more > 0 => format!("待确认 ({all}，先显示最早的 {total} 条)"),
+        (Language::En, None) if more > 0 => format!("Pending ({all}; the oldest {total} shown)"),
+        (Language::Zh, None) => format!("待确认 ({total})"),
+        (Language::En, None) => format!("Pending ({total})"),
+        (Language::Zh, Some(query)) => format!("待确认 {shown}/{total} · 筛选 /{query}{cursor}"),
+        (Language::En, Some(query)) => {
+            format!("Pending {shown} of {total} · filter /{query}{cursor}")
+        }
+    };
+    if more > 0 && filter.is_some() {
+        title.push_str(&match language {
+            Language::Zh => format!(" · 另有 {more} 条未载入"),
+            Language::En => format!(" · {more} more not loaded"),
+        });
+    }
+    if grouped {
+        title.push_str(match language {
+            Language::Zh => " · 按买家",
+            Language::En => " · by buyer",
+        });
+    }
+    title
+}
+
+/// The inbox when the filter shows none of its rows.
+pub fn filter_none(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "没有符合筛选的订单（Esc 清除筛选）",
+        Language::En => "no pending order matches the filter (Esc clears it)",
+    }
+}
+
+/// The key-hints line while the filter is typed.
+pub fn filter_hints(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "输入 内容/买家/商品/链接号/拼音首字母  ↑↓ 选择  回车 保留筛选  Esc 清除",
+        Language::En => "type text/buyer/product/link/initials  ↑↓ select  Enter keep  Esc clear",
     }
 }
 

@@ -1,8 +1,13 @@
 //! The helper's inbox: pending intents, oldest first, one row each (time,
 //! buyer, product, quantity, whether stock covers it, confidence, state), the
 //! selected row obvious with the message and the reading's evidence under it.
+//! With a filter set only its rows show; grouped, each buyer's rows sit
+//! together (`app::rows` says which rows and in what order). A buyer with
+//! several rows carries a badge: `+2` (two more), or `(3)` on the first row
+//! of a group, the rest indented under it.
 
-use crate::app::model::{InboxItem, IntentState, Model, LOW_CONFIDENCE};
+use crate::app::model::{InboxItem, IntentState, Mode, Model, LOW_CONFIDENCE};
+use crate::app::rows;
 use crate::intent::IntentKind;
 use crate::ui::sanitize::{highlight_segments, sanitize};
 use crate::ui::{i18n, text, theme};
@@ -11,6 +16,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
+use std::collections::HashMap;
 use unicode_width::UnicodeWidthStr;
 
 const USER_WIDTH: usize = 10;
@@ -22,8 +28,22 @@ const STATE_ROOM: usize = 12;
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let s = i18n::strings(model.language);
+    let order = screen_order(model);
+    let filter = model.filter.as_deref().map(sanitize);
+    let title = i18n::inbox_title(
+        model.language,
+        order.len(),
+        model.inbox.len(),
+        model.inbox_more,
+        filter
+            .as_deref()
+            .filter(|q| !q.is_empty() || model.mode == Mode::Filter),
+        model.mode == Mode::Filter,
+        model.group_by_buyer,
+    );
+    let title_room = usize::from(area.width.saturating_sub(2));
     let mut block = Block::bordered().title(Line::styled(
-        i18n::inbox_title(model.language, model.inbox.len(), model.inbox_more),
+        text::truncate(&format!(" {title} "), title_room),
         theme::title(),
     ));
     if let Some((notice, _)) = &model.notice {
@@ -41,20 +61,33 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     if rows == 0 || width == 0 {
         return;
     }
-    if model.inbox.is_empty() {
+    if order.is_empty() {
+        let empty = if model.inbox.is_empty() {
+            s.inbox_empty
+        } else {
+            i18n::filter_none(model.language)
+        };
         frame.render_widget(
-            Paragraph::new(Line::styled(format!("  {}", s.inbox_empty), theme::dim())),
+            Paragraph::new(Line::styled(
+                text::truncate(&format!("  {empty}"), width),
+                theme::dim(),
+            )),
             inner,
         );
         return;
     }
 
     let mut lines = Vec::with_capacity(rows);
-    let selected = model.selected.min(model.inbox.len() - 1);
-    for shown in visible_rows(model, rows) {
+    for shown in visible_rows(model, &order, rows) {
         lines.push(match shown {
             Shown::Header => header(model, width),
-            Shown::Item(index) => row(model, &model.inbox[index], index == selected, width),
+            Shown::Item(index, badge) => row(
+                model,
+                &model.inbox[index],
+                Some(index) == model.selected_index(),
+                badge,
+                width,
+            ),
             Shown::Why(index) => why_line(model, &model.inbox[index], width),
         });
     }
@@ -65,38 +98,69 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shown {
     Header,
-    /// The row of `inbox[i]`.
-    Item(usize),
+    /// The row of `inbox[i]`, with its buyer's badge.
+    Item(usize, Badge),
     /// The explanation under the selected row.
     Why(usize),
 }
 
+/// Screen order: every row, or the filter's, grouped by buyer or not.
+fn screen_order(model: &Model) -> Vec<usize> {
+    if rows::arranged(model) {
+        rows::visible(model)
+    } else {
+        (0..model.inbox.len()).collect()
+    }
+}
+
 /// The lines of an inbox pane `rows` high, top down: the column headers
-/// when there is room for a row under them, then the rows, keeping the
-/// selected one and the explanation under it in view.
-fn visible_rows(model: &Model, rows: usize) -> Vec<Shown> {
-    let mut shown = Vec::with_capacity(rows);
-    if model.inbox.is_empty() || rows == 0 {
-        return shown;
+/// when there is room for a row under them, then the rows of `order`,
+/// keeping the selected one and the explanation under it in view. The
+/// view draws these and the mouse finds its row in them.
+fn visible_rows(model: &Model, order: &[usize], rows: usize) -> Vec<Shown> {
+    let mut lines = Vec::with_capacity(rows);
+    if order.is_empty() || rows == 0 {
+        return lines;
     }
     let body = if rows >= 3 {
-        shown.push(Shown::Header);
+        lines.push(Shown::Header);
         rows - 1
     } else {
         rows
     };
-    let selected = model.selected.min(model.inbox.len() - 1);
-    let offset = (selected + 2).saturating_sub(body);
-    for index in offset..model.inbox.len() {
-        if shown.len() >= rows {
+    let selected = model.selected_index();
+    let at = selected
+        .and_then(|i| order.iter().position(|&o| o == i))
+        .unwrap_or(0);
+    let offset = (at + 2).saturating_sub(body);
+    let shown = &order[offset..order.len().min(offset + body)];
+    let per_buyer = buyer_counts(model, shown);
+    for (n, &index) in shown.iter().enumerate() {
+        if lines.len() >= rows {
             break;
         }
-        shown.push(Shown::Item(index));
-        if index == selected && shown.len() < rows {
-            shown.push(Shown::Why(index));
+        let item = &model.inbox[index];
+        let buyer = rows::buyer_key(item);
+        let count = per_buyer.get(&buyer).copied().unwrap_or(1);
+        let badge = if !model.group_by_buyer {
+            Badge::More(count - 1)
+        } else {
+            // The first row of its group on screen heads it.
+            let before = (offset + n)
+                .checked_sub(1)
+                .map(|b| rows::buyer_key(&model.inbox[order[b]]));
+            if before == Some(buyer) {
+                Badge::Indent
+            } else {
+                Badge::Group(count)
+            }
+        };
+        lines.push(Shown::Item(index, badge));
+        if Some(index) == selected && lines.len() < rows {
+            lines.push(Shown::Why(index));
         }
     }
-    shown
+    lines
 }
 
 /// The inbox row drawn at screen row `y` of a pane at `area`, if any (for
@@ -106,9 +170,59 @@ pub fn row_at(model: &Model, area: Rect, y: u16) -> Option<usize> {
     if y < inner.top() || y >= inner.bottom() {
         return None;
     }
-    match visible_rows(model, usize::from(inner.height)).get(usize::from(y - inner.top()))? {
+    let order = screen_order(model);
+    match visible_rows(model, &order, usize::from(inner.height))
+        .get(usize::from(y - inner.top()))?
+    {
         Shown::Header => None,
-        Shown::Item(index) | Shown::Why(index) => Some(*index),
+        Shown::Item(index, _) | Shown::Why(index) => Some(*index),
+    }
+}
+
+/// What the buyer column adds to a buyer's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Badge {
+    /// Ungrouped: this many other rows of the same buyer (none when 0).
+    More(usize),
+    /// Grouped, the group's first row: the buyer's rows in all.
+    Group(usize),
+    /// Grouped, a later row of the group.
+    Indent,
+}
+
+/// How many rows of the inbox each buyer on screen has, counted over the
+/// whole inbox (filtered or not: the helper should see the buyer ordered
+/// more than the filter shows), but only for the buyers on screen.
+fn buyer_counts<'m>(model: &'m Model, shown: &[usize]) -> HashMap<(bool, &'m str), usize> {
+    let mut counts: HashMap<(bool, &str), usize> = shown
+        .iter()
+        .map(|&i| (rows::buyer_key(&model.inbox[i]), 0))
+        .collect();
+    for item in &model.inbox {
+        if let Some(count) = counts.get_mut(&rows::buyer_key(item)) {
+            *count += 1;
+        }
+    }
+    counts
+}
+
+/// The buyer column: the name cut in the middle (names that differ at the
+/// end stay apart), the badge right-aligned after it.
+fn buyer_cell(user: &str, badge: Badge) -> String {
+    let (indent, mark) = match badge {
+        Badge::More(0) | Badge::Group(0 | 1) => ("", String::new()),
+        Badge::More(more) => ("", format!("+{more}")),
+        Badge::Group(all) => ("", format!("({all})")),
+        Badge::Indent => ("  ", String::new()),
+    };
+    let room = USER_WIDTH
+        .saturating_sub(indent.len())
+        .saturating_sub(if mark.is_empty() { 0 } else { mark.len() + 1 });
+    let name = text::fit_middle(&sanitize(user), room);
+    if mark.is_empty() {
+        format!("{indent}{name}")
+    } else {
+        format!("{name} {}", text::fit_right(&mark, USER_WIDTH - room - 1))
     }
 }
 
@@ -143,7 +257,13 @@ fn header(model: &Model, width: usize) -> Line<'static> {
     Line::styled(text::truncate(&text, width), theme::dim())
 }
 
-fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'static> {
+fn row(
+    model: &Model,
+    item: &InboxItem,
+    selected: bool,
+    badge: Badge,
+    width: usize,
+) -> Line<'static> {
     let s = i18n::strings(model.language);
     let name_width = name_width(model, width);
     let state_width = width.saturating_sub(FIXED_WIDTH + name_width);
@@ -196,10 +316,7 @@ fn row(model: &Model, item: &InboxItem, selected: bool, width: usize) -> Line<'s
             ),
             theme::dim(),
         ),
-        Span::styled(
-            text::fit_middle(&sanitize(&item.user), USER_WIDTH),
-            theme::user(),
-        ),
+        Span::styled(buyer_cell(&item.user, badge), theme::user()),
         Span::raw(" "),
         Span::raw(text::fit_middle(name, name_width)),
         Span::raw(" "),

@@ -63,7 +63,8 @@ pub fn render(model: &Model, frame: &mut Frame) {
 
 fn render_overlay(model: &Model, frame: &mut Frame, area: Rect, mode: Mode, wide: bool) {
     match mode {
-        Mode::Inbox => {}
+        // The inbox's title shows the filter being typed.
+        Mode::Inbox | Mode::Filter => {}
         Mode::Help => help::render(model, frame, area),
         Mode::Ask => ask::render(model, frame, area),
         Mode::Prompt => prompt::render(model, frame, area),

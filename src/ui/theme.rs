@@ -31,6 +31,11 @@ pub fn selected_row() -> Style {
         .add_modifier(Modifier::BOLD)
 }
 
+/// The chat line `g` jumped to.
+pub fn marked_chat() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+}
+
 pub fn sold_out() -> Style {
     Style::new()
         .fg(Color::White)

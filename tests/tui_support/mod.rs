@@ -409,3 +409,195 @@ pub fn shop_with_orders(model: &mut Model) {
         ],
     );
 }
+
+// ---------------------------------------------------------------------------
+// Key strings (issue 9, item 10), in the style of gitu's
+// `snapshot!(ctx, "jj<tab>")`: a script of keys as one string, fed to the
+// model through `update`, and a snapshot named after what was pressed.
+//
+// Plain characters are typed as they are (`jj+/小米`); named keys go in
+// angle brackets, with optional `c-` (Ctrl), `s-` (Shift) and `a-` (Alt)
+// prefixes: `<enter>` `<esc>` `<tab>` `<s-tab>` `<bs>` `<del>` `<up>`
+// `<down>` `<left>` `<right>` `<pgup>` `<pgdn>` `<home>` `<end>` `<space>`
+// `<f1>`…`<f12>` `<c-c>`; `<lt>` types a `<`.
+// ---------------------------------------------------------------------------
+
+/// The key events a key string stands for, or why it cannot be read.
+pub fn parse_keys(keys: &str) -> Result<Vec<KeyEvent>, String> {
+    let mut out = Vec::new();
+    let mut rest = keys;
+    while let Some(c) = rest.chars().next() {
+        if c != '<' {
+            // As a terminal reports it: an upper-case letter carries Shift.
+            let modifiers = if c.is_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            out.push(KeyEvent::new(KeyCode::Char(c), modifiers));
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let close = rest
+            .find('>')
+            .ok_or_else(|| format!("unclosed '<' in {keys:?} (type a '<' as <lt>)"))?;
+        out.push(named_key(&rest[1..close]).map_err(|e| format!("{e} in {keys:?}"))?);
+        rest = &rest[close + 1..];
+    }
+    Ok(out)
+}
+
+/// One `<…>` of a key string, without its brackets.
+fn named_key(name: &str) -> Result<KeyEvent, String> {
+    let mut modifiers = KeyModifiers::NONE;
+    let mut base = name;
+    loop {
+        let (prefix, flag) = match base.get(..2) {
+            Some("c-") => ("c-", KeyModifiers::CONTROL),
+            Some("s-") => ("s-", KeyModifiers::SHIFT),
+            Some("a-") => ("a-", KeyModifiers::ALT),
+            _ => break,
+        };
+        // "<c-->" is Ctrl and '-': a prefix needs something after it.
+        if base.len() == prefix.len() {
+            break;
+        }
+        modifiers |= flag;
+        base = &base[prefix.len()..];
+    }
+    let code = match base {
+        "enter" | "cr" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        // Shift-Tab is BackTab with Shift, as crossterm reports it.
+        "tab" if modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "bs" | "backspace" => KeyCode::Backspace,
+        "del" | "delete" => KeyCode::Delete,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pgdown" | "pagedown" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "space" => KeyCode::Char(' '),
+        "lt" => KeyCode::Char('<'),
+        _ => match base.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+            Some(n @ 1..=12) => KeyCode::F(n),
+            _ => {
+                let mut chars = base.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => KeyCode::Char(c),
+                    _ => return Err(format!("unknown key <{name}>")),
+                }
+            }
+        },
+    };
+    Ok(KeyEvent::new(code, modifiers))
+}
+
+/// Feeds a key string to the model through `update`, collecting every effect.
+pub fn press(model: &mut Model, keys: &str) -> Vec<Effect> {
+    let events = parse_keys(keys).unwrap_or_else(|e| panic!("{e}"));
+    feed(model, events.into_iter().map(Msg::Key))
+}
+
+/// A file-name-safe spelling of a key string for snapshot names: letters
+/// and digits kept, named keys by name, anything else by its code point.
+pub fn key_slug(keys: &str) -> String {
+    let mut out = String::new();
+    let mut rest = keys;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(close) = rest.find('>') {
+                out.push_str(&format!("_{}_", rest[1..close].replace('-', "")));
+                rest = &rest[close + 1..];
+                continue;
+            }
+        }
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("_{:x}_", u32::from(c)));
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    while out.contains("__") {
+        out = out.replace("__", "_");
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// A scenario for key scripts: a model, the screen size it is drawn at, and
+/// every key pressed so far (snapshots are named after all of them, so two
+/// snapshots of one scenario never share a name).
+pub struct Ctx {
+    pub scenario: &'static str,
+    pub model: Model,
+    pub size: (u16, u16),
+    /// The slugs of the keys pressed and the messages applied so far.
+    pub pressed: String,
+}
+
+impl Ctx {
+    pub fn new(scenario: &'static str, model: Model, size: (u16, u16)) -> Ctx {
+        Ctx {
+            scenario,
+            model,
+            size,
+            pressed: String::new(),
+        }
+    }
+
+    /// Presses `keys` and returns the screen as text afterwards.
+    pub fn press(&mut self, keys: &str) -> String {
+        press(&mut self.model, keys);
+        self.pressed.push('_');
+        self.pressed.push_str(&key_slug(keys));
+        self.screen()
+    }
+
+    /// Applies a message that is not a key (a store answer, say); `label`
+    /// joins the snapshot names from here on.
+    pub fn apply(&mut self, msg: Msg, label: &str) -> Vec<Effect> {
+        self.pressed.push('_');
+        self.pressed.push_str(&key_slug(label));
+        update(&mut self.model, msg)
+    }
+
+    pub fn screen(&self) -> String {
+        assert_rows_fit(&self.model, self.size.0, self.size.1);
+        screen(&self.model, self.size.0, self.size.1)
+    }
+
+    /// `scenario_language_WxH_keys`.
+    pub fn snapshot_name(&self) -> String {
+        let language = match self.model.language {
+            Language::Zh => "zh",
+            Language::En => "en",
+        };
+        let keys = match self.pressed.trim_matches('_') {
+            "" => "start".to_string(),
+            slug => slug.to_string(),
+        };
+        format!(
+            "{}_{language}_{}x{}_{keys}",
+            self.scenario, self.size.0, self.size.1
+        )
+    }
+}
+
+/// Presses a key string on a `Ctx`, then snapshots the screen (insta, named
+/// after the scenario, language, size and every key pressed so far) and
+/// gives the screen back for assertions on the words that matter.
+#[macro_export]
+macro_rules! snapshot {
+    ($ctx:expr, $keys:expr) => {{
+        let ctx: &mut $crate::tui_support::Ctx = $ctx;
+        let screen = ctx.press($keys);
+        insta::assert_snapshot!(ctx.snapshot_name(), screen.clone());
+        screen
+    }};
+}

@@ -17,7 +17,7 @@ const MAX_QTY: u32 = 9_999;
 /// One more or one fewer of the selected intent (never below one; a cancel
 /// has no quantity to change).
 pub(super) fn step_qty(model: &mut Model, step: i64) {
-    let Some(item) = model.inbox.get_mut(model.selected) else {
+    let Some(item) = model.selected_index().map(|i| &mut model.inbox[i]) else {
         return;
     };
     if item.kind == IntentKind::Cancel || !actionable(&item.state) {
@@ -30,7 +30,7 @@ pub(super) fn step_qty(model: &mut Model, step: i64) {
 
 /// Opens the picker for the selected intent, the current product first.
 pub(super) fn open_picker(model: &mut Model) {
-    let Some(item) = model.inbox.get(model.selected) else {
+    let Some(item) = model.selected_item() else {
         return;
     };
     if item.kind == IntentKind::Cancel && item.product.is_none() {
