@@ -340,7 +340,7 @@ fn error_words(e: &anyhow::Error) -> String {
             .map(|refusal| livestall::ui::i18n::refusal(language, refusal))
     });
     match (language, said) {
-        (config::Language::Zh, Some(words)) => format!("livestall：{words}\n（详情：{e:#}）"),
+        (config::Language::Zh, Some(words)) => format!("livestall：{words}（详情：{e:#}）"),
         _ => format!("livestall: {e:#}"),
     }
 }
