@@ -53,9 +53,11 @@ fn the_picker_finds_products_by_link_name_and_pinyin_initials() {
     };
     assert_eq!(matches(&m, "7"), ["walnut"]);
     assert_eq!(matches(&m, "锅巴"), ["crackers"]);
-    // 小米礼盒 → xmlh; 小米 also begins 小米锅巴 (xmgb).
+    // 小米礼盒 → xmlh; 小米 is also in 武乡小米 (wxxm) and 小米锅巴 (xmgb).
     assert_eq!(matches(&m, "xmlh"), ["gift-box"]);
-    assert_eq!(matches(&m, "xm"), ["gift-box", "crackers"]);
+    assert_eq!(matches(&m, "xm"), ["millet-5jin", "gift-box", "crackers"]);
+    // Initials of any part of a name: 核桃 in 薄皮核桃 (bpht).
+    assert_eq!(matches(&m, "ht"), ["walnut"]);
     assert_eq!(matches(&m, "hetao"), ["walnut"]);
     assert_eq!(matches(&m, "gift"), ["gift-box"]);
     assert!(matches(&m, "caviar").is_empty());

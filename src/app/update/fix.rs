@@ -57,18 +57,27 @@ pub fn picker_matches(model: &Model, query: &str) -> Vec<usize> {
         .products
         .iter()
         .enumerate()
-        .filter(|(_, p)| {
+        .filter(|&(i, p)| {
             if query.is_empty() {
                 return true;
             }
             if query.bytes().all(|b| b.is_ascii_digit()) {
                 return p.link.to_string().starts_with(&query);
             }
-            let (initials, spelled) = pinyin_of(&p.name);
-            p.name.to_lowercase().contains(&query)
+            // Any part of the name: "ht" finds 薄皮核桃 (bpht) as "核桃" does;
+            // and the catalog's aliases, the words chat uses for it.
+            let named = |name: &str| {
+                let (initials, spelled) = pinyin_of(name);
+                name.to_lowercase().contains(&query)
+                    || initials.contains(&query)
+                    || spelled.contains(&query)
+            };
+            named(&p.name)
                 || p.sku.to_lowercase().contains(&query)
-                || initials.starts_with(&query)
-                || spelled.contains(&query)
+                || model
+                    .catalog
+                    .get(i)
+                    .is_some_and(|c| c.aliases.iter().any(|a| named(a)))
         })
         .map(|(i, _)| i)
         .collect()
