@@ -5,7 +5,9 @@
 
 mod tui_support;
 
+use livestall::app::Msg;
 use livestall::config::Language;
+use livestall::store::{BuyerTotal, OrdersSummary, StoreEvent};
 use proptest::prelude::*;
 use tui_support::*;
 
@@ -79,6 +81,44 @@ proptest! {
         check(&screen(&m, width, height))?;
         update(&mut m, key(crossterm::event::KeyCode::Esc));
         update(&mut m, ch('c'));
+        check(&screen(&m, width, height))?;
+        update(&mut m, key(crossterm::event::KeyCode::Esc));
+        // The chat line marked by `g`, and the filter typed from chat's own
+        // words (its title shows the query).
+        update(&mut m, ch('g'));
+        check(&screen(&m, width, height))?;
+        update(&mut m, ch('/'));
+        for c in text.chars().take(12) {
+            update(&mut m, ch(c));
+        }
+        check(&screen(&m, width, height))?;
+        update(&mut m, key(crossterm::event::KeyCode::Esc));
+        // The order confirmed: the recent line, the board (`b`) and the
+        // orders view (`o`, the store's buyer totals) name the buyer.
+        update(&mut m, confirmed("h2", 9, "millet-5jin", 2, &user, 298, 2));
+        check(&screen(&m, width, height))?;
+        update(&mut m, ch('b'));
+        check(&screen(&m, width, height))?;
+        update(&mut m, ch('b'));
+        update(&mut m, ch('o'));
+        update(&mut m, Msg::Store(StoreEvent::OrdersSummary(Ok(OrdersSummary {
+            since_ms: at(14, 3, 0),
+            per_minute: vec![1; 30],
+            orders: 1,
+            units: 2,
+            revenue_fen: 7_980,
+            buyer_count: 1,
+            buyers: vec![BuyerTotal {
+                buyer: format!("name:{user}"),
+                user: user.clone(),
+                orders: 1,
+                units: 2,
+                total_fen: 7_980,
+            }],
+        }))));
+        check(&screen(&m, width, height))?;
+        update(&mut m, ch('o'));
+        update(&mut m, ch('w'));
         check(&screen(&m, width, height))?;
     }
 }
