@@ -428,6 +428,23 @@ fn key_at(text: &str, span: Range<usize>) -> String {
     }
 }
 
+/// Builds the config errors of one file: each names the file, the line of
+/// the offending span, the key, and says what is wrong in both languages.
+fn error_at<'t>(
+    text: &'t str,
+    file: &'t str,
+    language: Language,
+) -> impl Fn(Range<usize>, String, String, String) -> ConfigError + 't {
+    move |span, key, message, message_zh| ConfigError {
+        file: file.into(),
+        line: Some(line_of(text, span.start)),
+        key,
+        message,
+        message_zh,
+        language,
+    }
+}
+
 fn validate(
     raw: raw::File,
     text: &str,
@@ -436,14 +453,7 @@ fn validate(
     lang_env: Option<&str>,
     language: Language,
 ) -> Result<Config, ConfigError> {
-    let err = |span: Range<usize>, key: String, message: String, message_zh: String| ConfigError {
-        file: file.into(),
-        line: Some(line_of(text, span.start)),
-        key,
-        message,
-        message_zh,
-        language,
-    };
+    let err = error_at(text, file, language);
 
     let shop = match raw.shop {
         Some(s) => {
@@ -725,14 +735,7 @@ fn read_keys(
     file: &str,
     language: Language,
 ) -> Result<Keymap, ConfigError> {
-    let err = |span: Range<usize>, key: String, message: String, message_zh: String| ConfigError {
-        file: file.into(),
-        line: Some(line_of(text, span.start)),
-        key,
-        message,
-        message_zh,
-        language,
-    };
+    let err = error_at(text, file, language);
     let defaults = Keymap::default();
     let names = || {
         defaults

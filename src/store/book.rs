@@ -386,19 +386,32 @@ pub(super) fn set_on_air(
     if before.as_deref() == Some(sku) {
         return Ok(());
     }
-    let tx = write_tx(conn)?;
-    tx.exec_cached(
-        "INSERT INTO shop_state (key, value, at) VALUES ('on_air', ?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at",
-        params![sku, now],
-    )
-    .map_err(map_err)?;
-    log_event(
-        &tx,
+    put_state(
+        conn,
+        "on_air",
+        sku,
         Audit::new(now, helper, "on_air")
             .detail(sku.to_string())
             .change(json!({"on_air": before}), json!({"on_air": sku})),
-    )?;
+    )
+}
+
+/// Writes one `shop_state` value and its audit event in one transaction
+/// (the event is also what other helpers' syncs notice).
+fn put_state(
+    conn: &mut Connection,
+    key: &str,
+    value: &str,
+    audit: Audit<'_>,
+) -> Result<(), StoreError> {
+    let tx = write_tx(conn)?;
+    tx.exec_cached(
+        "INSERT INTO shop_state (key, value, at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at",
+        params![key, value, audit.at()],
+    )
+    .map_err(map_err)?;
+    log_event(&tx, audit)?;
     tx.commit().map_err(map_err)
 }
 
@@ -436,21 +449,14 @@ pub(super) fn set_queue(
     if before.as_deref() == Some(skus) {
         return Ok(());
     }
-    let value = json!(skus).to_string();
-    let tx = write_tx(conn)?;
-    tx.exec_cached(
-        "INSERT INTO shop_state (key, value, at) VALUES ('queue', ?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at",
-        params![value, now],
-    )
-    .map_err(map_err)?;
-    log_event(
-        &tx,
+    put_state(
+        conn,
+        "queue",
+        &json!(skus).to_string(),
         Audit::new(now, helper, "queue")
             .detail(skus.join(" "))
             .change(json!({"queue": before}), json!({"queue": skus})),
-    )?;
-    tx.commit().map_err(map_err)
+    )
 }
 
 /// Orders shown in the recent-orders line at most.

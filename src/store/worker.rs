@@ -1357,6 +1357,11 @@ pub(super) struct Audit<'a> {
 }
 
 impl<'a> Audit<'a> {
+    /// When it happened (Unix ms).
+    pub(super) fn at(&self) -> i64 {
+        self.at
+    }
+
     pub(super) fn new(at: i64, helper: &'a str, action: &'a str) -> Audit<'a> {
         Audit {
             at,

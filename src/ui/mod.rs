@@ -119,6 +119,27 @@ fn render_view(model: &Model, frame: &mut Frame, area: Rect) -> bool {
     true
 }
 
+/// A full-screen view's frame (the orders view, the waitlist): cleared,
+/// bordered in the accent colour with its title and its keys, both cut to
+/// the width. Returns the inside, `None` when nothing fits in it.
+pub(crate) fn framed_view(frame: &mut Frame, area: Rect, title: &str, keys: &str) -> Option<Rect> {
+    clear_overlay(frame, area);
+    let width = usize::from(area.width.saturating_sub(2));
+    let block = ratatui::widgets::Block::bordered()
+        .title(ratatui::text::Line::styled(
+            text::truncate(&format!(" {title} "), width),
+            theme::title(),
+        ))
+        .title_bottom(ratatui::text::Line::styled(
+            text::truncate(&format!(" {keys} "), width),
+            theme::on_air(),
+        ))
+        .border_style(theme::on_air());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    (inner.height > 0 && inner.width > 0).then_some(inner)
+}
+
 /// A rectangle of at most `width` x `height` centred in `area`.
 pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

@@ -29,23 +29,9 @@ const TOTAL_COLUMNS: usize = 13;
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let v = i18n::view_strings(model.language);
-    crate::ui::clear_overlay(frame, area);
-    let width = usize::from(area.width.saturating_sub(2));
-    let block = Block::bordered()
-        .title(Line::styled(
-            text::truncate(&format!(" {} ", v.orders_title), width),
-            theme::title(),
-        ))
-        .title_bottom(Line::styled(
-            text::truncate(&format!(" {} ", v.orders_keys), width),
-            theme::on_air(),
-        ))
-        .border_style(theme::on_air());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 || inner.width == 0 {
+    let Some(inner) = crate::ui::framed_view(frame, area, v.orders_title, v.orders_keys) else {
         return;
-    }
+    };
 
     let [totals_area, rest] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);

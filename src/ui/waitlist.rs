@@ -10,7 +10,7 @@ use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
@@ -28,24 +28,11 @@ enum Entry {
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     let v = i18n::view_strings(model.language);
-    crate::ui::clear_overlay(frame, area);
     let rows = model.waitlist_rows();
-    let width = usize::from(area.width.saturating_sub(2));
-    let block = Block::bordered()
-        .title(Line::styled(
-            text::truncate(&format!(" {} ({}) ", v.waitlist_title, rows.len()), width),
-            theme::title(),
-        ))
-        .title_bottom(Line::styled(
-            text::truncate(&format!(" {} ", v.waitlist_keys), width),
-            theme::on_air(),
-        ))
-        .border_style(theme::on_air());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 || inner.width == 0 {
+    let title = format!("{} ({})", v.waitlist_title, rows.len());
+    let Some(inner) = crate::ui::framed_view(frame, area, &title, v.waitlist_keys) else {
         return;
-    }
+    };
     let width = usize::from(inner.width);
     let state_width = [v.waiting, v.offered, v.col_state]
         .iter()
