@@ -236,3 +236,27 @@ fn a_bulk_rejection_takes_the_unloaded_backlog_too() {
     assert_eq!(model.pending_total(), 0);
     assert_eq!(count_undecided(&path), 0);
 }
+
+#[test]
+fn a_command_on_an_intent_not_loaded_yet_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.db");
+    let (mut model, engine, store) = start(&path);
+    chat(&mut model, &engine, &store, 0, INBOX_WINDOW + 5);
+    let beyond = livestall::store::IntentKey {
+        msg_id: format!("m{:06}", INBOX_WINDOW + 2),
+        index: 0,
+    };
+    for command in [Command::Confirm(beyond.clone()), Command::Reject(beyond)] {
+        let fx = update(&mut model, &engine, Msg::Command { line: 7, command });
+        let error = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::Publish(Event::Error { error, .. }) => Some(error.clone()),
+                _ => None,
+            })
+            .expect("an error event");
+        assert!(error.contains("not loaded yet"), "{error}");
+        assert!(!fx.iter().any(|e| matches!(e, Effect::Store(_))));
+    }
+}

@@ -72,6 +72,12 @@ pub enum CommandError {
     UnknownLink(u32),
     /// No intent with that key waits in the inbox (never seen, or decided).
     NotPending(IntentKey),
+    /// The intent waits in the database beyond the inbox's page (a long
+    /// backlog): it can be confirmed once the older ones are decided.
+    NotLoaded {
+        key: IntentKey,
+        loaded: usize,
+    },
     /// The store is already working on that intent.
     Busy(IntentKey),
     /// An order naming no product cannot be confirmed.
@@ -89,6 +95,13 @@ impl fmt::Display for CommandError {
             CommandError::NotPending(key) => {
                 write!(f, "no pending intent {}#{}", key.msg_id, key.index)
             }
+            CommandError::NotLoaded { key, loaded } => write!(
+                f,
+                "intent {}#{} is not loaded yet: the inbox holds the oldest {loaded} \
+                 undecided intents and loads the rest as those are decided \
+                 (the bulk rejections reach it already)",
+                key.msg_id, key.index
+            ),
             CommandError::Busy(key) => write!(
                 f,
                 "intent {}#{} is already being decided",
@@ -475,6 +488,10 @@ fn confirm_by(
     helper: String,
     fx: &mut Vec<Effect>,
 ) -> Result<(), CommandError> {
+    if model.inbox_more > 0 && !model.inbox.iter().any(|item| item.key == key) {
+        let loaded = model.inbox.len();
+        return Err(CommandError::NotLoaded { key, loaded });
+    }
     let item = pending_item(model, &key)?;
     if item.kind == IntentKind::Order && item.sku.is_none() {
         return Err(CommandError::NoProduct(key));
@@ -647,6 +664,10 @@ fn amend(model: &Model, order_id: i64, to: AmendTo, fx: &mut Vec<Effect>) {
 
 fn reject(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<(), CommandError> {
     let helper = model.helper.clone();
+    if model.inbox_more > 0 && !model.inbox.iter().any(|item| item.key == key) {
+        let loaded = model.inbox.len();
+        return Err(CommandError::NotLoaded { key, loaded });
+    }
     let item = pending_item(model, &key)?;
     item.state = IntentState::Rejecting;
     fx.push(Effect::Store(StoreJob::Reject { key, helper }));
