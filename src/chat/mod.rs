@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 pub mod dedupe;
 pub mod frame;
 pub mod outage;
+pub mod protocol;
 pub mod sim;
 pub mod sim_server;
 pub mod websocket;
