@@ -27,6 +27,8 @@ fn test_opts() -> JsonSourceOptions {
         backoff_max: Duration::from_millis(100),
         stable_after: Duration::from_secs(30),
         dedupe_capacity: 1_000,
+        quick_for: Duration::from_secs(60),
+        quick_max: Duration::from_millis(100),
     }
 }
 

@@ -23,7 +23,7 @@ pub use frame::{decode_frame, FrameError};
 pub use outage::{Outage, OutageKind};
 pub use sim::{SimChat, SimIntent, SimMessage, SimOrder};
 pub use sim_server::{serve, SimOptions};
-pub use websocket::{run_json_source, run_json_source_with, JsonSourceOptions};
+pub use websocket::{run_json_source, run_json_source_with, run_source_with, JsonSourceOptions};
 
 /// One chat message, as every source delivers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -42,6 +42,9 @@ pub enum OutageKind {
     Lost,
     /// The other side does not speak websocket as it should.
     Protocol,
+    /// The chat server refused the login (a wrong room number or token),
+    /// in its own words.
+    Denied { reason: String },
     /// Anything else; `Outage::detail` says what.
     Other,
     /// The source task itself ended (a bug): nothing will retry.
@@ -61,6 +64,7 @@ impl OutageKind {
             OutageKind::Closed { .. } => "closed",
             OutageKind::Lost => "lost",
             OutageKind::Protocol => "protocol",
+            OutageKind::Denied { .. } => "denied",
             OutageKind::Other => "other",
             OutageKind::Stopped => "stopped",
         }

@@ -1,12 +1,14 @@
-//! The JSON websocket source: one task that owns the connection to a chat
-//! relay (or the simulator), decodes its frames, drops replayed ids, and
-//! reconnects with backoff until shutdown. It never gives up on its own.
+//! The websocket source loop: one task that owns the connection to a chat
+//! server, speaks its `Protocol` (a JSON relay's, or a platform's), drops
+//! replayed ids, and reconnects with backoff until shutdown. It never gives
+//! up on its own.
 //! Each failure is classified (`classify`) into an `Outage` carrying the url,
 //! so the screen can say "refused" or "address not found" in its own language.
 
 use super::dedupe::{RecentIds, DEFAULT_CAPACITY};
 use super::frame::decode_frame;
 use super::outage::{Outage, OutageKind};
+use super::protocol::{Frame, Protocol, Step};
 use super::SourceEvent;
 use crate::config::{FieldMap, SourceConfig};
 use futures_util::{SinkExt, StreamExt};
@@ -39,9 +41,15 @@ pub struct JsonSourceOptions {
     pub read_timeout: Duration,
     /// Giving up on one connection attempt (TCP + websocket handshake).
     pub connect_timeout: Duration,
-    /// First reconnect delay; it doubles after each failure up to `backoff_max`.
+    /// The first reconnect comes within this; each later one within a
+    /// span that doubles up to `backoff_max` (full jitter: anywhere in it).
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// For this long after a connection is lost, no wait is longer than
+    /// `quick_max`: a relay that restarts is reached within a second of
+    /// coming back. Past it the waits grow to `backoff_max`.
+    pub quick_for: Duration,
+    pub quick_max: Duration,
     /// A connection that lasted this long resets the backoff to `backoff_min`.
     pub stable_after: Duration,
     /// How many recent message ids are remembered to drop replays.
@@ -53,8 +61,10 @@ impl Default for JsonSourceOptions {
         JsonSourceOptions {
             read_timeout: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(10),
-            backoff_min: Duration::from_millis(500),
+            backoff_min: Duration::from_millis(250),
             backoff_max: Duration::from_secs(10),
+            quick_for: Duration::from_secs(60),
+            quick_max: Duration::from_secs(1),
             stable_after: Duration::from_secs(30),
             dedupe_capacity: DEFAULT_CAPACITY,
         }
@@ -77,6 +87,8 @@ enum SessionEnd {
     Stop,
     /// The connection was lost; reconnect.
     Dropped(Failure),
+    /// The server asked the client to reconnect: at once, nothing lost.
+    Reconnect,
 }
 
 /// One failure before the url and the retry are added to make an `Outage`.
@@ -157,25 +169,85 @@ pub async fn run_json_source_with(
     cfg: SourceConfig,
     opts: JsonSourceOptions,
     tx: mpsc::Sender<SourceEvent>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let fields = cfg.fields.clone();
+    let mut fallback = FallbackSeq::new();
+    let first = fallback.next_seq();
+    // One sequence across connections: ids made up for frames without one
+    // never repeat.
+    let seq = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(first));
+    run_source_with(
+        &cfg.url,
+        move || JsonProtocol {
+            fields: fields.clone(),
+            seq: seq.clone(),
+        },
+        opts,
+        tx,
+        shutdown,
+    )
+    .await
+}
+
+/// A JSON relay's side: no login, no heartbeat; every text frame (or UTF-8
+/// binary frame: some relays send those) is one message, read through the
+/// config's field pointers.
+struct JsonProtocol {
+    fields: FieldMap,
+    seq: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Protocol for JsonProtocol {
+    fn opening(&mut self) -> Vec<Frame> {
+        Vec::new()
+    }
+
+    fn read(&mut self, frame: Frame, out: &mut Vec<Step>) -> Result<(), String> {
+        let text = match frame {
+            Frame::Text(text) => text,
+            Frame::Binary(bytes) => String::from_utf8(bytes)
+                .map_err(|_| "a binary frame that is not UTF-8 text".to_string())?,
+        };
+        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match decode_frame(&text, &self.fields, seq) {
+            Ok(Some(message)) => out.push(Step::Chat(message)),
+            Ok(None) => {}
+            Err(e) => {
+                let preview: String = text.chars().take(80).collect();
+                return Err(format!("{e} in {}", preview.escape_debug()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs a source speaking `P` at `url` until `shutdown` turns true (or its
+/// sender is dropped) or `tx`'s receiver is dropped. `protocol` makes a
+/// fresh protocol state for every connection.
+pub async fn run_source_with<P: Protocol>(
+    url: &str,
+    protocol: impl Fn() -> P,
+    opts: JsonSourceOptions,
+    tx: mpsc::Sender<SourceEvent>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut backoff = Backoff::new(opts.backoff_min, opts.backoff_max);
+    let mut backoff = Backoff::new(&opts);
     let mut seen = RecentIds::new(opts.dedupe_capacity);
-    let mut fallback = FallbackSeq::new();
 
     loop {
         if *shutdown.borrow() {
             return;
         }
-        tracing::info!(url = %cfg.url, "connecting to chat source");
+        tracing::info!(%url, "connecting to chat source");
         let attempt = tokio::select! {
             biased;
             _ = wait_shutdown(&mut shutdown) => return,
-            r = tokio::time::timeout(opts.connect_timeout, connect(&cfg.url)) => r,
+            r = tokio::time::timeout(opts.connect_timeout, connect(url)) => r,
         };
         let failure = match attempt {
             Ok(Ok(ws)) => {
-                tracing::info!(url = %cfg.url, "chat source connected");
+                tracing::info!(%url, "chat source connected");
                 let sent = tokio::select! {
                     biased;
                     _ = wait_shutdown(&mut shutdown) => return,
@@ -185,16 +257,7 @@ pub async fn run_json_source_with(
                     return;
                 }
                 let started = Instant::now();
-                let end = session(
-                    ws,
-                    &cfg.fields,
-                    &opts,
-                    &tx,
-                    &mut shutdown,
-                    &mut seen,
-                    &mut fallback,
-                )
-                .await;
+                let end = session(ws, protocol(), &opts, &tx, &mut shutdown, &mut seen).await;
                 match end {
                     SessionEnd::Stop => return,
                     SessionEnd::Dropped(failure) => {
@@ -202,6 +265,11 @@ pub async fn run_json_source_with(
                             backoff.reset();
                         }
                         failure
+                    }
+                    SessionEnd::Reconnect => {
+                        // Asked by the server: back at once, no outage to tell.
+                        backoff.reset();
+                        continue;
                     }
                 }
             }
@@ -216,9 +284,9 @@ pub async fn run_json_source_with(
                 ),
             ),
         };
-        let delay = backoff.next_delay();
+        let delay = backoff.next_delay(Instant::now());
         tracing::warn!(
-            url = %cfg.url,
+            %url,
             kind = failure.kind.name(),
             reason = %failure.detail,
             retry_in_ms = delay.as_millis() as u64,
@@ -226,7 +294,7 @@ pub async fn run_json_source_with(
         );
         let outage = Outage {
             kind: failure.kind,
-            url: cfg.url.clone(),
+            url: url.to_string(),
             detail: failure.detail,
             retry_in: Some(delay),
         };
@@ -256,27 +324,36 @@ async fn connect(url: &str) -> Result<Ws, tokio_tungstenite::tungstenite::Error>
     Ok(ws)
 }
 
-/// Reads one connection until it drops, shutdown, or the receiver goes away.
-async fn session(
+/// Reads one connection until it drops, shutdown, the server asks for a
+/// reconnect, or the receiver goes away.
+async fn session<P: Protocol>(
     mut ws: Ws,
-    fields: &FieldMap,
+    mut protocol: P,
     opts: &JsonSourceOptions,
     tx: &mpsc::Sender<SourceEvent>,
     shutdown: &mut watch::Receiver<bool>,
     seen: &mut RecentIds,
-    fallback: &mut FallbackSeq,
 ) -> SessionEnd {
+    for frame in protocol.opening() {
+        if let Err(e) = ws.send(to_message(frame)).await {
+            return SessionEnd::Dropped(Failure::of("login failed", &e));
+        }
+    }
+    let heartbeat = protocol.heartbeat();
+    let mut next_beat = heartbeat.as_ref().map(|(every, _)| Instant::now() + *every);
     let probe_after = opts.read_timeout / 2;
     let mut last_frame = Instant::now();
     let mut probe_sent = false;
     let mut bad_frames: u32 = 0;
+    let mut steps = Vec::new();
 
     loop {
-        let deadline = if probe_sent {
+        let silence = if probe_sent {
             last_frame + opts.read_timeout
         } else {
             last_frame + probe_after
         };
+        let deadline = next_beat.map_or(silence, |beat| beat.min(silence));
         let next = tokio::select! {
             biased;
             _ = wait_shutdown(shutdown) => {
@@ -286,6 +363,17 @@ async fn session(
             r = tokio::time::timeout_at(deadline, ws.next()) => r,
         };
         let item = match next {
+            Err(_elapsed) if next_beat.is_some_and(|beat| Instant::now() >= beat) => {
+                // The protocol's own heartbeat is due (the server answers it,
+                // which also proves the connection alive).
+                if let Some((every, frame)) = &heartbeat {
+                    next_beat = Some(Instant::now() + *every);
+                    if let Err(e) = ws.send(to_message(frame.clone())).await {
+                        return SessionEnd::Dropped(Failure::of("heartbeat failed", &e));
+                    }
+                }
+                continue;
+            }
             Err(_elapsed) if !probe_sent => {
                 // Quiet so far: ask the server to prove it is alive.
                 probe_sent = true;
@@ -317,16 +405,9 @@ async fn session(
         last_frame = Instant::now();
         probe_sent = false;
 
-        let payload = match item {
-            Message::Text(text) => text,
-            Message::Binary(bytes) => match std::str::from_utf8(&bytes) {
-                // Some relays send JSON in binary frames.
-                Ok(text) => text.into(),
-                Err(_) => {
-                    tracing::debug!(len = bytes.len(), "skipping non-UTF-8 binary frame");
-                    continue;
-                }
-            },
+        let frame = match item {
+            Message::Text(text) => Frame::Text(text.as_str().to_string()),
+            Message::Binary(bytes) => Frame::Binary(bytes.to_vec()),
             Message::Ping(_) => {
                 // tungstenite queued the pong while reading; push it out now
                 // rather than on the next read, which may be a while.
@@ -354,37 +435,63 @@ async fn session(
             }
         };
 
-        let message = match decode_frame(payload.as_str(), fields, fallback.next_seq()) {
-            Ok(Some(message)) => message,
-            Ok(None) => continue,
-            Err(e) => {
-                bad_frames = bad_frames.saturating_add(1);
-                if bad_frames <= BAD_FRAMES_LOGGED {
-                    let preview: String = payload.as_str().chars().take(80).collect();
-                    tracing::warn!(error = %e, frame = %preview.escape_debug(), "skipping bad frame");
-                    if bad_frames == BAD_FRAMES_LOGGED {
-                        tracing::warn!("further bad frames on this connection are not logged");
-                    }
+        steps.clear();
+        if let Err(reason) = protocol.read(frame, &mut steps) {
+            bad_frames = bad_frames.saturating_add(1);
+            if bad_frames <= BAD_FRAMES_LOGGED {
+                tracing::warn!(%reason, "skipping a frame the source could not read");
+                if bad_frames == BAD_FRAMES_LOGGED {
+                    tracing::warn!("further bad frames on this connection are not logged");
                 }
+            }
+        }
+        for step in steps.drain(..) {
+            let message = match step {
+                Step::Chat(message) => message,
+                Step::Send(frame) => {
+                    if let Err(e) = ws.send(to_message(frame)).await {
+                        return SessionEnd::Dropped(Failure::of("reply failed", &e));
+                    }
+                    continue;
+                }
+                Step::Reconnect => {
+                    close_quietly(&mut ws).await;
+                    return SessionEnd::Reconnect;
+                }
+                Step::Refused(reason) => {
+                    close_quietly(&mut ws).await;
+                    return SessionEnd::Dropped(Failure::new(
+                        OutageKind::Denied {
+                            reason: reason.clone(),
+                        },
+                        format!("the server refused the login: {reason}"),
+                    ));
+                }
+            };
+            if !seen.insert(&message.id) {
+                tracing::debug!(id = %message.id, "dropping replayed message");
                 continue;
             }
-        };
-        if !seen.insert(&message.id) {
-            tracing::debug!(id = %message.id, "dropping replayed message");
-            continue;
-        }
-        let sent = tokio::select! {
-            biased;
-            _ = wait_shutdown(shutdown) => {
+            let sent = tokio::select! {
+                biased;
+                _ = wait_shutdown(shutdown) => {
+                    close_quietly(&mut ws).await;
+                    return SessionEnd::Stop;
+                }
+                r = tx.send(SourceEvent::Message(message)) => r,
+            };
+            if sent.is_err() {
                 close_quietly(&mut ws).await;
                 return SessionEnd::Stop;
             }
-            r = tx.send(SourceEvent::Message(message)) => r,
-        };
-        if sent.is_err() {
-            close_quietly(&mut ws).await;
-            return SessionEnd::Stop;
         }
+    }
+}
+
+fn to_message(frame: Frame) -> Message {
+    match frame {
+        Frame::Text(text) => Message::Text(text.into()),
+        Frame::Binary(bytes) => Message::Binary(bytes.into()),
     }
 }
 
@@ -419,42 +526,53 @@ impl FallbackSeq {
     }
 }
 
-/// Exponential backoff with jitter: each delay is drawn from [d/2, d] where d
-/// doubles from `min` to `max`, so many clients dropped at once do not all
-/// come back in the same instant.
+/// Exponential backoff with full jitter: each wait is drawn from [0, d],
+/// where d starts at `min` and doubles to `max`, so many clients dropped at
+/// once do not all come back in the same instant. For `quick_for` after an
+/// outage begins no wait is over `quick_max`: most outages are a relay
+/// restarting or a network blinking, and the helper should not sit out
+/// seconds after it is back.
 struct Backoff {
     min: Duration,
     max: Duration,
+    quick_for: Duration,
+    quick_max: Duration,
     current: Duration,
+    /// When the present outage began (`None` while connected).
+    since: Option<Instant>,
     rng: SmallRng,
 }
 
 impl Backoff {
-    fn new(min: Duration, max: Duration) -> Self {
-        let max = max.max(min);
+    fn new(opts: &JsonSourceOptions) -> Self {
+        let max = opts.backoff_max.max(opts.backoff_min);
         Backoff {
-            min,
+            min: opts.backoff_min,
             max,
-            current: min,
+            quick_for: opts.quick_for,
+            quick_max: opts.quick_max.max(opts.backoff_min),
+            current: opts.backoff_min,
+            since: None,
             rng: SmallRng::from_os_rng(),
         }
     }
 
-    fn next_delay(&mut self) -> Duration {
-        let full = self.current;
+    /// The wait before the next attempt, `now` being when the last failed.
+    fn next_delay(&mut self, now: Instant) -> Duration {
+        let since = *self.since.get_or_insert(now);
+        let mut span = self.current;
         self.current = (self.current * 2).min(self.max);
-        let half = full / 2;
-        let jitter_ms = half.as_millis() as u64;
-        let extra = if jitter_ms == 0 {
-            0
-        } else {
-            self.rng.random_range(0..=jitter_ms)
-        };
-        half + Duration::from_millis(extra)
+        if now.duration_since(since) < self.quick_for {
+            span = span.min(self.quick_max);
+        }
+        let span_ms = span.as_millis() as u64;
+        Duration::from_millis(self.rng.random_range(0..=span_ms))
     }
 
+    /// A healthy connection: the next outage starts over.
     fn reset(&mut self) {
         self.current = self.min;
+        self.since = None;
     }
 }
 
@@ -463,20 +581,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_to_the_cap_and_resets() {
-        let mut b = Backoff::new(Duration::from_millis(500), Duration::from_secs(10));
-        let expected_full = [500u64, 1000, 2000, 4000, 8000, 10_000, 10_000];
-        for full in expected_full {
-            let d = b.next_delay().as_millis() as u64;
-            assert!(
-                d >= full / 2 && d <= full,
-                "delay {d} outside [{}, {full}]",
-                full / 2
-            );
+    fn backoff_is_quick_for_a_minute_then_doubles_to_the_cap_and_resets() {
+        let opts = JsonSourceOptions::default();
+        let mut b = Backoff::new(&opts);
+        let start = Instant::now();
+        // The first retry within 250 ms; then within a second for a minute.
+        let first = b.next_delay(start).as_millis() as u64;
+        assert!(first <= 250, "{first}");
+        for _ in 0..20 {
+            let d = b.next_delay(start + Duration::from_secs(30)).as_millis() as u64;
+            assert!(d <= 1_000, "{d} in the first minute");
         }
+        // Past the minute the spans have doubled to the 10 s cap.
+        let later: Vec<u64> = (0..200)
+            .map(|_| b.next_delay(start + Duration::from_secs(90)).as_millis() as u64)
+            .collect();
+        assert!(later.iter().all(|&d| d <= 10_000));
+        assert!(
+            later.iter().any(|&d| d > 1_000),
+            "full jitter reaches past 1 s"
+        );
         b.reset();
-        let d = b.next_delay().as_millis() as u64;
-        assert!((250..=500).contains(&d));
+        let d = b.next_delay(start + Duration::from_secs(200)).as_millis() as u64;
+        assert!(d <= 250, "{d} after a reset");
     }
 
     #[test]

@@ -553,6 +553,7 @@ pub fn outage(language: Language, kind: &OutageKind) -> String {
         }
         OutageKind::Lost => pick(zh, "连接中断", "connection lost"),
         OutageKind::Protocol => pick(zh, "协议错误", "protocol error"),
+        OutageKind::Denied { .. } => pick(zh, "平台拒绝登录", "login refused"),
         OutageKind::Other => pick(zh, "连接出错", "connection error"),
         OutageKind::Stopped => pick(zh, "弹幕源已停止", "chat source stopped"),
     }
@@ -597,6 +598,10 @@ pub fn outage_advice(language: Language, kind: &OutageKind) -> &'static str {
         OutageKind::Protocol => (
             "对方说的不是 websocket：这个地址是弹幕中转的吗？",
             "the other side does not speak websocket: is this the relay's address?",
+        ),
+        OutageKind::Denied { .. } => (
+            "平台不让连：检查配置里的房间号和 key（token）是否过期。",
+            "the platform refused: check the room and the key (token) in the config",
         ),
         OutageKind::Other => (
             "详情见下一行和 livestall.log。",

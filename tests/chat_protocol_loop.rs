@@ -1,0 +1,161 @@
+//! The websocket loop speaking a platform's `Protocol` against a loopback
+//! server: the login frames go out first, the protocol's heartbeat is sent
+//! on time, its replies go back, a server's "reconnect" is obeyed at once
+//! with nothing told as lost, and a refused login is told as `denied`.
+
+use futures_util::{SinkExt, StreamExt};
+use livestall::chat::protocol::{Frame, Protocol, Step};
+use livestall::chat::{run_source_with, ChatMessage, JsonSourceOptions, OutageKind, SourceEvent};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{accept_async, WebSocketStream};
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// A line protocol made up for the test: the client says `HELLO`, beats
+/// `BEAT`; the server sends `SAY id text`, `PING x` (answered `PONG x`),
+/// `MOVE` (reconnect) or `NO why` (refused).
+struct Lines {
+    beat: Duration,
+}
+
+impl Protocol for Lines {
+    fn opening(&mut self) -> Vec<Frame> {
+        vec![Frame::Text("HELLO".into())]
+    }
+
+    fn heartbeat(&self) -> Option<(Duration, Frame)> {
+        Some((self.beat, Frame::Text("BEAT".into())))
+    }
+
+    fn read(&mut self, frame: Frame, out: &mut Vec<Step>) -> Result<(), String> {
+        let Frame::Text(text) = frame else {
+            return Err("binary".into());
+        };
+        let (word, rest) = text.split_once(' ').unwrap_or((text.as_str(), ""));
+        match word {
+            "SAY" => {
+                let (id, said) = rest.split_once(' ').unwrap_or((rest, ""));
+                out.push(Step::Chat(ChatMessage {
+                    id: id.into(),
+                    user: "u".into(),
+                    user_id: None,
+                    text: said.into(),
+                    ts: None,
+                }));
+            }
+            "PING" => out.push(Step::Send(Frame::Text(format!("PONG {rest}")))),
+            "MOVE" => out.push(Step::Reconnect),
+            "NO" => out.push(Step::Refused(rest.into())),
+            _ => return Err(format!("unknown {word}")),
+        }
+        Ok(())
+    }
+}
+
+fn opts() -> JsonSourceOptions {
+    JsonSourceOptions {
+        read_timeout: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(2),
+        backoff_min: Duration::from_millis(20),
+        backoff_max: Duration::from_millis(100),
+        quick_for: Duration::from_secs(60),
+        quick_max: Duration::from_millis(100),
+        stable_after: Duration::from_secs(30),
+        dedupe_capacity: 100,
+    }
+}
+
+async fn accept(listener: &TcpListener) -> WebSocketStream<TcpStream> {
+    let (tcp, _) = listener.accept().await.expect("accept");
+    accept_async(tcp).await.expect("handshake")
+}
+
+async fn next_text(ws: &mut WebSocketStream<TcpStream>) -> String {
+    loop {
+        match timeout(LIMIT, ws.next()).await.expect("in time") {
+            Some(Ok(Message::Text(t))) => return t.as_str().to_string(),
+            Some(Ok(_)) => continue,
+            other => panic!("expected text, got {other:?}"),
+        }
+    }
+}
+
+async fn next_event(rx: &mut mpsc::Receiver<SourceEvent>) -> SourceEvent {
+    timeout(LIMIT, rx.recv())
+        .await
+        .expect("event in time")
+        .expect("source running")
+}
+
+#[tokio::test]
+async fn login_heartbeat_replies_reconnect_and_refusal() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().unwrap());
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        run_source_with(
+            &url,
+            || Lines {
+                beat: Duration::from_millis(200),
+            },
+            opts(),
+            tx,
+            stop_rx,
+        )
+        .await
+    });
+
+    // First connection: login, a message, a ping answered, a heartbeat.
+    let mut ws = accept(&listener).await;
+    assert_eq!(next_text(&mut ws).await, "HELLO", "the login goes first");
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    ws.send(Message::text("SAY a1 小米来两袋")).await.unwrap();
+    match next_event(&mut rx).await {
+        SourceEvent::Message(m) => {
+            assert_eq!((m.id.as_str(), m.text.as_str()), ("a1", "小米来两袋"))
+        }
+        other => panic!("{other:?}"),
+    }
+    ws.send(Message::text("PING 42")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "PONG 42");
+    assert_eq!(next_text(&mut ws).await, "BEAT", "the heartbeat is sent");
+
+    // The server moves the client: it comes back at once, tells no outage,
+    // and a replayed message is dropped.
+    ws.send(Message::text("MOVE")).await.unwrap();
+    let mut ws = accept(&listener).await;
+    assert_eq!(next_text(&mut ws).await, "HELLO");
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    ws.send(Message::text("SAY a1 小米来两袋")).await.unwrap();
+    ws.send(Message::text("SAY a2 核桃一袋")).await.unwrap();
+    match next_event(&mut rx).await {
+        SourceEvent::Message(m) => assert_eq!(m.id, "a2", "a1 was a replay"),
+        other => panic!("{other:?}"),
+    }
+
+    // A refused login is told in the server's words and retried.
+    ws.send(Message::text("NO room 7 needs a token"))
+        .await
+        .unwrap();
+    match next_event(&mut rx).await {
+        SourceEvent::Disconnected(outage) => {
+            assert_eq!(
+                outage.kind,
+                OutageKind::Denied {
+                    reason: "room 7 needs a token".into()
+                }
+            );
+            assert!(outage.retry_in.unwrap() <= Duration::from_millis(100));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut ws = accept(&listener).await;
+    assert_eq!(next_text(&mut ws).await, "HELLO", "it tries again");
+    stop_tx.send(true).unwrap();
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}
