@@ -159,3 +159,47 @@ async fn login_heartbeat_replies_reconnect_and_refusal() {
     stop_tx.send(true).unwrap();
     timeout(LIMIT, task).await.expect("ends").expect("no panic");
 }
+
+/// `wss://` is spoken (rustls, built in): a plain TCP listener where TLS is
+/// expected is a failed handshake, told as such and retried, not a "TLS not
+/// supported" error or a panic.
+#[tokio::test]
+async fn wss_is_spoken_and_a_server_without_tls_is_a_failed_handshake() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("wss://{}/", listener.local_addr().unwrap());
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        run_source_with(
+            &url,
+            || Lines {
+                beat: Duration::from_secs(30),
+            },
+            opts(),
+            tx,
+            stop_rx,
+        )
+        .await
+    });
+    // Accept and answer garbage where a TLS server hello should be.
+    let server = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let (mut tcp, _) = listener.accept().await.expect("accept");
+        let _ = tcp.write_all(b"HTTP/1.1 400 not tls\r\n\r\n").await;
+        tcp
+    });
+    match next_event(&mut rx).await {
+        SourceEvent::Disconnected(outage) => {
+            assert_eq!(
+                outage.kind,
+                OutageKind::Handshake { status: None },
+                "{outage:?}"
+            );
+            assert!(outage.url.starts_with("wss://"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let _tcp = server.await.unwrap();
+    stop_tx.send(true).unwrap();
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}

@@ -140,6 +140,14 @@ pub(crate) fn classify(error: &WsError) -> OutageKind {
 
 fn classify_io(error: &std::io::Error) -> OutageKind {
     use std::io::ErrorKind;
+    // rustls reports a failed TLS handshake (a server that does not speak
+    // TLS, a certificate it cannot trust) inside an I/O error.
+    if error
+        .get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+    {
+        return OutageKind::Handshake { status: None };
+    }
     match error.kind() {
         ErrorKind::ConnectionRefused => OutageKind::Refused,
         ErrorKind::TimedOut => OutageKind::TimedOut { after: None },
@@ -314,7 +322,23 @@ pub async fn run_source_with<P: Protocol>(
     }
 }
 
+/// Makes ring rustls's crypto for the whole process, once, before the first
+/// `wss://` handshake (rustls wants one chosen; a second call is a no-op).
+fn install_tls() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // ring, not aws-lc-rs: it builds with a C compiler alone on every
+    // farmer's machine (Windows too, no cmake or NASM). rustls 0.23.48 marks
+    // it deprecated for lacking post-quantum key exchange, which public
+    // chat read over wss does not need.
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider;
+    ONCE.call_once(|| {
+        let _ = provider().install_default();
+    });
+}
+
 async fn connect(url: &str) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    install_tls();
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE_BYTES))
         .max_frame_size(Some(MAX_MESSAGE_BYTES));
