@@ -9,5 +9,6 @@ pub mod commands;
 pub mod config;
 pub mod intent;
 pub mod logging;
+pub mod sanitize;
 pub mod store;
 pub mod ui;

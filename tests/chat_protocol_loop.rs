@@ -133,6 +133,7 @@ async fn login_heartbeat_replies_reconnect_and_refusal() {
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
     ws.send(Message::text("SAY a1 小米来两袋")).await.unwrap();
     ws.send(Message::text("SAY a2 核桃一袋")).await.unwrap();
+    assert_eq!(next_event(&mut rx).await, SourceEvent::SkippedReplays(1));
     match next_event(&mut rx).await {
         SourceEvent::Message(m) => assert_eq!(m.id, "a2", "a1 was a replay"),
         other => panic!("{other:?}"),
@@ -200,6 +201,77 @@ async fn wss_is_spoken_and_a_server_without_tls_is_a_failed_handshake() {
         other => panic!("{other:?}"),
     }
     let _tcp = server.await.unwrap();
+    stop_tx.send(true).unwrap();
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+}
+
+fn json_source(url: String) -> livestall::config::SourceConfig {
+    livestall::config::SourceConfig {
+        kind: livestall::config::SourceKind::Json,
+        url,
+        fields: livestall::config::FieldMap::default(),
+    }
+}
+
+fn say(id: &str, user: &str, text: &str) -> Message {
+    Message::text(serde_json::json!({"id": id, "user": user, "text": text}).to_string())
+}
+
+/// At ingestion: hostile characters leave text and names before anything
+/// sees them, a frame over 1 MiB is dropped while the connection goes on,
+/// and history a relay replays after a reconnect is skipped and counted.
+#[tokio::test]
+async fn ingestion_cleans_drops_giant_frames_and_counts_skipped_replays() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().unwrap());
+    let (tx, mut rx) = mpsc::channel(64);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(livestall::chat::run_json_source_with(
+        json_source(url),
+        opts(),
+        tx,
+        stop_rx,
+    ));
+    let mut ws = accept(&listener).await;
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    ws.send(say(
+        "h1",
+        "\u{202e}evil\u{1b}[31m",
+        "小米\u{1b}]0;pwned\u{7}来两袋\u{200b}",
+    ))
+    .await
+    .unwrap();
+    match next_event(&mut rx).await {
+        SourceEvent::Message(m) => {
+            assert_eq!(m.user, "evil");
+            assert_eq!(m.text, "小米来两袋");
+        }
+        other => panic!("{other:?}"),
+    }
+    // 1.5 MiB of text: dropped, and the next frame still comes.
+    let giant = "扣".repeat(512 * 1024);
+    ws.send(say("big", "x", &giant)).await.unwrap();
+    ws.send(say("h2", "阿强", "核桃一袋")).await.unwrap();
+    match next_event(&mut rx).await {
+        SourceEvent::Message(m) => assert_eq!(m.id, "h2"),
+        other => panic!("{other:?}"),
+    }
+    // The relay drops and replays its history: two skipped, then told.
+    drop(ws);
+    assert!(matches!(
+        next_event(&mut rx).await,
+        SourceEvent::Disconnected(_)
+    ));
+    let mut ws = accept(&listener).await;
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    for (id, text) in [("h1", "小米来两袋"), ("h2", "核桃一袋"), ("h3", "杏干三袋")] {
+        ws.send(say(id, "兰兰", text)).await.unwrap();
+    }
+    assert_eq!(next_event(&mut rx).await, SourceEvent::SkippedReplays(2));
+    match next_event(&mut rx).await {
+        SourceEvent::Message(m) => assert_eq!(m.id, "h3"),
+        other => panic!("{other:?}"),
+    }
     stop_tx.send(true).unwrap();
     timeout(LIMIT, task).await.expect("ends").expect("no panic");
 }

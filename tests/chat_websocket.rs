@@ -143,7 +143,9 @@ async fn reconnects_after_a_drop_and_drops_replayed_history() {
         other => panic!("expected Disconnected, got {other:?}"),
     }
     assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
-    // Only the new messages: the replayed m0..m4 and the id-less frame are dropped.
+    // Only the new messages: the replayed m0..m4 and the id-less frame are
+    // dropped, and told as six skipped.
+    assert_eq!(next_event(&mut rx).await, SourceEvent::SkippedReplays(6));
     for i in 5..8 {
         assert_eq!(next_message_id(&mut rx).await, format!("m{i}"));
     }
@@ -359,7 +361,9 @@ async fn an_oversized_frame_drops_the_connection_not_the_memory() {
         let mut first = accept(&listener).await;
         let huge = format!(
             r#"{{"id":"big","user":"x","text":"{}"}}"#,
-            "a".repeat(6 << 20)
+            // Past what is read at all (16 MiB); a frame between 1 and
+            // 16 MiB is dropped with the connection kept.
+            "a".repeat(20 << 20)
         );
         // The client may hang up mid-send; that is the point.
         let _ = first.send(Message::text(huge)).await;

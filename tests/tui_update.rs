@@ -434,10 +434,24 @@ fn a_drop_leaves_one_gap_marker_and_reconnect_is_noted() {
         .map(|e| match e {
             ChatEntry::Gap { .. } => "gap",
             ChatEntry::Reconnected { .. } => "back",
+            ChatEntry::SkippedReplays { .. } => "skipped",
             ChatEntry::Message(_) => "msg",
         })
         .collect();
     assert_eq!(kinds, ["gap", "back"]);
+}
+
+#[test]
+fn replayed_history_the_source_skipped_is_said_in_the_chat_and_told() {
+    let mut m = model(Language::Zh);
+    let fx = update(&mut m, Msg::Source(SourceStatus::SkippedReplays(100)));
+    assert!(
+        fx.contains(&Effect::Publish(livestall::app::Event::SkippedReplays {
+            count: 100
+        }))
+    );
+    let s = screen(&m, 80, 24);
+    assert!(s.contains("跳过了 100 条重复的弹幕"), "{s}");
 }
 
 #[test]

@@ -215,6 +215,9 @@ async fn drive<S: Shell>(
                 Some(SourceEvent::Disconnected(outage)) => {
                     Msg::Source(SourceStatus::Disconnected(outage))
                 }
+                Some(SourceEvent::SkippedReplays(count)) => {
+                    Msg::Source(SourceStatus::SkippedReplays(count))
+                }
                 None => {
                     // Sources end only when told to, after the run: this one died.
                     tracing::error!("the chat source stopped");

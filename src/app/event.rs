@@ -10,6 +10,11 @@ use serde::Serialize;
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Connected,
+    /// The source dropped `count` messages it had delivered before (a
+    /// relay's history, sent again after a reconnect).
+    SkippedReplays {
+        count: u32,
+    },
     /// The source is not connected. `reason` is the connection library's
     /// words (English, as it always was); `kind` says it as a name scripts
     /// can match (`refused`, `not_found`, `timeout`, … see `OutageKind::name`).

@@ -165,6 +165,11 @@ pub enum ChatEntry {
     Reconnected {
         at_ms: i64,
     },
+    /// The source dropped `count` replayed messages (already read) here.
+    SkippedReplays {
+        at_ms: i64,
+        count: u32,
+    },
 }
 
 /// What the keyboard means and what covers the screen: keys are looked up

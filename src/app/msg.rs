@@ -123,6 +123,9 @@ pub enum SourceStatus {
     Connected,
     /// Not connected, and why (the source retries on its own).
     Disconnected(Outage),
+    /// The source dropped this many replayed messages (history a relay sent
+    /// again after a reconnect) before a new one.
+    SkippedReplays(u32),
 }
 
 #[derive(Debug, Clone, PartialEq)]

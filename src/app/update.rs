@@ -888,6 +888,10 @@ fn on_source(model: &mut Model, status: SourceStatus, fx: &mut Vec<Effect>) {
             model.connection = Connection::Connected;
             fx.push(Effect::Publish(Event::Connected));
         }
+        SourceStatus::SkippedReplays(count) => {
+            fx.push(Effect::Publish(Event::SkippedReplays { count }));
+            push_chat(model, ChatEntry::SkippedReplays { at_ms, count });
+        }
         SourceStatus::Disconnected(reason) => {
             fx.push(Effect::Publish(Event::disconnected(&reason)));
             model.connection = match model.connection {

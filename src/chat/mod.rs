@@ -37,6 +37,23 @@ pub struct ChatMessage {
     pub ts: Option<i64>,
 }
 
+/// Makes a message safe before anything else sees it (the model, the
+/// database, the screen, the record): escape sequences, controls, bidi
+/// overrides and isolates, zero-width and tag characters removed from the
+/// text, the name and the user id, whitespace folded, lengths capped.
+/// Returns false when nothing readable is left of the text.
+pub fn ingest(message: &mut ChatMessage) -> bool {
+    use crate::sanitize::sanitize_capped;
+    message.text = sanitize_capped(&message.text, frame::MAX_TEXT_CHARS);
+    message.user = sanitize_capped(&message.user, frame::MAX_USER_CHARS);
+    message.user_id = message
+        .user_id
+        .as_deref()
+        .map(|id| sanitize_capped(id, frame::MAX_USER_CHARS))
+        .filter(|id| !id.is_empty());
+    !message.text.is_empty()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceEvent {
     Connected,
@@ -44,6 +61,10 @@ pub enum SourceEvent {
     /// retries with backoff.
     Disconnected(Outage),
     Message(ChatMessage),
+    /// Messages a relay sent again after a reconnect (its history), dropped
+    /// as already read: told once the replay is over, so a quiet chat after
+    /// a reconnect is not a mystery.
+    SkippedReplays(u32),
 }
 
 /// Starts the chat source `config` describes. It sends `SourceEvent`s on

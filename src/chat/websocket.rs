@@ -25,9 +25,13 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// Largest websocket message accepted. Chat frames are a few hundred bytes;
-/// tungstenite's default (64 MiB) would let a broken relay eat memory.
-const MAX_MESSAGE_BYTES: usize = 4 << 20;
+/// Largest websocket message read at all (tungstenite's default, 64 MiB,
+/// would let a broken relay eat memory); past it the connection fails.
+const MAX_MESSAGE_BYTES: usize = 16 << 20;
+/// Largest frame handed to the protocol: chat frames are a few hundred
+/// bytes (a Bilibili batch a few kilobytes); a bigger one is dropped and
+/// counted, and the connection goes on.
+const MAX_FRAME_BYTES: usize = 1 << 20;
 /// Bad frames logged at warn level per connection; the rest only counted, so
 /// a relay sending garbage cannot flood the log.
 const BAD_FRAMES_LOGGED: u32 = 10;
@@ -369,6 +373,9 @@ async fn session<P: Protocol>(
     let mut last_frame = Instant::now();
     let mut probe_sent = false;
     let mut bad_frames: u32 = 0;
+    let mut oversized: u32 = 0;
+    // Replayed messages dropped since the last one delivered.
+    let mut replayed: u32 = 0;
     let mut steps = Vec::new();
 
     loop {
@@ -459,6 +466,15 @@ async fn session<P: Protocol>(
             }
         };
 
+        let size = match &frame {
+            Frame::Text(text) => text.len(),
+            Frame::Binary(bytes) => bytes.len(),
+        };
+        if size > MAX_FRAME_BYTES {
+            oversized = oversized.saturating_add(1);
+            tracing::warn!(size, dropped = oversized, "dropping a frame over 1 MiB");
+            continue;
+        }
         steps.clear();
         if let Err(reason) = protocol.read(frame, &mut steps) {
             bad_frames = bad_frames.saturating_add(1);
@@ -470,7 +486,7 @@ async fn session<P: Protocol>(
             }
         }
         for step in steps.drain(..) {
-            let message = match step {
+            let mut message = match step {
                 Step::Chat(message) => message,
                 Step::Send(frame) => {
                     if let Err(e) = ws.send(to_message(frame)).await {
@@ -492,9 +508,20 @@ async fn session<P: Protocol>(
                     ));
                 }
             };
+            if !super::ingest(&mut message) {
+                continue;
+            }
             if !seen.insert(&message.id) {
                 tracing::debug!(id = %message.id, "dropping replayed message");
+                replayed = replayed.saturating_add(1);
                 continue;
+            }
+            if replayed > 0 {
+                let told = std::mem::take(&mut replayed);
+                if tx.send(SourceEvent::SkippedReplays(told)).await.is_err() {
+                    close_quietly(&mut ws).await;
+                    return SessionEnd::Stop;
+                }
             }
             let sent = tokio::select! {
                 biased;

@@ -81,6 +81,17 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                 ),
                 theme::gap(),
             ),
+            ChatEntry::SkippedReplays { at_ms, count } => Line::styled(
+                text::truncate(
+                    &format!(
+                        " ── {} {} ──",
+                        text::clock(*at_ms, model.utc_offset_secs),
+                        i18n::skipped_replays(model.language, *count)
+                    ),
+                    width,
+                ),
+                theme::dim(),
+            ),
             ChatEntry::Reconnected { at_ms } => Line::styled(
                 text::truncate(
                     &format!(

@@ -246,6 +246,14 @@ pub fn quit_summary(model: &crate::app::model::Model) -> String {
     }
 }
 
+/// A chat line where the source dropped history a relay sent again.
+pub fn skipped_replays(language: Language, count: u32) -> String {
+    match language {
+        Language::Zh => format!("跳过了 {count} 条重复的弹幕（重连后中转重发的历史）"),
+        Language::En => format!("skipped {count} replayed (history resent after the reconnect)"),
+    }
+}
+
 /// A waitlisted row's place in its product's line.
 pub fn waitlisted(language: Language, place: u32) -> String {
     match (language, place) {

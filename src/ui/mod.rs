@@ -18,7 +18,7 @@ pub mod orders_view;
 pub mod picker;
 pub mod products;
 pub mod prompt;
-pub mod sanitize;
+pub use crate::sanitize;
 pub mod status;
 pub mod text;
 pub mod theme;

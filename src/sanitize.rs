@@ -1,4 +1,6 @@
-//! Chat text is hostile: this module makes any string safe to draw. It drops
+//! Chat text is hostile: this module makes any string safe to draw, and to
+//! keep (sources clean every message at ingestion, before the model, the
+//! database or the screen sees it; views clean again at their own width). It drops
 //! terminal escape sequences, control characters, bidi overrides, zero-width
 //! and tag characters, tames combining-mark floods, folds whitespace to single
 //! spaces and caps the length, so one message cannot move the cursor, recolour
@@ -14,7 +16,39 @@ const MAX_COMBINING: usize = 3;
 
 /// Returns `text` made safe for the terminal.
 pub fn sanitize(text: &str) -> String {
-    clean(text).into_iter().map(|(c, _)| c).collect()
+    clean(text, MAX_CHARS, is_invisible)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// Returns `text` safe to keep, as sources make every message at ingestion:
+/// escape sequences, controls, bidi controls, zero-width and tag characters
+/// gone, whitespace folded, combining floods tamed, at most `max_chars`
+/// characters. Unlike `sanitize` it keeps what only drawing minds (emoji
+/// variation selectors, flags, skin tones): the text stays the buyer's.
+pub fn sanitize_capped(text: &str, max_chars: usize) -> String {
+    clean(text, max_chars, is_steering)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// Characters that hide text or steer how the rest reads (the list:
+/// controls, bidi embeddings, overrides, isolates and marks, zero-width and
+/// tag characters).
+fn is_steering(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00ad}'
+            | '\u{061c}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+        )
 }
 
 /// Splits `text` into (piece, is_evidence) runs, sanitized as a whole: a
@@ -23,7 +57,7 @@ pub fn sanitize(text: &str) -> String {
 /// engine can never make drawing fail.
 pub fn highlight_segments(text: &str, evidence: &[Range<usize>]) -> Vec<(String, bool)> {
     let mut out: Vec<(String, bool)> = Vec::new();
-    for (c, at) in clean(text) {
+    for (c, at) in clean(text, MAX_CHARS, is_invisible) {
         let marked = evidence.iter().any(|r| r.contains(&at)) && c != ' ';
         match out.last_mut() {
             Some((run, run_marked)) if *run_marked == marked => run.push(c),
@@ -34,12 +68,12 @@ pub fn highlight_segments(text: &str, evidence: &[Range<usize>]) -> Vec<(String,
 }
 
 /// The sanitizer's core: kept characters with the byte offset each came from.
-fn clean(text: &str) -> Vec<(char, usize)> {
-    let mut out: Vec<(char, usize)> = Vec::with_capacity(text.len().min(MAX_CHARS));
+fn clean(text: &str, max_chars: usize, dropped: fn(char) -> bool) -> Vec<(char, usize)> {
+    let mut out: Vec<(char, usize)> = Vec::with_capacity(text.len().min(max_chars));
     let mut combining = 0usize;
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
-        if out.len() >= MAX_CHARS {
+        if out.len() >= max_chars {
             break;
         }
         match c {
@@ -53,7 +87,7 @@ fn clean(text: &str) -> Vec<(char, usize)> {
                 }
                 combining = 0;
             }
-            c if is_invisible(c) => {}
+            c if dropped(c) => {}
             c => {
                 if c.width() == Some(0) {
                     // A combining mark: keep a few on a base character, drop the flood.
