@@ -44,6 +44,8 @@ const MAX_NESTING: usize = 3;
 /// How often the client must send op 2: the server drops a connection
 /// silent for about 70 s, and clients send every 30 s.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
+/// Milliseconds past this (about the year 33658) are not a real send time.
+const MAX_TS_MS: i64 = 1_000_000_000_000_000;
 /// The heartbeat body the web client sends (a JavaScript object stringified).
 pub const HEARTBEAT_BODY: &[u8] = b"[object Object]";
 
@@ -169,10 +171,11 @@ fn decode_into(
             other => return Err(DecodeError::UnknownVersion(other)),
         }
 
-        // The server's heartbeat reply declares only its popularity, then
-        // echoes the client's heartbeat body after it (blivedm notes this):
-        // what follows is not a packet.
-        if op == op::HEARTBEAT_REPLY {
+        // The server's heartbeat reply, sent in a frame of its own, declares
+        // only its popularity, then echoes the client's heartbeat body after
+        // it (blivedm notes this): what follows is not a packet. Inside a
+        // decompressed body every length is exact, so reading goes on there.
+        if op == op::HEARTBEAT_REPLY && depth == 0 {
             break;
         }
     }
@@ -283,13 +286,16 @@ impl Bilibili {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        let user = clean(user, MAX_USER_CHARS);
         // Anonymous connections see uid 0 for everyone: not an identity.
         let user_id = (uid != 0).then(|| uid.to_string());
+        let user = match clean(user, MAX_USER_CHARS) {
+            name if name.trim().is_empty() => user_id.clone().unwrap_or_default(),
+            name => name,
+        };
         let ts = meta
             .and_then(|m| m.get(4))
             .and_then(Value::as_i64)
-            .filter(|&ms| ms > 0);
+            .filter(|ms| (1..MAX_TS_MS).contains(ms));
 
         let id = match meta.and_then(|m| m.get(15)).and_then(id_str) {
             Some(id) if id.chars().count() <= MAX_ID_CHARS => id,
@@ -444,6 +450,32 @@ mod tests {
         assert_eq!(decode(&header), Err(DecodeError::HeaderLength(3)));
         assert_eq!(decode(&good[..10]), Err(DecodeError::ShortHeader(10)));
         assert_eq!(decode(&[]), Ok(vec![]));
+    }
+
+    #[test]
+    fn only_a_top_level_heartbeat_reply_ends_the_frame() {
+        use std::io::Write;
+        let reply = encode(op::HEARTBEAT_REPLY, ver::HEADER_DEFAULT, &[0, 0, 0, 9]);
+        let mut top = reply.clone();
+        top.extend_from_slice(HEARTBEAT_BODY);
+        assert_eq!(decode(&top).unwrap().len(), 1);
+
+        let mut inner = reply;
+        inner.extend(encode(op::COMMAND, ver::PLAIN, b"{}"));
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(&inner).unwrap();
+        let frame = encode(op::COMMAND, ver::ZLIB, &z.finish().unwrap());
+        let ops: Vec<u32> = decode(&frame).unwrap().iter().map(|p| p.op).collect();
+        assert_eq!(ops, [op::HEARTBEAT_REPLY, op::COMMAND]);
+    }
+
+    #[test]
+    fn a_blank_name_falls_back_to_the_uid_and_absurd_times_are_dropped() {
+        let bili = Bilibili::new(1, "", 5, None);
+        let info = json!([[0, 1, 25, 0, i64::MAX], "hi", [77, " "]]);
+        let message = bili.danmu(info.as_array().unwrap()).unwrap().unwrap();
+        assert_eq!(message.user, "77");
+        assert_eq!(message.ts, None);
     }
 
     #[test]
