@@ -251,6 +251,14 @@ fn danmu_without_extra_gets_a_stable_id_from_room_uid_time_and_text() {
         chats(&read(&mut room(), command(&bad_extra)).1)[0].id,
         first
     );
+
+    // `extra` as an object rather than a string is read the same way.
+    let mut object_extra = no_id;
+    object_extra["info"][0][15]["extra"] = json!({"id_str": "obj-1"});
+    assert_eq!(
+        chats(&read(&mut room(), command(&object_extra)).1)[0].id,
+        "obj-1"
+    );
 }
 
 #[test]

@@ -20,7 +20,8 @@
 //! - bilive_client's `danmaku.d.ts` and blivedm's `models/web.py`: the
 //!   `DANMU_MSG` `info` array (text `info[1]`, uid `info[2][0]`, name
 //!   `info[2][1]`, ms time `info[0][4]`, and `info[0][15]` an object whose
-//!   `extra` is a JSON string carrying `id_str`).
+//!   `extra` is a JSON string carrying `id_str`; blivedm's `extra_dict`
+//!   shows a recorded one and also takes `extra` as an object).
 //!
 //! Everything here reads untrusted bytes: every length is checked against
 //! what is really there before it is used, nothing is allocated from a
@@ -320,12 +321,18 @@ impl Bilibili {
     }
 }
 
-/// `id_str` from `info[0][15]`, whose `extra` is JSON inside a string.
+/// `id_str` from `info[0][15]`, whose `extra` is JSON inside a string (or,
+/// as blivedm also accepts, an object already).
 fn id_str(meta15: &Value) -> Option<String> {
-    let extra = meta15.get("extra")?.as_str()?;
-    let extra: Value = serde_json::from_str(extra).ok()?;
-    let id = extra.get("id_str")?.as_str()?;
-    let id = clean(id, usize::MAX);
+    let id = match meta15.get("extra")? {
+        Value::String(extra) => serde_json::from_str::<Value>(extra)
+            .ok()?
+            .get("id_str")?
+            .as_str()?
+            .to_owned(),
+        extra => extra.get("id_str")?.as_str()?.to_owned(),
+    };
+    let id = clean(&id, usize::MAX);
     (!id.trim().is_empty()).then_some(id)
 }
 
