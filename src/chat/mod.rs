@@ -10,6 +10,7 @@ use crate::config::{SourceConfig, SourceKind};
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
+pub mod bilibili;
 pub mod dedupe;
 pub mod frame;
 pub mod outage;
