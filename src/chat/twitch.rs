@@ -21,8 +21,9 @@
 //! - RFC 1459/2812 message grammar: `[:prefix] COMMAND params [:trailing]`,
 //!   at most 15 parameters; the RECONNECT notice (twitchchat's docs: "After
 //!   a short time, the connection is closed … reconnect and rejoin").
-//! - Anonymous login as `justinfan` + digits with any PASS (`SCHMOOPIIE` is
-//!   what Twitch's own web chat sends), as tmi.js and Chatterino do.
+//! - Anonymous login as `justinfan` + digits, which Twitch lets read but not
+//!   send, with a placeholder PASS (`SCHMOOPIIE`, the one tmi.js-era
+//!   clients and many overlays send), as tmi.js and Chatterino do.
 //!
 //! Opening lines go one to a websocket frame without a CRLF, which is what
 //! Twitch's web client and tmi.js send: a frame is a whole message, so no
