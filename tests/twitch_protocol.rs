@@ -498,6 +498,44 @@ proptest! {
         let _ = twitch("c").read(Frame::Text(String::from_utf8_lossy(&bytes).into_owned()), &mut out);
     }
 
+    /// However the server batches lines into frames, the same chat comes
+    /// out in the same order, its text as sent.
+    #[test]
+    fn batching_lines_into_frames_changes_nothing(
+        messages in prop::collection::vec(("[a-z0-9_]{1,25}", "[^\\x00\r\n]{1,60}", 1i64..2_000_000_000_000), 1..20),
+        cut in 1usize..5,
+    ) {
+        let lines: Vec<String> = messages
+            .iter()
+            .enumerate()
+            .map(|(n, (login, text, ts))| {
+                privmsg(&format!("id=m{n};tmi-sent-ts={ts}"), login, "#c", text)
+            })
+            .collect();
+        let (whole, result) = read(&mut twitch("c"), &lines.join("\r\n"));
+        prop_assert_eq!(result, Ok(()));
+        let mut batched = Vec::new();
+        let mut reader = twitch("c");
+        for chunk in lines.chunks(cut) {
+            let frame = format!("{}\r\n", chunk.join("\r\n"));
+            prop_assert_eq!(reader.read(Frame::Text(frame), &mut batched), Ok(()));
+        }
+        prop_assert_eq!(&whole, &batched);
+        let sent: Vec<String> = messages
+            .iter()
+            .filter(|(_, text, _)| !text.trim().is_empty())
+            .map(|(_, text, _)| text.clone())
+            .collect();
+        let got: Vec<String> = whole
+            .iter()
+            .filter_map(|s| match s {
+                Step::Chat(c) => Some(c.text.clone()),
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(got, sent);
+    }
+
     #[test]
     fn escaped_display_names_come_back_as_written(name in "[^\\x00]{1,40}") {
         prop_assume!(!name.trim().is_empty());
