@@ -502,7 +502,10 @@ proptest! {
     /// out in the same order, its text as sent.
     #[test]
     fn batching_lines_into_frames_changes_nothing(
-        messages in prop::collection::vec(("[a-z0-9_]{1,25}", "[^\\x00\r\n]{1,60}", 1i64..2_000_000_000_000), 1..20),
+        messages in prop::collection::vec(
+            ("[a-z0-9_]{1,25}", "[^\\x00\r\n]{1,60}", 1i64..2_000_000_000_000),
+            1..20,
+        ),
         cut in 1usize..5,
     ) {
         let lines: Vec<String> = messages
