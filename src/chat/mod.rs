@@ -17,6 +17,7 @@ pub mod outage;
 pub mod protocol;
 pub mod sim;
 pub mod sim_server;
+pub mod twitch;
 pub mod websocket;
 
 pub use dedupe::RecentIds;
