@@ -56,11 +56,26 @@ pub struct ShopConfig {
     pub bell: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
     /// A websocket sending one JSON object a frame (relays, the simulator).
     Json,
+    /// Bilibili's live danmaku protocol, natively. The host and the token
+    /// (`key`) come from Bilibili's signed getDanmuInfo look-up, which the
+    /// config gives rather than livestall calling it.
+    Bilibili {
+        room: u64,
+        key: String,
+        /// 0 connects anonymously (Bilibili masks the names then).
+        uid: u64,
+        buvid: Option<String>,
+    },
+    /// Twitch chat: IRC over websocket, read anonymously.
+    Twitch { channel: String },
 }
+
+/// Bilibili's public danmaku host, when `[source] url` is not given.
+pub const BILIBILI_URL: &str = "wss://broadcastlv.chat.bilibili.com/sub";
 
 /// JSON pointers (RFC 6901) into each frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,6 +301,13 @@ mod raw {
         pub kind: Option<Spanned<String>>,
         pub url: Option<Spanned<String>>,
         pub fields: Option<Fields>,
+        /// bilibili: the room id, the token, the user id and the browser id.
+        pub room: Option<Spanned<i64>>,
+        pub key: Option<Spanned<String>>,
+        pub uid: Option<Spanned<i64>>,
+        pub buvid: Option<Spanned<String>>,
+        /// twitch: the channel.
+        pub channel: Option<Spanned<String>>,
     }
 
     #[derive(Deserialize)]
@@ -495,22 +517,99 @@ fn validate(
         Some(spanned) => {
             let span = spanned.span();
             let s = spanned.into_inner();
-            let kind = match &s.kind {
-                None => SourceKind::Json,
-                Some(k) => match k.get_ref().as_str() {
-                    "json" => SourceKind::Json,
-                    other => {
+            let kind_name = s
+                .kind
+                .as_ref()
+                .map(|k| k.get_ref().as_str())
+                .unwrap_or("json");
+            let kind = match kind_name {
+                "json" => SourceKind::Json,
+                "bilibili" => {
+                    let Some(room) = &s.room else {
                         return Err(err(
-                            k.span(),
-                            "source.kind".into(),
-                            format!("unknown source kind {other:?}; the kinds are: \"json\""),
-                            format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\""),
-                        ))
+                            span.clone(),
+                            "source.room".into(),
+                            "a bilibili source needs its room: room = 21452505 (the long room id)"
+                                .into(),
+                            "bilibili 弹幕源要写房间号：room = 21452505（长房间号）".into(),
+                        ));
+                    };
+                    let room = u64::try_from(*room.get_ref())
+                        .ok()
+                        .filter(|&r| r > 0)
+                        .ok_or_else(|| {
+                            err(
+                                room.span(),
+                                "source.room".into(),
+                                format!("room {} is not a room id", room.get_ref()),
+                                format!("房间号 {} 不对", room.get_ref()),
+                            )
+                        })?;
+                    let uid = match &s.uid {
+                        None => 0,
+                        Some(uid) => u64::try_from(*uid.get_ref()).map_err(|_| {
+                            err(
+                                uid.span(),
+                                "source.uid".into(),
+                                format!("uid {} is not a user id", uid.get_ref()),
+                                format!("uid {} 不对", uid.get_ref()),
+                            )
+                        })?,
+                    };
+                    SourceKind::Bilibili {
+                        room,
+                        key: s
+                            .key
+                            .as_ref()
+                            .map(|k| k.get_ref().trim().to_string())
+                            .unwrap_or_default(),
+                        uid,
+                        buvid: s
+                            .buvid
+                            .as_ref()
+                            .map(|b| b.get_ref().trim().to_string())
+                            .filter(|b| !b.is_empty()),
                     }
-                },
+                }
+                "twitch" => {
+                    let Some(channel) = &s.channel else {
+                        return Err(err(
+                            span.clone(),
+                            "source.channel".into(),
+                            "a twitch source needs its channel: channel = \"somefarm\"".into(),
+                            "twitch 弹幕源要写频道：channel = \"somefarm\"".into(),
+                        ));
+                    };
+                    match crate::chat::twitch::normalize_channel(channel.get_ref()) {
+                        Ok(name) => SourceKind::Twitch { channel: name },
+                        Err(e) => {
+                            return Err(err(
+                                channel.span(),
+                                "source.channel".into(),
+                                e.to_string(),
+                                e.zh().to_string(),
+                            ))
+                        }
+                    }
+                }
+                other => {
+                    let at = s.kind.as_ref().map_or(span.clone(), |k| k.span());
+                    return Err(err(
+                        at,
+                        "source.kind".into(),
+                        format!("unknown source kind {other:?}; the kinds are: \"json\", \"bilibili\", \"twitch\""),
+                        format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\"、\"bilibili\"、\"twitch\""),
+                    ));
+                }
             };
-            let url = match s.url {
-                None => {
+            let default_url = match &kind {
+                SourceKind::Json => None,
+                SourceKind::Bilibili { .. } => Some(BILIBILI_URL),
+                SourceKind::Twitch { .. } => Some(crate::chat::twitch::DEFAULT_URL),
+            };
+            let url = match (s.url, default_url) {
+                (None, Some(url)) => url.to_string(),
+                (None, None) => {
                     return Err(err(
                         span,
                         "source.url".into(),
@@ -518,23 +617,14 @@ fn validate(
                         "缺少 url；请写上，例如 url = \"ws://127.0.0.1:9001/chat\"".into(),
                     ))
                 }
-                Some(u) => {
+                (Some(u), _) => {
                     let v = u.get_ref().trim();
-                    if v.starts_with("wss://") {
-                        // The client is built without TLS: relays run beside livestall on ws://.
+                    if !(v.starts_with("ws://") || v.starts_with("wss://")) {
                         return Err(err(
                             u.span(),
                             "source.url".into(),
-                            format!("{v:?}: wss:// (TLS) is not supported yet; run the relay on this machine and use its ws:// address"),
-                            format!("{v:?}：还不支持 wss://（TLS）；请在这台电脑上运行弹幕中转程序，用它的 ws:// 地址"),
-                        ));
-                    }
-                    if !v.starts_with("ws://") {
-                        return Err(err(
-                            u.span(),
-                            "source.url".into(),
-                            format!("{v:?} is not a websocket address; it must start with ws://"),
-                            format!("{v:?} 不是 websocket 地址；要以 ws:// 开头"),
+                            format!("{v:?} is not a websocket address; it must start with ws:// or wss://"),
+                            format!("{v:?} 不是 websocket 地址；要以 ws:// 或 wss:// 开头"),
                         ));
                     }
                     v.to_string()

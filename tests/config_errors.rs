@@ -456,3 +456,53 @@ fn the_commented_keys_example_in_config_toml_is_valid() {
         Some(Action::Quit)
     );
 }
+
+#[test]
+fn bilibili_and_twitch_sources_and_wss_are_read_and_their_mistakes_named() {
+    use livestall::config::SourceKind;
+    let source =
+        |lines: &str| GOOD.replace("kind = \"json\"\nurl = \"ws://127.0.0.1:9/chat\"", lines);
+    // A bilibili room: the public host by default.
+    let c = load_text(&source(
+        "kind = \"bilibili\"\nroom = 21452505\nkey = \"tok\"",
+    ))
+    .unwrap();
+    let s = c.source.unwrap();
+    assert_eq!(
+        s.kind,
+        SourceKind::Bilibili {
+            room: 21_452_505,
+            key: "tok".into(),
+            uid: 0,
+            buvid: None
+        }
+    );
+    assert_eq!(s.url, livestall::config::BILIBILI_URL);
+    // A twitch channel, lower-cased, on Twitch's wss host.
+    let c = load_text(&source("kind = \"twitch\"\nchannel = \"SomeFarm\"")).unwrap();
+    let s = c.source.unwrap();
+    assert_eq!(
+        s.kind,
+        SourceKind::Twitch {
+            channel: "#somefarm".into()
+        }
+    );
+    assert!(s.url.starts_with("wss://"));
+    // wss:// relays are fine now.
+    let c = load_text(&source(
+        "kind = \"json\"\nurl = \"wss://relay.example/chat\"",
+    ))
+    .unwrap();
+    assert_eq!(c.source.unwrap().url, "wss://relay.example/chat");
+    // Mistakes name the key and its line.
+    let text = source("kind = \"bilibili\"\nkey = \"tok\"");
+    let e = load_text(&text).unwrap_err();
+    assert_eq!(e.key, "source.room", "{e}");
+    let text = source("kind = \"twitch\"\nchannel = \"bad name\\r\\nJOIN #other\"");
+    let e = load_text(&text).unwrap_err();
+    assert_eq!(e.key, "source.channel", "{e}");
+    assert_eq!(e.line, Some(line_of(&text, "channel =")));
+    let text = source("kind = \"douyin\"\nurl = \"ws://x\"");
+    let e = load_text(&text).unwrap_err();
+    assert!(e.to_string().contains("bilibili"), "{e}");
+}

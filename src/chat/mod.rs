@@ -77,7 +77,35 @@ pub fn spawn(
     events: mpsc::Sender<SourceEvent>,
     shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    match config.kind {
+    match config.kind.clone() {
         SourceKind::Json => tokio::spawn(websocket::run_json_source(config, events, shutdown)),
+        SourceKind::Bilibili {
+            room,
+            key,
+            uid,
+            buvid,
+        } => tokio::spawn(async move {
+            websocket::run_source_with(
+                &config.url,
+                move || bilibili::Bilibili::new(room, key.clone(), uid, buvid.clone()),
+                JsonSourceOptions::default(),
+                events,
+                shutdown,
+            )
+            .await
+        }),
+        SourceKind::Twitch { channel } => tokio::spawn(async move {
+            websocket::run_source_with(
+                &config.url,
+                move || {
+                    // The channel was checked when the config was read.
+                    twitch::Twitch::anonymous(&channel).expect("a checked channel name")
+                },
+                JsonSourceOptions::default(),
+                events,
+                shutdown,
+            )
+            .await
+        }),
     }
 }
