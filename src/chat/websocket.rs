@@ -54,7 +54,8 @@ pub struct JsonSourceOptions {
     /// coming back. Past it the waits grow to `backoff_max`.
     pub quick_for: Duration,
     pub quick_max: Duration,
-    /// A connection that lasted this long resets the backoff to `backoff_min`.
+    /// A connection that lasted this long, or delivered a message, resets
+    /// the backoff to `backoff_min`.
     pub stable_after: Duration,
     /// How many recent message ids are remembered to drop replays.
     pub dedupe_capacity: usize,
@@ -269,11 +270,23 @@ pub async fn run_source_with<P: Protocol>(
                     return;
                 }
                 let started = Instant::now();
-                let end = session(ws, protocol(), &opts, &tx, &mut shutdown, &mut seen).await;
+                let mut heard = false;
+                let end = session(
+                    ws,
+                    protocol(),
+                    &opts,
+                    &tx,
+                    &mut shutdown,
+                    &mut seen,
+                    &mut heard,
+                )
+                .await;
                 match end {
                     SessionEnd::Stop => return,
                     SessionEnd::Dropped(failure) => {
-                        if started.elapsed() >= opts.stable_after {
+                        // A connection that carried chat (or lasted) was
+                        // healthy: this drop is a new outage, retried at once.
+                        if heard || started.elapsed() >= opts.stable_after {
                             backoff.reset();
                         }
                         failure
@@ -361,6 +374,7 @@ async fn session<P: Protocol>(
     tx: &mpsc::Sender<SourceEvent>,
     shutdown: &mut watch::Receiver<bool>,
     seen: &mut RecentIds,
+    heard: &mut bool,
 ) -> SessionEnd {
     for frame in protocol.opening() {
         if let Err(e) = ws.send(to_message(frame)).await {
@@ -516,6 +530,7 @@ async fn session<P: Protocol>(
                 replayed = replayed.saturating_add(1);
                 continue;
             }
+            *heard = true;
             if replayed > 0 {
                 let told = std::mem::take(&mut replayed);
                 if tx.send(SourceEvent::SkippedReplays(told)).await.is_err() {
