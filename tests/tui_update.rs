@@ -1405,3 +1405,26 @@ fn b_shows_the_board_and_any_key_goes_back() {
     update(&mut m, ch('b'));
     assert!(update(&mut m, ch('q')).contains(&Effect::Quit));
 }
+
+#[test]
+fn an_anonymous_bilibili_source_says_names_are_masked() {
+    let mut config = config(Language::Zh);
+    if let Some(source) = config.source.as_mut() {
+        source.kind = livestall::config::SourceKind::Bilibili {
+            room: 1,
+            key: String::new(),
+            uid: 0,
+            buvid: None,
+        };
+    }
+    let m = livestall::app::Model::new(&config, "小王");
+    assert!(screen(&m, 120, 40).contains("B站匿名连接：用户名被打码"));
+    // With a uid, or another kind of source, nothing is said.
+    let plain = livestall::app::Model::new(&config_of_json(), "小王");
+    assert!(!screen(&plain, 120, 40).contains("B站匿名连接"));
+}
+
+fn config_of_json() -> livestall::config::Config {
+    // The fixture shop reads a JSON relay.
+    config(Language::Zh)
+}

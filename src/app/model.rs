@@ -451,6 +451,9 @@ pub struct Model {
     pub connection: Connection,
     /// The chat source's address from the config, shown while connecting.
     pub source_url: Option<String>,
+    /// The source masks buyers' names (Bilibili read anonymously), which
+    /// the chat pane says.
+    pub masked_names: bool,
     /// The config file's name, for the hint when the source cannot be
     /// reached (`None` for the built-in sample).
     pub config_file: Option<String>,
@@ -583,6 +586,9 @@ impl Model {
             confirmed_this_run: 0,
             connection: Connection::Connecting,
             source_url: config.source.as_ref().map(|s| s.url.clone()),
+            masked_names: config.source.as_ref().is_some_and(|s| {
+                matches!(s.kind, crate::config::SourceKind::Bilibili { uid: 0, .. })
+            }),
             config_file: config.path.as_ref().map(|p| p.display().to_string()),
             msg_rate: 0.0,
             arrivals_since_tick: 0,

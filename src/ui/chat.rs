@@ -34,6 +34,13 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
             theme::on_air(),
         ));
     }
+    if model.masked_names {
+        let room = usize::from(area.width.saturating_sub(4));
+        block = block.title_bottom(Line::styled(
+            text::truncate(&format!(" {} ", i18n::masked_names(model.language)), room),
+            theme::dim(),
+        ));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = usize::from(inner.height);

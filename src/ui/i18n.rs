@@ -246,6 +246,15 @@ pub fn quit_summary(model: &crate::app::model::Model) -> String {
     }
 }
 
+/// Under the chat when Bilibili is read anonymously (uid 0): it masks
+/// buyers' names then, so two buyers may look alike.
+pub fn masked_names(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "B站匿名连接：用户名被打码（在配置里填 uid 和 key 可看到全名）",
+        Language::En => "Bilibili read anonymously: names are masked (set uid and key to see them)",
+    }
+}
+
 /// A chat line where the source dropped history a relay sent again.
 pub fn skipped_replays(language: Language, count: u32) -> String {
     match language {
