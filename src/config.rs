@@ -74,27 +74,39 @@ pub enum SourceKind {
     Twitch { channel: String },
 }
 
+/// A `[source.fields]` entry as read: its name, its pointers, where they go.
+type PointerSlot<'a> = (
+    &'static str,
+    Option<toml::Spanned<raw::Pointers>>,
+    &'a mut Vec<String>,
+);
+
 /// Bilibili's public danmaku host, when `[source] url` is not given.
 pub const BILIBILI_URL: &str = "wss://broadcastlv.chat.bilibili.com/sub";
 
-/// JSON pointers (RFC 6901) into each frame.
+/// JSON pointers (RFC 6901) into each frame. Each field is a list tried in
+/// order (relays rename fields between versions: `["/text", "/chatmessage"]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldMap {
-    pub id: String,
-    pub user: String,
-    pub user_id: String,
-    pub text: String,
-    pub ts: String,
+    pub id: Vec<String>,
+    pub user: Vec<String>,
+    pub user_id: Vec<String>,
+    pub text: Vec<String>,
+    pub ts: Vec<String>,
+    /// Only frames whose value at the pointer equals the text are chat
+    /// (`/type` = "chat"); others (gifts, likes, joins) are skipped.
+    pub filter: Option<(String, String)>,
 }
 
 impl Default for FieldMap {
     fn default() -> Self {
         FieldMap {
-            id: "/id".into(),
-            user: "/user".into(),
-            user_id: "/user_id".into(),
-            text: "/text".into(),
-            ts: "/ts".into(),
+            id: vec!["/id".into()],
+            user: vec!["/user".into()],
+            user_id: vec!["/user_id".into()],
+            text: vec!["/text".into()],
+            ts: vec!["/ts".into()],
+            filter: None,
         }
     }
 }
@@ -313,11 +325,28 @@ mod raw {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Fields {
-        pub id: Option<Spanned<String>>,
-        pub user: Option<Spanned<String>>,
-        pub user_id: Option<Spanned<String>>,
-        pub text: Option<Spanned<String>>,
-        pub ts: Option<Spanned<String>>,
+        pub id: Option<Spanned<Pointers>>,
+        pub user: Option<Spanned<Pointers>>,
+        pub user_id: Option<Spanned<Pointers>>,
+        pub text: Option<Spanned<Pointers>>,
+        pub ts: Option<Spanned<Pointers>>,
+        /// `filter = { pointer = "/type", equals = "chat" }`
+        pub filter: Option<Spanned<Filter>>,
+    }
+
+    /// One pointer, or a list tried in order.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub enum Pointers {
+        One(String),
+        Many(Vec<String>),
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Filter {
+        pub pointer: String,
+        pub equals: String,
     }
 
     #[derive(Deserialize)]
@@ -632,7 +661,7 @@ fn validate(
             };
             let mut fields = FieldMap::default();
             if let Some(f) = s.fields {
-                let slots: [(&str, Option<toml::Spanned<String>>, &mut String); 5] = [
+                let slots: [PointerSlot<'_>; 5] = [
                     ("id", f.id, &mut fields.id),
                     ("user", f.user, &mut fields.user),
                     ("user_id", f.user_id, &mut fields.user_id),
@@ -640,23 +669,45 @@ fn validate(
                     ("ts", f.ts, &mut fields.ts),
                 ];
                 for (name, value, slot) in slots {
-                    if let Some(v) = value {
-                        if !(v.get_ref().is_empty() || v.get_ref().starts_with('/')) {
-                            return Err(err(
-                                v.span(),
-                                format!("source.fields.{name}"),
-                                format!(
-                                    "{:?} is not a JSON pointer; pointers start with '/', e.g. \"/data/{name}\"",
-                                    v.get_ref()
-                                ),
-                                format!(
-                                    "{:?} 不是 JSON 指针；指针以 '/' 开头，例如 \"/data/{name}\"",
-                                    v.get_ref()
-                                ),
-                            ));
-                        }
-                        *slot = v.into_inner();
+                    let Some(v) = value else { continue };
+                    let at = v.span();
+                    let pointers = match v.into_inner() {
+                        raw::Pointers::One(p) => vec![p],
+                        raw::Pointers::Many(list) => list,
+                    };
+                    if let Some(bad) = pointers
+                        .iter()
+                        .find(|p| !(p.is_empty() || p.starts_with('/')))
+                    {
+                        return Err(err(
+                            at,
+                            format!("source.fields.{name}"),
+                            format!(
+                                "{bad:?} is not a JSON pointer; pointers start with '/', e.g. \"/data/{name}\""
+                            ),
+                            format!("{bad:?} 不是 JSON 指针；指针以 '/' 开头，例如 \"/data/{name}\""),
+                        ));
                     }
+                    *slot = pointers;
+                }
+                if let Some(filter) = f.filter {
+                    let at = filter.span();
+                    let filter = filter.into_inner();
+                    if !filter.pointer.starts_with('/') {
+                        return Err(err(
+                            at,
+                            "source.fields.filter".into(),
+                            format!(
+                                "{:?} is not a JSON pointer; write e.g. filter = {{ pointer = \"/type\", equals = \"chat\" }}",
+                                filter.pointer
+                            ),
+                            format!(
+                                "{:?} 不是 JSON 指针；例如 filter = {{ pointer = \"/type\", equals = \"chat\" }}",
+                                filter.pointer
+                            ),
+                        ));
+                    }
+                    fields.filter = Some((filter.pointer, filter.equals));
                 }
             }
             Some(SourceConfig { kind, url, fields })

@@ -6,11 +6,12 @@ use livestall::config::FieldMap;
 
 fn fields(id: &str, user: &str, user_id: &str, text: &str, ts: &str) -> FieldMap {
     FieldMap {
-        id: id.into(),
-        user: user.into(),
-        user_id: user_id.into(),
-        text: text.into(),
-        ts: ts.into(),
+        id: vec![id.into()],
+        user: vec![user.into()],
+        user_id: vec![user_id.into()],
+        text: vec![text.into()],
+        ts: vec![ts.into()],
+        filter: None,
     }
 }
 
@@ -328,4 +329,34 @@ mod properties {
             }
         }
     }
+}
+
+/// A relay shaped like Social Stream Ninja's: chat nested under another
+/// name in newer versions (a list of pointers tried in order), other frame
+/// types mixed in (the filter), emotes as `<img alt>` in HTML text.
+#[test]
+fn pointer_lists_a_frame_filter_and_html_text() {
+    let fields = FieldMap {
+        id: vec!["/id".into()],
+        user: vec!["/chatname".into(), "/data/chatname".into()],
+        user_id: vec!["/userid".into()],
+        text: vec!["/chatmessage".into(), "/data/chatmessage".into()],
+        ts: vec!["/ts".into()],
+        filter: Some(("/type".into(), "chat".into())),
+    };
+    let old = r#"{"type":"chat","id":"1","chatname":"李姐","chatmessage":"小米<img src=x.png alt=\"🌾\">来两袋 &amp; 核桃"}"#;
+    let m = decode_frame(old, &fields, 1).unwrap().expect("chat");
+    assert_eq!(
+        (m.user.as_str(), m.text.as_str()),
+        ("李姐", "小米🌾来两袋 & 核桃")
+    );
+    let newer =
+        r#"{"type":"chat","id":"2","data":{"chatname":"Tom","chatmessage":"I <3 millet, 2<5"}}"#;
+    let m = decode_frame(newer, &fields, 2).unwrap().expect("chat");
+    assert_eq!(
+        (m.user.as_str(), m.text.as_str()),
+        ("Tom", "I <3 millet, 2<5")
+    );
+    let gift = r#"{"type":"gift","id":"3","chatname":"Amy","chatmessage":"sent a rose"}"#;
+    assert_eq!(decode_frame(gift, &fields, 3).unwrap(), None);
 }

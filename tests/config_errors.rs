@@ -55,7 +55,7 @@ fn good_config_loads_with_defaults() {
     assert_eq!(b.limit_per_buyer, Some(2));
     assert!(!b.unit.is_empty(), "unit defaults to something sayable");
     let src = c.source.unwrap();
-    assert_eq!(src.fields.text, "/text");
+    assert_eq!(src.fields.text, ["/text"]);
     assert!(c.store_path.ends_with("livestall.db"));
     assert!(
         c.store_path.is_absolute() || c.store_path.starts_with(c.path.unwrap().parent().unwrap())
@@ -505,4 +505,21 @@ fn bilibili_and_twitch_sources_and_wss_are_read_and_their_mistakes_named() {
     let text = source("kind = \"douyin\"\nurl = \"ws://x\"");
     let e = load_text(&text).unwrap_err();
     assert!(e.to_string().contains("bilibili"), "{e}");
+}
+
+#[test]
+fn field_pointers_may_be_lists_and_a_filter_keeps_chat_frames() {
+    let text = GOOD.replace(
+        "url = \"ws://127.0.0.1:9/chat\"",
+        "url = \"ws://127.0.0.1:9/chat\"\n[source.fields]\ntext = [\"/chatmessage\", \"/data/chatmessage\"]\nuser = \"/chatname\"\nfilter = { pointer = \"/type\", equals = \"chat\" }",
+    );
+    let c = load_text(&text).unwrap();
+    let f = c.source.unwrap().fields;
+    assert_eq!(f.text, ["/chatmessage", "/data/chatmessage"]);
+    assert_eq!(f.user, ["/chatname"]);
+    assert_eq!(f.filter, Some(("/type".to_string(), "chat".to_string())));
+    let bad = text.replace("\"/data/chatmessage\"", "\"data.chatmessage\"");
+    let e = load_text(&bad).unwrap_err();
+    assert_eq!(e.key, "source.fields.text", "{e}");
+    assert_eq!(e.line, Some(line_of(&bad, "text = [")));
 }

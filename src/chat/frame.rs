@@ -44,25 +44,34 @@ pub fn decode_frame(
         return Err(FrameError::NotObject);
     }
 
-    let Some(chat_text) = pointer_text(&frame, &fields.text) else {
+    if let Some((pointer, equals)) = &fields.filter {
+        if pointer_text(&frame, pointer).as_deref() != Some(equals.as_str()) {
+            return Ok(None);
+        }
+    }
+    let Some(chat_text) = first_text(&frame, &fields.text) else {
         return Ok(None);
     };
-    let chat_text = clean(&chat_text, MAX_TEXT_CHARS);
+    let chat_text = clean(&strip_html(&chat_text), MAX_TEXT_CHARS);
     if chat_text.trim().is_empty() {
         return Ok(None);
     }
 
-    let user_id = pointer_text(&frame, &fields.user_id)
+    let user_id = first_text(&frame, &fields.user_id)
         .map(|u| clean(&u, MAX_USER_CHARS))
         .filter(|u| !u.is_empty());
-    let user = pointer_text(&frame, &fields.user)
+    let user = first_text(&frame, &fields.user)
         .map(|u| clean(&u, MAX_USER_CHARS))
         .filter(|u| !u.trim().is_empty())
         .or_else(|| user_id.clone())
         .unwrap_or_default();
-    let ts = frame.pointer(&fields.ts).and_then(timestamp_ms);
+    let ts = fields
+        .ts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .find_map(|p| frame.pointer(p).and_then(timestamp_ms));
 
-    let id = match pointer_text(&frame, &fields.id).map(|i| clean(&i, usize::MAX)) {
+    let id = match first_text(&frame, &fields.id).map(|i| clean(&i, usize::MAX)) {
         Some(id) if !id.is_empty() && id.chars().count() <= MAX_ID_CHARS => id,
         Some(id) if !id.is_empty() => format!("h-{:016x}", fnv1a64(&[id.as_bytes()])),
         _ => match ts {
@@ -85,6 +94,70 @@ pub fn derived_id(user: &str, text: &str, ts_ms: i64) -> String {
     let ts = ts_ms.to_string();
     let hash = fnv1a64(&[user.as_bytes(), text.as_bytes(), ts.as_bytes()]);
     format!("d-{hash:016x}")
+}
+
+/// The text at the first of `pointers` that has one.
+fn first_text(frame: &Value, pointers: &[String]) -> Option<String> {
+    pointers.iter().find_map(|p| pointer_text(frame, p))
+}
+
+/// Chat text as relays that scrape a web page send it: HTML tags dropped,
+/// an emote's `<img alt="…">` kept as its words, the common entities read.
+/// Only what is shaped like a tag (`<` then a letter, `/` or `!`, up to `>`)
+/// counts, so "I <3 millet" and "2<5" stay as written.
+pub fn strip_html(text: &str) -> String {
+    if !text.contains('<') && !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        let (before, tag) = rest.split_at(at);
+        out.push_str(before);
+        let opens_tag = tag[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match tag.find('>') {
+            Some(end) if opens_tag => {
+                if let Some(alt) = alt_of(&tag[..end]) {
+                    out.push_str(&alt);
+                }
+                rest = &tag[end + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = &tag[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+/// The `alt` text of an `<img …>` tag, if it has one.
+fn alt_of(tag: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    if !lower.starts_with("<img") {
+        return None;
+    }
+    let at = lower.find("alt=")? + 4;
+    let value = &tag[at..];
+    let quote = value.chars().next().filter(|&c| c == '"' || c == '\'')?;
+    let inner = &value[1..];
+    inner.find(quote).map(|end| inner[..end].to_string())
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
 }
 
 /// A string or a number at `pointer`, as text; anything else (missing, null,
