@@ -91,24 +91,29 @@ async fn next_event(rx: &mut mpsc::Receiver<SourceEvent>) -> SourceEvent {
         .expect("source running")
 }
 
+/// The loop speaking `Lines` (beating every `beat`) at `url`: its events,
+/// its stop switch and its task.
+fn start_lines(
+    url: String,
+    beat: Duration,
+) -> (
+    mpsc::Receiver<SourceEvent>,
+    watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (tx, rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        run_source_with(&url, move || Lines { beat }, opts(), tx, stop_rx).await
+    });
+    (rx, stop_tx, task)
+}
+
 #[tokio::test]
 async fn login_heartbeat_replies_reconnect_and_refusal() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("ws://{}/", listener.local_addr().unwrap());
-    let (tx, mut rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        run_source_with(
-            &url,
-            || Lines {
-                beat: Duration::from_millis(200),
-            },
-            opts(),
-            tx,
-            stop_rx,
-        )
-        .await
-    });
+    let (mut rx, stop_tx, task) = start_lines(url, Duration::from_millis(200));
 
     // First connection: login, a message, a ping answered, a heartbeat.
     let mut ws = accept(&listener).await;
@@ -168,20 +173,7 @@ async fn login_heartbeat_replies_reconnect_and_refusal() {
 async fn wss_is_spoken_and_a_server_without_tls_is_a_failed_handshake() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("wss://{}/", listener.local_addr().unwrap());
-    let (tx, mut rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        run_source_with(
-            &url,
-            || Lines {
-                beat: Duration::from_secs(30),
-            },
-            opts(),
-            tx,
-            stop_rx,
-        )
-        .await
-    });
+    let (mut rx, stop_tx, task) = start_lines(url, Duration::from_secs(30));
     // Accept and answer garbage where a TLS server hello should be.
     let server = tokio::spawn(async move {
         use tokio::io::AsyncWriteExt;
