@@ -103,8 +103,8 @@ fn first_text(frame: &Value, pointers: &[String]) -> Option<String> {
 
 /// Chat text as relays that scrape a web page send it: HTML tags dropped,
 /// an emote's `<img alt="…">` kept as its words, the common entities read.
-/// Only what is shaped like a tag (`<` then a letter, `/` or `!`, up to `>`)
-/// counts, so "I <3 millet" and "2<5" stay as written.
+/// Only what is shaped like a tag (`<` then a letter, `</` then a letter, or
+/// `<!`, up to `>`) counts, so "I <3 millet", "2<5" and "</>" stay as written.
 pub fn strip_html(text: &str) -> String {
     if !text.contains('<') && !text.contains('&') {
         return text.to_string();
@@ -114,10 +114,12 @@ pub fn strip_html(text: &str) -> String {
     while let Some(at) = rest.find('<') {
         let (before, tag) = rest.split_at(at);
         out.push_str(before);
-        let opens_tag = tag[1..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        let mut after = tag[1..].chars();
+        let opens_tag = match after.next() {
+            Some(c) if c.is_ascii_alphabetic() || c == '!' => true,
+            Some('/') => after.next().is_some_and(|c| c.is_ascii_alphabetic()),
+            _ => false,
+        };
         match tag.find('>') {
             Some(end) if opens_tag => {
                 if let Some(alt) = alt_of(&tag[..end]) {
