@@ -32,6 +32,7 @@ const FRAMES: usize = 2_000;
 
 fn message(n: usize, text: &str) -> Msg {
     Msg::Chat {
+        source: 0,
         message: ChatMessage {
             id: format!("m{n}"),
             user: format!("抖音用户{}", 1_000_000 + n % 50_000),

@@ -41,6 +41,7 @@ async fn main() {
     let (tx, mut rx) = mpsc::channel(4096);
     let (_stop_tx, stop_rx) = watch::channel(false);
     let source = SourceConfig {
+        name: "json".into(),
         kind: SourceKind::Json,
         url: format!("ws://{addr}/chat"),
         fields: FieldMap::default(),

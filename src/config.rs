@@ -74,6 +74,17 @@ pub enum SourceKind {
     Twitch { channel: String },
 }
 
+impl SourceKind {
+    /// The kind as the config writes it (and a source's default name).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SourceKind::Json => "json",
+            SourceKind::Bilibili { .. } => "bilibili",
+            SourceKind::Twitch { .. } => "twitch",
+        }
+    }
+}
+
 /// A `[source.fields]` entry as read: its name, its pointers, where they go.
 type PointerSlot<'a> = (
     &'static str,
@@ -111,8 +122,15 @@ impl Default for FieldMap {
     }
 }
 
+/// The longest source name (it is shown beside every buyer).
+pub const SOURCE_NAME_CHARS: usize = 12;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceConfig {
+    /// Told in the source's events and stored with its intents and orders;
+    /// shown beside the buyer, and prefixed to its message ids (`name:id`),
+    /// when several sources feed one run. The kind's name unless given.
+    pub name: String,
     pub kind: SourceKind,
     pub url: String,
     pub fields: FieldMap,
@@ -123,9 +141,10 @@ pub struct Config {
     /// The file it was read from (None for the built-in sample).
     pub path: Option<PathBuf>,
     pub shop: ShopConfig,
-    /// None when the config has no `[source]`: fine for `parse`, `orders`
-    /// and `inventory`, an error for the commands that read chat.
-    pub source: Option<SourceConfig>,
+    /// The chat sources (`[source]`, or `[[sources]]` for several at once).
+    /// Empty is fine for `parse`, `orders` and `inventory`, an error for the
+    /// commands that read chat.
+    pub sources: Vec<SourceConfig>,
     /// `[store] path`, resolved against the config file's folder.
     pub store_path: PathBuf,
     pub catalog: Catalog,
@@ -134,9 +153,12 @@ pub struct Config {
 }
 
 impl Config {
-    /// The source, or an error that says how to add one.
-    pub fn require_source(&self) -> Result<&SourceConfig, ConfigError> {
-        self.source.as_ref().ok_or_else(|| ConfigError {
+    /// The sources, or an error that says how to add one.
+    pub fn require_sources(&self) -> Result<&[SourceConfig], ConfigError> {
+        if !self.sources.is_empty() {
+            return Ok(&self.sources);
+        }
+        Err(ConfigError {
             file: self.display_path(),
             line: None,
             key: "source.url".into(),
@@ -144,6 +166,12 @@ impl Config {
             message_zh: "没有配置弹幕源；请加一个 [source] 表，写上 kind = \"json\" 和 url = \"ws://…\"".into(),
             language: self.shop.language,
         })
+    }
+
+    /// Whether several sources feed the run (then names show and ids are
+    /// prefixed with them).
+    pub fn several_sources(&self) -> bool {
+        self.sources.len() > 1
     }
 
     fn display_path(&self) -> String {
@@ -292,6 +320,7 @@ mod raw {
     pub struct File {
         pub shop: Option<Shop>,
         pub source: Option<Spanned<Source>>,
+        pub sources: Option<Vec<Spanned<Source>>>,
         pub store: Option<Store>,
         #[serde(default)]
         pub products: Vec<Spanned<Product>>,
@@ -310,6 +339,8 @@ mod raw {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Source {
+        /// Shown beside the buyer when there are several sources.
+        pub name: Option<Spanned<String>>,
         pub kind: Option<Spanned<String>>,
         pub url: Option<Spanned<String>>,
         pub fields: Option<Fields>,
@@ -541,176 +572,44 @@ fn validate(
         Some(keys) => read_keys(keys, text, file, language)?,
     };
 
-    let source = match raw.source {
-        None => None,
-        Some(spanned) => {
-            let span = spanned.span();
-            let s = spanned.into_inner();
-            let kind_name = s
-                .kind
-                .as_ref()
-                .map(|k| k.get_ref().as_str())
-                .unwrap_or("json");
-            let kind = match kind_name {
-                "json" => SourceKind::Json,
-                "bilibili" => {
-                    let Some(room) = &s.room else {
-                        return Err(err(
-                            span.clone(),
-                            "source.room".into(),
-                            "a bilibili source needs its room: room = 21452505 (the long room id)"
-                                .into(),
-                            "bilibili 弹幕源要写房间号：room = 21452505（长房间号）".into(),
-                        ));
-                    };
-                    let room = u64::try_from(*room.get_ref())
-                        .ok()
-                        .filter(|&r| r > 0)
-                        .ok_or_else(|| {
-                            err(
-                                room.span(),
-                                "source.room".into(),
-                                format!("room {} is not a room id", room.get_ref()),
-                                format!("房间号 {} 不对", room.get_ref()),
-                            )
-                        })?;
-                    let uid = match &s.uid {
-                        None => 0,
-                        Some(uid) => u64::try_from(*uid.get_ref()).map_err(|_| {
-                            err(
-                                uid.span(),
-                                "source.uid".into(),
-                                format!("uid {} is not a user id", uid.get_ref()),
-                                format!("uid {} 不对", uid.get_ref()),
-                            )
-                        })?,
-                    };
-                    SourceKind::Bilibili {
-                        room,
-                        key: s
-                            .key
-                            .as_ref()
-                            .map(|k| k.get_ref().trim().to_string())
-                            .unwrap_or_default(),
-                        uid,
-                        buvid: s
-                            .buvid
-                            .as_ref()
-                            .map(|b| b.get_ref().trim().to_string())
-                            .filter(|b| !b.is_empty()),
-                    }
-                }
-                "twitch" => {
-                    let Some(channel) = &s.channel else {
-                        return Err(err(
-                            span.clone(),
-                            "source.channel".into(),
-                            "a twitch source needs its channel: channel = \"somefarm\"".into(),
-                            "twitch 弹幕源要写频道：channel = \"somefarm\"".into(),
-                        ));
-                    };
-                    match crate::chat::twitch::normalize_channel(channel.get_ref()) {
-                        Ok(name) => SourceKind::Twitch { channel: name },
-                        Err(e) => {
-                            return Err(err(
-                                channel.span(),
-                                "source.channel".into(),
-                                e.to_string(),
-                                e.zh().to_string(),
-                            ))
-                        }
-                    }
-                }
-                other => {
-                    let at = s.kind.as_ref().map_or(span.clone(), |k| k.span());
+    let sources = match (raw.source, raw.sources) {
+        (None, None) => Vec::new(),
+        (Some(one), None) => vec![read_source(one, "source", text, file, language)?],
+        (Some(one), Some(_)) => {
+            return Err(err(
+                one.span(),
+                "source".into(),
+                "both [source] and [[sources]]: keep one; [[sources]] lists several".into(),
+                "同时写了 [source] 和 [[sources]]：只留一种；多个弹幕源用 [[sources]]".into(),
+            ))
+        }
+        (None, Some(list)) => {
+            if list.is_empty() {
+                return Err(ConfigError {
+                    file: file.into(),
+                    line: None,
+                    key: "sources".into(),
+                    message: "sources = [] lists no chat source; add [[sources]] tables".into(),
+                    message_zh: "sources = [] 里没有弹幕源；请加 [[sources]] 表".into(),
+                    language,
+                });
+            }
+            let mut sources: Vec<SourceConfig> = Vec::with_capacity(list.len());
+            for one in list {
+                let at = one.span();
+                let source = read_source(one, "sources", text, file, language)?;
+                if sources.iter().any(|s| s.name == source.name) {
+                    let name = &source.name;
                     return Err(err(
                         at,
-                        "source.kind".into(),
-                        format!("unknown source kind {other:?}; the kinds are: \"json\", \"bilibili\", \"twitch\""),
-                        format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\"、\"bilibili\"、\"twitch\""),
+                        "sources.name".into(),
+                        format!("two sources are named {name:?}; give each its own name = \"…\" (it is shown beside the buyer)"),
+                        format!("有两个弹幕源都叫 {name:?}；请给每个写上自己的 name = \"…\"（显示在买家旁边）"),
                     ));
                 }
-            };
-            let default_url = match &kind {
-                SourceKind::Json => None,
-                SourceKind::Bilibili { .. } => Some(BILIBILI_URL),
-                SourceKind::Twitch { .. } => Some(crate::chat::twitch::DEFAULT_URL),
-            };
-            let url = match (s.url, default_url) {
-                (None, Some(url)) => url.to_string(),
-                (None, None) => {
-                    return Err(err(
-                        span,
-                        "source.url".into(),
-                        "missing url; write e.g. url = \"ws://127.0.0.1:9001/chat\"".into(),
-                        "缺少 url；请写上，例如 url = \"ws://127.0.0.1:9001/chat\"".into(),
-                    ))
-                }
-                (Some(u), _) => {
-                    let v = u.get_ref().trim();
-                    if !(v.starts_with("ws://") || v.starts_with("wss://")) {
-                        return Err(err(
-                            u.span(),
-                            "source.url".into(),
-                            format!("{v:?} is not a websocket address; it must start with ws:// or wss://"),
-                            format!("{v:?} 不是 websocket 地址；要以 ws:// 或 wss:// 开头"),
-                        ));
-                    }
-                    v.to_string()
-                }
-            };
-            let mut fields = FieldMap::default();
-            if let Some(f) = s.fields {
-                let slots: [PointerSlot<'_>; 5] = [
-                    ("id", f.id, &mut fields.id),
-                    ("user", f.user, &mut fields.user),
-                    ("user_id", f.user_id, &mut fields.user_id),
-                    ("text", f.text, &mut fields.text),
-                    ("ts", f.ts, &mut fields.ts),
-                ];
-                for (name, value, slot) in slots {
-                    let Some(v) = value else { continue };
-                    let at = v.span();
-                    let pointers = match v.into_inner() {
-                        raw::Pointers::One(p) => vec![p],
-                        raw::Pointers::Many(list) => list,
-                    };
-                    if let Some(bad) = pointers
-                        .iter()
-                        .find(|p| !(p.is_empty() || p.starts_with('/')))
-                    {
-                        return Err(err(
-                            at,
-                            format!("source.fields.{name}"),
-                            format!(
-                                "{bad:?} is not a JSON pointer; pointers start with '/', e.g. \"/data/{name}\""
-                            ),
-                            format!("{bad:?} 不是 JSON 指针；指针以 '/' 开头，例如 \"/data/{name}\""),
-                        ));
-                    }
-                    *slot = pointers;
-                }
-                if let Some(filter) = f.filter {
-                    let at = filter.span();
-                    let filter = filter.into_inner();
-                    if !filter.pointer.starts_with('/') {
-                        return Err(err(
-                            at,
-                            "source.fields.filter".into(),
-                            format!(
-                                "{:?} is not a JSON pointer; write e.g. filter = {{ pointer = \"/type\", equals = \"chat\" }}",
-                                filter.pointer
-                            ),
-                            format!(
-                                "{:?} 不是 JSON 指针；例如 filter = {{ pointer = \"/type\", equals = \"chat\" }}",
-                                filter.pointer
-                            ),
-                        ));
-                    }
-                    fields.filter = Some((filter.pointer, filter.equals));
-                }
+                sources.push(source);
             }
-            Some(SourceConfig { kind, url, fields })
+            sources
         }
     };
 
@@ -859,10 +758,210 @@ fn validate(
     Ok(Config {
         path: None,
         shop,
-        source,
+        sources,
         store_path,
         catalog: Catalog::new(products),
         keymap,
+    })
+}
+
+/// One `[source]` table or one of `[[sources]]` (`table` names it in errors).
+fn read_source(
+    spanned: toml::Spanned<raw::Source>,
+    table: &str,
+    text: &str,
+    file: &str,
+    language: Language,
+) -> Result<SourceConfig, ConfigError> {
+    let err = error_at(text, file, language);
+    let span = spanned.span();
+    let s = spanned.into_inner();
+    let kind_name = s
+        .kind
+        .as_ref()
+        .map(|k| k.get_ref().as_str())
+        .unwrap_or("json");
+    let kind = match kind_name {
+        "json" => SourceKind::Json,
+        "bilibili" => {
+            let Some(room) = &s.room else {
+                return Err(err(
+                    span.clone(),
+                    format!("{table}.room"),
+                    "a bilibili source needs its room: room = 21452505 (the long room id)".into(),
+                    "bilibili 弹幕源要写房间号：room = 21452505（长房间号）".into(),
+                ));
+            };
+            let room = u64::try_from(*room.get_ref())
+                .ok()
+                .filter(|&r| r > 0)
+                .ok_or_else(|| {
+                    err(
+                        room.span(),
+                        format!("{table}.room"),
+                        format!("room {} is not a room id", room.get_ref()),
+                        format!("房间号 {} 不对", room.get_ref()),
+                    )
+                })?;
+            let uid = match &s.uid {
+                None => 0,
+                Some(uid) => u64::try_from(*uid.get_ref()).map_err(|_| {
+                    err(
+                        uid.span(),
+                        format!("{table}.uid"),
+                        format!("uid {} is not a user id", uid.get_ref()),
+                        format!("uid {} 不对", uid.get_ref()),
+                    )
+                })?,
+            };
+            SourceKind::Bilibili {
+                room,
+                key: s
+                    .key
+                    .as_ref()
+                    .map(|k| k.get_ref().trim().to_string())
+                    .unwrap_or_default(),
+                uid,
+                buvid: s
+                    .buvid
+                    .as_ref()
+                    .map(|b| b.get_ref().trim().to_string())
+                    .filter(|b| !b.is_empty()),
+            }
+        }
+        "twitch" => {
+            let Some(channel) = &s.channel else {
+                return Err(err(
+                    span.clone(),
+                    format!("{table}.channel"),
+                    "a twitch source needs its channel: channel = \"somefarm\"".into(),
+                    "twitch 弹幕源要写频道：channel = \"somefarm\"".into(),
+                ));
+            };
+            match crate::chat::twitch::normalize_channel(channel.get_ref()) {
+                Ok(name) => SourceKind::Twitch { channel: name },
+                Err(e) => {
+                    return Err(err(
+                        channel.span(),
+                        format!("{table}.channel"),
+                        e.to_string(),
+                        e.zh().to_string(),
+                    ))
+                }
+            }
+        }
+        other => {
+            let at = s.kind.as_ref().map_or(span.clone(), |k| k.span());
+            return Err(err(
+                at,
+                format!("{table}.kind"),
+                format!("unknown source kind {other:?}; the kinds are: \"json\", \"bilibili\", \"twitch\""),
+                format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\"、\"bilibili\"、\"twitch\""),
+            ));
+        }
+    };
+    let default_url = match &kind {
+        SourceKind::Json => None,
+        SourceKind::Bilibili { .. } => Some(BILIBILI_URL),
+        SourceKind::Twitch { .. } => Some(crate::chat::twitch::DEFAULT_URL),
+    };
+    let url = match (s.url, default_url) {
+        (None, Some(url)) => url.to_string(),
+        (None, None) => {
+            return Err(err(
+                span,
+                format!("{table}.url"),
+                "missing url; write e.g. url = \"ws://127.0.0.1:9001/chat\"".into(),
+                "缺少 url；请写上，例如 url = \"ws://127.0.0.1:9001/chat\"".into(),
+            ))
+        }
+        (Some(u), _) => {
+            let v = u.get_ref().trim();
+            if !(v.starts_with("ws://") || v.starts_with("wss://")) {
+                return Err(err(
+                    u.span(),
+                    format!("{table}.url"),
+                    format!("{v:?} is not a websocket address; it must start with ws:// or wss://"),
+                    format!("{v:?} 不是 websocket 地址；要以 ws:// 或 wss:// 开头"),
+                ));
+            }
+            v.to_string()
+        }
+    };
+    let mut fields = FieldMap::default();
+    if let Some(f) = s.fields {
+        let slots: [PointerSlot<'_>; 5] = [
+            ("id", f.id, &mut fields.id),
+            ("user", f.user, &mut fields.user),
+            ("user_id", f.user_id, &mut fields.user_id),
+            ("text", f.text, &mut fields.text),
+            ("ts", f.ts, &mut fields.ts),
+        ];
+        for (name, value, slot) in slots {
+            let Some(v) = value else { continue };
+            let at = v.span();
+            let pointers = match v.into_inner() {
+                raw::Pointers::One(p) => vec![p],
+                raw::Pointers::Many(list) => list,
+            };
+            if let Some(bad) = pointers
+                .iter()
+                .find(|p| !(p.is_empty() || p.starts_with('/')))
+            {
+                return Err(err(
+                    at,
+                    format!("{table}.fields.{name}"),
+                    format!(
+                        "{bad:?} is not a JSON pointer; pointers start with '/', e.g. \"/data/{name}\""
+                    ),
+                    format!("{bad:?} 不是 JSON 指针；指针以 '/' 开头，例如 \"/data/{name}\""),
+                ));
+            }
+            *slot = pointers;
+        }
+        if let Some(filter) = f.filter {
+            let at = filter.span();
+            let filter = filter.into_inner();
+            if !filter.pointer.starts_with('/') {
+                return Err(err(
+                    at,
+                    format!("{table}.fields.filter"),
+                    format!(
+                        "{:?} is not a JSON pointer; write e.g. filter = {{ pointer = \"/type\", equals = \"chat\" }}",
+                        filter.pointer
+                    ),
+                    format!(
+                        "{:?} 不是 JSON 指针；例如 filter = {{ pointer = \"/type\", equals = \"chat\" }}",
+                        filter.pointer
+                    ),
+                ));
+            }
+            fields.filter = Some((filter.pointer, filter.equals));
+        }
+    }
+    let name = match s.name {
+        None => kind.name().to_string(),
+        Some(name) => {
+            let at = name.span();
+            let name = name.into_inner();
+            let name = name.trim();
+            let readable = crate::sanitize::sanitize_capped(name, SOURCE_NAME_CHARS);
+            if name.is_empty() || readable != name || name.contains(':') {
+                return Err(err(
+                    at,
+                    format!("{table}.name"),
+                    format!("{name:?} cannot name a source: write a short plain name such as \"douyin\" or \"B站\" (at most {SOURCE_NAME_CHARS} characters, no ':')"),
+                    format!("{name:?} 不能做弹幕源的名字：请写一个简短的名字，例如 \"抖音\" 或 \"B站\"（最多 {SOURCE_NAME_CHARS} 个字，不要有 ':'）"),
+                ));
+            }
+            name.to_string()
+        }
+    };
+    Ok(SourceConfig {
+        name,
+        kind,
+        url,
+        fields,
     })
 }
 

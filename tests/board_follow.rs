@@ -44,6 +44,7 @@ fn order(store: &Store, msg_id: &str, user: &str, sku: &str, qty: u32) {
     };
     store.record_intents(vec![NewIntent {
         key: key.clone(),
+        source: "json".into(),
         user: user.into(),
         user_id: None,
         text: "来两袋".into(),

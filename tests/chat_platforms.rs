@@ -52,6 +52,7 @@ async fn a_bilibili_room_is_read_through_spawn() {
     let (tx, mut rx) = mpsc::channel(16);
     let (stop_tx, stop_rx) = watch::channel(false);
     let source = SourceConfig {
+        name: "json".into(),
         kind: SourceKind::Bilibili {
             room: 21_452_505,
             key: "token".into(),
@@ -98,6 +99,7 @@ async fn a_twitch_channel_is_read_through_spawn_and_pings_are_answered() {
     let (tx, mut rx) = mpsc::channel(16);
     let (stop_tx, stop_rx) = watch::channel(false);
     let source = SourceConfig {
+        name: "json".into(),
         kind: SourceKind::Twitch {
             channel: "somefarm".into(),
         },

@@ -199,6 +199,7 @@ async fn wss_is_spoken_and_a_server_without_tls_is_a_failed_handshake() {
 
 fn json_source(url: String) -> livestall::config::SourceConfig {
     livestall::config::SourceConfig {
+        name: "json".into(),
         kind: livestall::config::SourceKind::Json,
         url,
         fields: livestall::config::FieldMap::default(),

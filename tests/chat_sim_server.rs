@@ -209,6 +209,7 @@ async fn the_json_source_reads_the_simulator() {
     };
     let (addr, _stop, server) = start(opts).await;
     let cfg = SourceConfig {
+        name: "json".into(),
         kind: SourceKind::Json,
         url: format!("ws://{addr}/"),
         fields: FieldMap::default(),

@@ -34,6 +34,7 @@ fn test_opts() -> JsonSourceOptions {
 
 fn source(addr: std::net::SocketAddr) -> SourceConfig {
     SourceConfig {
+        name: "json".into(),
         kind: SourceKind::Json,
         url: format!("ws://{addr}/chat"),
         fields: FieldMap::default(),
@@ -430,6 +431,7 @@ async fn first_outage(url: String, opts: JsonSourceOptions) -> Outage {
     let (tx, mut rx) = mpsc::channel(16);
     let (stop_tx, stop_rx) = watch::channel(false);
     let cfg = SourceConfig {
+        name: "json".into(),
         kind: SourceKind::Json,
         url,
         fields: FieldMap::default(),

@@ -31,6 +31,7 @@ fn order(store: &Store, msg_id: &str, user: &str, sku: &str, qty: u32) -> Result
     };
     wait(store.record(vec![NewIntent {
         key: key.clone(),
+        source: "json".into(),
         user: user.into(),
         user_id: None,
         text: "来一盒".into(),

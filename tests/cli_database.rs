@@ -43,6 +43,7 @@ fn order(store: &Store, msg_id: &str, user: &str, qty: u32) {
     };
     store.record_intents(vec![NewIntent {
         key: key.clone(),
+        source: "json".into(),
         user: user.into(),
         user_id: None,
         text: "小米".into(),

@@ -54,7 +54,7 @@ fn good_config_loads_with_defaults() {
     assert_eq!(b.price_fen, 3500);
     assert_eq!(b.limit_per_buyer, Some(2));
     assert!(!b.unit.is_empty(), "unit defaults to something sayable");
-    let src = c.source.unwrap();
+    let src = c.sources.into_iter().next().unwrap();
     assert_eq!(src.fields.text, ["/text"]);
     assert!(c.store_path.ends_with("livestall.db"));
     assert!(
@@ -188,7 +188,7 @@ fn binary_reports_config_error_without_panic() {
 fn shipped_config_toml_loads() {
     let c = config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml")).unwrap();
     assert!(c.catalog.len() >= 6);
-    assert!(c.source.is_some());
+    assert_eq!(c.sources.len(), 1);
 }
 
 /// `GOOD` with no `language` line: the locale decides the errors' language.
@@ -467,7 +467,7 @@ fn bilibili_and_twitch_sources_and_wss_are_read_and_their_mistakes_named() {
         "kind = \"bilibili\"\nroom = 21452505\nkey = \"tok\"",
     ))
     .unwrap();
-    let s = c.source.unwrap();
+    let s = c.sources.into_iter().next().unwrap();
     assert_eq!(
         s.kind,
         SourceKind::Bilibili {
@@ -480,7 +480,7 @@ fn bilibili_and_twitch_sources_and_wss_are_read_and_their_mistakes_named() {
     assert_eq!(s.url, livestall::config::BILIBILI_URL);
     // A twitch channel, lower-cased, on Twitch's wss host.
     let c = load_text(&source("kind = \"twitch\"\nchannel = \"SomeFarm\"")).unwrap();
-    let s = c.source.unwrap();
+    let s = c.sources.into_iter().next().unwrap();
     assert_eq!(
         s.kind,
         SourceKind::Twitch {
@@ -493,7 +493,10 @@ fn bilibili_and_twitch_sources_and_wss_are_read_and_their_mistakes_named() {
         "kind = \"json\"\nurl = \"wss://relay.example/chat\"",
     ))
     .unwrap();
-    assert_eq!(c.source.unwrap().url, "wss://relay.example/chat");
+    assert_eq!(
+        c.sources.into_iter().next().unwrap().url,
+        "wss://relay.example/chat"
+    );
     // Mistakes name the key and its line.
     let text = source("kind = \"bilibili\"\nkey = \"tok\"");
     let e = load_text(&text).unwrap_err();
@@ -514,7 +517,7 @@ fn field_pointers_may_be_lists_and_a_filter_keeps_chat_frames() {
         "url = \"ws://127.0.0.1:9/chat\"\n[source.fields]\ntext = [\"/chatmessage\", \"/data/chatmessage\"]\nuser = \"/chatname\"\nfilter = { pointer = \"/type\", equals = \"chat\" }",
     );
     let c = load_text(&text).unwrap();
-    let f = c.source.unwrap().fields;
+    let f = c.sources.into_iter().next().unwrap().fields;
     assert_eq!(f.text, ["/chatmessage", "/data/chatmessage"]);
     assert_eq!(f.user, ["/chatname"]);
     assert_eq!(f.filter, Some(("/type".to_string(), "chat".to_string())));
@@ -522,4 +525,91 @@ fn field_pointers_may_be_lists_and_a_filter_keeps_chat_frames() {
     let e = load_text(&bad).unwrap_err();
     assert_eq!(e.key, "source.fields.text", "{e}");
     assert_eq!(e.line, Some(line_of(&bad, "text = [")));
+}
+
+/// `[[sources]]` lists several sources, each named (the kind's name unless
+/// given); the single `[source]` table still reads as one source.
+#[test]
+fn several_sources_are_read_in_order_with_names() {
+    use livestall::config::SourceKind;
+    let several = r#"
+[[sources]]
+name = "抖音"
+kind = "json"
+url = "ws://127.0.0.1:9001/douyin"
+fields = { text = ["/content", "/text"], user = "/nickname" }
+
+[[sources]]
+kind = "bilibili"
+room = 21452505
+
+[[sources]]
+name = "twitch-en"
+kind = "twitch"
+channel = "somefarm"
+"#;
+    let text = GOOD.replace(
+        "[source]\nkind = \"json\"\nurl = \"ws://127.0.0.1:9/chat\"\n",
+        several,
+    );
+    let c = load_text(&text).unwrap();
+    let names: Vec<&str> = c.sources.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["抖音", "bilibili", "twitch-en"]);
+    assert!(c.several_sources());
+    assert_eq!(c.sources[0].fields.text, ["/content", "/text"]);
+    assert_eq!(c.sources[0].url, "ws://127.0.0.1:9001/douyin");
+    assert!(matches!(
+        c.sources[1].kind,
+        SourceKind::Bilibili { uid: 0, .. }
+    ));
+    assert!(matches!(c.sources[2].kind, SourceKind::Twitch { .. }));
+
+    // The single table: one source, named by its kind unless named.
+    let c = load_text(GOOD).unwrap();
+    assert_eq!(c.sources.len(), 1);
+    assert_eq!(c.sources[0].name, "json");
+    assert!(!c.several_sources());
+    let c = load_text(&GOOD.replace("[source]\n", "[source]\nname = \"快手\"\n")).unwrap();
+    assert_eq!(c.sources[0].name, "快手");
+}
+
+#[test]
+fn several_sources_mistakes_name_their_line() {
+    let two = |first: &str, second: &str| {
+        GOOD.replace(
+            "[source]\nkind = \"json\"\nurl = \"ws://127.0.0.1:9/chat\"\n",
+            &format!(
+                "[[sources]]\n{first}url = \"ws://127.0.0.1:9/a\"\n\n[[sources]]\n{second}url = \"ws://127.0.0.1:9/b\"\n"
+            ),
+        )
+    };
+    // Two sources with one name (here both the kind's default).
+    let text = two("", "");
+    let e = load_text(&text).unwrap_err();
+    assert_eq!(e.key, "sources.name");
+    assert_eq!(
+        e.line,
+        Some(line_of(&text, "url = \"ws://127.0.0.1:9/b\"") - 1)
+    );
+    assert!(e.message.contains("\"json\""), "{}", e.message);
+    let text = two("name = \"a\"\n", "name = \"a\"\n");
+    assert_eq!(load_text(&text).unwrap_err().key, "sources.name");
+    // A name that cannot be shown or would break ids.
+    for bad in ["", "a:b", "x\u{202e}y", "一个非常非常非常长的名字啊"] {
+        let text = two(&format!("name = \"{bad}\"\n"), "");
+        let e = load_text(&text).unwrap_err();
+        assert_eq!(e.key, "sources.name", "{bad:?}");
+        let at = format!("name = \"{bad}\"");
+        assert_eq!(e.line, Some(line_of(&text, &at)), "{bad:?}");
+    }
+    // A mistake inside the second source names it and its line.
+    let text = two("name = \"a\"\n", "name = \"b\"\nkind = \"youtube\"\n");
+    let e = load_text(&text).unwrap_err();
+    assert_eq!(e.key, "sources.kind");
+    assert_eq!(e.line, Some(line_of(&text, "kind = \"youtube\"")));
+    // Both forms at once is a mistake, not a silent choice.
+    let text = format!("{GOOD}\n[[sources]]\nurl = \"ws://127.0.0.1:9/b\"\n");
+    let e = load_text(&text).unwrap_err();
+    assert_eq!(e.key, "source");
+    assert!(e.message.contains("[[sources]]"), "{}", e.message);
 }

@@ -33,6 +33,7 @@ fn intent(msg_id: &str) -> NewIntent {
             msg_id: msg_id.into(),
             index: 0,
         },
+        source: "json".into(),
         user: format!("u-{msg_id}"),
         user_id: None,
         text: "核桃一袋".into(),

@@ -70,6 +70,7 @@ fn say(
             .enumerate()
             .map(|(index, (kind, sku, qty))| NewIntent {
                 key: key(index),
+                source: "json".into(),
                 user: user.into(),
                 user_id: user_id.map(str::to_string),
                 text: text.into(),

@@ -3,7 +3,7 @@
 //! fed by the test and an engine made to fail on one message.
 
 use livestall::app::{headless, Model, Policy, Session};
-use livestall::chat::{ChatMessage, SourceEvent};
+use livestall::chat::{ChatMessage, SourceEvent, SourceNews};
 use livestall::intent::Engine;
 use livestall::store::{SeedReport, Store};
 use serde_json::Value;
@@ -98,7 +98,7 @@ fn message(id: &str, text: &str) -> SourceEvent {
 struct Run {
     rt: tokio::runtime::Runtime,
     /// `None` once the test has closed it (the source died).
-    chat: Option<tokio::sync::mpsc::Sender<SourceEvent>>,
+    chat: Option<tokio::sync::mpsc::Sender<SourceNews>>,
     commands: mpsc::Sender<Vec<u8>>,
     output: Output,
     run: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -154,7 +154,8 @@ fn start() -> Run {
 impl Run {
     fn chat(&self, event: SourceEvent) {
         let chat = self.chat.as_ref().expect("the chat is open");
-        self.rt.block_on(chat.send(event)).unwrap();
+        let news = SourceNews { source: 0, event };
+        self.rt.block_on(chat.send(news)).unwrap();
     }
 
     /// Waits for the run to end (the bound only catches a hang).

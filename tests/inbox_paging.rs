@@ -80,6 +80,7 @@ fn chat(
             model,
             engine,
             Msg::Chat {
+                source: 0,
                 message,
                 received_at_ms,
             },

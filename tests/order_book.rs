@@ -55,6 +55,7 @@ fn intent(
 ) -> NewIntent {
     NewIntent {
         key: key(msg_id),
+        source: "json".into(),
         user: user.into(),
         user_id: None,
         text: format!("text of {msg_id}"),
@@ -404,6 +405,7 @@ fn chat(model: &mut Model, engine: &Engine, id: &str, user: &str, text: &str) ->
         model,
         engine,
         Msg::Chat {
+            source: 0,
             message,
             received_at_ms: model.now_ms,
         },
@@ -631,6 +633,7 @@ fn order_row(order_id: i64, name: &str, qty: u32, status: &str) -> livestall::st
         unit: "袋".into(),
         text: String::new(),
         buyer: "name:阿".into(),
+        source: String::new(),
         confirmed_at_ms: 0,
         cancelled_at_ms: None,
         changed_at_ms: None,

@@ -200,6 +200,7 @@ fn decide(store: &Store, events: &mut Events, decision: &Decision) -> Result<Con
             };
             store.record_intents(vec![NewIntent {
                 key: key.clone(),
+                source: "json".into(),
                 user: user.clone(),
                 user_id: None,
                 text: format!("{sku} {qty}"),

@@ -45,6 +45,7 @@ fn intent(
 ) -> NewIntent {
     NewIntent {
         key: key(msg_id, 0),
+        source: "json".into(),
         user: user.into(),
         user_id: None,
         text: format!("text of {msg_id}"),
@@ -543,6 +544,7 @@ fn row(order_id: i64, user: &str, name: &str, status: &str) -> OrderRow {
         unit: "袋".into(),
         text: format!("{name} x2"),
         buyer: format!("name:{user}"),
+        source: String::new(),
         confirmed_at_ms: 1_796_099_405_000,
         cancelled_at_ms: None,
         changed_at_ms: None,

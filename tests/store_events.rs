@@ -33,6 +33,7 @@ fn key(msg_id: &str) -> IntentKey {
 fn intent(msg_id: &str, qty: u32) -> NewIntent {
     NewIntent {
         key: key(msg_id),
+        source: "json".into(),
         user: "ann".into(),
         user_id: None,
         text: "小米".into(),

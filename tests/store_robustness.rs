@@ -149,6 +149,7 @@ fn pending_intent(msg_id: &str) -> NewIntent {
             msg_id: msg_id.into(),
             index: 0,
         },
+        source: "json".into(),
         user: "ann".into(),
         user_id: None,
         text: "小米来一袋".into(),

@@ -40,6 +40,7 @@ fn order(store: &Store, msg_id: &str, user: &str, user_id: Option<&str>, sku: &s
     };
     store.record_intents(vec![NewIntent {
         key: key.clone(),
+        source: "json".into(),
         user: user.into(),
         user_id: user_id.map(str::to_string),
         text: format!("{sku} x{qty}"),

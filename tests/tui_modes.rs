@@ -219,6 +219,7 @@ fn order_row(order_id: i64, user: &str, sku: &str, name: &str, qty: u32) -> Orde
         unit: "袋".into(),
         text: "小米来两袋".into(),
         buyer: format!("name:{user}"),
+        source: String::new(),
         confirmed_at_ms: at(14, 20, 0),
         cancelled_at_ms: None,
         changed_at_ms: None,

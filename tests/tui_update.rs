@@ -235,6 +235,7 @@ fn an_order_without_a_product_cannot_be_confirmed() {
     let orphan = PendingIntent {
         intent: NewIntent {
             key: intent_key("x", 0),
+            source: "json".into(),
             user: "u".into(),
             user_id: None,
             text: "来一个".into(),
@@ -376,6 +377,7 @@ fn inventory_and_pending_from_the_store_fill_the_model() {
                 msg_id: id.into(),
                 index: 0,
             },
+            source: "json".into(),
             user: "老客\u{1b}[31m".into(),
             user_id: None,
             text: "昨天的".into(),
@@ -410,8 +412,14 @@ fn inventory_and_pending_from_the_store_fill_the_model() {
 #[test]
 fn a_drop_leaves_one_gap_marker_and_reconnect_is_noted() {
     let mut m = model(Language::Zh);
-    update(&mut m, Msg::Source(SourceStatus::Connected));
-    assert_eq!(m.connection, Connection::Connected);
+    update(
+        &mut m,
+        Msg::Source {
+            source: 0,
+            status: SourceStatus::Connected,
+        },
+    );
+    assert_eq!(m.sources[0].connection, Connection::Connected);
     assert!(
         m.chat.is_empty(),
         "the first connect is not news in the chat"
@@ -421,13 +429,19 @@ fn a_drop_leaves_one_gap_marker_and_reconnect_is_noted() {
     }
     assert!(
         matches!(
-            &m.connection,
+            &m.sources[0].connection,
             Connection::Reconnecting { reason, .. } if reason.kind == OutageKind::Lost
         ),
         "{:?}",
-        m.connection
+        m.sources[0].connection
     );
-    update(&mut m, Msg::Source(SourceStatus::Connected));
+    update(
+        &mut m,
+        Msg::Source {
+            source: 0,
+            status: SourceStatus::Connected,
+        },
+    );
     let kinds: Vec<_> = m
         .chat
         .iter()
@@ -444,9 +458,16 @@ fn a_drop_leaves_one_gap_marker_and_reconnect_is_noted() {
 #[test]
 fn replayed_history_the_source_skipped_is_said_in_the_chat_and_told() {
     let mut m = model(Language::Zh);
-    let fx = update(&mut m, Msg::Source(SourceStatus::SkippedReplays(100)));
+    let fx = update(
+        &mut m,
+        Msg::Source {
+            source: 0,
+            status: SourceStatus::SkippedReplays(100),
+        },
+    );
     assert!(
         fx.contains(&Effect::Publish(livestall::app::Event::SkippedReplays {
+            source: "json".into(),
             count: 100
         }))
     );
@@ -730,6 +751,7 @@ fn an_intent_restored_from_the_database_is_told_and_decided_when_its_message_com
     let restored = PendingIntent {
         intent: NewIntent {
             key: intent_key("r", 0),
+            source: "json".into(),
             user: "李姐".into(),
             user_id: None,
             text: "小米来两袋".into(),
@@ -1006,7 +1028,7 @@ fn a_run_that_is_quitting_sends_no_more_auto_confirmations() {
 #[test]
 fn a_source_never_reached_is_no_gap() {
     let mut m = model(Language::Zh);
-    assert_eq!(m.connection, Connection::Connecting);
+    assert_eq!(m.sources[0].connection, Connection::Connecting);
     for _ in 0..3 {
         let effects = update(&mut m, source_down(OutageKind::Refused));
         let told = published(&effects);
@@ -1019,13 +1041,19 @@ fn a_source_never_reached_is_no_gap() {
         );
     }
     assert!(
-        matches!(&m.connection, Connection::NotReached { reason, .. } if reason.kind == OutageKind::Refused),
+        matches!(&m.sources[0].connection, Connection::NotReached { reason, .. } if reason.kind == OutageKind::Refused),
         "{:?}",
-        m.connection
+        m.sources[0].connection
     );
     assert!(m.chat.is_empty(), "{:?}", m.chat);
-    update(&mut m, Msg::Source(SourceStatus::Connected));
-    assert_eq!(m.connection, Connection::Connected);
+    update(
+        &mut m,
+        Msg::Source {
+            source: 0,
+            status: SourceStatus::Connected,
+        },
+    );
+    assert_eq!(m.sources[0].connection, Connection::Connected);
     assert!(m.chat.is_empty(), "{:?}", m.chat);
 }
 
@@ -1409,7 +1437,7 @@ fn b_shows_the_board_and_any_key_goes_back() {
 #[test]
 fn an_anonymous_bilibili_source_says_names_are_masked() {
     let mut config = config(Language::Zh);
-    if let Some(source) = config.source.as_mut() {
+    if let Some(source) = config.sources.first_mut() {
         source.kind = livestall::config::SourceKind::Bilibili {
             room: 1,
             key: String::new(),

@@ -37,6 +37,7 @@ pub fn order(run: &str, n: usize) -> (NewIntent, ConfirmRequest) {
     let qty = 1 + (n % 3) as u32;
     let intent = NewIntent {
         key: key.clone(),
+        source: "json".into(),
         user: user.clone(),
         user_id: None,
         text: format!("{sku}来{qty}袋"),

@@ -9,7 +9,7 @@ use crate::app::event::Event;
 use crate::app::model::Model;
 use crate::app::msg::{Effect, Msg, SourceStatus};
 use crate::app::update::update;
-use crate::chat::{Outage, SourceEvent};
+use crate::chat::{SourceEvent, SourceNews};
 use crate::clock::now_ms;
 use crate::intent::Engine;
 use crate::store::{SeedReport, Store, StoreError, StoreEvent, StoreJob};
@@ -70,8 +70,8 @@ pub struct Session {
     pub store: Store,
     /// What opening the store did with config stock, to show or tell.
     pub seed: SeedReport,
-    /// The chat source's events (see `chat::spawn`).
-    pub chat: mpsc::Receiver<SourceEvent>,
+    /// The chat sources' events (see `chat::spawn_all`).
+    pub chat: mpsc::Receiver<SourceNews>,
     /// Turns true to stop the run (see `stop_on_signal`).
     pub stop: watch::Receiver<bool>,
     /// How long the end of the run waits for the store to commit.
@@ -140,7 +140,7 @@ async fn drive<S: Shell>(
     engine: &Engine,
     store: &Store,
     seed: SeedReport,
-    mut chat: mpsc::Receiver<SourceEvent>,
+    mut chat: mpsc::Receiver<SourceNews>,
     mut stop: watch::Receiver<bool>,
     events_tx: &mpsc::Sender<StoreEvent>,
     events: &mut mpsc::Receiver<StoreEvent>,
@@ -206,24 +206,31 @@ async fn drive<S: Shell>(
             _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => continue,
             Some(event) = events.recv() => Msg::Store(event),
             _ = tick.tick() => Msg::Tick(now_ms()),
-            event = chat.recv(), if chat_open => match event {
-                Some(SourceEvent::Message(message)) => Msg::Chat {
-                    message,
-                    received_at_ms: now_ms(),
+            news = chat.recv(), if chat_open => match news {
+                Some(SourceNews { source, event }) => match event {
+                    SourceEvent::Message(message) => Msg::Chat {
+                        source,
+                        message,
+                        received_at_ms: now_ms(),
+                    },
+                    SourceEvent::Connected => Msg::Source {
+                        source,
+                        status: SourceStatus::Connected,
+                    },
+                    SourceEvent::Disconnected(outage) => Msg::Source {
+                        source,
+                        status: SourceStatus::Disconnected(outage),
+                    },
+                    SourceEvent::SkippedReplays(count) => Msg::Source {
+                        source,
+                        status: SourceStatus::SkippedReplays(count),
+                    },
                 },
-                Some(SourceEvent::Connected) => Msg::Source(SourceStatus::Connected),
-                Some(SourceEvent::Disconnected(outage)) => {
-                    Msg::Source(SourceStatus::Disconnected(outage))
-                }
-                Some(SourceEvent::SkippedReplays(count)) => {
-                    Msg::Source(SourceStatus::SkippedReplays(count))
-                }
                 None => {
-                    // Sources end only when told to, after the run: this one died.
-                    tracing::error!("the chat source stopped");
+                    // Every source has ended, each told as it stopped.
                     chat_open = false;
                     chat_ended = true;
-                    Msg::Source(SourceStatus::Disconnected(Outage::stopped()))
+                    continue;
                 }
             },
         };

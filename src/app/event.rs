@@ -9,16 +9,21 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    Connected,
+    /// `source` is the source's name (the config's `name`, else its kind).
+    Connected {
+        source: String,
+    },
     /// The source dropped `count` messages it had delivered before (a
     /// relay's history, sent again after a reconnect).
     SkippedReplays {
+        source: String,
         count: u32,
     },
     /// The source is not connected. `reason` is the connection library's
     /// words (English, as it always was); `kind` says it as a name scripts
     /// can match (`refused`, `not_found`, `timeout`, … see `OutageKind::name`).
     Disconnected {
+        source: String,
         reason: String,
         kind: &'static str,
         #[serde(skip_serializing_if = "String::is_empty")]
@@ -40,6 +45,8 @@ pub enum Event {
     Intent {
         msg_id: String,
         index: u32,
+        /// The name of the source it came from.
+        source: String,
         user: String,
         kind: &'static str,
         sku: Option<String>,
@@ -172,8 +179,9 @@ pub enum Event {
 }
 
 impl Event {
-    pub fn disconnected(outage: &crate::chat::Outage) -> Event {
+    pub fn disconnected(source: &str, outage: &crate::chat::Outage) -> Event {
         Event::Disconnected {
+            source: source.to_string(),
             reason: outage.detail.clone(),
             kind: outage.kind.name(),
             url: outage.url.clone(),

@@ -6,7 +6,7 @@
 
 use crate::app::keymap::Keymap;
 use crate::catalog::{Catalog, Fen};
-use crate::chat::Outage;
+use crate::chat::{Outage, SourceId};
 use crate::config::{Config, Language};
 use crate::intent::IntentKind;
 use crate::store::{
@@ -105,6 +105,9 @@ pub enum IntentState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboxItem {
     pub key: IntentKey,
+    /// The name of the source it came from (as stored: a source since
+    /// removed from the config keeps its name).
+    pub source: String,
     /// As chat sent it (raw: views sanitize).
     pub user: String,
     pub user_id: Option<String>,
@@ -140,6 +143,8 @@ pub struct Reading {
 /// A chat message with what the engine read in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatLine {
+    /// Which of the run's sources sent it.
+    pub source: SourceId,
     /// The source's message id: the key intents keep (`IntentKey::msg_id`),
     /// so `g` can find an intent's message.
     pub msg_id: String,
@@ -156,17 +161,22 @@ pub struct ChatLine {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChatEntry {
     Message(ChatLine),
-    /// The source dropped: messages may be missing from here.
+    /// The source dropped: its messages may be missing from here.
     Gap {
+        source: SourceId,
         at_ms: i64,
         reason: Outage,
     },
-    /// The source came back after a drop.
+    /// The source came back after a drop at `since_ms`: chat between the
+    /// two may be missing.
     Reconnected {
+        source: SourceId,
         at_ms: i64,
+        since_ms: i64,
     },
     /// The source dropped `count` replayed messages (already read) here.
     SkippedReplays {
+        source: SourceId,
         at_ms: i64,
         count: u32,
     },
@@ -335,6 +345,44 @@ pub struct Policy {
     pub auto_confirm: bool,
 }
 
+/// One chat source of the run: what the status bar and the chat pane say of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceState {
+    /// The config's name for it (shown when the run has several sources).
+    pub name: String,
+    /// The address from the config, shown while connecting.
+    pub url: String,
+    /// The config's kind ("json", "bilibili", …).
+    pub kind: &'static str,
+    pub connection: Connection,
+    /// The source masks buyers' names (Bilibili read anonymously), which
+    /// the chat pane says.
+    pub masked_names: bool,
+}
+
+impl SourceState {
+    pub fn new(config: &crate::config::SourceConfig) -> Self {
+        SourceState {
+            name: config.name.clone(),
+            url: config.url.clone(),
+            kind: config.kind.name(),
+            connection: Connection::Connecting,
+            masked_names: matches!(
+                config.kind,
+                crate::config::SourceKind::Bilibili { uid: 0, .. }
+            ),
+        }
+    }
+
+    /// Not connected and not trying for the first time: why is worth saying.
+    pub fn is_down(&self) -> bool {
+        matches!(
+            self.connection,
+            Connection::NotReached { .. } | Connection::Reconnecting { .. }
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
     Connecting,
@@ -345,10 +393,12 @@ pub enum Connection {
         reason: Outage,
         at_ms: i64,
     },
-    /// The connection was lost (told at `at_ms`); the source is retrying.
+    /// The connection was lost at `since_ms`; the source is retrying (the
+    /// latest failure told at `at_ms`).
     Reconnecting {
         reason: Outage,
         at_ms: i64,
+        since_ms: i64,
     },
 }
 
@@ -448,12 +498,8 @@ pub struct Model {
     pub recent_orders: VecDeque<RecentOrder>,
     /// Orders this run confirmed (for the summary on quit).
     pub confirmed_this_run: u32,
-    pub connection: Connection,
-    /// The chat source's address from the config, shown while connecting.
-    pub source_url: Option<String>,
-    /// The source masks buyers' names (Bilibili read anonymously), which
-    /// the chat pane says.
-    pub masked_names: bool,
+    /// The run's chat sources, in the config's order (`SourceId` indexes it).
+    pub sources: Vec<SourceState>,
     /// The config file's name, for the hint when the source cannot be
     /// reached (`None` for the built-in sample).
     pub config_file: Option<String>,
@@ -584,11 +630,7 @@ impl Model {
             chat_scroll: 0,
             recent_orders: VecDeque::new(),
             confirmed_this_run: 0,
-            connection: Connection::Connecting,
-            source_url: config.source.as_ref().map(|s| s.url.clone()),
-            masked_names: config.source.as_ref().is_some_and(|s| {
-                matches!(s.kind, crate::config::SourceKind::Bilibili { uid: 0, .. })
-            }),
+            sources: config.sources.iter().map(SourceState::new).collect(),
             config_file: config.path.as_ref().map(|p| p.display().to_string()),
             msg_rate: 0.0,
             arrivals_since_tick: 0,
@@ -666,6 +708,26 @@ impl Model {
     /// Index into `inbox` of the selected row, if it is on screen.
     pub fn selected_index(&self) -> Option<usize> {
         crate::app::rows::is_visible(self, self.selected).then_some(self.selected)
+    }
+
+    /// Whether several sources feed the run: then each buyer's line names
+    /// its source.
+    pub fn several_sources(&self) -> bool {
+        self.sources.len() > 1
+    }
+
+    /// The name of source `id`, for showing beside a buyer: `None` when the
+    /// run has one source (the name would say nothing).
+    pub fn source_tag(&self, id: SourceId) -> Option<&str> {
+        if !self.several_sources() {
+            return None;
+        }
+        self.sources.get(id).map(|s| s.name.as_str())
+    }
+
+    /// The sources that mask buyers' names (Bilibili read anonymously).
+    pub fn masked_sources(&self) -> impl Iterator<Item = &SourceState> {
+        self.sources.iter().filter(|s| s.masked_names)
     }
 
     pub fn product(&self, index: Option<usize>) -> Option<&ProductRow> {

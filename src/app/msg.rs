@@ -4,7 +4,7 @@
 
 use crate::app::event::Event;
 use crate::catalog::Fen;
-use crate::chat::{ChatMessage, Outage};
+use crate::chat::{ChatMessage, Outage, SourceId};
 use crate::store::{IntentKey, StockTo, StoreEvent, StoreJob};
 use crossterm::event::KeyEvent;
 
@@ -28,11 +28,17 @@ pub enum Msg {
     /// A chat message as a source delivered it, read by the core against the
     /// product on air when it arrives.
     Chat {
+        /// Which of the run's sources sent it.
+        source: SourceId,
         message: ChatMessage,
         /// When livestall received it (Unix ms).
         received_at_ms: i64,
     },
-    Source(SourceStatus),
+    /// A source's connection news.
+    Source {
+        source: SourceId,
+        status: SourceStatus,
+    },
     Store(StoreEvent),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),

@@ -7,7 +7,7 @@ use crate::app::event::Event;
 use crate::app::keymap::Action;
 use crate::app::model::*;
 use crate::app::msg::{Command, Effect, Msg, ProductRef, SourceStatus};
-use crate::chat::ChatMessage;
+use crate::chat::{ChatMessage, SourceId};
 use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
     AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderAmend,
@@ -41,10 +41,11 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
         }
         Msg::BadCommand { line, error } => fx.push(Effect::Publish(Event::Error { line, error })),
         Msg::Chat {
+            source,
             message,
             received_at_ms,
-        } => on_chat(model, engine, message, received_at_ms, &mut fx),
-        Msg::Source(status) => on_source(model, status, &mut fx),
+        } => on_chat(model, engine, source, message, received_at_ms, &mut fx),
+        Msg::Source { source, status } => on_source(model, source, status, &mut fx),
         Msg::Store(event) => {
             if views::moves_orders(&event) {
                 model.summary_stale = true;
@@ -677,6 +678,7 @@ fn reject(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<(),
 fn on_chat(
     model: &mut Model,
     engine: &Engine,
+    source: SourceId,
     message: ChatMessage,
     received_at_ms: i64,
     fx: &mut Vec<Effect>,
@@ -692,6 +694,7 @@ fn on_chat(
     push_chat(
         model,
         ChatEntry::Message(ChatLine {
+            source,
             msg_id: message.id.clone(),
             received_at_ms,
             user: message.user.clone(),
@@ -713,6 +716,11 @@ fn on_chat(
     if intents.is_empty() {
         return;
     }
+    let source_name = model
+        .sources
+        .get(source)
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
 
     let mut records = Vec::with_capacity(intents.len());
     let mut fresh = Vec::with_capacity(intents.len());
@@ -737,6 +745,7 @@ fn on_chat(
             .map(|p| p.sku.clone());
         records.push(NewIntent {
             key: key.clone(),
+            source: source_name.clone(),
             user: message.user.clone(),
             user_id: message.user_id.clone(),
             text: message.text.clone(),
@@ -748,6 +757,7 @@ fn on_chat(
         });
         let item = InboxItem {
             key: key.clone(),
+            source: source_name.clone(),
             user: message.user.clone(),
             user_id: message.user_id.clone(),
             text: message.text.clone(),
@@ -794,6 +804,7 @@ fn intent_event(item: &InboxItem) -> Event {
     Event::Intent {
         msg_id: item.key.msg_id.clone(),
         index: item.key.index,
+        source: item.source.clone(),
         user: item.user.clone(),
         kind: item.kind.as_str(),
         sku: item.sku.clone(),
@@ -878,38 +889,76 @@ fn answered(model: &mut Model, key: &IntentKey, fx: &mut Vec<Effect>) {
     }
 }
 
-fn on_source(model: &mut Model, status: SourceStatus, fx: &mut Vec<Effect>) {
+fn on_source(model: &mut Model, source: SourceId, status: SourceStatus, fx: &mut Vec<Effect>) {
     let at_ms = model.now_ms;
+    let Some(state) = model.sources.get_mut(source) else {
+        tracing::warn!(source, "news from a source the run does not know");
+        return;
+    };
+    let name = state.name.clone();
     match status {
         SourceStatus::Connected => {
-            if matches!(model.connection, Connection::Reconnecting { .. }) {
-                push_chat(model, ChatEntry::Reconnected { at_ms });
+            let lost_since = match state.connection {
+                Connection::Reconnecting { since_ms, .. } => Some(since_ms),
+                _ => None,
+            };
+            state.connection = Connection::Connected;
+            if let Some(since_ms) = lost_since {
+                push_chat(
+                    model,
+                    ChatEntry::Reconnected {
+                        source,
+                        at_ms,
+                        since_ms,
+                    },
+                );
             }
-            model.connection = Connection::Connected;
-            fx.push(Effect::Publish(Event::Connected));
+            fx.push(Effect::Publish(Event::Connected { source: name }));
         }
         SourceStatus::SkippedReplays(count) => {
-            fx.push(Effect::Publish(Event::SkippedReplays { count }));
-            push_chat(model, ChatEntry::SkippedReplays { at_ms, count });
+            fx.push(Effect::Publish(Event::SkippedReplays {
+                source: name,
+                count,
+            }));
+            push_chat(
+                model,
+                ChatEntry::SkippedReplays {
+                    source,
+                    at_ms,
+                    count,
+                },
+            );
         }
         SourceStatus::Disconnected(reason) => {
-            fx.push(Effect::Publish(Event::disconnected(&reason)));
-            model.connection = match model.connection {
+            fx.push(Effect::Publish(Event::disconnected(&name, &reason)));
+            let mut gap = None;
+            state.connection = match state.connection {
                 // Never connected in this run: no chat can have been missed.
                 Connection::Connecting | Connection::NotReached { .. } => {
                     Connection::NotReached { reason, at_ms }
                 }
                 // One gap marker per outage, not one per failed retry.
-                Connection::Reconnecting { .. } => Connection::Reconnecting { reason, at_ms },
+                Connection::Reconnecting { since_ms, .. } => Connection::Reconnecting {
+                    reason,
+                    at_ms,
+                    since_ms,
+                },
                 Connection::Connected => {
-                    let gap = ChatEntry::Gap {
+                    gap = Some(ChatEntry::Gap {
+                        source,
                         at_ms,
                         reason: reason.clone(),
-                    };
-                    push_chat(model, gap);
-                    Connection::Reconnecting { reason, at_ms }
+                    });
+                    Connection::Reconnecting {
+                        reason,
+                        at_ms,
+                        since_ms: at_ms,
+                    }
                 }
             };
+            if let Some(gap) = gap {
+                push_chat(model, gap);
+            }
         }
     }
 }
@@ -1325,6 +1374,7 @@ fn stored_item(
         .unwrap_or_default();
     InboxItem {
         key: intent.key,
+        source: intent.source,
         user: intent.user,
         user_id: intent.user_id,
         text: intent.text,

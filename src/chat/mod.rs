@@ -69,6 +69,57 @@ pub enum SourceEvent {
     SkippedReplays(u32),
 }
 
+/// Which of a run's sources (its place in the config's list).
+pub type SourceId = usize;
+
+/// A source's event, with the source that sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceNews {
+    pub source: SourceId,
+    pub event: SourceEvent,
+}
+
+/// How many events one source may have in hand before the shared queue
+/// takes them (the shared queue is the one that absorbs a flood).
+const PER_SOURCE_QUEUE: usize = 256;
+
+/// Starts every source of a run. Their events arrive on `news`, each told
+/// by its place in `configs`; with several sources, a message's id is
+/// prefixed with its source's name (`douyin:123`), so two platforms' ids
+/// never meet. A source that ends on its own (not by `shutdown`) is told
+/// as `Disconnected(Outage::stopped())`; `news` closes when all have ended.
+pub fn spawn_all(
+    configs: &[SourceConfig],
+    news: mpsc::Sender<SourceNews>,
+    shutdown: watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let several = configs.len() > 1;
+    let mut tasks = Vec::with_capacity(configs.len() * 2);
+    for (source, config) in configs.iter().enumerate() {
+        let prefix = several.then(|| config.name.clone());
+        let (tx, mut rx) = mpsc::channel(PER_SOURCE_QUEUE);
+        tasks.push(spawn(config.clone(), tx, shutdown.clone()));
+        let news = news.clone();
+        let stopping = shutdown.clone();
+        tasks.push(tokio::spawn(async move {
+            while let Some(mut event) = rx.recv().await {
+                if let (Some(prefix), SourceEvent::Message(message)) = (&prefix, &mut event) {
+                    message.id = format!("{prefix}:{}", message.id);
+                }
+                if news.send(SourceNews { source, event }).await.is_err() {
+                    return;
+                }
+            }
+            if !*stopping.borrow() {
+                tracing::error!(source, "a chat source stopped");
+                let event = SourceEvent::Disconnected(Outage::stopped());
+                let _ = news.send(SourceNews { source, event }).await;
+            }
+        }));
+    }
+    tasks
+}
+
 /// Starts the chat source `config` describes. It sends `SourceEvent`s on
 /// `events` (reconnecting on its own) until `shutdown` turns true or nobody
 /// listens any more.

@@ -24,14 +24,13 @@ pub struct HeadlessOptions {
 /// has committed what it was given, or with an error when it has not within
 /// [`FLUSH_ON_STOP`].
 pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow::Result<()> {
-    let source = config.require_source()?.clone();
+    config.require_sources()?;
     let mut model = Model::new(&config, &opts.helper);
     model.policy.auto_confirm = opts.auto_confirm;
     // Config stock notes went to stderr when the store was opened.
-    let (session, source) = super::start(
+    let (session, sources) = super::start(
         &config,
         store,
-        source,
         model,
         SeedReport::default(),
         FLUSH_ON_STOP,
@@ -50,6 +49,6 @@ pub async fn run(config: Config, store: Store, opts: HeadlessOptions) -> anyhow:
         let input = std::io::BufReader::new(stdin);
         crate::app::headless::run(session, input, std::io::stdout()).await
     };
-    source.stop().await;
+    sources.stop().await;
     result
 }

@@ -14,7 +14,7 @@ pub mod xlsx;
 
 use crate::app::driver::{stop_on_signal, Session, StopSignals, CHAT_QUEUE};
 use crate::app::Model;
-use crate::config::{Config, SourceConfig};
+use crate::config::Config;
 use crate::intent::Engine;
 use crate::store::{SeedReport, Store};
 use std::time::Duration;
@@ -36,40 +36,39 @@ pub async fn engine_with_learned(config: &Config, store: &Store) -> Engine {
     }
 }
 
-/// A chat source running for a session.
-pub struct RunningSource {
+/// The chat sources running for a session.
+pub struct RunningSources {
     shutdown: watch::Sender<bool>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
-impl RunningSource {
-    /// Asks the source to stop and waits a moment for it to close cleanly.
+impl RunningSources {
+    /// Asks the sources to stop and waits a moment for them to close cleanly.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
-        let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(2), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        for mut task in self.tasks {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                task.abort();
+            }
         }
     }
 }
 
-/// A session on `source`, stopped by `signals`, with the source started.
+/// A session on the config's sources, stopped by `signals`, with the
+/// sources started.
 pub async fn start(
     config: &Config,
     store: Store,
-    source: SourceConfig,
     model: Model,
     seed: SeedReport,
     flush_within: Duration,
     signals: StopSignals,
-) -> (Session, RunningSource) {
+) -> (Session, RunningSources) {
     let engine = engine_with_learned(config, &store).await;
     let (tx, chat) = mpsc::channel(CHAT_QUEUE);
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let task = crate::chat::spawn(source, tx, shutdown_rx);
+    let tasks = crate::chat::spawn_all(&config.sources, tx, shutdown_rx);
     let session = Session {
         model,
         engine,
@@ -79,5 +78,5 @@ pub async fn start(
         stop: stop_on_signal(signals),
         flush_within,
     };
-    (session, RunningSource { shutdown, task })
+    (session, RunningSources { shutdown, tasks })
 }

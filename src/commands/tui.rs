@@ -17,10 +17,10 @@ pub struct Screen {
     pub seed: SeedReport,
 }
 
-/// The TUI on the configured chat source.
+/// The TUI on the configured chat sources.
 pub async fn run_live(config: Config, store: Store, screen: Screen) -> anyhow::Result<()> {
-    let source = config.require_source()?.clone();
-    run_with_source(config, store, source, screen).await
+    config.require_sources()?;
+    run_on_sources(config, store, screen).await
 }
 
 /// The TUI on the simulator, served on loopback by this process: the demo
@@ -42,30 +42,24 @@ pub async fn run_demo(mut config: Config, store: Store, screen: Screen) -> anyho
         opts,
         stop_rx,
     ));
-    let source = SourceConfig {
+    config.sources = vec![SourceConfig {
+        name: "demo".into(),
         kind: SourceKind::Json,
         url: format!("ws://{addr}/chat"),
         fields: FieldMap::default(),
-    };
-    config.source = Some(source.clone());
-    let result = run_with_source(config, store, source, screen).await;
+    }];
+    let result = run_on_sources(config, store, screen).await;
     let _ = stop_tx.send(true);
     server.abort();
     result
 }
 
-async fn run_with_source(
-    config: Config,
-    store: Store,
-    source: SourceConfig,
-    screen: Screen,
-) -> anyhow::Result<()> {
+async fn run_on_sources(config: Config, store: Store, screen: Screen) -> anyhow::Result<()> {
     let model = Model::new(&config, &screen.helper);
     // A closed terminal (SIGHUP) ends the screen as a quit does.
-    let (session, source) = super::start(
+    let (session, sources) = super::start(
         &config,
         store,
-        source,
         model,
         screen.seed,
         FLUSH_ON_QUIT,
@@ -74,6 +68,6 @@ async fn run_with_source(
     .await;
     // The screen commits what the inbox recorded (bounded) before it returns.
     let result = crate::app::tui::run(session).await;
-    source.stop().await;
+    sources.stop().await;
     result
 }

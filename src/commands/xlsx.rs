@@ -144,6 +144,7 @@ fn order_cells(row: &OrderRow) -> Vec<Cell<'_>> {
         Cell::Time(row.cancelled_at_ms),
         Cell::Time(row.changed_at_ms),
         Cell::Text(&row.buyer),
+        Cell::Text(&row.source),
     ]
 }
 

@@ -316,7 +316,7 @@ pub(super) fn pending_page(
 
 /// The columns `intent_row` reads, in its order.
 pub(super) const INTENT_COLUMNS: &str =
-    "msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at, status";
+    "msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at, status, source";
 
 /// One intent row read through `INTENT_COLUMNS`; `None` (and a warning) for
 /// a kind or status this build does not know.
@@ -341,6 +341,7 @@ pub(super) fn intent_row(
     Ok(Some((
         NewIntent {
             key,
+            source: row.get(11)?,
             user: row.get(2)?,
             user_id: row.get(3)?,
             text: row.get(4)?,

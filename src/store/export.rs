@@ -9,7 +9,7 @@ use std::io::{self, Write};
 /// columns are only ever added at the end.
 pub const ORDERS_CSV_HEADER: &str =
     "order_id,msg_id,user,sku,name,qty,unit_price,total,status,confirmed_at,helper,\
-     unit,text,cancelled_at,changed_at,buyer";
+     unit,text,cancelled_at,changed_at,buyer,source";
 
 /// Writes every row, after a BOM and the header. Fields are quoted when they
 /// hold a comma, quote or line break; text starting like a formula gets a
@@ -37,6 +37,7 @@ pub fn write_orders_csv(rows: &[OrderRow], out: &mut impl Write) -> io::Result<(
             text_field(&row.cancelled_at_ms.map(rfc3339_local).unwrap_or_default()),
             text_field(&row.changed_at_ms.map(rfc3339_local).unwrap_or_default()),
             text_field(&row.buyer),
+            text_field(&row.source),
         ];
         out.write_all(fields.join(",").as_bytes())?;
         // RFC 4180 line ends; Excel reads them everywhere.

@@ -63,6 +63,8 @@ pub struct IntentKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewIntent {
     pub key: IntentKey,
+    /// The name of the chat source it came from.
+    pub source: String,
     pub user: String,
     pub user_id: Option<String>,
     pub text: String,
@@ -454,6 +456,9 @@ pub struct OrderRow {
     /// Who the order belongs to: 'id:<user_id>' when the platform gave one,
     /// else 'name:<user>'.
     pub buyer: String,
+    /// The name of the chat source the order came from ('' before sources
+    /// were named).
+    pub source: String,
     /// `confirmed_at` as Unix milliseconds (spreadsheets take real dates).
     pub confirmed_at_ms: i64,
     /// Unix milliseconds; set once the order is cancelled.

@@ -348,7 +348,8 @@ pub(crate) fn select_orders_matching(
                                LIMIT 1),
                              (SELECT i.text FROM intents i
                                WHERE i.msg_id = o.msg_id ORDER BY i.idx LIMIT 1),
-                             '')
+                             ''),
+                    o.source
                FROM orders o
                LEFT JOIN products p ON p.sku = o.sku
                LEFT JOIN (SELECT order_id, MAX(at) AS changed_at FROM events
@@ -386,6 +387,7 @@ pub(crate) fn select_orders_matching(
                     cancelled_at_ms: row.get(12)?,
                     changed_at_ms: row.get(13)?,
                     text: row.get(14)?,
+                    source: row.get(15)?,
                 })
             },
         )

@@ -182,6 +182,13 @@ const MIGRATIONS: &[&str] = &[
                            WHERE o.sku = products.sku AND o.status = 'confirmed');
     ALTER TABLE orders ADD COLUMN sale_id INTEGER REFERENCES sales (sale_id);
     "#,
+    // v5 (issue 10): several chat sources at once. Each intent and order
+    // names the source its message came from (the config's source name);
+    // rows from before keep '' (one source, not named).
+    r#"
+    ALTER TABLE intents ADD COLUMN source TEXT NOT NULL DEFAULT '';
+    ALTER TABLE orders ADD COLUMN source TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this build writes.

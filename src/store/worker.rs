@@ -900,8 +900,9 @@ fn insert_intents(conn: &mut Connection, intents: &[NewIntent]) -> Result<(), St
         let mut stmt = tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO intents
-                     (msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     (msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at,
+                      source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .map_err(map_err)?;
         for intent in intents {
@@ -916,6 +917,7 @@ fn insert_intents(conn: &mut Connection, intents: &[NewIntent]) -> Result<(), St
                 intent.qty,
                 f64::from(intent.confidence),
                 intent.received_at_ms,
+                intent.source,
             ])
             .map_err(map_err)?;
         }
@@ -1064,8 +1066,9 @@ fn create_order(
     tx.exec_cached(
         "INSERT INTO orders
              (msg_id, user, user_id, buyer, sku, qty, unit_price_fen, status, confirmed_at,
-              helper, sale_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'confirmed', ?8, ?9, ?10)",
+              helper, sale_id, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'confirmed', ?8, ?9, ?10,
+                 COALESCE((SELECT source FROM intents WHERE msg_id = ?1 AND idx = ?11), ''))",
         params![
             req.key.msg_id,
             req.user,
@@ -1076,7 +1079,8 @@ fn create_order(
             price_fen,
             now,
             req.helper,
-            sale_id
+            sale_id,
+            req.key.index
         ],
     )
     .map_err(map_err)?;
@@ -1472,6 +1476,7 @@ mod tests {
                 msg_id: msg_id.into(),
                 index: 0,
             },
+            source: "json".into(),
             user: "阿花".into(),
             user_id: None,
             text: "小米两袋".into(),
@@ -1589,6 +1594,7 @@ mod group_commit {
                 msg_id: msg_id.into(),
                 index: 0,
             },
+            source: "json".into(),
             user: format!("user of {msg_id}"),
             user_id: None,
             text: format!("{sku} x{qty}"),

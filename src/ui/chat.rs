@@ -5,8 +5,9 @@
 //! The message `g` jumped to is marked (▸, reversed) while its intent is
 //! the selected one.
 
-use crate::app::model::{ChatEntry, ChatLine, Connection, Model, Reading};
+use crate::app::model::{ChatEntry, ChatLine, Connection, Model, Reading, SourceState};
 use crate::chat::OutageKind;
+use crate::chat::SourceId;
 use crate::intent::IntentKind;
 use crate::ui::sanitize::{highlight_segments, sanitize};
 use crate::ui::{i18n, text, theme};
@@ -18,6 +19,8 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 const USER_WIDTH: usize = 12;
+/// A source's name beside the buyer, when the run has several.
+const SOURCE_WIDTH: usize = 6;
 const PREFIX_WIDTH: usize = 1 + 9 + USER_WIDTH + 1;
 
 pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
@@ -34,12 +37,21 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
             theme::on_air(),
         ));
     }
-    if model.masked_names {
+    if let Some(masked) = model.masked_sources().next() {
         let room = usize::from(area.width.saturating_sub(4));
-        block = block.title_bottom(Line::styled(
-            text::truncate(&format!(" {} ", i18n::masked_names(model.language)), room),
-            theme::dim(),
-        ));
+        let words = i18n::masked_names(model.language);
+        // The words name Bilibili; its source's name is needed only
+        // when the run reads more than one Bilibili room.
+        let rooms = model
+            .sources
+            .iter()
+            .filter(|s| s.kind == masked.kind)
+            .count();
+        let words = match rooms > 1 {
+            true => format!(" {}: {words} ", sanitize(&masked.name)),
+            false => format!(" {words} "),
+        };
+        block = block.title_bottom(Line::styled(text::truncate(&words, room), theme::dim()));
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -69,45 +81,55 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
                 let line_marked = marked == Some(line.msg_id.as_str());
                 message_line(model, line, line_marked, width)
             }
-            ChatEntry::Gap { at_ms, reason } => Line::styled(
-                text::truncate(
-                    &format!(
-                        " ── {} {} ({}) ──",
-                        text::clock(*at_ms, model.utc_offset_secs),
-                        s.gap,
-                        sanitize(
-                            format!(
-                                "{} {}",
-                                i18n::outage(model.language, &reason.kind),
-                                reason.url
-                            )
-                            .trim_end()
+            ChatEntry::Gap {
+                source,
+                at_ms,
+                reason,
+            } => marker(
+                model,
+                *source,
+                *at_ms,
+                &format!(
+                    "{} ({})",
+                    s.gap,
+                    sanitize(
+                        format!(
+                            "{} {}",
+                            i18n::outage(model.language, &reason.kind),
+                            reason.url
                         )
-                    ),
-                    width,
+                        .trim_end()
+                    )
                 ),
+                width,
                 theme::gap(),
             ),
-            ChatEntry::SkippedReplays { at_ms, count } => Line::styled(
-                text::truncate(
-                    &format!(
-                        " ── {} {} ──",
-                        text::clock(*at_ms, model.utc_offset_secs),
-                        i18n::skipped_replays(model.language, *count)
-                    ),
-                    width,
-                ),
+            ChatEntry::SkippedReplays {
+                source,
+                at_ms,
+                count,
+            } => marker(
+                model,
+                *source,
+                *at_ms,
+                &i18n::skipped_replays(model.language, *count),
+                width,
                 theme::dim(),
             ),
-            ChatEntry::Reconnected { at_ms } => Line::styled(
-                text::truncate(
-                    &format!(
-                        " ── {} {} ──",
-                        text::clock(*at_ms, model.utc_offset_secs),
-                        s.reconnected
-                    ),
-                    width,
+            ChatEntry::Reconnected {
+                source,
+                at_ms,
+                since_ms,
+            } => marker(
+                model,
+                *source,
+                *at_ms,
+                &i18n::reconnected_after(
+                    model.language,
+                    &text::clock(*since_ms, model.utc_offset_secs),
+                    &text::clock(*at_ms, model.utc_offset_secs),
                 ),
+                width,
                 theme::dim(),
             ),
         })
@@ -115,23 +137,69 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// An empty chat: waiting for chat once connected; before that, what is
-/// being tried and, once an attempt failed, why and what to do about it.
+/// A line across the chat where something happened to a source: its time,
+/// the source's name when there are several, what happened.
+fn marker(
+    model: &Model,
+    source: SourceId,
+    at_ms: i64,
+    what: &str,
+    width: usize,
+    style: Style,
+) -> Line<'static> {
+    let clock = text::clock(at_ms, model.utc_offset_secs);
+    let text = match model.source_tag(source) {
+        Some(name) => format!(" ── {clock} {} {what} ──", sanitize(name)),
+        None => format!(" ── {clock} {what} ──"),
+    };
+    Line::styled(text::truncate(&text, width), style)
+}
+
+/// An empty chat: waiting for chat once a source is connected; before
+/// that, for each source, what is being tried and, once an attempt
+/// failed, why and what to do about it.
 fn empty_lines(model: &Model) -> Vec<Line<'static>> {
     let s = i18n::strings(model.language);
+    let reading = model.sources.iter().any(|source| {
+        matches!(
+            source.connection,
+            Connection::Connected | Connection::Reconnecting { .. }
+        )
+    });
+    let several = model.several_sources();
+    let mut lines = Vec::new();
+    if reading || model.sources.is_empty() {
+        lines.push(Line::styled(format!(" {}", s.chat_empty), theme::dim()));
+    }
+    for source in &model.sources {
+        // While another source reads chat, only one that failed is news.
+        if reading && !matches!(source.connection, Connection::NotReached { .. }) {
+            continue;
+        }
+        let mut block = source_lines(model, source);
+        if several {
+            if let Some(first) = block.first_mut() {
+                let name = Span::styled(format!(" [{}]", sanitize(&source.name)), theme::title());
+                first.spans.insert(0, name);
+            }
+        }
+        lines.append(&mut block);
+    }
+    lines
+}
+
+/// One source not reached yet: the address being tried, or why it failed.
+fn source_lines(model: &Model, source: &SourceState) -> Vec<Line<'static>> {
     let language = model.language;
-    match &model.connection {
-        Connection::Connecting => match &model.source_url {
-            Some(url) => vec![Line::styled(
-                format!(" {}", i18n::connecting_to(language, &sanitize(url))),
-                theme::dim(),
-            )],
-            None => vec![Line::styled(format!(" {}", s.chat_empty), theme::dim())],
-        },
+    match &source.connection {
+        Connection::Connecting => vec![Line::styled(
+            format!(" {}", i18n::connecting_to(language, &sanitize(&source.url))),
+            theme::dim(),
+        )],
         Connection::NotReached { reason, at_ms } => {
             let word = i18n::outage(language, &reason.kind);
             let url = if reason.url.is_empty() {
-                model.source_url.clone().unwrap_or_default()
+                source.url.clone()
             } else {
                 reason.url.clone()
             };
@@ -159,9 +227,7 @@ fn empty_lines(model: &Model) -> Vec<Line<'static>> {
             ));
             lines
         }
-        Connection::Connected | Connection::Reconnecting { .. } => {
-            vec![Line::styled(format!(" {}", s.chat_empty), theme::dim())]
-        }
+        Connection::Connected | Connection::Reconnecting { .. } => Vec::new(),
     }
 }
 
@@ -173,23 +239,31 @@ fn message_line(model: &Model, line: &ChatLine, marked: bool, width: usize) -> L
     } else {
         tag.width().min(width / 3) + 1
     };
-    let text_width = width.saturating_sub(PREFIX_WIDTH + tag_width);
-    let mut spans = vec![
-        Span::styled(
-            format!(
-                "{}{} ",
-                if marked { "▸" } else { " " },
-                text::clock(line.received_at_ms, model.utc_offset_secs)
-            ),
-            theme::dim(),
+    // With several sources, each buyer's source (cut to a few columns).
+    let source = model
+        .source_tag(line.source)
+        .map(|name| format!("{} ", text::truncate(&sanitize(name), SOURCE_WIDTH)));
+    let source_width = source.as_ref().map_or(0, |s| s.width());
+    let text_width = width.saturating_sub(PREFIX_WIDTH + source_width + tag_width);
+    let mut spans = vec![Span::styled(
+        format!(
+            "{}{} ",
+            if marked { "▸" } else { " " },
+            text::clock(line.received_at_ms, model.utc_offset_secs)
         ),
+        theme::dim(),
+    )];
+    if let Some(source) = source {
+        spans.push(Span::styled(source, theme::source()));
+    }
+    spans.extend([
         // Cut in the middle: "抖音用户1234567" and "抖音用户1234589" stay apart.
         Span::styled(
             text::fit_middle(&sanitize(&line.user), USER_WIDTH),
             theme::user(),
         ),
         Span::raw(" "),
-    ];
+    ]);
     let mut used = 0;
     for (piece, marked) in &highlight_segments(&line.text, &line.evidence) {
         let room = text_width.saturating_sub(used);

@@ -256,6 +256,15 @@ pub fn masked_names(language: Language) -> &'static str {
 }
 
 /// A chat line where the source dropped history a relay sent again.
+/// The chat line where a dropped source came back: which stretch of chat
+/// may be missing, from the drop to now.
+pub fn reconnected_after(language: Language, from: &str, to: &str) -> String {
+    match language {
+        Language::Zh => format!("已重新连接（{from}–{to} 之间的弹幕可能漏掉）"),
+        Language::En => format!("reconnected (messages from {from} to {to} may be missing)"),
+    }
+}
+
 pub fn skipped_replays(language: Language, count: u32) -> String {
     match language {
         Language::Zh => format!("跳过了 {count} 条重复的弹幕（重连后中转重发的历史）"),

@@ -354,11 +354,19 @@ fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
         room = room.saturating_sub(reason.width());
         spans.push(Span::styled(reason, theme::failed()));
     }
-    // The buyer's whole name (the column may have cut it), then the message.
-    let mut message = vec![
+    // The buyer's source when several feed the run, the whole name (the
+    // column may have cut it), then the message.
+    let mut message = Vec::new();
+    if model.several_sources() && !item.source.is_empty() {
+        message.push(Span::styled(
+            format!("{} ", sanitize(&item.source)),
+            theme::source(),
+        ));
+    }
+    message.extend([
         Span::styled(sanitize(&item.user), theme::user()),
         Span::styled(" \"", theme::dim()),
-    ];
+    ]);
     for (part, highlighted) in highlight_segments(&item.text, &item.evidence) {
         let style = if highlighted {
             theme::evidence()

@@ -3,7 +3,7 @@
 //! ws://… · 3秒后重试"); on a narrow screen the address shortens, then the
 //! clock and the retry go, so the word that matters is never the part cut.
 
-use crate::app::model::{Connection, Model};
+use crate::app::model::{Connection, Model, SourceState};
 use crate::catalog::yuan;
 use crate::chat::outage::{url_forms, Outage};
 use crate::ui::sanitize::sanitize;
@@ -27,11 +27,9 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
 fn line(model: &Model, width: usize) -> Line<'static> {
     let s = i18n::strings(model.language);
     let (forms, style) = connection(model);
-    // While the source is down no chat arrives: its room goes to saying why.
-    let down = matches!(
-        model.connection,
-        Connection::NotReached { .. } | Connection::Reconnecting { .. }
-    );
+    // While every source is down no chat arrives: the rate's room goes to
+    // saying why.
+    let down = !model.sources.is_empty() && model.sources.iter().all(SourceState::is_down);
     let rate = (!down).then(|| format!("{} {:.1}{}", s.chat_rate, model.msg_rate, s.per_second));
     let (units, fen) = model.sales_total();
     let sold = format!("{} {} · ¥{}", s.sold, units, yuan(fen));
@@ -48,7 +46,7 @@ fn line(model: &Model, width: usize) -> Line<'static> {
         used
     };
     // The most detailed connection that fits, with the clock if there is
-    // room; failing all, the shortest. When the source is down, the shop
+    // room; failing all, the shortest. When a source is down, the shop
     // name is cut to make room for why; otherwise the line's end is.
     let (connection, with_clock) = forms
         .iter()
@@ -57,7 +55,7 @@ fn line(model: &Model, width: usize) -> Line<'static> {
         .map(|(form, clock)| (form.clone(), clock))
         .unwrap_or_else(|| (forms.last().cloned().unwrap_or_default(), false));
     let over = width_of(&connection, with_clock).saturating_sub(width);
-    let shop = if down {
+    let shop = if model.sources.iter().any(SourceState::is_down) {
         text::truncate(&shop, shop.width().saturating_sub(over).max(2))
     } else {
         shop
@@ -82,15 +80,89 @@ fn clock_width() -> usize {
     "00:00:00".len()
 }
 
-/// The connection segment at each level of detail, the most first, and its style.
+/// The connection segment at each level of detail, the most first, and its
+/// style. With several sources each has its mark and name (● connected,
+/// ○ connecting, ✗ down and why), shortened level by level, the least
+/// being a count of each.
 fn connection(model: &Model) -> (Vec<String>, Style) {
     let s = i18n::strings(model.language);
-    match &model.connection {
-        Connection::Connecting => (vec![format!("○ {}", s.connecting)], theme::on_air()),
-        Connection::Connected => (vec![format!("● {}", s.connected)], theme::connected()),
-        Connection::NotReached { reason, at_ms } | Connection::Reconnecting { reason, at_ms } => {
-            (trouble(model, reason, *at_ms), theme::trouble())
+    let style = if model.sources.iter().any(SourceState::is_down) {
+        theme::trouble()
+    } else if model
+        .sources
+        .iter()
+        .all(|source| source.connection == Connection::Connected)
+    {
+        theme::connected()
+    } else {
+        theme::on_air()
+    };
+    match model.sources.as_slice() {
+        [] => (vec![format!("○ {}", s.connecting)], theme::on_air()),
+        [one] => (source_forms(model, one, None), style),
+        several => {
+            let each: Vec<Vec<String>> = several
+                .iter()
+                .map(|source| source_forms(model, source, Some(&sanitize(&source.name))))
+                .collect();
+            let levels = each.iter().map(Vec::len).max().unwrap_or(1);
+            let mut forms: Vec<String> = (0..levels)
+                .map(|level| {
+                    each.iter()
+                        .map(|forms| forms[level.min(forms.len() - 1)].as_str())
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                })
+                .collect();
+            forms.push(
+                several
+                    .iter()
+                    .map(|source| format!("{}{}", mark(source), sanitize(&source.name)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            let count = |of: fn(&SourceState) -> bool| several.iter().filter(|s| of(s)).count();
+            let up = count(|s| s.connection == Connection::Connected);
+            let trouble = count(SourceState::is_down);
+            let mut counted = vec![format!("●{up}")];
+            if trouble > 0 {
+                counted.push(format!("✗{trouble}"));
+            }
+            forms.push(counted.join(" "));
+            (forms, style)
         }
+    }
+}
+
+fn mark(source: &SourceState) -> &'static str {
+    match source.connection {
+        Connection::Connecting => "○",
+        Connection::Connected => "●",
+        Connection::NotReached { .. } | Connection::Reconnecting { .. } => "✗",
+    }
+}
+
+/// One source's segment at each level of detail, named when `name` is given.
+fn source_forms(model: &Model, source: &SourceState, name: Option<&str>) -> Vec<String> {
+    let s = i18n::strings(model.language);
+    let named = |word: &str| match name {
+        Some(name) => format!("{} {name} {word}", mark(source)),
+        None => format!("{} {word}", mark(source)),
+    };
+    match &source.connection {
+        Connection::Connecting => vec![named(s.connecting)],
+        Connection::Connected => match name {
+            Some(name) => vec![format!("● {name}")],
+            None => vec![format!("● {}", s.connected)],
+        },
+        Connection::NotReached { reason, at_ms }
+        | Connection::Reconnecting { reason, at_ms, .. } => trouble(model, reason, *at_ms)
+            .into_iter()
+            .map(|form| match name {
+                Some(name) => form.replacen("✗ ", &format!("✗ {name} "), 1),
+                None => form,
+            })
+            .collect(),
     }
 }
 
@@ -138,15 +210,16 @@ mod tests {
             language,
             bell: false,
         };
-        config.source = Some(SourceConfig {
+        config.sources = vec![SourceConfig {
+            name: "json".into(),
             kind: SourceKind::Json,
             url: "ws://127.0.0.1:9001/chat".into(),
             fields: FieldMap::default(),
-        });
+        }];
         let config: Config = config;
         let mut model = Model::new(&config, "helper");
         model.now_ms = 1_000;
-        model.connection = Connection::NotReached {
+        model.sources[0].connection = Connection::NotReached {
             reason: Outage {
                 kind: OutageKind::Refused,
                 url: "ws://127.0.0.1:9001/chat".into(),
@@ -178,6 +251,35 @@ mod tests {
             assert!(wide.contains("ws://127.0.0.1:9001/chat"), "{wide}");
             let narrow = text_of(&line(&model, 80));
             assert!(narrow.contains("127.0.0.1:9001"), "{narrow}");
+        }
+    }
+
+    /// Two sources, one connected and one refused: both named, the down
+    /// one says why while there is room, and the line never overflows.
+    #[test]
+    fn several_sources_each_say_how_they_are() {
+        for language in [Language::Zh, Language::En] {
+            let mut model = model(language);
+            let mut up = SourceState::new(&SourceConfig {
+                name: "抖音".into(),
+                kind: SourceKind::Json,
+                url: "ws://127.0.0.1:9002/chat".into(),
+                fields: FieldMap::default(),
+            });
+            up.connection = Connection::Connected;
+            model.sources[0].name = "B站".into();
+            model.sources.insert(0, up);
+            let word = i18n::outage(language, &OutageKind::Refused);
+            let wide = text_of(&line(&model, 160));
+            assert!(wide.contains("● 抖音"), "{wide}");
+            assert!(wide.contains(&format!("✗ B站 {word}")), "{wide}");
+            // The rate stays: one source still brings chat.
+            assert!(wide.contains(i18n::strings(language).chat_rate), "{wide}");
+            for width in 50..=160 {
+                let shown = text_of(&line(&model, width));
+                assert!(shown.width() <= width, "{width}: {shown}");
+                assert!(shown.contains("✗"), "{width}: {shown}");
+            }
         }
     }
 

@@ -73,6 +73,11 @@ pub fn user() -> Style {
     Style::new().fg(Color::LightBlue)
 }
 
+/// Which source a buyer wrote on, when several feed the run.
+pub fn source() -> Style {
+    Style::new().fg(Color::Magenta)
+}
+
 pub fn evidence() -> Style {
     Style::new()
         .fg(Color::Yellow)

@@ -45,11 +45,12 @@ pub fn config(language: Language) -> Config {
             language,
             bell: false,
         },
-        source: Some(SourceConfig {
+        sources: vec![SourceConfig {
+            name: "json".into(),
             kind: SourceKind::Json,
             url: "ws://127.0.0.1:9/".into(),
             fields: FieldMap::default(),
-        }),
+        }],
         store_path: PathBuf::from("livestall.db"),
         catalog: Catalog::new(vec![
             // Aliases as a shop writes them (see config.toml).
@@ -159,6 +160,7 @@ pub fn published(effects: &[Effect]) -> Vec<&Event> {
 
 pub fn chat(id: &str, user: &str, text: &str, received_at_ms: i64) -> Msg {
     Msg::Chat {
+        source: 0,
         message: ChatMessage {
             id: id.into(),
             user: user.into(),
@@ -223,7 +225,7 @@ pub fn busy_stream(model: &mut Model) {
     let t4 = "6号链接拍一个";
     let t5 = "扣1";
     let msgs = vec![
-        Msg::Source(livestall::app::SourceStatus::Connected),
+        connected(),
         chat("m0", "山西老乡", "主播好！🎉", at(14, 31, 58)),
         chat("m1", "李姐", t1, at(14, 31, 59)),
         chat("m2", "阿强", "包邮吗", at(14, 32, 0)),
@@ -298,14 +300,23 @@ pub fn assert_rows_fit(model: &Model, width: u16, height: u16) {
 /// The source tells it is not connected, for `kind`, on the fixture's
 /// url, retrying in 3 s.
 pub fn source_down(kind: livestall::chat::OutageKind) -> Msg {
-    Msg::Source(livestall::app::SourceStatus::Disconnected(
-        livestall::chat::Outage {
+    Msg::Source {
+        source: 0,
+        status: livestall::app::SourceStatus::Disconnected(livestall::chat::Outage {
             kind,
             url: "ws://127.0.0.1:9001/chat".into(),
             detail: "connect failed: IO error: Connection refused (os error 111)".into(),
             retry_in: Some(std::time::Duration::from_secs(3)),
-        },
-    ))
+        }),
+    }
+}
+
+/// The (first) source tells it is connected.
+pub fn connected() -> Msg {
+    Msg::Source {
+        source: 0,
+        status: livestall::app::SourceStatus::Connected,
+    }
 }
 
 // ---- The order book's views (orders, waitlist, board): fixtures. ----
