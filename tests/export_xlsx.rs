@@ -70,7 +70,7 @@ fn say(
             .enumerate()
             .map(|(index, (kind, sku, qty))| NewIntent {
                 key: key(index),
-                source: "json".into(),
+                source: "douyin".into(),
                 user: user.into(),
                 user_id: user_id.map(str::to_string),
                 text: text.into(),
@@ -555,25 +555,25 @@ fn the_csv_keeps_its_columns_and_adds_the_new_ones_at_the_end() {
         lines.next(),
         Some(
             "order_id,msg_id,user,sku,name,qty,unit_price,total,status,confirmed_at,helper,\
-             unit,text,cancelled_at,changed_at,buyer"
+             unit,text,cancelled_at,changed_at,buyer,source"
         )
     );
     let rows: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
     assert_eq!(
         rows[0],
         "1,m1,李姐,MILLET,小米,2,39.90,79.80,confirmed,2026-12-05T20:00:00+08:00,小王,\
-         袋,小米两袋，核桃一袋,,,id:u1"
+         袋,小米两袋，核桃一袋,,,id:u1,douyin"
     );
     // Chat text that looks like a formula is guarded, as user names are.
     assert_eq!(
         rows[2],
         "3,m2,Tom,MILLET,小米,2,39.90,79.80,confirmed,2026-12-06T10:00:00+08:00,小王,\
-         袋,'=SUM(A1:A9) 来一袋小米,,2026-12-06T10:10:00+08:00,name:Tom"
+         袋,'=SUM(A1:A9) 来一袋小米,,2026-12-06T10:10:00+08:00,name:Tom,douyin"
     );
     assert_eq!(
         rows[4],
         "5,m5,王五,WALNUT,核桃,3,35.00,105.00,cancelled,2026-12-07T09:00:00+08:00,小王,\
-         斤,核桃 x3,2026-12-07T09:30:00+08:00,,name:王五"
+         斤,核桃 x3,2026-12-07T09:30:00+08:00,,name:王五,douyin"
     );
 }
 

@@ -544,7 +544,7 @@ fn row(order_id: i64, user: &str, name: &str, status: &str) -> OrderRow {
         unit: "袋".into(),
         text: format!("{name} x2"),
         buyer: format!("name:{user}"),
-        source: String::new(),
+        source: "抖音".into(),
         confirmed_at_ms: 1_796_099_405_000,
         cancelled_at_ms: None,
         changed_at_ms: None,
@@ -572,29 +572,29 @@ fn csv_has_bom_header_quoting_and_formula_guard() {
     assert_eq!(
         ORDERS_CSV_HEADER,
         "order_id,msg_id,user,sku,name,qty,unit_price,total,status,confirmed_at,helper,\
-         unit,text,cancelled_at,changed_at,buyer"
+         unit,text,cancelled_at,changed_at,buyer,source"
     );
     assert_eq!(
         lines.next(),
         Some(
             "1,msg-1,李姐,millet,武乡小米,2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper,\
-             袋,武乡小米 x2,,,name:李姐"
+             袋,武乡小米 x2,,,name:李姐,抖音"
         )
     );
     assert_eq!(
         lines.next(),
         Some("2,msg-2,\"'=HYPERLINK(\"\"http://x\"\",\"\"win\"\")\",millet,\"a, b\",2,39.90,79.80,cancelled,2026-11-29T12:30:05+08:00,helper,\
-              袋,\"a, b x2\",,,\"name:=HYPERLINK(\"\"http://x\"\",\"\"win\"\")\"")
+              袋,\"a, b x2\",,,\"name:=HYPERLINK(\"\"http://x\"\",\"\"win\"\")\",抖音")
     );
     assert_eq!(
         lines.next(),
         Some("3,msg-3,'+1 fan,millet,\"line\nbreak\",2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper,\
-              袋,\"line\nbreak x2\",,,name:+1 fan")
+              袋,\"line\nbreak x2\",,,name:+1 fan,抖音")
     );
     assert_eq!(
         lines.next(),
         Some("4,msg-4,'@boss,millet,'-minus,2,39.90,79.80,confirmed,2026-11-29T12:30:05+08:00,helper,\
-              袋,'-minus x2,,,name:@boss")
+              袋,'-minus x2,,,name:@boss,抖音")
     );
     assert_eq!(lines.next(), Some(""));
     assert_eq!(lines.next(), None);

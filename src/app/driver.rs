@@ -9,7 +9,7 @@ use crate::app::event::Event;
 use crate::app::model::Model;
 use crate::app::msg::{Effect, Msg, SourceStatus};
 use crate::app::update::update;
-use crate::chat::{SourceEvent, SourceNews};
+use crate::chat::{Outage, SourceEvent, SourceNews};
 use crate::clock::now_ms;
 use crate::intent::Engine;
 use crate::store::{SeedReport, Store, StoreError, StoreEvent, StoreJob};
@@ -227,9 +227,18 @@ async fn drive<S: Shell>(
                     },
                 },
                 None => {
-                    // Every source has ended, each told as it stopped.
+                    // Every source has ended. Each is told as it stopped;
+                    // one that could not say so is told now.
                     chat_open = false;
                     chat_ended = true;
+                    for (source, state) in model.sources.iter().enumerate() {
+                        if !state.has_ended() {
+                            next.push(Msg::Source {
+                                source,
+                                status: SourceStatus::Disconnected(Outage::stopped()),
+                            });
+                        }
+                    }
                     continue;
                 }
             },

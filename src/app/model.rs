@@ -374,6 +374,16 @@ impl SourceState {
         }
     }
 
+    /// The source stopped for good (it will not retry).
+    pub fn has_ended(&self) -> bool {
+        match &self.connection {
+            Connection::NotReached { reason, .. } | Connection::Reconnecting { reason, .. } => {
+                reason.retry_in.is_none()
+            }
+            Connection::Connecting | Connection::Connected => false,
+        }
+    }
+
     /// Not connected and not trying for the first time: why is worth saying.
     pub fn is_down(&self) -> bool {
         matches!(
