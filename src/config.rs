@@ -107,6 +107,11 @@ pub struct FieldMap {
     /// Only frames whose value at the pointer equals the text are chat
     /// (`/type` = "chat"); others (gifts, likes, joins) are skipped.
     pub filter: Option<(String, String)>,
+    /// For relays that send the chat message as JSON text inside the frame
+    /// (`{"Type":1,"Data":"{\"Content\":…}"}`): the pointer to that text.
+    /// The other pointers then read the parsed object; the filter still
+    /// reads the frame as sent.
+    pub inner: Option<String>,
 }
 
 impl Default for FieldMap {
@@ -118,6 +123,7 @@ impl Default for FieldMap {
             text: vec!["/text".into()],
             ts: vec!["/ts".into()],
             filter: None,
+            inner: None,
         }
     }
 }
@@ -363,6 +369,8 @@ mod raw {
         pub ts: Option<Spanned<Pointers>>,
         /// `filter = { pointer = "/type", equals = "chat" }`
         pub filter: Option<Spanned<Filter>>,
+        /// `inner = "/Data"`: the chat message is JSON text at this pointer.
+        pub inner: Option<Spanned<String>>,
     }
 
     /// One pointer, or a list tried in order.
@@ -937,6 +945,23 @@ fn read_source(
                 ));
             }
             fields.filter = Some((filter.pointer, filter.equals));
+        }
+        if let Some(inner) = f.inner {
+            let at = inner.span();
+            let inner = inner.into_inner();
+            if !inner.starts_with('/') {
+                return Err(err(
+                    at,
+                    format!("{table}.fields.inner"),
+                    format!(
+                        "{inner:?} is not a JSON pointer; write the pointer to the text holding the message, e.g. inner = \"/Data\""
+                    ),
+                    format!(
+                        "{inner:?} 不是 JSON 指针；请写装着消息的那段文字的指针，例如 inner = \"/Data\""
+                    ),
+                ));
+            }
+            fields.inner = Some(inner);
         }
     }
     let name = match s.name {

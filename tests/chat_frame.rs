@@ -12,6 +12,7 @@ fn fields(id: &str, user: &str, user_id: &str, text: &str, ts: &str) -> FieldMap
         text: vec![text.into()],
         ts: vec![ts.into()],
         filter: None,
+        inner: None,
     }
 }
 
@@ -358,6 +359,7 @@ fn pointer_lists_a_frame_filter_and_html_text() {
         text: vec!["/chatmessage".into(), "/data/chatmessage".into()],
         ts: vec!["/ts".into()],
         filter: Some(("/type".into(), "chat".into())),
+        inner: None,
     };
     let old = r#"{"type":"chat","id":"1","chatname":"李姐","chatmessage":"小米<img src=x.png alt=\"🌾\">来两袋 &amp; 核桃"}"#;
     let m = decode_frame(old, &fields, 1).unwrap().expect("chat");
@@ -374,4 +376,64 @@ fn pointer_lists_a_frame_filter_and_html_text() {
     );
     let gift = r#"{"type":"gift","id":"3","chatname":"Amy","chatmessage":"sent a rose"}"#;
     assert_eq!(decode_frame(gift, &fields, 3).unwrap(), None);
+}
+
+/// `inner`: the message is JSON text (or, in other versions of a relay, an
+/// object) inside the frame; the filter reads the frame as sent.
+#[test]
+fn inner_json_text_is_read_with_the_filter_on_the_outer_frame() {
+    let fields = FieldMap {
+        id: vec!["/MsgId".into()],
+        user: vec!["/User/Nickname".into()],
+        user_id: vec!["/User/Id".into()],
+        text: vec!["/Content".into()],
+        ts: vec![],
+        filter: Some(("/Type".into(), "1".into())),
+        inner: Some("/Data".into()),
+    };
+    let as_text = r#"{"Type":1,"Data":"{\"MsgId\":7338697347818230818,\"User\":{\"Id\":1411400097607259,\"Nickname\":\"雅馨\"},\"Content\":\"<b>2</b>号 要两袋\"}"}"#;
+    assert_eq!(
+        decode_frame(as_text, &fields, 0).unwrap(),
+        Some(msg(
+            "7338697347818230818",
+            "雅馨",
+            Some("1411400097607259"),
+            "2号 要两袋",
+            None
+        ))
+    );
+    let as_object =
+        r#"{"Type":1,"Data":{"MsgId":5,"User":{"Id":6,"Nickname":"Tom"},"Content":"hi"}}"#;
+    assert_eq!(
+        decode_frame(as_object, &fields, 0).unwrap(),
+        Some(msg("5", "Tom", Some("6"), "hi", None))
+    );
+    // The filter is on the outer frame, whatever the inner one says.
+    let like = r#"{"Type":2,"Data":"{\"MsgId\":7,\"Content\":\"为主播点了5个赞\",\"Type\":1}"}"#;
+    assert_eq!(decode_frame(like, &fields, 0).unwrap(), None);
+    // A fields pointer never reaches the outer frame once `inner` is set.
+    let outer_only = r#"{"Type":1,"Content":"outer","Data":"{\"MsgId\":8}"}"#;
+    assert_eq!(decode_frame(outer_only, &fields, 0).unwrap(), None);
+    for empty in [r#"{"Type":1}"#, r#"{"Type":1,"Data":null}"#] {
+        assert_eq!(decode_frame(empty, &fields, 0).unwrap(), None, "{empty}");
+    }
+    let broken = r#"{"Type":1,"Data":"{\"MsgId\":"}"#;
+    assert!(matches!(
+        decode_frame(broken, &fields, 0),
+        Err(FrameError::InnerNotJson(_))
+    ));
+    for not_object in [
+        r#"{"Type":1,"Data":"[1,2]"}"#,
+        r#"{"Type":1,"Data":"\"text\""}"#,
+        r#"{"Type":1,"Data":42}"#,
+        r#"{"Type":1,"Data":[{"Content":"x"}]}"#,
+    ] {
+        assert!(
+            matches!(
+                decode_frame(not_object, &fields, 0),
+                Err(FrameError::InnerNotObject)
+            ),
+            "{not_object}"
+        );
+    }
 }

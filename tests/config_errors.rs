@@ -613,3 +613,27 @@ fn several_sources_mistakes_name_their_line() {
     assert_eq!(e.key, "source");
     assert!(e.message.contains("[[sources]]"), "{}", e.message);
 }
+
+#[test]
+fn inner_names_the_json_text_holding_the_message() {
+    let text = GOOD.replace(
+        "url = \"ws://127.0.0.1:9/chat\"",
+        "url = \"ws://127.0.0.1:9/chat\"\n[source.fields]\ninner = \"/Data\"\ntext = \"/Content\"",
+    );
+    let f = load_text(&text).unwrap().sources.remove(0).fields;
+    assert_eq!(f.inner.as_deref(), Some("/Data"));
+    assert_eq!(f.text, ["/Content"]);
+
+    for bad_pointer in ["Data", ""] {
+        let bad = text.replace("inner = \"/Data\"", &format!("inner = {bad_pointer:?}"));
+        let e = load_text(&bad).unwrap_err();
+        assert_eq!(e.key, "source.fields.inner", "{e}");
+        assert_eq!(e.line, Some(line_of(&bad, "inner =")), "{e}");
+        assert!(e.message.contains("/Data"), "says what is right: {e}");
+        assert!(e.message_zh.contains("指针"), "{}", e.message_zh);
+        assert!(e.file.ends_with("shop.toml"), "{e}");
+    }
+    let not_text = text.replace("inner = \"/Data\"", "inner = 5");
+    let e = load_text(&not_text).unwrap_err();
+    assert_eq!(e.line, Some(line_of(&not_text, "inner =")), "{e}");
+}

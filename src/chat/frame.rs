@@ -25,10 +25,21 @@ pub enum FrameError {
     NotJson(#[from] serde_json::Error),
     #[error("frame is JSON but not an object")]
     NotObject,
+    /// `inner` points at text that is not JSON.
+    #[error("the frame's inner text is not JSON: {0}")]
+    InnerNotJson(serde_json::Error),
+    /// `inner` points at something that is neither a JSON object nor text
+    /// holding one.
+    #[error("the frame's inner value is not a JSON object")]
+    InnerNotObject,
 }
 
 /// Decodes one frame. `Ok(None)` means a valid frame carrying no chat text
 /// (gifts, likes, joins, heartbeats), which the caller skips quietly.
+///
+/// The filter reads the frame as received; with `fields.inner` set, the
+/// field pointers read the object at that pointer instead, parsed first when
+/// it is JSON text (relays such as BarrageGrab send `{"Type":1,"Data":"{…}"}`).
 ///
 /// When the frame has no id, one is derived: from (user, text, ts) when the
 /// frame has a timestamp, so a replayed frame gets the same id and is
@@ -49,7 +60,28 @@ pub fn decode_frame(
             return Ok(None);
         }
     }
-    let Some(chat_text) = first_text(&frame, &fields.text) else {
+    let parsed_inner;
+    let frame = match &fields.inner {
+        None => &frame,
+        Some(pointer) => match frame.pointer(pointer) {
+            // Passed the filter but carries nothing: a heartbeat or a
+            // status frame, not a broken one.
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(inner)) => {
+                parsed_inner =
+                    serde_json::from_str::<Value>(inner).map_err(FrameError::InnerNotJson)?;
+                if !parsed_inner.is_object() {
+                    return Err(FrameError::InnerNotObject);
+                }
+                &parsed_inner
+            }
+            // A relay version that nests the object itself instead of its
+            // text reads the same way.
+            Some(object @ Value::Object(_)) => object,
+            Some(_) => return Err(FrameError::InnerNotObject),
+        },
+    };
+    let Some(chat_text) = first_text(frame, &fields.text) else {
         return Ok(None);
     };
     let chat_text = clean(&strip_html(&chat_text), MAX_TEXT_CHARS);
@@ -57,10 +89,10 @@ pub fn decode_frame(
         return Ok(None);
     }
 
-    let user_id = first_text(&frame, &fields.user_id)
+    let user_id = first_text(frame, &fields.user_id)
         .map(|u| clean(&u, MAX_USER_CHARS))
         .filter(|u| !u.is_empty());
-    let user = first_text(&frame, &fields.user)
+    let user = first_text(frame, &fields.user)
         .map(|u| clean(&u, MAX_USER_CHARS))
         .filter(|u| !u.trim().is_empty())
         .or_else(|| user_id.clone())
@@ -71,7 +103,7 @@ pub fn decode_frame(
         .filter(|p| !p.is_empty())
         .find_map(|p| frame.pointer(p).and_then(timestamp_ms));
 
-    let id = match first_text(&frame, &fields.id).map(|i| clean(&i, usize::MAX)) {
+    let id = match first_text(frame, &fields.id).map(|i| clean(&i, usize::MAX)) {
         Some(id) if !id.is_empty() && id.chars().count() <= MAX_ID_CHARS => id,
         Some(id) if !id.is_empty() => format!("h-{:016x}", fnv1a64(&[id.as_bytes()])),
         _ => match ts {
