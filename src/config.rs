@@ -18,6 +18,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+mod record;
+pub use record::RecordConfig;
+
 /// The sample shop shipped with livestall (the repository's config.toml),
 /// used by `livestall demo` when there is no ./config.toml.
 pub const SAMPLE_CONFIG: &str = include_str!("../config.toml");
@@ -72,6 +75,11 @@ pub enum SourceKind {
     },
     /// Twitch chat: IRC over websocket, read anonymously.
     Twitch { channel: String },
+    /// A recorded session file played back (`livestall replay`).
+    Replay {
+        path: PathBuf,
+        speed: crate::chat::replay::Speed,
+    },
 }
 
 /// A `[source.fields]` entry as read: its name, its pointers, where they go.
@@ -131,9 +139,22 @@ pub struct Config {
     pub catalog: Catalog,
     /// The key bindings: the defaults with `[keys]` applied.
     pub keymap: Keymap,
+    /// `[record]`: where received chat is recorded.
+    pub record: RecordConfig,
 }
 
 impl Config {
+    /// Where chat is recorded: `[record] folder`, else `sessions/` beside
+    /// the database (`store_path`, which `--db` replaces).
+    pub fn record_folder(&self) -> PathBuf {
+        self.record.folder.clone().unwrap_or_else(|| {
+            self.store_path
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(crate::chat::record::DEFAULT_FOLDER)
+        })
+    }
+
     /// The source, or an error that says how to add one.
     pub fn require_source(&self) -> Result<&SourceConfig, ConfigError> {
         self.source.as_ref().ok_or_else(|| ConfigError {
@@ -293,6 +314,7 @@ mod raw {
         pub shop: Option<Shop>,
         pub source: Option<Spanned<Source>>,
         pub store: Option<Store>,
+        pub record: Option<super::record::RawRecord>,
         #[serde(default)]
         pub products: Vec<Spanned<Product>>,
         /// Action name → a key or a list of keys.
@@ -320,6 +342,9 @@ mod raw {
         pub buvid: Option<Spanned<String>>,
         /// twitch: the channel.
         pub channel: Option<Spanned<String>>,
+        /// replay: the recording and how fast it plays.
+        pub path: Option<Spanned<String>>,
+        pub speed: Option<Spanned<toml::Value>>,
     }
 
     #[derive(Deserialize)]
@@ -431,6 +456,8 @@ fn toml_message_zh(message: &str) -> String {
             "应该是数字，例如 39.9"
         } else if message.ends_with("expected a string") {
             "应该是带引号的文字，例如 \"小米\""
+        } else if message.ends_with("expected a boolean") {
+            "应该是 true 或 false"
         } else if message.ends_with("expected a sequence") {
             "应该是方括号里的列表，例如 [\"小米\", \"millet\"]"
         } else {
@@ -621,23 +648,32 @@ fn validate(
                         }
                     }
                 }
+                "replay" => record::replay_kind(
+                    s.path.as_ref(),
+                    s.speed.as_ref(),
+                    span.clone(),
+                    base,
+                    &err,
+                )?,
                 other => {
                     let at = s.kind.as_ref().map_or(span.clone(), |k| k.span());
                     return Err(err(
                         at,
                         "source.kind".into(),
-                        format!("unknown source kind {other:?}; the kinds are: \"json\", \"bilibili\", \"twitch\""),
-                        format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\"、\"bilibili\"、\"twitch\""),
+                        format!("unknown source kind {other:?}; the kinds are: \"json\", \"bilibili\", \"twitch\", \"replay\""),
+                        format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\"、\"bilibili\"、\"twitch\"、\"replay\""),
                     ));
                 }
             };
             let default_url = match &kind {
                 SourceKind::Json => None,
-                SourceKind::Bilibili { .. } => Some(BILIBILI_URL),
-                SourceKind::Twitch { .. } => Some(crate::chat::twitch::DEFAULT_URL),
+                SourceKind::Bilibili { .. } => Some(BILIBILI_URL.to_string()),
+                SourceKind::Twitch { .. } => Some(crate::chat::twitch::DEFAULT_URL.to_string()),
+                // Where a replay reads from, for the status line.
+                SourceKind::Replay { path, .. } => Some(path.display().to_string()),
             };
             let url = match (s.url, default_url) {
-                (None, Some(url)) => url.to_string(),
+                (None, Some(url)) => url,
                 (None, None) => {
                     return Err(err(
                         span,
@@ -713,6 +749,8 @@ fn validate(
             Some(SourceConfig { kind, url, fields })
         }
     };
+
+    let record = record::read_record(raw.record, base, &err)?;
 
     let store_path = base.join(
         raw.store
@@ -863,6 +901,7 @@ fn validate(
         store_path,
         catalog: Catalog::new(products),
         keymap,
+        record,
     })
 }
 

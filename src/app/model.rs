@@ -391,6 +391,8 @@ pub enum Notice {
     /// `g`: the selected intent's message is no longer in the chat history
     /// (older than the last `CHAT_CAPACITY` lines, or from an earlier run).
     ChatLineGone,
+    /// The chat record could not be written and stopped; the run goes on.
+    RecordStopped(crate::chat::record::RecordFailure),
 }
 
 #[derive(Debug, Clone)]

@@ -33,6 +33,8 @@ pub enum Msg {
         received_at_ms: i64,
     },
     Source(SourceStatus),
+    /// The chat record failed and stopped (told once); chat goes on.
+    RecordStopped(crate::chat::record::RecordFailure),
     Store(StoreEvent),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),

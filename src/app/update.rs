@@ -7,7 +7,7 @@ use crate::app::event::Event;
 use crate::app::keymap::Action;
 use crate::app::model::*;
 use crate::app::msg::{Command, Effect, Msg, ProductRef, SourceStatus};
-use crate::chat::ChatMessage;
+use crate::chat::{ChatMessage, OutageKind};
 use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
     AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderAmend,
@@ -45,6 +45,13 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
             received_at_ms,
         } => on_chat(model, engine, message, received_at_ms, &mut fx),
         Msg::Source(status) => on_source(model, status, &mut fx),
+        Msg::RecordStopped(failure) => {
+            fx.push(Effect::Publish(Event::RecordStopped {
+                path: failure.path.display().to_string(),
+                reason: failure.detail.clone(),
+            }));
+            model.notice = Some((Notice::RecordStopped(failure), model.now_ms));
+        }
         Msg::Store(event) => {
             if views::moves_orders(&event) {
                 model.summary_stale = true;
@@ -901,6 +908,10 @@ fn on_source(model: &mut Model, status: SourceStatus, fx: &mut Vec<Effect>) {
                 }
                 // One gap marker per outage, not one per failed retry.
                 Connection::Reconnecting { .. } => Connection::Reconnecting { reason, at_ms },
+                // A replay that played to its end missed nothing: no gap.
+                Connection::Connected if reason.kind == OutageKind::Finished => {
+                    Connection::Reconnecting { reason, at_ms }
+                }
                 Connection::Connected => {
                     let gap = ChatEntry::Gap {
                         at_ms,

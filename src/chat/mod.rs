@@ -15,6 +15,8 @@ pub mod dedupe;
 pub mod frame;
 pub mod outage;
 pub mod protocol;
+pub mod record;
+pub mod replay;
 pub mod sim;
 pub mod sim_server;
 pub mod twitch;
@@ -67,6 +69,8 @@ pub enum SourceEvent {
     /// as already read: told once the replay is over, so a quiet chat after
     /// a reconnect is not a mystery.
     SkippedReplays(u32),
+    /// A recording put this product (a SKU) on air here (see `replay`).
+    OnAir(String),
 }
 
 /// Starts the chat source `config` describes. It sends `SourceEvent`s on
@@ -77,8 +81,25 @@ pub fn spawn(
     events: mpsc::Sender<SourceEvent>,
     shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
+    spawn_with(config, JsonSourceOptions::default(), events, shutdown)
+}
+
+/// `spawn` with the websocket sources' options given: `opts.seen` carries
+/// the ids read before this run (see `record::recent_ids`). A replay
+/// plays its file as recorded and takes none of them.
+pub fn spawn_with(
+    config: SourceConfig,
+    opts: JsonSourceOptions,
+    events: mpsc::Sender<SourceEvent>,
+    shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     match config.kind.clone() {
-        SourceKind::Json => tokio::spawn(websocket::run_json_source(config, events, shutdown)),
+        SourceKind::Json => tokio::spawn(websocket::run_json_source_with(
+            config, opts, events, shutdown,
+        )),
+        SourceKind::Replay { path, speed } => {
+            tokio::spawn(replay::run_replay(path, speed, events, shutdown))
+        }
         SourceKind::Bilibili {
             room,
             key,
@@ -88,7 +109,7 @@ pub fn spawn(
             websocket::run_source_with(
                 &config.url,
                 move || bilibili::Bilibili::new(room, key.clone(), uid, buvid.clone()),
-                JsonSourceOptions::default(),
+                opts,
                 events,
                 shutdown,
             )
@@ -101,7 +122,7 @@ pub fn spawn(
                     // The channel was checked when the config was read.
                     twitch::Twitch::anonymous(&channel).expect("a checked channel name")
                 },
-                JsonSourceOptions::default(),
+                opts,
                 events,
                 shutdown,
             )

@@ -14,9 +14,13 @@ pub mod xlsx;
 
 use crate::app::driver::{stop_on_signal, Session, StopSignals, CHAT_QUEUE};
 use crate::app::Model;
-use crate::config::{Config, SourceConfig};
+use crate::chat::dedupe::DEFAULT_CAPACITY;
+use crate::chat::record::{recent_ids, Recorder};
+use crate::chat::JsonSourceOptions;
+use crate::config::{Config, SourceConfig, SourceKind};
 use crate::intent::Engine;
 use crate::store::{SeedReport, Store};
+use std::path::Path;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -34,6 +38,26 @@ pub async fn engine_with_learned(config: &Config, store: &Store) -> Engine {
             Engine::new(&config.catalog)
         }
     }
+}
+
+/// The ids `source` recorded last in `folder` (none for a replay, which
+/// plays its file as it is). Read off the runtime's threads: a busy day's
+/// file is read from its end, but it is still a file.
+async fn seen_ids(folder: &Path, source: &SourceConfig) -> Vec<String> {
+    if matches!(source.kind, SourceKind::Replay { .. }) {
+        return Vec::new();
+    }
+    let folder = folder.to_path_buf();
+    // Today one unnamed source; its name goes here once sources have names.
+    let read = tokio::task::spawn_blocking(move || recent_ids(&folder, "", DEFAULT_CAPACITY));
+    let seen = read.await.unwrap_or_default();
+    if !seen.is_empty() {
+        tracing::info!(
+            ids = seen.len(),
+            "ids read before this run, from the chat record"
+        );
+    }
+    seen
 }
 
 /// A chat source running for a session.
@@ -57,6 +81,9 @@ impl RunningSource {
 }
 
 /// A session on `source`, stopped by `signals`, with the source started.
+/// Received chat is recorded as `[record]` says, and the ids recorded
+/// last are the source's already-read ones, so a relay replaying its
+/// history after a restart is not read twice.
 pub async fn start(
     config: &Config,
     store: Store,
@@ -69,7 +96,18 @@ pub async fn start(
     let engine = engine_with_learned(config, &store).await;
     let (tx, chat) = mpsc::channel(CHAT_QUEUE);
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let task = crate::chat::spawn(source, tx, shutdown_rx);
+    let (record, seen) = if config.record.enabled {
+        let folder = config.record_folder();
+        let seen = seen_ids(&folder, &source).await;
+        (Some(Recorder::new(folder)), seen)
+    } else {
+        (None, Vec::new())
+    };
+    let opts = JsonSourceOptions {
+        seen,
+        ..JsonSourceOptions::default()
+    };
+    let task = crate::chat::spawn_with(source, opts, tx, shutdown_rx);
     let session = Session {
         model,
         engine,
@@ -78,6 +116,7 @@ pub async fn start(
         chat,
         stop: stop_on_signal(signals),
         flush_within,
+        record,
     };
     (session, RunningSource { shutdown, task })
 }

@@ -5,7 +5,7 @@
 
 use crate::app::model::{Connection, Model};
 use crate::catalog::yuan;
-use crate::chat::outage::{url_forms, Outage};
+use crate::chat::outage::{url_forms, Outage, OutageKind};
 use crate::ui::sanitize::sanitize;
 use crate::ui::{i18n, text, theme};
 use ratatui::layout::Rect;
@@ -88,6 +88,14 @@ fn connection(model: &Model) -> (Vec<String>, Style) {
     match &model.connection {
         Connection::Connecting => (vec![format!("○ {}", s.connecting)], theme::on_air()),
         Connection::Connected => (vec![format!("● {}", s.connected)], theme::connected()),
+        // Not trouble: a replay played its recording to the end.
+        Connection::Reconnecting { reason, .. } if reason.kind == OutageKind::Finished => (
+            vec![format!(
+                "■ {}",
+                sanitize(&i18n::outage(model.language, &reason.kind))
+            )],
+            theme::on_air(),
+        ),
         Connection::NotReached { reason, at_ms } | Connection::Reconnecting { reason, at_ms } => {
             (trouble(model, reason, *at_ms), theme::trouble())
         }
