@@ -8,6 +8,10 @@
 //! Recording must never cost the chat: a write that fails (a full disk, a
 //! folder that cannot be written) stops the recorder, which says why once,
 //! and the run goes on without it.
+//!
+//! A folder is recorded to by one run at a time (a lock file, `.lock`): a
+//! second run on the same database at the same time neither records (its
+//! lines would double every message) nor takes the first run's ids as read.
 
 use super::ChatMessage;
 use serde::{Deserialize, Serialize};
@@ -25,6 +29,8 @@ pub const EXTENSION: &str = "jsonl";
 /// Buffered before a write reaches the file; the driver flushes every tick
 /// (a quarter second) anyway, so this only bounds a burst.
 const BUFFER_BYTES: usize = 64 * 1024;
+/// The lock file that makes one run the folder's recorder.
+const LOCK_FILE: &str = ".lock";
 
 /// One line of a session file, as written and as read back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,7 +141,20 @@ pub struct Recorder {
     file: Option<(String, BufWriter<File>)>,
     /// Set by the first failure: nothing more is written in this run.
     stopped: bool,
+    /// A failure met before any message (the folder could not be made),
+    /// told at the first `record` or `flush`.
+    untold: Option<RecordFailure>,
+    /// Held (locked) while this run records to the folder.
+    _lock: Option<File>,
     line: Vec<u8>,
+}
+
+/// What `Recorder::claim` found.
+pub enum Claim {
+    /// This run records to the folder (or will say why it cannot).
+    Recorder(Recorder),
+    /// Another run holds the folder: this one does not record.
+    Busy,
 }
 
 impl Recorder {
@@ -152,8 +171,45 @@ impl Recorder {
             day_of,
             file: None,
             stopped: false,
+            untold: None,
+            _lock: None,
             line: Vec::with_capacity(256),
         }
+    }
+
+    /// The recorder of a run: makes `folder` and takes its lock. A folder
+    /// that cannot be made or locked gives a recorder that says so at its
+    /// first use (the run goes on); one locked by another run is `Busy`.
+    pub fn claim(folder: impl Into<PathBuf>) -> Claim {
+        let mut recorder = Recorder::new(folder);
+        let lock_path = recorder.folder.join(LOCK_FILE);
+        let locked = std::fs::create_dir_all(&recorder.folder)
+            .map_err(|e| (recorder.folder.clone(), e))
+            .and_then(|()| {
+                OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&lock_path)
+                    .map_err(|e| (lock_path.clone(), e))
+            })
+            .and_then(|file| match file.try_lock() {
+                Ok(()) => Ok(Some(file)),
+                Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => Err((lock_path.clone(), e)),
+            });
+        match locked {
+            Ok(Some(file)) => recorder._lock = Some(file),
+            Ok(None) => {
+                tracing::info!(folder = %recorder.folder.display(), "another run records chat to this folder; this one does not");
+                return Claim::Busy;
+            }
+            Err((path, error)) => {
+                let failure = recorder.fail(path, &error);
+                recorder.untold = Some(failure);
+            }
+        }
+        Claim::Recorder(recorder)
     }
 
     pub fn folder(&self) -> &Path {
@@ -180,6 +236,9 @@ impl Recorder {
         received_at_ms: i64,
         on_air: Option<&str>,
     ) -> Result<(), RecordFailure> {
+        if let Some(failure) = self.untold.take() {
+            return Err(failure);
+        }
         if self.stopped {
             return Ok(());
         }
@@ -217,6 +276,9 @@ impl Recorder {
     /// Pushes what is buffered to the file (every tick and at the end of a
     /// run). A failure stops the recorder, as in `record`.
     pub fn flush(&mut self) -> Result<(), RecordFailure> {
+        if let Some(failure) = self.untold.take() {
+            return Err(failure);
+        }
         let flushed = match self.file.as_mut() {
             Some((_, writer)) => writer.flush(),
             None => return Ok(()),

@@ -15,7 +15,7 @@ pub mod xlsx;
 use crate::app::driver::{stop_on_signal, Session, StopSignals, CHAT_QUEUE};
 use crate::app::Model;
 use crate::chat::dedupe::DEFAULT_CAPACITY;
-use crate::chat::record::{recent_ids, Recorder};
+use crate::chat::record::{recent_ids, Claim, Recorder};
 use crate::chat::JsonSourceOptions;
 use crate::config::{Config, SourceConfig, SourceKind};
 use crate::intent::Engine;
@@ -96,12 +96,18 @@ pub async fn start(
     let engine = engine_with_learned(config, &store).await;
     let (tx, chat) = mpsc::channel(CHAT_QUEUE);
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let (record, seen) = if config.record.enabled {
-        let folder = config.record_folder();
-        let seen = seen_ids(&folder, &source).await;
-        (Some(Recorder::new(folder)), seen)
-    } else {
-        (None, Vec::new())
+    // Only the run that records to the folder takes its ids as read: a
+    // second run on it at the same time reads the chat for itself.
+    let (record, seen) = match config
+        .record
+        .enabled
+        .then(|| Recorder::claim(config.record_folder()))
+    {
+        Some(Claim::Recorder(recorder)) => {
+            let seen = seen_ids(recorder.folder(), &source).await;
+            (Some(recorder), seen)
+        }
+        Some(Claim::Busy) | None => (None, Vec::new()),
     };
     let opts = JsonSourceOptions {
         seen,
