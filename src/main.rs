@@ -55,7 +55,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Read JSON lines {"id","user","text","current"?} on stdin; print their intents.
+    /// Read JSON lines {"id","user","text","current"?} on stdin (a session file as it is:
+    /// "on_air" is read as "current"); print their intents.
     /// With --db, phrases learned in that database are read too (read-only).
     Parse,
     /// Phrases helpers taught the engine: list (default), add, remove.
