@@ -111,7 +111,7 @@ async fn main() {
                     break;
                 }
             }
-            Ok(Some(SourceEvent::Disconnected(_))) => {}
+            Ok(Some(SourceEvent::Disconnected(_) | SourceEvent::OnAir(_))) => {}
             Ok(None) => break,
             Err(_) => {}
         }

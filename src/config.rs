@@ -18,6 +18,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+mod record;
+pub use record::RecordConfig;
+
 /// The sample shop shipped with livestall (the repository's config.toml),
 /// used by `livestall demo` when there is no ./config.toml.
 pub const SAMPLE_CONFIG: &str = include_str!("../config.toml");
@@ -72,6 +75,11 @@ pub enum SourceKind {
     },
     /// Twitch chat: IRC over websocket, read anonymously.
     Twitch { channel: String },
+    /// A recorded session file played back (`livestall replay`).
+    Replay {
+        path: PathBuf,
+        speed: crate::chat::replay::Speed,
+    },
 }
 
 impl SourceKind {
@@ -81,6 +89,7 @@ impl SourceKind {
             SourceKind::Json => "json",
             SourceKind::Bilibili { .. } => "bilibili",
             SourceKind::Twitch { .. } => "twitch",
+            SourceKind::Replay { .. } => "replay",
         }
     }
 }
@@ -156,9 +165,22 @@ pub struct Config {
     pub catalog: Catalog,
     /// The key bindings: the defaults with `[keys]` applied.
     pub keymap: Keymap,
+    /// `[record]`: where received chat is recorded.
+    pub record: RecordConfig,
 }
 
 impl Config {
+    /// Where chat is recorded: `[record] folder`, else `sessions/` beside
+    /// the database (`store_path`, which `--db` replaces).
+    pub fn record_folder(&self) -> PathBuf {
+        self.record.folder.clone().unwrap_or_else(|| {
+            self.store_path
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(crate::chat::record::DEFAULT_FOLDER)
+        })
+    }
+
     /// The sources, or an error that says how to add one.
     pub fn require_sources(&self) -> Result<&[SourceConfig], ConfigError> {
         if !self.sources.is_empty() {
@@ -328,6 +350,7 @@ mod raw {
         pub source: Option<Spanned<Source>>,
         pub sources: Option<Vec<Spanned<Source>>>,
         pub store: Option<Store>,
+        pub record: Option<super::record::RawRecord>,
         #[serde(default)]
         pub products: Vec<Spanned<Product>>,
         /// Action name → a key or a list of keys.
@@ -357,6 +380,9 @@ mod raw {
         pub buvid: Option<Spanned<String>>,
         /// twitch: the channel.
         pub channel: Option<Spanned<String>>,
+        /// replay: the recording and how fast it plays.
+        pub path: Option<Spanned<String>>,
+        pub speed: Option<Spanned<toml::Value>>,
     }
 
     #[derive(Deserialize)]
@@ -470,6 +496,8 @@ fn toml_message_zh(message: &str) -> String {
             "应该是数字，例如 39.9"
         } else if message.ends_with("expected a string") {
             "应该是带引号的文字，例如 \"小米\""
+        } else if message.ends_with("expected a boolean") {
+            "应该是 true 或 false"
         } else if message.ends_with("expected a sequence") {
             "应该是方括号里的列表，例如 [\"小米\", \"millet\"]"
         } else {
@@ -582,7 +610,7 @@ fn validate(
 
     let sources = match (raw.source, raw.sources) {
         (None, None) => Vec::new(),
-        (Some(one), None) => vec![read_source(one, "source", text, file, language)?],
+        (Some(one), None) => vec![read_source(one, "source", base, text, file, language)?],
         (Some(one), Some(_)) => {
             return Err(err(
                 one.span(),
@@ -605,7 +633,7 @@ fn validate(
             let mut sources: Vec<SourceConfig> = Vec::with_capacity(list.len());
             for one in list {
                 let at = one.span();
-                let source = read_source(one, "sources", text, file, language)?;
+                let source = read_source(one, "sources", base, text, file, language)?;
                 if sources.iter().any(|s| s.name == source.name) {
                     let name = &source.name;
                     return Err(err(
@@ -620,6 +648,8 @@ fn validate(
             sources
         }
     };
+
+    let record = record::read_record(raw.record, base, &err)?;
 
     let store_path = base.join(
         raw.store
@@ -770,6 +800,7 @@ fn validate(
         store_path,
         catalog: Catalog::new(products),
         keymap,
+        record,
     })
 }
 
@@ -777,6 +808,7 @@ fn validate(
 fn read_source(
     spanned: toml::Spanned<raw::Source>,
     table: &str,
+    base: &Path,
     text: &str,
     file: &str,
     language: Language,
@@ -858,23 +890,28 @@ fn read_source(
                 }
             }
         }
+        "replay" => {
+            record::replay_kind(s.path.as_ref(), s.speed.as_ref(), span.clone(), base, &err)?
+        }
         other => {
             let at = s.kind.as_ref().map_or(span.clone(), |k| k.span());
             return Err(err(
                 at,
                 format!("{table}.kind"),
-                format!("unknown source kind {other:?}; the kinds are: \"json\", \"bilibili\", \"twitch\""),
-                format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\"、\"bilibili\"、\"twitch\""),
+                format!("unknown source kind {other:?}; the kinds are: \"json\", \"bilibili\", \"twitch\", \"replay\""),
+                format!("不认识的弹幕源类型 {other:?}；可用的类型有：\"json\"、\"bilibili\"、\"twitch\"、\"replay\""),
             ));
         }
     };
     let default_url = match &kind {
         SourceKind::Json => None,
-        SourceKind::Bilibili { .. } => Some(BILIBILI_URL),
-        SourceKind::Twitch { .. } => Some(crate::chat::twitch::DEFAULT_URL),
+        SourceKind::Bilibili { .. } => Some(BILIBILI_URL.to_string()),
+        SourceKind::Twitch { .. } => Some(crate::chat::twitch::DEFAULT_URL.to_string()),
+        // Where a replay reads from, for the status line.
+        SourceKind::Replay { path, .. } => Some(path.display().to_string()),
     };
     let url = match (s.url, default_url) {
-        (None, Some(url)) => url.to_string(),
+        (None, Some(url)) => url,
         (None, None) => {
             return Err(err(
                 span,

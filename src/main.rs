@@ -55,7 +55,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Read JSON lines {"id","user","text","current"?} on stdin; print their intents.
+    /// Read JSON lines {"id","user","text","current"?} on stdin (a session file as it is:
+    /// "on_air" is read as "current"); print their intents.
     /// With --db, phrases learned in that database are read too (read-only).
     Parse,
     /// Phrases helpers taught the engine: list (default), add, remove.
@@ -74,6 +75,22 @@ enum Command {
         // so clap refuses it there instead.
         #[arg(long, requires = "headless")]
         auto_confirm: bool,
+        /// The name recorded as the confirming helper.
+        #[arg(long, default_value = "helper")]
+        helper: String,
+    },
+    /// Play a recorded session file (sessions/2026-12-07.jsonl) as the
+    /// chat: the same screen (or headless mode), at the recorded pace.
+    /// Orders go to a scratch database unless --db names one.
+    Replay {
+        /// The session file (one JSON line per message, as livestall records them).
+        file: PathBuf,
+        /// How fast: 1 as recorded, 10 ten times faster, max (or 0) as fast as it goes.
+        #[arg(long, default_value = "1", value_parser = parse_speed)]
+        speed: livestall::chat::replay::Speed,
+        /// No UI: JSON event lines on stdout; ends when the recording does.
+        #[arg(long)]
+        headless: bool,
         /// The name recorded as the confirming helper.
         #[arg(long, default_value = "helper")]
         helper: String,
@@ -133,6 +150,10 @@ enum SaleCommand {
     },
     /// Every flash sale, newest first (reads the database only).
     List,
+}
+
+fn parse_speed(text: &str) -> Result<livestall::chat::replay::Speed, String> {
+    text.parse()
 }
 
 fn parse_price(text: &str) -> Result<i64, String> {
@@ -441,7 +462,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.as_deref();
     match cli.command {
         None => {
-            let config = load_config(config_path)?;
+            let config = with_db(load_config(config_path)?, db);
             let _log = livestall::logging::to_file(&log_path_beside(&config, db))?;
             let (store, seed) = open_store(&config, db)?;
             let screen = Screen {
@@ -509,7 +530,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             auto_confirm,
             helper,
         }) => {
-            let config = load_config(config_path)?;
+            let config = with_db(load_config(config_path)?, db);
             let _log = livestall::logging::to_file(&log_path_beside(&config, db))?;
             if headless {
                 let store = open_store_noting(&config, db)?;
@@ -520,6 +541,50 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 runtime()?.block_on(livestall::commands::headless::run(config, store, opts))
             } else {
                 let (store, seed) = open_store(&config, db)?;
+                let screen = Screen { helper, seed };
+                runtime()?.block_on(livestall::commands::tui::run_live(config, store, screen))
+            }
+        }
+        Some(Command::Replay {
+            file,
+            speed,
+            headless,
+            helper,
+        }) => {
+            let mut config = load_config(config_path)?;
+            let opened = std::fs::File::open(&file).and_then(|f| f.metadata());
+            match opened {
+                Err(error) => anyhow::bail!(unreadable_recording(&file, &error)),
+                Ok(meta) if meta.is_dir() => anyhow::bail!(unreadable_recording(
+                    &file,
+                    &std::io::ErrorKind::IsADirectory.into()
+                )),
+                Ok(_) => {}
+            }
+            config.sources = vec![config::SourceConfig {
+                name: "replay".into(),
+                url: file.display().to_string(),
+                kind: config::SourceKind::Replay { path: file, speed },
+                fields: config::FieldMap::default(),
+            }];
+            // A replay is not chat received: recording it would mix it
+            // into the day's record (and its ids into the next run's).
+            config.record.enabled = false;
+            // Rehearsals and reproductions must not touch real orders.
+            let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
+            let db_path = db
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| scratch.path().join("replay.db"));
+            let _log = livestall::logging::to_file(&db_path.with_extension("log"))?;
+            if headless {
+                let store = open_store_noting(&config, Some(&db_path))?;
+                let opts = livestall::commands::headless::HeadlessOptions {
+                    auto_confirm: false,
+                    helper,
+                };
+                runtime()?.block_on(livestall::commands::headless::run(config, store, opts))
+            } else {
+                let (store, seed) = open_store(&config, Some(&db_path))?;
                 let screen = Screen { helper, seed };
                 runtime()?.block_on(livestall::commands::tui::run_live(config, store, screen))
             }
@@ -785,6 +850,33 @@ fn open_for_change(config_path: Option<&Path>, db: Option<&Path>) -> anyhow::Res
     };
     let (store, _) = Store::open_with(&path, &livestall::catalog::Catalog::new(vec![]), &options)?;
     Ok(store)
+}
+
+/// `--db` replaces `[store] path`: the chat record's default folder
+/// (`sessions/` beside the database) follows it.
+fn with_db(mut config: Config, db: Option<&Path>) -> Config {
+    if let Some(db) = db {
+        config.store_path = db.to_path_buf();
+    }
+    config
+}
+
+/// A recording `livestall replay` cannot open, in one line in the run's language.
+fn unreadable_recording(file: &Path, error: &std::io::Error) -> String {
+    let file = file.display();
+    match (language(), error.kind()) {
+        (config::Language::Zh, std::io::ErrorKind::NotFound) => {
+            format!("找不到录制文件 {file}")
+        }
+        (config::Language::Zh, std::io::ErrorKind::PermissionDenied) => {
+            format!("没有权限读录制文件 {file}")
+        }
+        (config::Language::Zh, std::io::ErrorKind::IsADirectory) => {
+            format!("{file} 是文件夹，不是录制文件")
+        }
+        (config::Language::Zh, _) => format!("读不了录制文件 {file}"),
+        (config::Language::En, _) => format!("cannot read the recording {file}: {error}"),
+    }
 }
 
 /// The log goes beside the database, never to the screen.

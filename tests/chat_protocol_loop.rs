@@ -66,6 +66,7 @@ fn opts() -> JsonSourceOptions {
         quick_max: Duration::from_millis(100),
         stable_after: Duration::from_secs(30),
         dedupe_capacity: 100,
+        seen: Vec::new(),
     }
 }
 

@@ -72,7 +72,7 @@ async fn two_sources_are_told_apart_and_one_drop_stays_with_its_source() {
     ];
     let (tx, mut rx) = mpsc::channel(64);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let tasks = spawn_all(&configs, tx, stop_rx);
+    let tasks = spawn_all(&configs, Vec::new(), tx, stop_rx);
 
     // 快手 stays up throughout; it is told to send its second message only
     // once 抖音 has dropped, so the drop cannot hold it back.
@@ -140,7 +140,7 @@ async fn one_source_keeps_the_platform_ids_and_a_source_that_ends_is_told() {
     let configs = [json("json", relay.local_addr().unwrap())];
     let (tx, mut rx) = mpsc::channel(8);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let tasks = spawn_all(&configs, tx, stop_rx);
+    let tasks = spawn_all(&configs, Vec::new(), tx, stop_rx);
     let server = tokio::spawn(async move {
         let mut ws = accept(&relay).await;
         ws.send(say("m7", "扣1")).await.unwrap();

@@ -29,6 +29,7 @@ fn test_opts() -> JsonSourceOptions {
         dedupe_capacity: 1_000,
         quick_for: Duration::from_secs(60),
         quick_max: Duration::from_millis(100),
+        seen: Vec::new(),
     }
 }
 

@@ -271,7 +271,12 @@ fn headless_auto_confirm_end_to_end_and_replay() {
     );
 
     // Second run on the same database: the relay replays the same chat.
-    let run = Headless::start(&config, &db);
+    // With the chat record off, the database alone must refuse it (with
+    // it on, the source skips it first: tests/chat_record.rs).
+    let unrecorded = config.with_file_name("shop-unrecorded.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&unrecorded, text + "\n[record]\nenabled = false\n").unwrap();
+    let run = Headless::start(&unrecorded, &db);
     let replay = run.until(|v| v["msg_id"] == "m6" && v["event"] != "intent");
     assert!(run.terminate().success());
     assert!(

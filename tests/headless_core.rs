@@ -130,6 +130,7 @@ fn start() -> Run {
         chat,
         stop,
         flush_within: Duration::from_secs(10),
+        record: None,
     };
     let (commands, rx) = mpsc::channel();
     let input = std::io::BufReader::new(Lines {

@@ -7,9 +7,11 @@
 
 use crate::app::event::Event;
 use crate::app::model::Model;
+use crate::app::msg::{Command, ProductRef};
 use crate::app::msg::{Effect, Msg, SourceStatus};
 use crate::app::update::update;
-use crate::chat::{Outage, SourceEvent, SourceNews};
+use crate::chat::record::Recorder;
+use crate::chat::{ChatMessage, Outage, SourceEvent, SourceId, SourceNews};
 use crate::clock::now_ms;
 use crate::intent::Engine;
 use crate::store::{SeedReport, Store, StoreError, StoreEvent, StoreJob};
@@ -76,6 +78,9 @@ pub struct Session {
     pub stop: watch::Receiver<bool>,
     /// How long the end of the run waits for the store to commit.
     pub flush_within: Duration,
+    /// Where every received message is appended before the core reads it
+    /// (`None`: not recorded, as in tests and replays).
+    pub record: Option<Recorder>,
 }
 
 /// Runs `session` on `shell` until a quit, a stop, or an input end that
@@ -93,6 +98,7 @@ pub(crate) async fn run<S: Shell>(
         chat,
         stop,
         flush_within,
+        mut record,
     } = session;
     let (events_tx, mut events) = mpsc::channel(STORE_EVENTS);
     let ran = drive(
@@ -101,12 +107,16 @@ pub(crate) async fn run<S: Shell>(
         &engine,
         &store,
         seed,
-        chat,
+        (chat, &mut record),
         stop,
         &events_tx,
         &mut events,
     )
     .await;
+    // The record's last lines reach the file however the run ended.
+    if let Some(failure) = record.as_mut().and_then(|r| r.flush().err()) {
+        tracing::warn!(%failure, "the end of the chat record was not written");
+    }
     shell.leave();
     // Nothing new goes to the store from here; answers still coming are told.
     model.quitting = true;
@@ -140,7 +150,7 @@ async fn drive<S: Shell>(
     engine: &Engine,
     store: &Store,
     seed: SeedReport,
-    mut chat: mpsc::Receiver<SourceNews>,
+    (mut chat, record): (mpsc::Receiver<SourceNews>, &mut Option<Recorder>),
     mut stop: watch::Receiver<bool>,
     events_tx: &mpsc::Sender<StoreEvent>,
     events: &mut mpsc::Receiver<StoreEvent>,
@@ -150,6 +160,8 @@ async fn drive<S: Shell>(
     let mut input_open = true;
     let mut chat_open = true;
     let mut chat_ended = false;
+    // The source said it ended on its own (a replay at its end): its
+    // channel closing then is no failure.
     let mut next = vec![
         Msg::Tick(now_ms()),
         Msg::Store(StoreEvent::Seeded(seed)),
@@ -205,14 +217,29 @@ async fn drive<S: Shell>(
             },
             _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => continue,
             Some(event) = events.recv() => Msg::Store(event),
-            _ = tick.tick() => Msg::Tick(now_ms()),
+            _ = tick.tick() => {
+                if let Some(failure) = record.as_mut().and_then(|r| r.flush().err()) {
+                    next.push(Msg::RecordStopped(failure));
+                }
+                Msg::Tick(now_ms())
+            }
             news = chat.recv(), if chat_open => match news {
                 Some(SourceNews { source, event }) => match event {
-                    SourceEvent::Message(message) => Msg::Chat {
-                        source,
-                        message,
-                        received_at_ms: now_ms(),
-                    },
+                    SourceEvent::Message(message) => {
+                        let received_at_ms = now_ms();
+                        // Recorded before the core reads it, so a message
+                        // that trips the core is in the record to replay.
+                        if let Some(failure) =
+                            record_message(record, model, source, &message, received_at_ms)
+                        {
+                            next.push(Msg::RecordStopped(failure));
+                        }
+                        Msg::Chat {
+                            source,
+                            message,
+                            received_at_ms,
+                        }
+                    }
                     SourceEvent::Connected => Msg::Source {
                         source,
                         status: SourceStatus::Connected,
@@ -224,6 +251,11 @@ async fn drive<S: Shell>(
                     SourceEvent::SkippedReplays(count) => Msg::Source {
                         source,
                         status: SourceStatus::SkippedReplays(count),
+                    },
+                    // A recording's product on air, put on air as a helper would.
+                    SourceEvent::OnAir(sku) => Msg::Command {
+                        line: 0,
+                        command: Command::OnAir(ProductRef::Sku(sku)),
                     },
                 },
                 None => {
@@ -245,6 +277,21 @@ async fn drive<S: Shell>(
         };
         next.push(msg);
     }
+}
+
+/// Appends `message` to the record with the product on air; the failure
+/// that stopped the record, the once it happens.
+fn record_message(
+    record: &mut Option<Recorder>,
+    model: &Model,
+    source: SourceId,
+    message: &ChatMessage,
+    received_at_ms: i64,
+) -> Option<crate::chat::record::RecordFailure> {
+    let recorder = record.as_mut()?;
+    let on_air = model.on_air_product().map(|p| p.sku.as_str());
+    let name = model.sources.get(source).map_or("", |s| s.name.as_str());
+    recorder.record(name, message, received_at_ms, on_air).err()
 }
 
 /// Waits, at most `within`, until everything given to the store is

@@ -19,6 +19,12 @@ pub enum Event {
         source: String,
         count: u32,
     },
+    /// The chat record could not be written (`path`, the system's words in
+    /// `reason`) and stopped; the run goes on without it.
+    RecordStopped {
+        path: String,
+        reason: String,
+    },
     /// The source is not connected. `reason` is the connection library's
     /// words (English, as it always was); `kind` says it as a name scripts
     /// can match (`refused`, `not_found`, `timeout`, … see `OutageKind::name`).

@@ -384,12 +384,23 @@ impl SourceState {
         }
     }
 
-    /// Not connected and not trying for the first time: why is worth saying.
+    /// A replay that played its recording to the end: not trouble.
+    pub fn is_finished(&self) -> bool {
+        match &self.connection {
+            Connection::NotReached { reason, .. } | Connection::Reconnecting { reason, .. } => {
+                reason.kind == crate::chat::OutageKind::Finished
+            }
+            Connection::Connecting | Connection::Connected => false,
+        }
+    }
+
+    /// Not connected and not trying for the first time (nor finished):
+    /// why is worth saying.
     pub fn is_down(&self) -> bool {
         matches!(
             self.connection,
             Connection::NotReached { .. } | Connection::Reconnecting { .. }
-        )
+        ) && !self.is_finished()
     }
 }
 
@@ -451,6 +462,8 @@ pub enum Notice {
     /// `g`: the selected intent's message is no longer in the chat history
     /// (older than the last `CHAT_CAPACITY` lines, or from an earlier run).
     ChatLineGone,
+    /// The chat record could not be written and stopped; the run goes on.
+    RecordStopped(crate::chat::record::RecordFailure),
 }
 
 #[derive(Debug, Clone)]

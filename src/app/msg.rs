@@ -39,6 +39,8 @@ pub enum Msg {
         source: SourceId,
         status: SourceStatus,
     },
+    /// The chat record failed and stopped (told once); chat goes on.
+    RecordStopped(crate::chat::record::RecordFailure),
     Store(StoreEvent),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),

@@ -7,7 +7,7 @@ use crate::app::event::Event;
 use crate::app::keymap::Action;
 use crate::app::model::*;
 use crate::app::msg::{Command, Effect, Msg, ProductRef, SourceStatus};
-use crate::chat::{ChatMessage, SourceId};
+use crate::chat::{ChatMessage, OutageKind, SourceId};
 use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
     AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderAmend,
@@ -46,6 +46,13 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
             received_at_ms,
         } => on_chat(model, engine, source, message, received_at_ms, &mut fx),
         Msg::Source { source, status } => on_source(model, source, status, &mut fx),
+        Msg::RecordStopped(failure) => {
+            fx.push(Effect::Publish(Event::RecordStopped {
+                path: failure.path.display().to_string(),
+                reason: failure.detail.clone(),
+            }));
+            model.notice = Some((Notice::RecordStopped(failure), model.now_ms));
+        }
         Msg::Store(event) => {
             if views::moves_orders(&event) {
                 model.summary_stale = true;
@@ -943,6 +950,14 @@ fn on_source(model: &mut Model, source: SourceId, status: SourceStatus, fx: &mut
                     at_ms,
                     since_ms,
                 },
+                // A replay that played to its end missed nothing: no gap.
+                Connection::Connected if reason.kind == OutageKind::Finished => {
+                    Connection::Reconnecting {
+                        reason,
+                        at_ms,
+                        since_ms: at_ms,
+                    }
+                }
                 Connection::Connected => {
                     gap = Some(ChatEntry::Gap {
                         source,

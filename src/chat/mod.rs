@@ -15,6 +15,8 @@ pub mod dedupe;
 pub mod frame;
 pub mod outage;
 pub mod protocol;
+pub mod record;
+pub mod replay;
 pub mod sim;
 pub mod sim_server;
 pub mod twitch;
@@ -67,6 +69,8 @@ pub enum SourceEvent {
     /// as already read: told once the replay is over, so a quiet chat after
     /// a reconnect is not a mystery.
     SkippedReplays(u32),
+    /// A recording put this product (a SKU) on air here (see `replay`).
+    OnAir(String),
 }
 
 /// Which of a run's sources (its place in the config's list).
@@ -88,29 +92,40 @@ const PER_SOURCE_QUEUE: usize = 256;
 /// prefixed with its source's name (`douyin:123`), so two platforms' ids
 /// never meet. A source that ends on its own (not by `shutdown`) is told
 /// as `Disconnected(Outage::stopped())`; `news` closes when all have ended.
+/// `seen[i]` holds the platform ids source `i` read before this run (see
+/// `record::recent_ids`); missing entries are none.
 pub fn spawn_all(
     configs: &[SourceConfig],
+    mut seen: Vec<Vec<String>>,
     news: mpsc::Sender<SourceNews>,
     shutdown: watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let several = configs.len() > 1;
+    seen.resize_with(configs.len(), Vec::new);
     let mut tasks = Vec::with_capacity(configs.len() * 2);
-    for (source, config) in configs.iter().enumerate() {
+    for ((source, config), seen) in configs.iter().enumerate().zip(seen) {
         let prefix = several.then(|| config.name.clone());
         let (tx, mut rx) = mpsc::channel(PER_SOURCE_QUEUE);
-        tasks.push(spawn(config.clone(), tx, shutdown.clone()));
+        let opts = JsonSourceOptions {
+            seen,
+            ..JsonSourceOptions::default()
+        };
+        tasks.push(spawn_with(config.clone(), opts, tx, shutdown.clone()));
         let news = news.clone();
         let stopping = shutdown.clone();
         tasks.push(tokio::spawn(async move {
+            // Whether the source said it ended (a replay that finished).
+            let mut said_ended = false;
             while let Some(mut event) = rx.recv().await {
                 if let (Some(prefix), SourceEvent::Message(message)) = (&prefix, &mut event) {
                     message.id = format!("{prefix}:{}", message.id);
                 }
+                said_ended = matches!(&event, SourceEvent::Disconnected(o) if o.retry_in.is_none());
                 if news.send(SourceNews { source, event }).await.is_err() {
                     return;
                 }
             }
-            if !*stopping.borrow() {
+            if !said_ended && !*stopping.borrow() {
                 tracing::error!(source, "a chat source stopped");
                 let event = SourceEvent::Disconnected(Outage::stopped());
                 let _ = news.send(SourceNews { source, event }).await;
@@ -128,8 +143,25 @@ pub fn spawn(
     events: mpsc::Sender<SourceEvent>,
     shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
+    spawn_with(config, JsonSourceOptions::default(), events, shutdown)
+}
+
+/// `spawn` with the websocket sources' options given: `opts.seen` carries
+/// the ids read before this run (see `record::recent_ids`). A replay
+/// plays its file as recorded and takes none of them.
+pub fn spawn_with(
+    config: SourceConfig,
+    opts: JsonSourceOptions,
+    events: mpsc::Sender<SourceEvent>,
+    shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     match config.kind.clone() {
-        SourceKind::Json => tokio::spawn(websocket::run_json_source(config, events, shutdown)),
+        SourceKind::Json => tokio::spawn(websocket::run_json_source_with(
+            config, opts, events, shutdown,
+        )),
+        SourceKind::Replay { path, speed } => {
+            tokio::spawn(replay::run_replay(path, speed, events, shutdown))
+        }
         SourceKind::Bilibili {
             room,
             key,
@@ -139,7 +171,7 @@ pub fn spawn(
             websocket::run_source_with(
                 &config.url,
                 move || bilibili::Bilibili::new(room, key.clone(), uid, buvid.clone()),
-                JsonSourceOptions::default(),
+                opts,
                 events,
                 shutdown,
             )
@@ -152,7 +184,7 @@ pub fn spawn(
                     // The channel was checked when the config was read.
                     twitch::Twitch::anonymous(&channel).expect("a checked channel name")
                 },
-                JsonSourceOptions::default(),
+                opts,
                 events,
                 shutdown,
             )

@@ -49,6 +49,9 @@ pub enum OutageKind {
     Other,
     /// The source task itself ended (a bug): nothing will retry.
     Stopped,
+    /// A replay played its recording to the end: nothing was missed and
+    /// nothing more will come.
+    Finished,
 }
 
 impl OutageKind {
@@ -67,6 +70,7 @@ impl OutageKind {
             OutageKind::Denied { .. } => "denied",
             OutageKind::Other => "other",
             OutageKind::Stopped => "stopped",
+            OutageKind::Finished => "finished",
         }
     }
 }

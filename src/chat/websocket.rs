@@ -59,6 +59,10 @@ pub struct JsonSourceOptions {
     pub stable_after: Duration,
     /// How many recent message ids are remembered to drop replays.
     pub dedupe_capacity: usize,
+    /// Ids already read before this run (oldest first; see
+    /// `record::recent_ids`): a relay that replays its history after
+    /// livestall restarts has them skipped as replays.
+    pub seen: Vec<String>,
 }
 
 impl Default for JsonSourceOptions {
@@ -72,6 +76,7 @@ impl Default for JsonSourceOptions {
             quick_max: Duration::from_secs(1),
             stable_after: Duration::from_secs(30),
             dedupe_capacity: DEFAULT_CAPACITY,
+            seen: Vec::new(),
         }
     }
 }
@@ -247,6 +252,9 @@ pub async fn run_source_with<P: Protocol>(
 ) {
     let mut backoff = Backoff::new(&opts);
     let mut seen = RecentIds::new(opts.dedupe_capacity);
+    for id in &opts.seen {
+        seen.insert(id);
+    }
 
     loop {
         if *shutdown.borrow() {

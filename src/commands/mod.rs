@@ -14,9 +14,12 @@ pub mod xlsx;
 
 use crate::app::driver::{stop_on_signal, Session, StopSignals, CHAT_QUEUE};
 use crate::app::Model;
-use crate::config::Config;
+use crate::chat::dedupe::DEFAULT_CAPACITY;
+use crate::chat::record::{recent_ids, Claim, Recorder};
+use crate::config::{Config, SourceConfig, SourceKind};
 use crate::intent::Engine;
 use crate::store::{SeedReport, Store};
+use std::path::Path;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -34,6 +37,39 @@ pub async fn engine_with_learned(config: &Config, store: &Store) -> Engine {
             Engine::new(&config.catalog)
         }
     }
+}
+
+/// The ids `source` recorded last in `folder` (none for a replay, which
+/// plays its file as it is). Read off the runtime's threads: a busy day's
+/// file is read from its end, but it is still a file.
+async fn seen_ids(folder: &Path, source: &SourceConfig) -> Vec<String> {
+    if matches!(source.kind, SourceKind::Replay { .. }) {
+        return Vec::new();
+    }
+    let folder = folder.to_path_buf();
+    let name = source.name.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        // With several sources the record holds ids as the run saw them,
+        // prefixed with the source's name; the source dedupes the
+        // platform's own.
+        let prefix = format!("{name}:");
+        let mut ids = recent_ids(&folder, &name, DEFAULT_CAPACITY);
+        for id in &mut ids {
+            if let Some(own) = id.strip_prefix(&prefix) {
+                *id = own.to_string();
+            }
+        }
+        ids
+    });
+    let seen = read.await.unwrap_or_default();
+    if !seen.is_empty() {
+        tracing::info!(
+            ids = seen.len(),
+            source = %source.name,
+            "ids read before this run, from the chat record"
+        );
+    }
+    seen
 }
 
 /// The chat sources running for a session.
@@ -56,7 +92,9 @@ impl RunningSources {
 }
 
 /// A session on the config's sources, stopped by `signals`, with the
-/// sources started.
+/// sources started. Received chat is recorded as `[record]` says, and the
+/// ids recorded last are each source's already-read ones, so a relay
+/// replaying its history after a restart is not read twice.
 pub async fn start(
     config: &Config,
     store: Store,
@@ -68,7 +106,23 @@ pub async fn start(
     let engine = engine_with_learned(config, &store).await;
     let (tx, chat) = mpsc::channel(CHAT_QUEUE);
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let tasks = crate::chat::spawn_all(&config.sources, tx, shutdown_rx);
+    // Only the run that records to the folder takes its ids as read: a
+    // second run on it at the same time reads the chat for itself.
+    let mut seen = Vec::with_capacity(config.sources.len());
+    let record = match config
+        .record
+        .enabled
+        .then(|| Recorder::claim(config.record_folder()))
+    {
+        Some(Claim::Recorder(recorder)) => {
+            for source in &config.sources {
+                seen.push(seen_ids(recorder.folder(), source).await);
+            }
+            Some(recorder)
+        }
+        Some(Claim::Busy) | None => None,
+    };
+    let tasks = crate::chat::spawn_all(&config.sources, seen, tx, shutdown_rx);
     let session = Session {
         model,
         engine,
@@ -77,6 +131,7 @@ pub async fn start(
         chat,
         stop: stop_on_signal(signals),
         flush_within,
+        record,
     };
     (session, RunningSources { shutdown, tasks })
 }

@@ -90,6 +90,10 @@ struct FastMessage<'a> {
     text: Cow<'a, str>,
     #[serde(default, borrow)]
     current: Option<Cow<'a, str>>,
+    /// A session file's line (`chat::record`): the product on air when it
+    /// arrived, which is what `current` means; `current` wins when both are.
+    #[serde(default, borrow)]
+    on_air: Option<Cow<'a, str>>,
 }
 
 impl FastMessage<'_> {
@@ -129,11 +133,13 @@ fn read_message(v: &Value) -> Result<Message<'_>, String> {
         Some(_) => return Err("\"text\" is not a string".into()),
         None => return Err("missing \"text\"".into()),
     };
-    let current = match obj.get("current") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(_) => return Err("\"current\" is not a SKU string".into()),
+    let sku = |key: &str| match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(format!("\"{key}\" is not a SKU string")),
     };
+    // A session file's `on_air` is what `current` means (see FastMessage).
+    let current = sku("current")?.or(sku("on_air")?);
     Ok(Message { id, text, current })
 }
 
@@ -200,6 +206,7 @@ pub fn run_with(
                 let current = m
                     .current
                     .as_deref()
+                    .or(m.on_air.as_deref())
                     .and_then(|sku| catalog.index_of_sku(sku));
                 if engine.parse_guarded(&m.text, current, &mut intents) {
                     lines.write(&mut output, m.id, &intents)?;

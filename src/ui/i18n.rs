@@ -460,6 +460,7 @@ pub fn notice(language: Language, notice: &Notice) -> String {
             Language::Zh => "这条弹幕已不在弹幕记录里（太早了）".to_string(),
             Language::En => "that message is no longer in the chat history".to_string(),
         },
+        Notice::RecordStopped(failure) => record_stopped(language, failure),
         Notice::NoProduct => match language {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
             Language::En => "no product named: cannot confirm (n rejects)".to_string(),
@@ -582,6 +583,7 @@ pub fn outage(language: Language, kind: &OutageKind) -> String {
         OutageKind::Denied { .. } => pick(zh, "平台拒绝登录", "login refused"),
         OutageKind::Other => pick(zh, "连接出错", "connection error"),
         OutageKind::Stopped => pick(zh, "弹幕源已停止", "chat source stopped"),
+        OutageKind::Finished => pick(zh, "回放结束", "replay finished"),
     }
 }
 
@@ -636,6 +638,10 @@ pub fn outage_advice(language: Language, kind: &OutageKind) -> &'static str {
         OutageKind::Stopped => (
             "弹幕源停了，不会自动重试：按 q 退出，再重新打开 livestall。",
             "the chat source stopped for good: press q and start livestall again",
+        ),
+        OutageKind::Finished => (
+            "录制的弹幕放完了：待确认的照常处理，按 q 退出。",
+            "the recording played to its end: pending intents can still be decided; q quits",
         ),
     };
     if zh {
@@ -1146,6 +1152,30 @@ pub fn filter_hints(language: Language) -> &'static str {
     match language {
         Language::Zh => "输入 内容/买家/商品/链接号/拼音首字母  ↑↓ 选择  回车 保留筛选  Esc 清除",
         Language::En => "type text/buyer/product/link/initials  ↑↓ select  Enter keep  Esc clear",
+    }
+}
+
+/// The chat record could not be written: what happened, where, and that
+/// the run goes on. Chinese words by the kind of failure (the system's own
+/// are English).
+pub fn record_stopped(language: Language, failure: &crate::chat::record::RecordFailure) -> String {
+    use std::io::ErrorKind;
+    let path = crate::ui::sanitize::sanitize(&failure.path.display().to_string());
+    match language {
+        Language::En => format!(
+            "chat recording stopped ({}): {path}; the run goes on",
+            crate::ui::sanitize::sanitize(&failure.detail)
+        ),
+        Language::Zh => {
+            let why = match failure.kind {
+                ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "磁盘已满",
+                ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => "没有写入权限",
+                ErrorKind::NotADirectory | ErrorKind::AlreadyExists => "路径不是文件夹",
+                ErrorKind::NotFound => "找不到文件夹",
+                _ => "写入出错",
+            };
+            format!("弹幕录制已停止（{why}）：{path}；直播照常进行")
+        }
     }
 }
 

@@ -135,6 +135,9 @@ fn connection(model: &Model) -> (Vec<String>, Style) {
 }
 
 fn mark(source: &SourceState) -> &'static str {
+    if source.is_finished() {
+        return "■";
+    }
     match source.connection {
         Connection::Connecting => "○",
         Connection::Connected => "●",
@@ -150,6 +153,14 @@ fn source_forms(model: &Model, source: &SourceState, name: Option<&str>) -> Vec<
         None => format!("{} {word}", mark(source)),
     };
     match &source.connection {
+        // Not trouble: a replay played its recording to the end.
+        Connection::Reconnecting { reason, .. } if source.is_finished() => {
+            let word = sanitize(&i18n::outage(model.language, &reason.kind));
+            vec![match name {
+                Some(name) => format!("■ {name} {word}"),
+                None => format!("■ {word}"),
+            }]
+        }
         Connection::Connecting => vec![named(s.connecting)],
         Connection::Connected => match name {
             Some(name) => vec![format!("● {name}")],
