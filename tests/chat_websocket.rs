@@ -302,11 +302,12 @@ async fn keeps_retrying_until_a_server_appears() {
     let (tx, mut rx) = mpsc::channel(16);
     let (stop_tx, stop_rx) = watch::channel(false);
     let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
-    for _ in 0..3 {
-        assert!(matches!(
-            next_event(&mut rx).await,
-            SourceEvent::Disconnected { .. }
-        ));
+    // Each failure says how many attempts in a row have failed.
+    for attempt in 1..=3 {
+        match next_event(&mut rx).await {
+            SourceEvent::Disconnected(outage) => assert_eq!(outage.attempt, attempt),
+            other => panic!("expected Disconnected, got {other:?}"),
+        }
     }
     let listener = TcpListener::bind(addr).await.expect("rebind the same port");
     let server = tokio::spawn(async move {

@@ -60,6 +60,7 @@ fn lost() -> SourceStatus {
         url: "ws://127.0.0.1:9401/sub".into(),
         detail: "connection reset".into(),
         retry_in: Some(std::time::Duration::from_millis(800)),
+        attempt: 1,
     })
 }
 

@@ -36,6 +36,10 @@ pub enum Event {
         url: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         retry_in_ms: Option<u64>,
+        /// Failed attempts in a row, this one included (absent when the
+        /// source does not retry).
+        #[serde(skip_serializing_if = "is_zero")]
+        attempt: u32,
     },
     /// The product chat's bare orders now refer to.
     OnAir {
@@ -192,6 +196,7 @@ impl Event {
             kind: outage.kind.name(),
             url: outage.url.clone(),
             retry_in_ms: outage.retry_in.map(|d| d.as_millis() as u64),
+            attempt: outage.attempt,
         }
     }
 
@@ -241,4 +246,8 @@ impl Event {
 
 fn action_name(action: OrderAction) -> &'static str {
     action.as_str()
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -17,6 +17,9 @@ pub struct Outage {
     pub detail: String,
     /// How long until the source tries again; `None` when it will not.
     pub retry_in: Option<Duration>,
+    /// How many attempts in a row have failed, this one included (the
+    /// retry to come is attempt `attempt + 1`); 0 when nothing is retried.
+    pub attempt: u32,
 }
 
 /// What went wrong, in the terms a helper can act on.
@@ -83,6 +86,7 @@ impl Outage {
             url: String::new(),
             detail: "source stopped".into(),
             retry_in: None,
+            attempt: 0,
         }
     }
 }

@@ -106,6 +106,7 @@ pub async fn run_replay(
                 url: path.display().to_string(),
                 detail: format!("cannot read the recording: {error}"),
                 retry_in: None,
+                attempt: 0,
             };
             let _ = tx.send(SourceEvent::Disconnected(outage)).await;
             return;
@@ -198,6 +199,7 @@ impl Outage {
             url: path.display().to_string(),
             detail: "replay finished".into(),
             retry_in: None,
+            attempt: 0,
         }
     }
 }

@@ -251,6 +251,8 @@ pub async fn run_source_with<P: Protocol>(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut backoff = Backoff::new(&opts);
+    // Failed attempts since the last connection: told with each outage.
+    let mut failures: u32 = 0;
     let mut seen = RecentIds::new(opts.dedupe_capacity);
     for id in &opts.seen {
         seen.insert(id);
@@ -269,6 +271,7 @@ pub async fn run_source_with<P: Protocol>(
         let failure = match attempt {
             Ok(Ok(ws)) => {
                 tracing::info!(%url, "chat source connected");
+                failures = 0;
                 let sent = tokio::select! {
                     biased;
                     _ = wait_shutdown(&mut shutdown) => return,
@@ -325,11 +328,13 @@ pub async fn run_source_with<P: Protocol>(
             retry_in_ms = delay.as_millis() as u64,
             "chat source disconnected"
         );
+        failures = failures.saturating_add(1);
         let outage = Outage {
             kind: failure.kind,
             url: url.to_string(),
             detail: failure.detail,
             retry_in: Some(delay),
+            attempt: failures,
         };
         let send = tokio::select! {
             biased;

@@ -653,6 +653,14 @@ pub fn outage_advice(language: Language, kind: &OutageKind) -> &'static str {
 
 /// When the source tries again: "3秒后重试" / "retry in 3 s", or
 /// "重试中…" once that time has come.
+/// The retry to come, when earlier ones failed too: "（第3次）" / " (try 3)".
+pub fn attempt(language: Language, next: u32) -> String {
+    match language {
+        Language::Zh => format!("（第{next}次）"),
+        Language::En => format!(" (try {next})"),
+    }
+}
+
 pub fn retry(language: Language, left: Duration) -> String {
     let secs = whole_seconds(left);
     match (language, secs) {

@@ -27,9 +27,13 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
 fn line(model: &Model, width: usize) -> Line<'static> {
     let s = i18n::strings(model.language);
     let (forms, style) = connection(model);
-    // While every source is down no chat arrives: the rate's room goes to
-    // saying why.
-    let down = !model.sources.is_empty() && model.sources.iter().all(SourceState::is_down);
+    // While every source is down (or a replay has finished) no chat
+    // arrives: the rate's room goes to saying why.
+    let down = !model.sources.is_empty()
+        && model
+            .sources
+            .iter()
+            .all(|source| source.is_down() || source.is_finished());
     let rate = (!down).then(|| format!("{} {:.1}{}", s.chat_rate, model.msg_rate, s.per_second));
     let (units, fen) = model.sales_total();
     let sold = format!("{} {} · ¥{}", s.sold, units, yuan(fen));
@@ -204,7 +208,13 @@ pub(crate) fn retry_words(model: &Model, reason: &Outage, at_ms: i64) -> Option<
     reason.retry_in.map(|after| {
         let due_ms = at_ms.saturating_add(after.as_millis() as i64);
         let left = Duration::from_millis(due_ms.saturating_sub(model.now_ms).max(0) as u64);
-        i18n::retry(model.language, left)
+        let mut words = i18n::retry(model.language, left);
+        // The first retry is the usual blip; from the second, how long the
+        // source has been trying is worth saying.
+        if reason.attempt >= 2 {
+            words.push_str(&i18n::attempt(model.language, reason.attempt + 1));
+        }
+        words
     })
 }
 
@@ -236,6 +246,7 @@ mod tests {
                 url: "ws://127.0.0.1:9001/chat".into(),
                 detail: "connect failed: IO error: Connection refused (os error 111)".into(),
                 retry_in: Some(Duration::from_millis(2_500)),
+                attempt: 1,
             },
             at_ms: 1_000,
         };
@@ -292,6 +303,23 @@ mod tests {
                 assert!(shown.contains("✗"), "{width}: {shown}");
             }
         }
+    }
+
+    #[test]
+    fn a_long_outage_says_which_try_comes_next() {
+        let mut model = model(Language::Zh);
+        assert!(
+            !text_of(&line(&model, 160)).contains("第"),
+            "a first failure is a blip"
+        );
+        if let Connection::NotReached { reason, .. } = &mut model.sources[0].connection {
+            reason.attempt = 4;
+        }
+        let zh = text_of(&line(&model, 160));
+        assert!(zh.contains("3秒后重试（第5次）"), "{zh}");
+        model.language = Language::En;
+        let en = text_of(&line(&model, 160));
+        assert!(en.contains("retry in 3 s (try 5)"), "{en}");
     }
 
     #[test]

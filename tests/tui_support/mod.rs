@@ -308,6 +308,7 @@ pub fn source_down(kind: livestall::chat::OutageKind) -> Msg {
             url: "ws://127.0.0.1:9001/chat".into(),
             detail: "connect failed: IO error: Connection refused (os error 111)".into(),
             retry_in: Some(std::time::Duration::from_secs(3)),
+            attempt: 1,
         }),
     }
 }
