@@ -23,7 +23,9 @@
 //! ```
 //! Flags: `--rate N|max` (messages a second; `max` sends as fast as the
 //! path takes them), `--secs S` or `--count N` (how many), `--pool N`
-//! (distinct texts, default 10,000), `--seed N`.
+//! (distinct texts, default 10,000), `--seed N`, `--no-update` (the
+//! messages are counted but not given to `update`: the source and the
+//! channel alone, to see where the time goes).
 //!
 //! The relay runs on a thread of its own (its own single-threaded runtime,
 //! as if it were another program) and its CPU time is reported apart; the
@@ -65,6 +67,9 @@ struct Args {
     total: u64,
     pool: usize,
     seed: u64,
+    /// Run `update` on each message (`--no-update` leaves it out, to see
+    /// what the source and the channel cost alone).
+    update: bool,
 }
 
 fn parse_args() -> Args {
@@ -73,8 +78,13 @@ fn parse_args() -> Args {
     let mut count = None;
     let mut pool = 10_000;
     let mut seed = 1;
+    let mut update = true;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--no-update" {
+            update = false;
+            continue;
+        }
         let value = args
             .next()
             .unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -85,7 +95,9 @@ fn parse_args() -> Args {
             "--count" => count = Some(value.parse::<u64>().expect("--count: a number")),
             "--pool" => pool = value.parse().expect("--pool: a number"),
             "--seed" => seed = value.parse().expect("--seed: a number"),
-            _ => panic!("unknown flag {flag} (--rate, --secs, --count, --pool, --seed)"),
+            _ => {
+                panic!("unknown flag {flag} (--rate, --secs, --count, --pool, --seed, --no-update)")
+            }
         }
     }
     let total = match (count, secs, rate) {
@@ -104,6 +116,7 @@ fn parse_args() -> Args {
         total,
         pool: pool.max(1),
         seed,
+        update,
     }
 }
 
@@ -118,7 +131,7 @@ struct Relayed {
     first_sent: Instant,
     last_sent: Instant,
     /// CPU time of the relay's thread (Linux only).
-    cpu: Option<Duration>,
+    cpu: Option<Cpu>,
 }
 
 /// The relay: one client, frames paced in bursts every `PACE`.
@@ -320,8 +333,9 @@ async fn consume(
     config: &config::Config,
     engine: &Engine,
     (total, readable): (u64, u64),
-    sent_at: Arc<[AtomicU32]>,
-    base: Instant,
+    with_update: bool,
+    // The relay's send times (µs since the base), by sequence number.
+    (sent_at, base): (Arc<[AtomicU32]>, Instant),
     mut relay_done: watch::Receiver<bool>,
 ) -> Consumed {
     let (tx, mut rx) = mpsc::channel(CHAT_QUEUE);
@@ -384,10 +398,14 @@ async fn consume(
             event = rx.recv() => match event {
                 Some(SourceEvent::Message(message)) => {
                     let seq = arrivals.mark(&message.id);
-                    let fx = update(&mut model, engine, Msg::Chat {
-                        message,
-                        received_at_ms: livestall::clock::now_ms(),
-                    });
+                    let fx = if with_update {
+                        update(&mut model, engine, Msg::Chat {
+                            message,
+                            received_at_ms: livestall::clock::now_ms(),
+                        })
+                    } else {
+                        Vec::new()
+                    };
                     let now = Instant::now();
                     if let Some(seq) = seq {
                         let sent = sent_at[seq as usize].load(Ordering::Relaxed);
@@ -492,8 +510,8 @@ fn main() {
             &config,
             &engine,
             (args.total, readable),
-            sent_at.clone(),
-            base,
+            args.update,
+            (sent_at.clone(), base),
             relay_done_rx,
         );
         let consumed = consuming.await;
@@ -503,7 +521,7 @@ fn main() {
     let relayed = relay_thread.join().expect("the relay ran");
     let cpu = process_cpu()
         .zip(cpu_before)
-        .map(|(after, before)| after - before);
+        .map(|(after, before)| after.since(before));
     drop(runtime);
     report(
         &args,
@@ -521,15 +539,20 @@ fn report(
     pool: &Pool,
     c: &Consumed,
     r: &Relayed,
-    cpu: Option<Duration>,
+    cpu: Option<Cpu>,
     harness_bytes: u64,
     load_before: Option<String>,
 ) {
     let rate = args
         .rate
         .map_or("max".to_string(), |r| format!("{r:.0} a second"));
+    let path = if args.update {
+        "decode → ingest → dedupe → channel → update"
+    } else {
+        "decode → ingest → dedupe → channel, no update"
+    };
     println!(
-        "ingest_soak: rate {rate}, {} messages; a pool of {} SimChat texts (seed {}), {} of them with an intent",
+        "ingest_soak ({path}): rate {rate}, {} messages; a pool of {} SimChat texts (seed {}), {} of them with an intent",
         args.total,
         pool.tails.len(),
         args.seed,
@@ -580,18 +603,15 @@ fn report(
     );
     match (cpu, r.cpu) {
         (Some(all), Some(relay)) => {
-            let ours = all.saturating_sub(relay);
+            let ours = all.since(relay);
             println!(
-                "CPU: process {:.2} s, the relay's thread {:.2} s, livestall's side {:.2} s \
+                "CPU: process {all}, the relay's thread {relay}, livestall's side {ours} \
                  ({:.2} µs a message; {:.0} % of one core over the sending time)",
-                all.as_secs_f64(),
-                relay.as_secs_f64(),
-                ours.as_secs_f64(),
-                ours.as_secs_f64() * 1e6 / c.arrivals.once.max(1) as f64,
-                ours.as_secs_f64() * 100.0 / send_secs.max(1e-9),
+                ours.total().as_secs_f64() * 1e6 / c.arrivals.once.max(1) as f64,
+                ours.total().as_secs_f64() * 100.0 / send_secs.max(1e-9),
             );
         }
-        (Some(all), None) => println!("CPU: process {:.2} s", all.as_secs_f64()),
+        (Some(all), None) => println!("CPU: process {all}"),
         _ => println!("CPU: not measured on this platform"),
     }
     println!(
@@ -654,8 +674,41 @@ fn memory() -> Option<(u64, u64)> {
     None
 }
 
+/// CPU time, in user space and in the kernel (system calls: the sockets,
+/// waking threads).
+#[derive(Clone, Copy)]
+struct Cpu {
+    user: Duration,
+    system: Duration,
+}
+
+impl Cpu {
+    fn total(self) -> Duration {
+        self.user + self.system
+    }
+
+    fn since(self, earlier: Cpu) -> Cpu {
+        Cpu {
+            user: self.user.saturating_sub(earlier.user),
+            system: self.system.saturating_sub(earlier.system),
+        }
+    }
+}
+
+impl std::fmt::Display for Cpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.2} s ({:.2} user + {:.2} system)",
+            self.total().as_secs_f64(),
+            self.user.as_secs_f64(),
+            self.system.as_secs_f64()
+        )
+    }
+}
+
 #[cfg(unix)]
-fn rusage(who: libc::c_int) -> Option<Duration> {
+fn rusage(who: libc::c_int) -> Option<Cpu> {
     // SAFETY: getrusage writes a plain struct it is handed; zeroed is a
     // valid value of it.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -665,26 +718,29 @@ fn rusage(who: libc::c_int) -> Option<Duration> {
     let time = |t: libc::timeval| {
         Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
     };
-    Some(time(usage.ru_utime) + time(usage.ru_stime))
+    Some(Cpu {
+        user: time(usage.ru_utime),
+        system: time(usage.ru_stime),
+    })
 }
 
 #[cfg(unix)]
-fn process_cpu() -> Option<Duration> {
+fn process_cpu() -> Option<Cpu> {
     rusage(libc::RUSAGE_SELF)
 }
 
 #[cfg(not(unix))]
-fn process_cpu() -> Option<Duration> {
+fn process_cpu() -> Option<Cpu> {
     None
 }
 
 /// The calling thread's CPU time (RUSAGE_THREAD is Linux's).
 #[cfg(target_os = "linux")]
-fn thread_cpu() -> Option<Duration> {
+fn thread_cpu() -> Option<Cpu> {
     rusage(libc::RUSAGE_THREAD)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn thread_cpu() -> Option<Duration> {
+fn thread_cpu() -> Option<Cpu> {
     None
 }
