@@ -55,6 +55,7 @@ fn messages_from(frames: &[String], fields: &FieldMap) -> Vec<ChatMessage> {
 
 fn chat(message: ChatMessage) -> Msg {
     Msg::Chat {
+        source: 0,
         message,
         received_at_ms: TS,
     }

@@ -1,7 +1,8 @@
 //! The chat path at speed (issue 10, point 6). A loopback websocket relay
 //! sends JSON chat frames at a set rate; on the other side runs livestall's
-//! real ingestion: `run_json_source_with` (decode → `ingest` sanitise →
-//! dedupe) → the bounded channel the app uses (`CHAT_QUEUE`) → a loop doing
+//! real ingestion, started as the app starts it (`chat::spawn_all`): the
+//! JSON source (decode → `ingest` sanitise → dedupe) → its forwarder,
+//! which tags each event with its source → the bounded channel the app uses (`CHAT_QUEUE`) → a loop doing
 //! what the driver does with `Msg::Chat` (`update` on a real `Model` and
 //! `Engine`, ticks four a second first as the driver's `biased` select has
 //! them). No SQLite here: the effects `update` asks for are counted and
@@ -35,7 +36,7 @@ use futures_util::SinkExt;
 use livestall::app::driver::CHAT_QUEUE;
 use livestall::app::model::Model;
 use livestall::app::{update, Effect, Msg, SourceStatus};
-use livestall::chat::{run_json_source_with, JsonSourceOptions, SourceEvent};
+use livestall::chat::{spawn_all, SourceEvent};
 use livestall::config::{self, FieldMap, SourceConfig, SourceKind};
 use livestall::intent::Engine;
 use std::path::Path;
@@ -341,16 +342,14 @@ async fn consume(
     let (tx, mut rx) = mpsc::channel(CHAT_QUEUE);
     let (stop_tx, stop_rx) = watch::channel(false);
     let source = SourceConfig {
+        name: "soak".into(),
         kind: SourceKind::Json,
         url,
         fields: FieldMap::default(),
     };
-    let task = tokio::spawn(run_json_source_with(
-        source,
-        JsonSourceOptions::default(),
-        tx,
-        stop_rx,
-    ));
+    // As every front end starts its sources: the source task and the
+    // forwarder that tags its news for the shared queue.
+    let tasks = spawn_all(&[source], Vec::new(), tx, stop_rx);
 
     let mut model = Model::new(config, "soak");
     model.on_air = Some(0);
@@ -395,11 +394,12 @@ async fn consume(
                 relay_finished = true;
                 continue;
             }
-            event = rx.recv() => match event {
-                Some(SourceEvent::Message(message)) => {
+            news = rx.recv() => match news.map(|news| (news.source, news.event)) {
+                Some((source, SourceEvent::Message(message))) => {
                     let seq = arrivals.mark(&message.id);
                     let fx = if with_update {
                         update(&mut model, engine, Msg::Chat {
+                            source,
                             message,
                             received_at_ms: livestall::clock::now_ms(),
                         })
@@ -416,26 +416,29 @@ async fn consume(
                     count(fx);
                     continue;
                 }
-                Some(SourceEvent::Connected) => {
+                Some((source, SourceEvent::Connected)) => {
                     connects += 1;
-                    Msg::Source(SourceStatus::Connected)
+                    Msg::Source { source, status: SourceStatus::Connected }
                 }
-                Some(SourceEvent::Disconnected(outage)) => {
+                Some((source, SourceEvent::Disconnected(outage))) => {
                     disconnects += 1;
                     eprintln!("the source lost the relay: {}", outage.detail);
-                    Msg::Source(SourceStatus::Disconnected(outage))
+                    Msg::Source { source, status: SourceStatus::Disconnected(outage) }
                 }
-                Some(SourceEvent::SkippedReplays(n)) => {
+                Some((source, SourceEvent::SkippedReplays(n))) => {
                     skipped_replays += u64::from(n);
-                    Msg::Source(SourceStatus::SkippedReplays(n))
+                    Msg::Source { source, status: SourceStatus::SkippedReplays(n) }
                 }
+                Some((_, SourceEvent::OnAir(_))) => continue,
                 None => break,
             },
         };
         count(update(&mut model, engine, msg));
     }
     let _ = stop_tx.send(true);
-    let _ = task.await;
+    for task in tasks {
+        let _ = task.await;
+    }
     Consumed {
         arrivals,
         latency,

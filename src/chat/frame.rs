@@ -102,7 +102,7 @@ pub fn decode_frame(
         .ts
         .iter()
         .filter(|p| !p.is_empty())
-        .find_map(|p| lookup(&frame, p).and_then(timestamp_ms));
+        .find_map(|p| lookup(frame, p).and_then(timestamp_ms));
 
     let id = match first_text(frame, &fields.id).map(|i| clean(&i, usize::MAX)) {
         Some(id) if !id.is_empty() && id.chars().count() <= MAX_ID_CHARS => id,
