@@ -585,3 +585,42 @@ async fn a_close_frame_is_told_with_its_code_and_reason() {
         .expect("no panic");
     server.abort();
 }
+
+/// A relay that replays its history after a reconnect and then has nothing
+/// new: the skipped count is told anyway, so the quiet is not a mystery.
+#[tokio::test]
+async fn replays_followed_by_quiet_are_told_without_a_new_message() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, mut rx) = mpsc::channel(16);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let server = tokio::spawn(async move {
+        let mut first = accept(&listener).await;
+        for i in 0..3 {
+            first.send(frame(i)).await.expect("send");
+        }
+        first.flush().await.expect("flush");
+        drop(first);
+        let mut second = accept(&listener).await;
+        for i in 0..3 {
+            second.send(frame(i)).await.expect("send");
+        }
+        second.flush().await.expect("flush");
+        // Then nothing: the connection stays open and quiet.
+        let _ = second.next().await;
+    });
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    for i in 0..3 {
+        assert_eq!(next_message_id(&mut rx).await, format!("m{i}"));
+    }
+    assert!(matches!(
+        next_event(&mut rx).await,
+        SourceEvent::Disconnected(_)
+    ));
+    assert_eq!(next_event(&mut rx).await, SourceEvent::Connected);
+    assert_eq!(next_event(&mut rx).await, SourceEvent::SkippedReplays(3));
+    stop_tx.send(true).expect("stop");
+    timeout(LIMIT, task).await.expect("ends").expect("no panic");
+    server.abort();
+}

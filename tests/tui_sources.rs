@@ -140,7 +140,7 @@ fn the_screen_names_each_source() {
             assert_snapshot!(name, s);
             // Each buyer's source beside the name.
             assert!(s.contains("抖音 抖音用户"), "{s}");
-            assert!(s.contains("B站 阿**"), "{s}");
+            assert!(s.contains("B站  阿**"), "names line up: {s}");
             // The gap is B站's, and its return says what may be missing.
             let (gap, back) = match language {
                 Language::Zh => ("B站 断线", "14:32:00–14:32:04"),

@@ -378,6 +378,10 @@ async fn connect(url: &str) -> Result<Ws, tokio_tungstenite::tungstenite::Error>
     Ok(ws)
 }
 
+/// How long replayed messages wait, at most, to be told (`SkippedReplays`)
+/// when no new message comes to tell them before.
+const REPLAYS_TOLD_WITHIN: Duration = Duration::from_millis(500);
+
 /// Reads one connection until it drops, shutdown, the server asks for a
 /// reconnect, or the receiver goes away.
 async fn session<P: Protocol>(
@@ -401,8 +405,11 @@ async fn session<P: Protocol>(
     let mut probe_sent = false;
     let mut bad_frames: u32 = 0;
     let mut oversized: u32 = 0;
-    // Replayed messages dropped since the last one delivered.
+    // Replayed messages dropped and not told yet, and since when: told
+    // before the next new message, or once the replay pauses or has gone
+    // on for a while, so a chat gone quiet after a reconnect says why.
     let mut replayed: u32 = 0;
+    let mut replayed_since: Option<Instant> = None;
     let mut steps = Vec::new();
 
     loop {
@@ -411,7 +418,11 @@ async fn session<P: Protocol>(
         } else {
             last_frame + probe_after
         };
-        let deadline = next_beat.map_or(silence, |beat| beat.min(silence));
+        let mut deadline = next_beat.map_or(silence, |beat| beat.min(silence));
+        let tell_replays_at = replayed_since.map(|since| since + REPLAYS_TOLD_WITHIN);
+        if let Some(at) = tell_replays_at {
+            deadline = deadline.min(at);
+        }
         let next = tokio::select! {
             biased;
             _ = wait_shutdown(shutdown) => {
@@ -420,6 +431,17 @@ async fn session<P: Protocol>(
             }
             r = tokio::time::timeout_at(deadline, ws.next()) => r,
         };
+        if tell_replays_at.is_some_and(|at| Instant::now() >= at) {
+            let told = std::mem::take(&mut replayed);
+            replayed_since = None;
+            if told > 0 && tx.send(SourceEvent::SkippedReplays(told)).await.is_err() {
+                close_quietly(&mut ws).await;
+                return SessionEnd::Stop;
+            }
+            if next.is_err() {
+                continue;
+            }
+        }
         let item = match next {
             Err(_elapsed) if next_beat.is_some_and(|beat| Instant::now() >= beat) => {
                 // The protocol's own heartbeat is due (the server answers it,
@@ -541,9 +563,11 @@ async fn session<P: Protocol>(
             if !seen.insert(&message.id) {
                 tracing::debug!(id = %message.id, "dropping replayed message");
                 replayed = replayed.saturating_add(1);
+                replayed_since.get_or_insert_with(Instant::now);
                 continue;
             }
             *heard = true;
+            replayed_since = None;
             if replayed > 0 {
                 let told = std::mem::take(&mut replayed);
                 if tx.send(SourceEvent::SkippedReplays(told)).await.is_err() {

@@ -231,6 +231,18 @@ fn source_lines(model: &Model, source: &SourceState) -> Vec<Line<'static>> {
     }
 }
 
+/// The width of the sources' names column: the widest name, at most
+/// `SOURCE_WIDTH`, so the buyers line up whichever source each is on.
+fn source_column(model: &Model) -> usize {
+    model
+        .sources
+        .iter()
+        .map(|source| sanitize(&source.name).width())
+        .max()
+        .unwrap_or(0)
+        .min(SOURCE_WIDTH)
+}
+
 fn message_line(model: &Model, line: &ChatLine, marked: bool, width: usize) -> Line<'static> {
     let tag = reading_tag(model, &line.readings);
     // The tag gets up to a third of the row; the message gets the rest.
@@ -242,7 +254,7 @@ fn message_line(model: &Model, line: &ChatLine, marked: bool, width: usize) -> L
     // With several sources, each buyer's source (cut to a few columns).
     let source = model
         .source_tag(line.source)
-        .map(|name| format!("{} ", text::truncate(&sanitize(name), SOURCE_WIDTH)));
+        .map(|name| format!("{} ", text::fit(&sanitize(name), source_column(model))));
     let source_width = source.as_ref().map_or(0, |s| s.width());
     let text_width = width.saturating_sub(PREFIX_WIDTH + source_width + tag_width);
     let mut spans = vec![Span::styled(
