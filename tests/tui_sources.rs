@@ -184,3 +184,24 @@ fn a_source_down_is_named_in_the_status_bar_while_the_other_reads() {
         assert!(s.contains("127.0.0.1:9401"), "{s}");
     }
 }
+
+#[test]
+fn a_drop_within_the_second_says_around_when() {
+    for (language, words) in [
+        (Language::Zh, "14:32:00 前后的弹幕可能漏掉"),
+        (Language::En, "messages around 14:32:00 may be missing"),
+    ] {
+        let mut m = two_sources(language);
+        feed(
+            &mut m,
+            vec![
+                Msg::Tick(at(14, 32, 0)),
+                status(1, SourceStatus::Connected),
+                status(1, lost()),
+                status(1, SourceStatus::Connected),
+            ],
+        );
+        let s = screen(&m, 160, 48);
+        assert!(s.contains(words), "{s}");
+    }
+}

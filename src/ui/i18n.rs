@@ -259,6 +259,13 @@ pub fn masked_names(language: Language) -> &'static str {
 /// The chat line where a dropped source came back: which stretch of chat
 /// may be missing, from the drop to now.
 pub fn reconnected_after(language: Language, from: &str, to: &str) -> String {
+    if from == to {
+        // Back within the second: a range from a time to itself reads oddly.
+        return match language {
+            Language::Zh => format!("已重新连接（{to} 前后的弹幕可能漏掉）"),
+            Language::En => format!("reconnected (messages around {to} may be missing)"),
+        };
+    }
     match language {
         Language::Zh => format!("已重新连接（{from}–{to} 之间的弹幕可能漏掉）"),
         Language::En => format!("reconnected (messages from {from} to {to} may be missing)"),
