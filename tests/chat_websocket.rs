@@ -42,6 +42,24 @@ fn source(addr: std::net::SocketAddr) -> SourceConfig {
     }
 }
 
+/// A listener on a free port and the JSON source started on it (test
+/// options), its events on a channel of `capacity`.
+async fn started(
+    capacity: usize,
+) -> (
+    TcpListener,
+    mpsc::Receiver<SourceEvent>,
+    watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = mpsc::channel(capacity);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    (listener, rx, stop_tx, task)
+}
+
 async fn accept(listener: &TcpListener) -> WebSocketStream<TcpStream> {
     let (tcp, _) = listener.accept().await.expect("accept");
     accept_async(tcp).await.expect("handshake")
@@ -70,11 +88,7 @@ async fn next_message_id(rx: &mut mpsc::Receiver<SourceEvent>) -> String {
 
 #[tokio::test]
 async fn delivers_every_message_in_order_through_a_small_channel() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, mut rx) = mpsc::channel(1);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let (listener, mut rx, stop_tx, task) = started(1).await;
 
     let server = tokio::spawn(async move {
         let mut ws = accept(&listener).await;
@@ -101,11 +115,7 @@ async fn delivers_every_message_in_order_through_a_small_channel() {
 
 #[tokio::test]
 async fn reconnects_after_a_drop_and_drops_replayed_history() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, mut rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let (listener, mut rx, stop_tx, task) = started(16).await;
 
     let server = tokio::spawn(async move {
         let mut first = accept(&listener).await;
@@ -355,11 +365,7 @@ async fn ends_when_the_receiver_is_dropped() {
 
 #[tokio::test]
 async fn an_oversized_frame_drops_the_connection_not_the_memory() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, mut rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let (listener, mut rx, stop_tx, task) = started(16).await;
     let server = tokio::spawn(async move {
         let mut first = accept(&listener).await;
         let huge = format!(
@@ -391,11 +397,7 @@ async fn an_oversized_frame_drops_the_connection_not_the_memory() {
 
 #[tokio::test]
 async fn shutdown_is_prompt_even_when_the_channel_is_full() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, mut rx) = mpsc::channel(1);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let (listener, mut rx, stop_tx, task) = started(1).await;
     let server = tokio::spawn(async move {
         let mut ws = accept(&listener).await;
         for i in 0..20 {
@@ -551,11 +553,7 @@ async fn a_server_that_is_not_http_is_a_protocol_error() {
 async fn a_close_frame_is_told_with_its_code_and_reason() {
     use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
     use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, mut rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let (listener, mut rx, stop_tx, task) = started(16).await;
     let server = tokio::spawn(async move {
         let mut ws = accept(&listener).await;
         let _ = ws
@@ -590,11 +588,7 @@ async fn a_close_frame_is_told_with_its_code_and_reason() {
 /// new: the skipped count is told anyway, so the quiet is not a mystery.
 #[tokio::test]
 async fn replays_followed_by_quiet_are_told_without_a_new_message() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, mut rx) = mpsc::channel(16);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(run_json_source_with(source(addr), test_opts(), tx, stop_rx));
+    let (listener, mut rx, stop_tx, task) = started(16).await;
     let server = tokio::spawn(async move {
         let mut first = accept(&listener).await;
         for i in 0..3 {

@@ -18,13 +18,7 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn finished_replay(language: Language) -> livestall::app::Model {
     let mut m = model(language);
-    update(
-        &mut m,
-        Msg::Source {
-            source: 0,
-            status: SourceStatus::Connected,
-        },
-    );
+    update(&mut m, connected());
     busy_stream(&mut m);
     let path = Path::new("sessions/2026-12-07.jsonl");
     update(

@@ -412,13 +412,7 @@ fn inventory_and_pending_from_the_store_fill_the_model() {
 #[test]
 fn a_drop_leaves_one_gap_marker_and_reconnect_is_noted() {
     let mut m = model(Language::Zh);
-    update(
-        &mut m,
-        Msg::Source {
-            source: 0,
-            status: SourceStatus::Connected,
-        },
-    );
+    update(&mut m, connected());
     assert_eq!(m.sources[0].connection, Connection::Connected);
     assert!(
         m.chat.is_empty(),
@@ -435,13 +429,7 @@ fn a_drop_leaves_one_gap_marker_and_reconnect_is_noted() {
         "{:?}",
         m.sources[0].connection
     );
-    update(
-        &mut m,
-        Msg::Source {
-            source: 0,
-            status: SourceStatus::Connected,
-        },
-    );
+    update(&mut m, connected());
     let kinds: Vec<_> = m
         .chat
         .iter()
@@ -1046,13 +1034,7 @@ fn a_source_never_reached_is_no_gap() {
         m.sources[0].connection
     );
     assert!(m.chat.is_empty(), "{:?}", m.chat);
-    update(
-        &mut m,
-        Msg::Source {
-            source: 0,
-            status: SourceStatus::Connected,
-        },
-    );
+    update(&mut m, connected());
     assert_eq!(m.sources[0].connection, Connection::Connected);
     assert!(m.chat.is_empty(), "{:?}", m.chat);
 }
