@@ -8,7 +8,7 @@ mod tui_support;
 
 use insta::assert_snapshot;
 use livestall::app::{Event, Model, Msg, SourceStatus};
-use livestall::chat::{ChatMessage, Outage, OutageKind};
+use livestall::chat::{Outage, OutageKind};
 use livestall::config::{FieldMap, Language, SourceConfig, SourceKind};
 use tui_support::*;
 
@@ -36,20 +36,6 @@ fn two_sources(language: Language) -> Model {
     Model::new(&config, "小王")
 }
 
-fn from(source: usize, id: &str, user: &str, text: &str, received_at_ms: i64) -> Msg {
-    Msg::Chat {
-        source,
-        message: ChatMessage {
-            id: id.into(),
-            user: user.into(),
-            user_id: None,
-            text: text.into(),
-            ts: None,
-        },
-        received_at_ms,
-    }
-}
-
 fn status(source: usize, status: SourceStatus) -> Msg {
     Msg::Source { source, status }
 }
@@ -70,11 +56,11 @@ fn stream(m: &mut Model) -> Vec<Event> {
         Msg::Tick(at(14, 31, 50)),
         status(0, SourceStatus::Connected),
         status(1, SourceStatus::Connected),
-        from(0, "抖音:1", "抖音用户2231", "小米来两袋", at(14, 31, 55)),
-        from(1, "B站:1", "阿**", "核桃来一袋", at(14, 31, 57)),
+        chat_from(0, "抖音:1", "抖音用户2231", "小米来两袋", at(14, 31, 55)),
+        chat_from(1, "B站:1", "阿**", "核桃来一袋", at(14, 31, 57)),
         Msg::Tick(at(14, 32, 0)),
         status(1, lost()),
-        from(0, "抖音:2", "兰兰", "扣1", at(14, 32, 1)),
+        chat_from(0, "抖音:2", "兰兰", "扣1", at(14, 32, 1)),
         Msg::Tick(at(14, 32, 3)),
         status(1, lost()),
         Msg::Tick(at(14, 32, 4)),

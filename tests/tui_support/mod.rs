@@ -160,8 +160,13 @@ pub fn published(effects: &[Effect]) -> Vec<&Event> {
 }
 
 pub fn chat(id: &str, user: &str, text: &str, received_at_ms: i64) -> Msg {
+    chat_from(0, id, user, text, received_at_ms)
+}
+
+/// A chat message from source `source` (the config's `source`-th).
+pub fn chat_from(source: usize, id: &str, user: &str, text: &str, received_at_ms: i64) -> Msg {
     Msg::Chat {
-        source: 0,
+        source,
         message: ChatMessage {
             id: id.into(),
             user: user.into(),
