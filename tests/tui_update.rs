@@ -1438,3 +1438,60 @@ fn config_of_json() -> livestall::config::Config {
     // The fixture shop reads a JSON relay.
     config(Language::Zh)
 }
+
+/// Intents an earlier run left pending are told when the inbox loads them
+/// (and put to auto-confirm): their message will not come again, since a
+/// relay's replayed history is skipped as read. This run's own, loaded
+/// back from beyond the page, were told when they came and are not again.
+#[test]
+fn intents_an_earlier_run_left_pending_are_told_when_loaded() {
+    let row = |id: &str, received_at_ms: i64| PendingIntent {
+        intent: NewIntent {
+            key: intent_key(id, 0),
+            source: "json".into(),
+            user: "老客".into(),
+            user_id: None,
+            text: "小米来两袋".into(),
+            kind: IntentKind::Order,
+            sku: Some("millet-5jin".into()),
+            qty: Some(2),
+            confidence: 0.95,
+            received_at_ms,
+        },
+        waitlisted: false,
+    };
+    let page = || {
+        Msg::Store(StoreEvent::PendingPage(livestall::store::PendingPage {
+            rows: vec![row("yesterday", at(9, 0, 0)), row("now", at(14, 0, 5))],
+            undecided: 2,
+        }))
+    };
+    let mut m = model(Language::Zh);
+    update(&mut m, Msg::Tick(at(14, 0, 0)));
+    let fx = update(&mut m, page());
+    let told: Vec<&str> = published(&fx)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Intent { msg_id, .. } => Some(msg_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told, ["yesterday"]);
+    assert!(!fx
+        .iter()
+        .any(|e| matches!(e, Effect::Store(StoreJob::Confirm(_)))));
+
+    // Under auto-confirm the earlier run's sure order is confirmed.
+    let mut m = model(Language::Zh);
+    m.policy.auto_confirm = true;
+    update(&mut m, Msg::Tick(at(14, 0, 0)));
+    let fx = update(&mut m, page());
+    let confirmed: Vec<&str> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Store(StoreJob::Confirm(request)) => Some(request.key.msg_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(confirmed, ["yesterday"]);
+}

@@ -1141,7 +1141,7 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         }
         StoreEvent::PendingPage(page) => {
             model.page_in_flight = false;
-            load_page(model, engine, page);
+            load_page(model, engine, page, fx);
             book::refresh_offers(model, fx);
         }
         StoreEvent::StockChanged(result) => book::stock_changed(model, result, fx),
@@ -1318,10 +1318,15 @@ fn inbox_has_room(model: &Model) -> bool {
 }
 
 /// Fills the inbox from the database's oldest undecided intents: those not
-/// in memory yet join it until it holds its page.
-fn load_page(model: &mut Model, engine: &Engine, page: PendingPage) {
+/// in memory yet join it until it holds its page. Those an earlier run
+/// received are told now (and put to the auto-confirm policy): their
+/// message will not come again to tell them, since the chat record keeps
+/// a relay's replayed history from being read twice. This run's own were
+/// told when they arrived.
+fn load_page(model: &mut Model, engine: &Engine, page: PendingPage, fx: &mut Vec<Effect>) {
     let loaded: std::collections::HashSet<IntentKey> =
         model.inbox.iter().map(|item| item.key.clone()).collect();
+    let mut told = Vec::new();
     for PendingIntent { intent, waitlisted } in page.rows {
         if model.inbox.len() >= INBOX_WINDOW {
             break;
@@ -1329,11 +1334,24 @@ fn load_page(model: &mut Model, engine: &Engine, page: PendingPage) {
         if loaded.contains(&intent.key) {
             continue;
         }
-        let item = stored_item(model, engine, intent, waitlisted, false);
+        let earlier = model
+            .first_tick_ms
+            .is_some_and(|started| intent.received_at_ms < started);
+        let mut item = stored_item(model, engine, intent, waitlisted, false);
+        if earlier && !waitlisted {
+            item.announced = true;
+            fx.push(Effect::Publish(intent_event(&item)));
+            told.push(item.key.clone());
+        }
         model.inbox.push(item);
     }
     sort_inbox(model);
     model.inbox_more = page.undecided.saturating_sub(model.inbox.len() as u64);
+    if model.policy.auto_confirm {
+        for key in told {
+            consider_auto_confirm(model, key, fx);
+        }
+    }
 }
 
 /// Asks for the next page when the helpers have decided a quarter of the
