@@ -231,3 +231,49 @@ fn typed_lines_are_answered_one_by_one() {
     assert_eq!(lines[0]["intents"][0]["sku"], "MILLET");
     assert_eq!(lines[1]["line"], 2);
 }
+
+/// `history` and `orders` on a line (LABELING.md, second edition): a cancel
+/// naming nothing needs an order, an uncertain one is read below the
+/// auto-confirm line, "再来" after one's own order orders its product, and
+/// a line without them is read alone, as before.
+#[test]
+fn lines_with_the_senders_context_are_read_in_it() {
+    let input = concat!(
+        "{\"id\":\"alone\",\"text\":\"不要了\"}\n",
+        "{\"id\":\"no-order\",\"text\":\"不要了\",\"orders\":[]}\n",
+        "{\"id\":\"fresh\",\"text\":\"不要了\",\"orders\":[{\"sku\":\"WALNUT\",\"qty\":2,\"ago_s\":40}]}\n",
+        "{\"id\":\"said-since\",\"text\":\"不要了\",\"orders\":[{\"sku\":\"WALNUT\",\"qty\":2,\"ago_s\":400}],",
+        "\"history\":[{\"text\":\"这首歌真好听\",\"ago_s\":100}]}\n",
+        "{\"id\":\"again\",\"text\":\"再来两袋\",\"orders\":[{\"sku\":\"WALNUT\",\"qty\":1,\"ago_s\":90}]}\n",
+    );
+    let (lines, status) = parse_lines(&shop(), input.as_bytes());
+    assert!(status.success());
+    let by_id = |id: &str| -> &Value {
+        lines
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap_or_else(|| panic!("no line {id}"))
+    };
+    let kinds = |id: &str| -> Vec<String> {
+        by_id(id)["intents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| format!("{}:{}", i["kind"].as_str().unwrap(), i["sku"]))
+            .collect()
+    };
+    assert_eq!(kinds("alone"), ["cancel:null"], "read alone, as before");
+    assert!(kinds("no-order").is_empty(), "nothing to cancel");
+    assert_eq!(kinds("fresh"), ["cancel:null"]);
+    assert!(by_id("fresh")["intents"][0]["confidence"].as_f64().unwrap() >= 0.8);
+    assert_eq!(kinds("said-since"), ["cancel:null"]);
+    assert!(
+        by_id("said-since")["intents"][0]["confidence"]
+            .as_f64()
+            .unwrap()
+            < 0.8,
+        "uncertain: the helper decides"
+    );
+    assert_eq!(kinds("again"), ["order:\"WALNUT\""]);
+    assert_eq!(by_id("again")["intents"][0]["qty"], 2);
+}

@@ -2,6 +2,7 @@
 //! Reads the catalog only; needs no database and writes nothing.
 
 use crate::catalog::Catalog;
+use crate::intent::sender::{OpenOrder, Said, SenderContext};
 use crate::intent::{Engine, Intent};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -94,6 +95,67 @@ struct FastMessage<'a> {
     /// arrived, which is what `current` means; `current` wins when both are.
     #[serde(default, borrow)]
     on_air: Option<Cow<'a, str>>,
+    /// The sender's earlier messages and open orders (LABELING.md, second
+    /// edition); with neither, the message is read alone.
+    #[serde(default, borrow)]
+    history: Option<Vec<SaidLine<'a>>>,
+    #[serde(default, borrow)]
+    orders: Option<Vec<OrderLine<'a>>>,
+}
+
+/// One of `history`'s messages: `{"text", "ago_s", "current"?}`.
+#[derive(Deserialize)]
+struct SaidLine<'a> {
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(default)]
+    ago_s: f64,
+}
+
+/// One of `orders`: `{"sku", "qty", "ago_s"}`.
+#[derive(Deserialize)]
+struct OrderLine<'a> {
+    #[serde(borrow)]
+    sku: Cow<'a, str>,
+    #[serde(default)]
+    qty: Option<u32>,
+    #[serde(default)]
+    ago_s: f64,
+}
+
+/// Seconds as the context counts them (negative or not a number: now).
+fn seconds(ago_s: f64) -> u64 {
+    if ago_s.is_finite() && ago_s > 0.0 {
+        ago_s as u64
+    } else {
+        0
+    }
+}
+
+/// The sender's context of a line, in the engine's terms; `None` when the
+/// line has neither `history` nor `orders` (read alone).
+fn sender_context<'l>(
+    catalog: &Catalog,
+    history: Option<&'l [SaidLine<'l>]>,
+    orders: Option<&[OrderLine<'_>]>,
+    said: &mut Vec<Said<'l>>,
+    open: &mut Vec<OpenOrder>,
+) -> bool {
+    said.clear();
+    open.clear();
+    if history.is_none() && orders.is_none() {
+        return false;
+    }
+    said.extend(history.unwrap_or_default().iter().map(|h| Said {
+        text: &h.text,
+        ago_s: seconds(h.ago_s),
+    }));
+    open.extend(orders.unwrap_or_default().iter().map(|o| OpenOrder {
+        product: catalog.index_of_sku(&o.sku),
+        qty: o.qty.unwrap_or(1),
+        ago_s: seconds(o.ago_s),
+    }));
+    true
 }
 
 impl FastMessage<'_> {
@@ -208,7 +270,21 @@ pub fn run_with(
                     .as_deref()
                     .or(m.on_air.as_deref())
                     .and_then(|sku| catalog.index_of_sku(sku));
-                if engine.parse_guarded(&m.text, current, &mut intents) {
+                let mut said = Vec::new();
+                let mut open = Vec::new();
+                let in_context = sender_context(
+                    catalog,
+                    m.history.as_deref(),
+                    m.orders.as_deref(),
+                    &mut said,
+                    &mut open,
+                );
+                let sender = SenderContext {
+                    orders: &open,
+                    history: &said,
+                };
+                let sender = in_context.then_some(&sender);
+                if engine.parse_guarded_in_context(&m.text, current, sender, &mut intents) {
                     lines.write(&mut output, m.id, &intents)?;
                     output.write_all(b"\n")?;
                     if flush == Flush::EachLine {

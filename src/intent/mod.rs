@@ -16,6 +16,7 @@ pub mod lexicon;
 pub mod matcher;
 pub mod normalize;
 pub mod numbers;
+pub mod sender;
 
 use crate::catalog::Catalog;
 use std::cell::RefCell;
@@ -165,6 +166,18 @@ impl Engine {
     /// that happened, for the caller to report. (Tests and the fuzzer call
     /// `parse`, where such a bug still panics and is seen.)
     pub fn parse_guarded(&self, text: &str, current: Option<usize>, out: &mut Vec<Intent>) -> bool {
+        self.parse_guarded_in_context(text, current, None, out)
+    }
+
+    /// `parse_guarded` with the sender's context (`sender::SenderContext`;
+    /// `None` reads the message alone).
+    pub fn parse_guarded_in_context(
+        &self,
+        text: &str,
+        current: Option<usize>,
+        sender: Option<&sender::SenderContext<'_>>,
+        out: &mut Vec<Intent>,
+    ) -> bool {
         GUARDED.with(|g| g.set(true));
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             if let Some(marker) = self.fault_on.as_deref() {
@@ -172,7 +185,7 @@ impl Engine {
                     panic!("test hook: the engine fails on {marker:?}");
                 }
             }
-            self.parse_into(text, current, out)
+            self.parse_in_context(text, current, sender, out)
         }));
         GUARDED.with(|g| g.set(false));
         if read.is_err() {

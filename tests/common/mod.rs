@@ -34,6 +34,66 @@ pub struct Labelled {
     pub expect: Vec<Expected>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The sender's earlier messages (LABELING.md, second edition).
+    #[serde(default)]
+    pub history: Option<Vec<SaidBefore>>,
+    /// The sender's open orders when the message came.
+    #[serde(default)]
+    pub orders: Option<Vec<OrderBefore>>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct SaidBefore {
+    pub text: String,
+    #[serde(default)]
+    pub ago_s: f64,
+}
+
+#[derive(serde::Deserialize)]
+pub struct OrderBefore {
+    pub sku: String,
+    #[serde(default)]
+    pub qty: Option<u32>,
+    #[serde(default)]
+    pub ago_s: f64,
+}
+
+/// Reads `r` as the app does: alone, or with the sender's context when the
+/// row gives one.
+fn read(engine: &Engine, catalog: &Catalog, r: &Labelled) -> Vec<livestall::intent::Intent> {
+    use livestall::intent::sender::{OpenOrder, Said, SenderContext};
+    let current = r.current.as_deref().and_then(|s| catalog.index_of_sku(s));
+    let mut out = Vec::new();
+    if r.history.is_none() && r.orders.is_none() {
+        engine.parse_into(&r.text, current, &mut out);
+        return out;
+    }
+    let secs = |s: f64| if s > 0.0 { s as u64 } else { 0 };
+    let said: Vec<Said> = r
+        .history
+        .iter()
+        .flatten()
+        .map(|h| Said {
+            text: &h.text,
+            ago_s: secs(h.ago_s),
+        })
+        .collect();
+    let orders: Vec<OpenOrder> = r
+        .orders
+        .iter()
+        .flatten()
+        .map(|o| OpenOrder {
+            product: catalog.index_of_sku(&o.sku),
+            qty: o.qty.unwrap_or(1),
+            ago_s: secs(o.ago_s),
+        })
+        .collect();
+    let sender = SenderContext {
+        orders: &orders,
+        history: &said,
+    };
+    engine.parse_in_context(&r.text, current, Some(&sender), &mut out);
+    out
 }
 
 pub fn load_corpus(path: impl AsRef<Path>) -> Vec<Labelled> {
@@ -67,6 +127,10 @@ pub struct Score {
     pub stretch_exact: Option<f64>,
     /// Every row, core or stretch, whose reading is not exactly the label.
     pub misses: Vec<Miss>,
+    /// Rows tagged `uncertain` (the helper decides them), and how many of
+    /// them were read at or above the auto-confirm line.
+    pub uncertain: usize,
+    pub uncertain_sure: usize,
 }
 
 /// One message the engine reads differently from its label.
@@ -134,15 +198,21 @@ pub fn score(catalog: &Catalog, rows: &[Labelled]) -> Score {
 
 fn score_rows(engine: &Engine, catalog: &Catalog, core: &[&Labelled]) -> Score {
     let (mut tp, mut fp, mut fnn, mut exact, mut none_total, mut none_alarm) = (0, 0, 0, 0, 0, 0);
+    let (mut uncertain, mut uncertain_sure) = (0, 0);
     let mut misses = Vec::new();
     for r in core {
         let mut want: HashMap<Key, i64> = HashMap::new();
         for e in &r.expect {
             *want.entry(key(&e.kind, e.sku.clone(), e.qty)).or_default() += 1;
         }
-        let current = r.current.as_deref().and_then(|s| catalog.index_of_sku(s));
         let mut have: HashMap<Key, i64> = HashMap::new();
-        for i in engine.parse(&r.text, current) {
+        let read = read(engine, catalog, r);
+        if r.tags.iter().any(|t| t == "uncertain") {
+            uncertain += 1;
+            let line = livestall::intent::AUTO_CONFIRM_CONFIDENCE;
+            uncertain_sure += usize::from(read.iter().any(|i| i.confidence >= line));
+        }
+        for i in read {
             let sku = i
                 .product
                 .and_then(|p| catalog.get(p))
@@ -201,6 +271,8 @@ fn score_rows(engine: &Engine, catalog: &Catalog, core: &[&Labelled]) -> Score {
         },
         stretch_exact: None,
         misses,
+        uncertain,
+        uncertain_sure,
     }
 }
 
