@@ -274,6 +274,7 @@ fn the_stored_order_is_followed_with_unknown_products_dropped_and_new_ones_last(
             "millet-5jin".into(),
         ]),
         recent: vec![],
+        open_orders: vec![],
     };
     let fx = update(&mut m, Msg::Store(StoreEvent::Resumed(resume)));
     assert_eq!(

@@ -1495,3 +1495,89 @@ fn intents_an_earlier_run_left_pending_are_told_when_loaded() {
         .collect();
     assert_eq!(confirmed, ["yesterday"]);
 }
+
+/// The core reads a sender's message in their context once the open orders
+/// are known: "算了" from a buyer with no open order stays in the chat
+/// only; after their order and other words since, it is uncertain (below
+/// the auto-confirm line: the helper decides); right after the order it is
+/// a cancel of it.
+#[test]
+fn cancels_naming_nothing_are_read_against_the_senders_orders() {
+    let mut m = model(Language::Zh);
+    update(&mut m, Msg::Tick(at(14, 0, 0)));
+    update(
+        &mut m,
+        Msg::Store(StoreEvent::Resumed(livestall::store::Resume::default())),
+    );
+    update(&mut m, chat("s1", "阿花", "算了算了", at(14, 0, 1)));
+    assert!(m.inbox.is_empty(), "nothing to cancel: chat only");
+    assert_eq!(m.chat.len(), 1);
+
+    update(&mut m, chat("o1", "阿花", "小米来两袋", at(14, 0, 2)));
+    let key = m.inbox[0].key.clone();
+    update(
+        &mut m,
+        Msg::Store(StoreEvent::Confirmed(
+            key,
+            livestall::store::Confirmed {
+                action: livestall::store::OrderAction::Created,
+                order_id: 11,
+                sku: "millet-5jin".into(),
+                qty: 2,
+                before_qty: None,
+                user: "阿花".into(),
+                stock_left: 298,
+                sold: 2,
+                unit_price_fen: 3990,
+                revenue_fen: 7980,
+            },
+        )),
+    );
+    assert!(m.inbox.is_empty());
+    update(&mut m, chat("s2", "阿花", "这首歌真好听", at(14, 0, 30)));
+    let fx = update(&mut m, chat("s3", "阿花", "算了 不唱了", at(14, 0, 40)));
+    assert_eq!(m.inbox.len(), 1, "an order to act on: the helper sees it");
+    assert_eq!(m.inbox[0].kind, IntentKind::Cancel);
+    assert!(
+        m.inbox[0].confidence < livestall::intent::AUTO_CONFIRM_CONFIDENCE,
+        "words since the order: uncertain"
+    );
+    assert!(published(&fx)
+        .iter()
+        .any(|e| matches!(e, Event::Intent { msg_id, .. } if msg_id == "s3")));
+
+    // Another buyer, straight after their order: a plain cancel.
+    update(&mut m, chat("o2", "Tom", "2 bags of millet", at(14, 1, 0)));
+    let key = m
+        .inbox
+        .iter()
+        .find(|i| i.key.msg_id == "o2")
+        .unwrap()
+        .key
+        .clone();
+    update(
+        &mut m,
+        Msg::Store(StoreEvent::Confirmed(
+            key,
+            livestall::store::Confirmed {
+                action: livestall::store::OrderAction::Created,
+                order_id: 12,
+                sku: "millet-5jin".into(),
+                qty: 2,
+                before_qty: None,
+                user: "Tom".into(),
+                stock_left: 296,
+                sold: 4,
+                unit_price_fen: 3990,
+                revenue_fen: 15960,
+            },
+        )),
+    );
+    update(&mut m, chat("c2", "Tom", "cancel", at(14, 1, 20)));
+    let cancel = m
+        .inbox
+        .iter()
+        .find(|i| i.key.msg_id == "c2")
+        .expect("Tom's cancel");
+    assert!(cancel.confidence >= livestall::intent::AUTO_CONFIRM_CONFIDENCE);
+}

@@ -20,6 +20,7 @@ pub mod keymap;
 pub mod model;
 pub mod msg;
 pub mod rows;
+pub mod senders;
 pub mod tui;
 pub mod update;
 

@@ -523,6 +523,9 @@ pub struct Model {
     pub confirmed_this_run: u32,
     /// The run's chat sources, in the config's order (`SourceId` indexes it).
     pub sources: Vec<SourceState>,
+    /// Each sender's recent words and open orders, for reading their next
+    /// message in context.
+    pub senders: crate::app::senders::SenderBook,
     /// The config file's name, for the hint when the source cannot be
     /// reached (`None` for the built-in sample).
     pub config_file: Option<String>,
@@ -654,6 +657,7 @@ impl Model {
             recent_orders: VecDeque::new(),
             confirmed_this_run: 0,
             sources: config.sources.iter().map(SourceState::new).collect(),
+            senders: Default::default(),
             config_file: config.path.as_ref().map(|p| p.display().to_string()),
             msg_rate: 0.0,
             arrivals_since_tick: 0,

@@ -8,9 +8,10 @@ use crate::app::keymap::Action;
 use crate::app::model::*;
 use crate::app::msg::{Command, Effect, Msg, ProductRef, SourceStatus};
 use crate::chat::{ChatMessage, OutageKind, SourceId};
+use crate::intent::sender::SenderContext;
 use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
-    AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderAmend,
+    buyer_key, AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderAmend,
     PendingIntent, PendingPage, Refusal, RejectFilter, StockRow, StoreEvent, StoreJob,
 };
 use crossterm::event::{KeyEvent, KeyEventKind};
@@ -694,7 +695,18 @@ fn on_chat(
     // The bell is for a helper who looked away from an inbox with nothing in it.
     let inbox_was_empty = model.inbox.is_empty();
     let mut intents = Vec::new();
-    if !engine.parse_guarded(&message.text, model.on_air, &mut intents) {
+    // Read in the sender's context: their open orders and recent words.
+    let buyer = buyer_key(&message.user, message.user_id.as_deref());
+    let context = model.senders.context(&buyer, received_at_ms);
+    let said = context.as_ref().map(|c| c.said()).unwrap_or_default();
+    let sender = context.as_ref().map(|c| SenderContext {
+        orders: &c.orders,
+        history: &said,
+    });
+    let read =
+        engine.parse_guarded_in_context(&message.text, model.on_air, sender.as_ref(), &mut intents);
+    model.senders.heard(&buyer, &message.text, received_at_ms);
+    if !read {
         // The message still joins the chat log, with no reading.
         tracing::error!(msg_id = %message.id, "the intent engine failed on a message");
     }
@@ -872,6 +884,28 @@ fn auto_refusal(item: &InboxItem) -> Option<Event> {
     }
 }
 
+/// Keeps the sender book's open orders as the store's answers move them;
+/// `key` is the intent a confirmation answers (its buyer orders).
+fn note_order(model: &mut Model, key: Option<&IntentKey>, done: &Confirmed) {
+    match done.action {
+        OrderAction::Created | OrderAction::Reopened => {
+            let Some(item) = key.and_then(|key| model.inbox.iter().find(|i| &i.key == key)) else {
+                return;
+            };
+            let buyer = buyer_key(&item.user, item.user_id.as_deref());
+            let product = model.catalog.index_of_sku(&done.sku);
+            // The order dates from the message that made it: what the buyer
+            // said after that message is what "said since" means.
+            let at_ms = item.received_at_ms;
+            model
+                .senders
+                .ordered(&buyer, Some(done.order_id), product, done.qty, at_ms);
+        }
+        OrderAction::Cancelled => model.senders.order_ended(done.order_id),
+        OrderAction::Changed => model.senders.order_changed(done.order_id, done.qty),
+    }
+}
+
 /// Sends queued auto-confirmations, in arrival order, while the window has room.
 fn auto_confirm_next(model: &mut Model, fx: &mut Vec<Effect>) {
     // A run that is ending sends nothing new to the store.
@@ -983,6 +1017,7 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
     match event {
         StoreEvent::Confirmed(key, confirmed) => {
             fx.push(Effect::Publish(Event::confirmed(&key, &confirmed)));
+            note_order(model, Some(&key), &confirmed);
             remember_decision(model, &key);
             let created = confirmed.action == OrderAction::Created;
             if created {
@@ -1081,6 +1116,7 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
                     );
                 }
             }
+            note_order(model, None, &done);
             apply_order(model, done);
             book::refresh_offers(model, fx);
             book::refresh_cart(model, fx);
@@ -1148,6 +1184,18 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
         StoreEvent::Cart { buyer, result } => book::cart_loaded(model, buyer, result),
         StoreEvent::Learned(result) => fix::learned(model, result),
         StoreEvent::Resumed(resume) => {
+            let catalog = &model.catalog;
+            let open = resume.open_orders.iter().map(|o| {
+                (
+                    o.order_id,
+                    o.buyer.clone(),
+                    catalog.index_of_sku(&o.sku),
+                    o.qty,
+                    o.confirmed_at_ms,
+                )
+            });
+            let open: Vec<_> = open.collect();
+            model.senders.seed(open);
             if let Some(skus) = &resume.queue {
                 queue::follow_queue(model, skus, fx);
             }

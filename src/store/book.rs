@@ -490,5 +490,32 @@ pub(super) fn resume(conn: &Connection) -> Result<super::Resume, StoreError> {
         on_air: on_air(conn)?,
         queue: queue(conn)?,
         recent,
+        open_orders: open_orders(conn, crate::clock::now_ms() - OPEN_FOR_MS)?,
     })
+}
+
+/// How far back an order counts as open in this stream for reading a
+/// buyer's "不要了": a day's streams, not last week's.
+const OPEN_FOR_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// Confirmed orders since `since_ms`, oldest first.
+fn open_orders(conn: &Connection, since_ms: i64) -> Result<Vec<super::OpenOrderRow>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT order_id, buyer, sku, qty, confirmed_at FROM orders
+              WHERE status = 'confirmed' AND confirmed_at >= ?1 ORDER BY order_id",
+        )
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map([since_ms], |row| {
+            Ok(super::OpenOrderRow {
+                order_id: row.get(0)?,
+                buyer: row.get(1)?,
+                sku: row.get(2)?,
+                qty: row.get(3)?,
+                confirmed_at_ms: row.get(4)?,
+            })
+        })
+        .map_err(map_err)?;
+    rows.collect::<Result<_, _>>().map_err(map_err)
 }

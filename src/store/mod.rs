@@ -182,6 +182,20 @@ pub struct Resume {
     pub queue: Option<Vec<String>>,
     /// Newest last.
     pub recent: Vec<RecentRow>,
+    /// Orders still open (confirmed, not cancelled) from this stream's
+    /// hours, for reading each buyer's cancels and changes in context.
+    pub open_orders: Vec<OpenOrderRow>,
+}
+
+/// An open order, as the core remembers it for its buyer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenOrderRow {
+    pub order_id: i64,
+    /// `buyer_key` of who ordered.
+    pub buyer: String,
+    pub sku: String,
+    pub qty: u32,
+    pub confirmed_at_ms: i64,
 }
 
 /// One order for the recent-orders line.
