@@ -1581,3 +1581,47 @@ fn cancels_naming_nothing_are_read_against_the_senders_orders() {
         .expect("Tom's cancel");
     assert!(cancel.confidence >= livestall::intent::AUTO_CONFIRM_CONFIDENCE);
 }
+
+/// Another run (a second helper's laptop) recorded an intent before this
+/// run's own reading of the message came: the sync tells it, once, and the
+/// own reading that follows finds it told (a script watching this run
+/// hears of every intent in its inbox, whichever run read it first).
+#[test]
+fn an_intent_another_run_recorded_first_is_told_once() {
+    let mut m = model(Language::Zh);
+    update(&mut m, Msg::Tick(at(14, 0, 0)));
+    // The first sync only says where the database is.
+    update(
+        &mut m,
+        Msg::Store(StoreEvent::Synced(Ok(Default::default()))),
+    );
+    let theirs = livestall::store::SyncReport {
+        intents: vec![(
+            NewIntent {
+                key: intent_key("m6", 0),
+                source: "json".into(),
+                user: "尾巴".into(),
+                user_id: None,
+                text: "核桃一袋".into(),
+                kind: IntentKind::Order,
+                sku: Some("walnut".into()),
+                qty: Some(1),
+                confidence: 0.95,
+                received_at_ms: at(14, 0, 1),
+            },
+            livestall::store::IntentStatus::Pending,
+        )],
+        ..Default::default()
+    };
+    let fx = update(&mut m, Msg::Store(StoreEvent::Synced(Ok(theirs))));
+    let told = |fx: &[Effect]| {
+        published(fx)
+            .iter()
+            .filter(|e| matches!(e, Event::Intent { msg_id, .. } if msg_id == "m6"))
+            .count()
+    };
+    assert_eq!(told(&fx), 1, "told from the sync");
+    let fx = update(&mut m, chat("m6", "尾巴", "核桃一袋", at(14, 0, 2)));
+    assert_eq!(told(&fx), 0, "not told again");
+    assert_eq!(m.inbox.len(), 1);
+}

@@ -92,7 +92,7 @@ pub(super) fn synced(
             }
             // Past the inbox's page it waits in the database, counted below.
             (None, true) if super::inbox_has_room(model) => {
-                insert_row(model, engine, intent, status);
+                insert_row(model, engine, intent, status, fx);
                 inserted = true;
             }
             (None, true) => {}
@@ -125,10 +125,22 @@ pub(super) fn synced(
     refresh_offers(model, fx);
 }
 
-fn insert_row(model: &mut Model, engine: &Engine, intent: NewIntent, status: IntentStatus) {
-    // Another run told it; this one does not put it to its own policy.
+fn insert_row(
+    model: &mut Model,
+    engine: &Engine,
+    intent: NewIntent,
+    status: IntentStatus,
+    fx: &mut Vec<Effect>,
+) {
+    // Another run recorded it and puts it to its own policy; this one does
+    // not. It is told here, once: whoever watches this run hears of every
+    // intent in its inbox, whichever run read the message first (its own
+    // reading of the message, if it comes later, finds it told).
     let waitlisted = status == IntentStatus::Waitlisted;
     let item = super::stored_item(model, engine, intent, waitlisted, true);
+    if !waitlisted {
+        fx.push(Effect::Publish(super::intent_event(&item)));
+    }
     model.inbox.push(item);
 }
 
