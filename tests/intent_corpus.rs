@@ -229,7 +229,7 @@ fn blind_written_corpora_score() {
 /// `MAX_FALSE_ALARM`.
 #[test]
 fn context_corpora_hold_their_ground() {
-    const FLOORS: [(&str, f64, f64); 2] = [("ctxgoji", 0.957, 0.05), ("ctxhive", 0.925, 0.11)];
+    const FLOORS: [(&str, f64, f64); 2] = [("ctxgoji", 0.956, 0.05), ("ctxhive", 0.936, 0.083)];
     let mut failures = Vec::new();
     for (name, min_f1, max_false_alarm) in FLOORS {
         let rows = load_corpus(data(&format!("{name}-messages.jsonl")));

@@ -851,6 +851,11 @@ pub const SPEC_UNITS: &[&str] = &[
     "个同事",
 ];
 
+/// Buy verbs that, with no count and no object, are as often a cheer or
+/// "come on" as an order ("来！", "来来来", "来吧"): alone they reach the
+/// helper below the auto-confirm line.
+pub const WEAK_ALONE_VERBS: &[&str] = &["来", "也来", "嚟"];
+
 /// Words before a number that make it an ordinal or a name, not a count:
 /// "第二件半价", "周5", "星期3", "礼拜六".
 pub const ORDINAL_PREFIXES: &[&str] = &["第", "周", "星期", "礼拜"];

@@ -66,20 +66,36 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
             widen(m.start, m.end);
         }
     }
-    let Some((first, last)) = span else {
+    let Some((first, _)) = span else {
         return false;
     };
     if sold_unit {
         // "来两袋", "拍两只炖汤": the product's own unit names it.
         return false;
     }
-    content_after(ctx, last, end) || content_before(ctx, first)
+    // After every order word, not only the last: "两个华子就能拿下".
+    let mut word_ends = qtys
+        .iter()
+        .filter(|q| inside(q.start))
+        .map(|q| q.end)
+        .chain(verbs.list.iter().filter(|v| inside(v.start)).map(|v| v.end))
+        .chain(
+            ctx.markers
+                .iter()
+                .filter(|m| inside(m.start) && matches!(m.marker, Marker::This | Marker::Kou))
+                .map(|m| m.end),
+        );
+    word_ends.any(|e| {
+        content_after(ctx, e, end, |n| {
+            qtys.iter().any(|q| q.start <= n && n < q.end)
+        })
+    }) || content_before(ctx, first)
 }
 
 /// Whether a content word stands right after the order's last word, past
 /// spaces, politeness, particles and English articles: "来一个大招",
 /// "buy a veneno", "get it towed".
-fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize) -> bool {
+fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize, counted: impl Fn(usize) -> bool) -> bool {
     loop {
         p = ctx.skip_spaces(p);
         if let Some(m) = ctx.marker_at(p).filter(|m| {
@@ -91,8 +107,12 @@ fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize) -> bool {
             p = m.end;
             continue;
         }
+        // Articles, and numbers that are no count of the order's ("来两杯
+        // 奶茶": 杯 is no unit of the shop's), stand before the object.
         match ctx.num_index_at(p) {
-            Some(i) if ctx.nums[i].form == NumForm::Article => p = ctx.nums[i].end,
+            Some(i) if ctx.nums[i].form == NumForm::Article || !counted(ctx.nums[i].start) => {
+                p = ctx.nums[i].end
+            }
             _ => break,
         }
     }
@@ -191,6 +211,10 @@ mod tests {
         ] {
             assert!(!about_product(text), "{text}");
         }
+        // After any of its words, not only the last; past a number that
+        // counts nothing of the shop's.
+        assert!(!about_product("两个华子就能拿下"));
+        assert!(!about_product("给我来两杯奶茶"));
         // Not when politeness, a description or a demonstrative stands between.
         assert!(about_product("5斤的来一个"));
         assert!(about_product("这种来两个"));
