@@ -579,6 +579,11 @@ const MARKERS: &[(&str, Marker)] = {
         ("跟", Filler),
         // Sichuanese and northern particles and pronouns: 噻, 俺 (I).
         ("噻", Filler),
+        ("啦", Filler),
+        ("唉", Filler),
+        ("sorry", Filler),
+        // "那算了", "那就来两袋": then, as a conjunction.
+        ("那", Filler),
         ("俺", Filler),
         // Addressing the seller or the room: "老板来一个", "宝宝们 来一单".
         ("老板", Filler),

@@ -158,7 +158,7 @@ fn content_before(ctx: &Ctx<'_>, first: usize) -> bool {
 
 /// Whether the character at `p` belongs to no product word, marker or
 /// number (and, in English, to no unit word): a word of other content.
-fn is_content_at(ctx: &Ctx<'_>, p: usize) -> bool {
+pub(super) fn is_content_at(ctx: &Ctx<'_>, p: usize) -> bool {
     let Some(c) = ctx.text[p..].chars().next() else {
         return false;
     };
