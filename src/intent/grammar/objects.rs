@@ -39,14 +39,21 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
         .get(k)
         .map_or(text.len(), |&c| ceil_char_boundary(text, c))
         .max(start);
-    let inside = |a: usize| start <= a && a < end;
+    // This clause's share of each sorted list, found by binary search: a
+    // long message with many clauses stays linear.
+    let qtys = &qtys[qtys.partition_point(|q| q.start < start)..];
+    let qtys = &qtys[..qtys.partition_point(|q| q.start < end)];
+    let verbs = &verbs.list[verbs.list.partition_point(|v| v.start < start)..];
+    let verbs = &verbs[..verbs.partition_point(|v| v.start < end)];
+    let markers = &ctx.markers[ctx.markers.partition_point(|m| m.start < start)..];
+    let markers = &markers[..markers.partition_point(|m| m.start < end)];
     // The order's words in this clause: from the first to the last.
     let mut span: Option<(usize, usize)> = None;
     let mut widen = |a: usize, b: usize| {
         span = Some(span.map_or((a, b), |(s, e)| (s.min(a), e.max(b))));
     };
     let mut sold_unit = false;
-    for q in qtys.iter().filter(|q| inside(q.start)) {
+    for q in qtys {
         if let Some((a, b)) = q.unit {
             let unit = &text[a..b];
             if ctx.units.longest(text, a) == Some(b - a) {
@@ -58,10 +65,10 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
         }
         widen(q.start, q.end);
     }
-    for v in verbs.list.iter().filter(|v| inside(v.start)) {
+    for v in verbs {
         widen(v.start, v.end);
     }
-    for m in ctx.markers.iter().filter(|m| inside(m.start)) {
+    for m in markers {
         if matches!(m.marker, Marker::This | Marker::Kou) {
             widen(m.start, m.end);
         }
@@ -76,13 +83,12 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
     // After every order word, not only the last: "两个华子就能拿下".
     let mut word_ends = qtys
         .iter()
-        .filter(|q| inside(q.start))
         .map(|q| q.end)
-        .chain(verbs.list.iter().filter(|v| inside(v.start)).map(|v| v.end))
+        .chain(verbs.iter().map(|v| v.end))
         .chain(
-            ctx.markers
+            markers
                 .iter()
-                .filter(|m| inside(m.start) && matches!(m.marker, Marker::This | Marker::Kou))
+                .filter(|m| matches!(m.marker, Marker::This | Marker::Kou))
                 .map(|m| m.end),
         );
     word_ends.any(|e| {
@@ -164,9 +170,15 @@ pub(super) fn is_content_at(ctx: &Ctx<'_>, p: usize) -> bool {
     };
     c.is_alphanumeric()
         && ctx.marker_covering(p).is_none()
-        && !ctx.mentions.iter().any(|m| m.start <= p && p < m.end)
-        && !ctx.nums.iter().any(|n| n.start <= p && p < n.end)
+        && !covers(ctx.mentions, |m| (m.start, m.end), p)
+        && !covers(ctx.nums, |n| (n.start, n.end), p)
         && ctx.lexicon.english_units.longest(ctx.text, p).is_none()
+}
+
+/// Whether an item of `items` (sorted, not overlapping) covers `p`.
+fn covers<T>(items: &[T], span: impl Fn(&T) -> (usize, usize), p: usize) -> bool {
+    let i = items.partition_point(|x| span(x).1 <= p);
+    items.get(i).is_some_and(|x| span(x).0 <= p)
 }
 
 #[cfg(test)]
