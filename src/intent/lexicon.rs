@@ -51,6 +51,9 @@ pub enum Marker {
     /// A word that merely contains a verb character and is not that verb:
     /// 进来, 原来, 起来, 来自 (来 is "come" there, not "give me").
     Word,
+    /// How or why the buying is done (直接拍, 狠狠下单, 秒杀来3份, 拍两单凑
+    /// 满减): beside an order it is neither its object nor another one.
+    Manner,
 }
 
 impl Marker {
@@ -85,6 +88,9 @@ const MARKERS: &[(&str, Marker)] = {
         // "来个特写" asks the broadcaster for a close-up.
         ("来个", BuyIfObject),
         ("安排", Buy),
+        // Ordered already, as 拍了: "已拍", "已下单".
+        ("已拍", Buy),
+        ("已下单", Buy),
         ("预定", Buy),
         ("预订", Buy),
         ("sold", Buy),
@@ -571,6 +577,47 @@ const MARKERS: &[(&str, Marker)] = {
         ("这回", Filler),
         ("嘞", Filler),
         ("跟", Filler),
+        // Sichuanese and northern particles and pronouns: 噻, 俺 (I).
+        ("噻", Filler),
+        ("啦", Filler),
+        ("唉", Filler),
+        ("sorry", Filler),
+        // "那算了", "那就来两袋": then, as a conjunction.
+        ("那", Filler),
+        ("俺", Filler),
+        // Addressing the seller or the room: "老板来一个", "宝宝们 来一单".
+        ("老板", Filler),
+        ("老板娘", Filler),
+        ("宝宝们", Filler),
+        ("家人们", Filler),
+        ("姐妹们", Filler),
+        ("兄弟们", Filler),
+        ("老铁", Filler),
+        ("老铁们", Filler),
+        ("亲们", Filler),
+        ("小伙子", Filler),
+        ("美女", Filler),
+        ("帅哥", Filler),
+        // "the last box", "dibs on the last one".
+        ("last", Filler),
+        ("on", Filler),
+        // "one of these", "I'll take those": the product shown.
+        ("these", This),
+        ("those", This),
+        // How or why the buying is done.
+        ("直接", Manner),
+        ("狠狠", Manner),
+        ("狠狠地", Manner),
+        ("果断", Manner),
+        ("赶紧", Manner),
+        ("马上", Manner),
+        ("立马", Manner),
+        ("多", Manner),
+        ("秒杀", Manner),
+        ("用券", Manner),
+        ("领券", Manner),
+        ("凑单", Manner),
+        ("凑满减", Manner),
     ]
 };
 
@@ -712,6 +759,12 @@ pub const SELLING_CLASSIFIERS: &[&str] = &[
     "筐", "篮", "兜", "听", "板", "把", "串", "扎", "卷", "支", "张",
 ];
 
+/// Count words that stand for whatever is sold ("来一个", "两份", "x2"):
+/// a count in one of these, or in the catalog's own units, can be an order
+/// of the product on air; one in another classifier ("来一把", "两张照片")
+/// counts something else.
+pub const GENERIC_COUNT_WORDS: &[&str] = &["个", "份", "单", "件", "x", "×"];
+
 /// English unit words after a number ("2 bags", "three boxes").
 pub const ENGLISH_UNITS: &[&str] = &[
     "bag", "bags", "box", "boxes", "pack", "packs", "packet", "packets", "jar", "jars", "can",
@@ -793,6 +846,7 @@ pub const SPEC_UNITS: &[&str] = &[
     "句",
     "首",
     "个月",
+    "单元",
     "个小时",
     "个星期",
     "个礼拜",
@@ -801,6 +855,15 @@ pub const SPEC_UNITS: &[&str] = &[
     "个同学",
     "个同事",
 ];
+
+/// Buy verbs that, with no count and no object, are as often a cheer or
+/// "come on" as an order ("来！", "来来来", "来吧"): alone they reach the
+/// helper below the auto-confirm line.
+pub const WEAK_ALONE_VERBS: &[&str] = &["来", "也来", "嚟"];
+
+/// Words before a number that make it an ordinal or a name, not a count:
+/// "第二件半价", "周5", "星期3", "礼拜六".
+pub const ORDINAL_PREFIXES: &[&str] = &["第", "周", "星期", "礼拜"];
 
 /// Words for now that start a new clause in run-on chat: "去年买的香油吃完了
 /// 今年再给我来两瓶" is a past, then an order.

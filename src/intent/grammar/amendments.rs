@@ -4,11 +4,12 @@
 //! ordered) and changes (the first number after 改成 / make it is the new
 //! total, one change a clause).
 
-use super::super::lexicon::Marker;
+use super::super::lexicon::{Marker, MarkerHit, GENERIC_COUNT_WORDS};
 use super::super::numbers::{NumForm, MAX_QTY};
 use super::super::{Evidence, Intent, IntentKind};
-use super::context::{Ctx, Unit};
+use super::context::{is_cjk, Ctx, Unit};
 use super::mood::Mood;
+use super::objects::is_content_at;
 use super::quantities::flag_large;
 use super::senses::{MentionState, Senses};
 
@@ -39,13 +40,15 @@ pub(super) fn read(
         cancel_clauses.clear();
         cancel_clauses.extend(
             live_markers()
-                .filter(|m| m.marker == Marker::Cancel)
+                .filter(|m| m.marker == Marker::Cancel && !cancels_its_own(ctx, m))
                 .map(|m| ctx.clause(m.start)),
         );
         cancel_clauses.dedup();
         let cancel_clauses: &[usize] = cancel_clauses;
         let cancels_clause = |clause: usize| cancel_clauses.binary_search(&clause).is_ok();
-        if let Some(first) = live_markers().find(|m| m.marker == Marker::Cancel) {
+        if let Some(first) =
+            live_markers().find(|m| m.marker == Marker::Cancel && !cancels_its_own(ctx, m))
+        {
             let before = out.len();
             for (i, m) in ctx.mentions.iter().enumerate() {
                 // "算了不要花生糖了", "don't want the pie anymore": a product
@@ -171,6 +174,49 @@ pub(super) fn read(
     handled
 }
 
+/// A cancel word with an object of its own cancels nothing of the shop's:
+/// a content word right after it ("取消关注", "cancel my netflix") or right
+/// before it ("这局算了", "这首歌算了").
+/// The order itself ("那单取消", "鄰居那份取消") is no object of its own.
+fn cancels_its_own(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
+    let text = ctx.text;
+    // English words part at spaces ("cancel my netflix"); a space between
+    // Chinese words ends the clause ("不要了 吃不完").
+    let after = if text[m.start..m.end].is_ascii() {
+        ctx.skip_articles(m.end)
+    } else {
+        m.end
+    };
+    if is_content_at(ctx, after) {
+        return true;
+    }
+    let Some(c) = text[..m.start].chars().next_back() else {
+        return false;
+    };
+    let p = m.start - c.len_utf8();
+    let the_order = GENERIC_COUNT_WORDS.contains(&&text[p..m.start])
+        || ctx.units.longest(text, p) == Some(m.start - p);
+    if !is_cjk(c) || !is_content_at(ctx, p) || the_order {
+        return false;
+    }
+    // A thing pointed at (这局, 这首歌, 那把), not a product word the
+    // catalog spells only in longer names ("苹果不要了").
+    let mut q = p;
+    for _ in 0..3 {
+        let Some(d) = text[..q].chars().next_back() else {
+            return false;
+        };
+        q -= d.len_utf8();
+        if matches!(d, '这' | '那' | '這') {
+            return true;
+        }
+        if !is_content_at(ctx, q) {
+            return false;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::Message;
@@ -211,6 +257,21 @@ mod tests {
             amendments("取消小米"),
             (vec![(Cancel, Some(0), None, 0.9)], true)
         );
+    }
+
+    #[test]
+    fn a_cancel_word_with_an_object_of_its_own_cancels_nothing() {
+        for text in ["取消关注", "这局算了", "这首歌算了", "cancel my netflix"] {
+            assert_eq!(amendments(text), (vec![], false), "{text}");
+        }
+        // The order itself, a conjunction or a clause after: still a cancel.
+        for text in ["刚才那单取消一下", "那算了", "不要了 吃不完", "cancel"] {
+            assert_eq!(
+                amendments(text).0,
+                vec![(Cancel, None, None, 0.85)],
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl Ctx<'_> {
         self.markers.get(i).filter(|m| m.end == pos)
     }
 
-    fn marker_covering(&self, pos: usize) -> Option<&MarkerHit> {
+    pub(super) fn marker_covering(&self, pos: usize) -> Option<&MarkerHit> {
         let i = self.markers.partition_point(|m| m.end <= pos);
         self.markers.get(i).filter(|m| m.start <= pos)
     }

@@ -10,8 +10,10 @@
 //! 6. [`verbs`]: the sender's buy verbs;
 //! 7. [`quantities`]: which numbers are quantities;
 //! 8. [`products`]: what product the order is for;
-//! 9. [`binding`]: which quantity belongs to which product;
-//! 10. [`orders`]: the order intents with their confidence and evidence.
+//! 9. [`objects`]: whether an order naming no product is about the product
+//!    on air or about something of its own ("再来一把");
+//! 10. [`binding`]: which quantity belongs to which product;
+//! 11. [`orders`]: the order intents with their confidence and evidence.
 //!
 //! [`context`] holds the look-ups they share. Rules follow
 //! ../shared/corpus/LABELING.md. Everything is linear in the message length
@@ -28,6 +30,7 @@ mod binding;
 mod clauses;
 mod context;
 mod mood;
+mod objects;
 mod orders;
 mod products;
 mod quantities;
@@ -134,6 +137,10 @@ pub(crate) fn read(
     let mut quantities =
         quantities::read(&ctx, &mood, senses.used_nums, verbs.list, qtys, spec_spans);
     match products::name(&ctx, &mood, &senses, amended, &verbs, current, products) {
+        // 这个 / it with an object of its own: "这个小哥哥", "get it towed".
+        Subject::Named(named)
+            if named.iter().all(|p| ctx.mention_at(p.start).is_none())
+                && !objects::about_the_product(&ctx, &mood, &verbs, &quantities) => {}
         Subject::Named(named) => {
             let bound = binding::bind(&ctx, &mood, &verbs, product_units, &mut quantities, named);
             orders::named(
@@ -146,7 +153,11 @@ pub(crate) fn read(
                 out,
             );
         }
-        Subject::OnAir(on_air) => orders::bare(&ctx, &mood, on_air, &verbs, &quantities, out),
+        Subject::OnAir(on_air) => {
+            if objects::about_the_product(&ctx, &mood, &verbs, &quantities) {
+                orders::bare(&ctx, &mood, on_air, &verbs, &quantities, out);
+            }
+        }
         Subject::Nothing => {}
     }
 }

@@ -4,7 +4,7 @@
 //! message with no product named is a bare order for the product on air
 //! (it says nothing but an order form: a count, a verb, 扣).
 
-use super::super::lexicon::Marker;
+use super::super::lexicon::{Marker, WEAK_ALONE_VERBS};
 use super::super::{Evidence, Intent, IntentKind};
 use super::binding::Bound;
 use super::context::Ctx;
@@ -153,7 +153,12 @@ pub(super) fn bare(
     if let Some(v) = verbs.first() {
         evidence.push(v.start..v.end);
     }
-    let mut confidence: f32 = if has_verb { 0.8 } else { 0.7 };
+    // "来！", "来吧": a bare 来 is as often "come on" as an order.
+    let weak = qty.is_none()
+        && verbs
+            .iter()
+            .all(|v| WEAK_ALONE_VERBS.contains(&&text[v.start..v.end]));
+    let mut confidence: f32 = if has_verb && !weak { 0.8 } else { 0.7 };
     confidence = flag_large(confidence, value);
     out.push(Intent {
         kind: IntentKind::Order,
@@ -251,5 +256,17 @@ mod tests {
         );
         assert_eq!(orders("3"), [(Some(ON_AIR), Some(3), 0.7, words(&["3"]))]);
         assert_eq!(orders("主播我家孩子3岁了 3"), []);
+    }
+
+    #[test]
+    fn a_bare_lai_alone_is_below_the_auto_confirm_line() {
+        assert_eq!(
+            orders("来!"),
+            [(Some(ON_AIR), Some(1), 0.7, words(&["来"]))]
+        );
+        assert_eq!(
+            orders("我要"),
+            [(Some(ON_AIR), Some(1), 0.8, words(&["我要"]))]
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! an order anywhere in the message. Also owns how large quantities are
 //! flagged.
 
-use super::super::lexicon::{Marker, MarkerHit};
+use super::super::lexicon::{Marker, MarkerHit, ORDINAL_PREFIXES};
 use super::super::numbers::{
     NumForm, HARD_MAX_QTY, MAX_BARE_QTY, MAX_QTY, OVER_MAX_CONFIDENCE, SUSPICIOUS_QTY,
 };
@@ -91,6 +91,14 @@ pub(super) fn read<'a>(
             && !(n.start >= 2 && b[n.start - 2].is_ascii_alphanumeric());
         if decimal || negative {
             // Prices (39.9) and "-1" (one less) are not quantities.
+            spec_spans.push(n.start..n.end);
+            continue;
+        }
+        if ORDINAL_PREFIXES
+            .iter()
+            .any(|w| text[..n.start].ends_with(w))
+        {
+            // "第二件半价", "周5": an ordinal or a day, not a count.
             spec_spans.push(n.start..n.end);
             continue;
         }
