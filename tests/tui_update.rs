@@ -1496,6 +1496,25 @@ fn intents_an_earlier_run_left_pending_are_told_when_loaded() {
     assert_eq!(confirmed, ["yesterday"]);
 }
 
+/// The store's answer to a confirmation of two bags of millet.
+fn created_millet(key: IntentKey, order_id: i64, user: &str) -> Msg {
+    Msg::Store(StoreEvent::Confirmed(
+        key,
+        livestall::store::Confirmed {
+            action: livestall::store::OrderAction::Created,
+            order_id,
+            sku: "millet-5jin".into(),
+            qty: 2,
+            before_qty: None,
+            user: user.into(),
+            stock_left: 298,
+            sold: 2,
+            unit_price_fen: 3990,
+            revenue_fen: 7980,
+        },
+    ))
+}
+
 /// The core reads a sender's message in their context once the open orders
 /// are known: "算了" from a buyer with no open order stays in the chat
 /// only; after their order and other words since, it is uncertain (below
@@ -1515,24 +1534,7 @@ fn cancels_naming_nothing_are_read_against_the_senders_orders() {
 
     update(&mut m, chat("o1", "阿花", "小米来两袋", at(14, 0, 2)));
     let key = m.inbox[0].key.clone();
-    update(
-        &mut m,
-        Msg::Store(StoreEvent::Confirmed(
-            key,
-            livestall::store::Confirmed {
-                action: livestall::store::OrderAction::Created,
-                order_id: 11,
-                sku: "millet-5jin".into(),
-                qty: 2,
-                before_qty: None,
-                user: "阿花".into(),
-                stock_left: 298,
-                sold: 2,
-                unit_price_fen: 3990,
-                revenue_fen: 7980,
-            },
-        )),
-    );
+    update(&mut m, created_millet(key, 11, "阿花"));
     assert!(m.inbox.is_empty());
     update(&mut m, chat("s2", "阿花", "这首歌真好听", at(14, 0, 30)));
     let fx = update(&mut m, chat("s3", "阿花", "算了 不唱了", at(14, 0, 40)));
@@ -1555,24 +1557,7 @@ fn cancels_naming_nothing_are_read_against_the_senders_orders() {
         .unwrap()
         .key
         .clone();
-    update(
-        &mut m,
-        Msg::Store(StoreEvent::Confirmed(
-            key,
-            livestall::store::Confirmed {
-                action: livestall::store::OrderAction::Created,
-                order_id: 12,
-                sku: "millet-5jin".into(),
-                qty: 2,
-                before_qty: None,
-                user: "Tom".into(),
-                stock_left: 296,
-                sold: 4,
-                unit_price_fen: 3990,
-                revenue_fen: 15960,
-            },
-        )),
-    );
+    update(&mut m, created_millet(key, 12, "Tom"));
     update(&mut m, chat("c2", "Tom", "cancel", at(14, 1, 20)));
     let cancel = m
         .inbox
