@@ -45,27 +45,6 @@ pub struct SenderBook {
     owners: HashMap<i64, String>,
 }
 
-/// A sender's context as `intent::sender` reads it, owned, so the book can
-/// change while a message is read.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Context {
-    pub orders: Vec<OpenOrder>,
-    /// (seconds ago, text), oldest first.
-    pub said: Vec<(u64, String)>,
-}
-
-impl Context {
-    pub fn said(&self) -> Vec<Said<'_>> {
-        self.said
-            .iter()
-            .map(|(ago_s, text)| Said {
-                text,
-                ago_s: *ago_s,
-            })
-            .collect()
-    }
-}
-
 impl SenderBook {
     pub fn is_known(&self) -> bool {
         self.known
@@ -82,38 +61,43 @@ impl SenderBook {
         self.known = true;
     }
 
-    /// The context of `buyer`'s message at `now_ms`; `None` while the open
-    /// orders are not known (the message is read alone).
-    pub fn context(&self, buyer: &str, now_ms: i64) -> Option<Context> {
+    /// The context of `buyer`'s message at `now_ms`, into `orders` and
+    /// `said` (cleared first; `said` borrows the book's words, so nothing is
+    /// copied per message). False while the open orders are not known: the
+    /// message is read alone.
+    pub fn context<'b>(
+        &'b self,
+        buyer: &str,
+        now_ms: i64,
+        orders: &mut Vec<OpenOrder>,
+        said: &mut Vec<Said<'b>>,
+    ) -> bool {
+        orders.clear();
+        said.clear();
         if !self.known {
-            return None;
+            return false;
         }
         let ago = |at_ms: i64| u64::try_from(now_ms.saturating_sub(at_ms) / 1000).unwrap_or(0);
-        let orders = self
-            .orders
-            .get(buyer)
-            .map(|held| {
-                held.iter()
-                    .map(|h| OpenOrder {
-                        product: h.product,
-                        qty: h.qty,
-                        ago_s: ago(h.at_ms),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let said = self
-            .words
-            .get(buyer)
-            .map(|w| {
-                w.said
+        if let Some(held) = self.orders.get(buyer) {
+            orders.extend(held.iter().map(|h| OpenOrder {
+                product: h.product,
+                qty: h.qty,
+                ago_s: ago(h.at_ms),
+            }));
+        }
+        if let Some(words) = self.words.get(buyer) {
+            said.extend(
+                words
+                    .said
                     .iter()
                     .filter(|(at, _)| now_ms.saturating_sub(*at) <= SAID_FOR_MS)
-                    .map(|(at, text)| (ago(*at), text.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Some(Context { orders, said })
+                    .map(|(at, text)| Said {
+                        text,
+                        ago_s: ago(*at),
+                    }),
+            );
+        }
+        true
     }
 
     /// `buyer` said `text` at `at_ms` (after it was read).
@@ -205,12 +189,19 @@ mod tests {
     fn a_sender_is_unknown_until_the_orders_are() {
         let mut book = SenderBook::default();
         book.heard("name:阿花", "你好", 1_000);
-        assert_eq!(book.context("name:阿花", 2_000), None);
+        assert!(!book.context("name:阿花", 2_000, &mut Vec::new(), &mut Vec::new()));
         book.seed([(7, "name:阿花".to_string(), Some(1), 2, 500)]);
-        let context = book.context("name:阿花", 61_000).expect("known now");
-        assert_eq!(context.orders.len(), 1);
-        assert_eq!(context.orders[0].ago_s, 60);
-        assert_eq!(context.said, [(60, "你好".to_string())]);
+        let (mut orders, mut said) = (Vec::new(), Vec::new());
+        assert!(book.context("name:阿花", 61_000, &mut orders, &mut said));
+        assert_eq!(orders.len(), 1);
+        assert_eq!(orders[0].ago_s, 60);
+        assert_eq!(
+            said,
+            [Said {
+                text: "你好",
+                ago_s: 60
+            }]
+        );
     }
 
     #[test]
@@ -219,20 +210,21 @@ mod tests {
         book.seed([]);
         book.ordered("id:9", Some(3), Some(0), 1, 0);
         book.order_changed(3, 4);
-        assert_eq!(book.context("id:9", 0).unwrap().orders[0].qty, 4);
+        let mut orders = Vec::new();
+        book.context("id:9", 0, &mut orders, &mut Vec::new());
+        assert_eq!(orders[0].qty, 4);
         book.order_ended(3);
-        assert!(book.context("id:9", 0).unwrap().orders.is_empty());
+        book.context("id:9", 0, &mut orders, &mut Vec::new());
+        assert!(orders.is_empty());
         for i in 0..8 {
             book.heard("id:9", &format!("m{i}"), i * 1000);
         }
-        let said = book.context("id:9", 8_000).unwrap().said;
+        let mut said = Vec::new();
+        book.context("id:9", 8_000, &mut orders, &mut said);
         assert_eq!(said.len(), SAID_KEPT);
-        assert_eq!(said[0].1, "m3");
-        assert!(book
-            .context("id:9", 8_000 + SAID_FOR_MS)
-            .unwrap()
-            .said
-            .is_empty());
+        assert_eq!(said[0].text, "m3");
+        book.context("id:9", 8_000 + SAID_FOR_MS, &mut orders, &mut said);
+        assert!(said.is_empty());
     }
 
     #[test]

@@ -697,14 +697,21 @@ fn on_chat(
     let mut intents = Vec::new();
     // Read in the sender's context: their open orders and recent words.
     let buyer = buyer_key(&message.user, message.user_id.as_deref());
-    let context = model.senders.context(&buyer, received_at_ms);
-    let said = context.as_ref().map(|c| c.said()).unwrap_or_default();
-    let sender = context.as_ref().map(|c| SenderContext {
-        orders: &c.orders,
+    let (mut orders, mut said) = (Vec::new(), Vec::new());
+    let known = model
+        .senders
+        .context(&buyer, received_at_ms, &mut orders, &mut said);
+    let sender = SenderContext {
+        orders: &orders,
         history: &said,
-    });
-    let read =
-        engine.parse_guarded_in_context(&message.text, model.on_air, sender.as_ref(), &mut intents);
+    };
+    let read = engine.parse_guarded_in_context(
+        &message.text,
+        model.on_air,
+        known.then_some(&sender),
+        &mut intents,
+    );
+    drop(said);
     model.senders.heard(&buyer, &message.text, received_at_ms);
     if !read {
         // The message still joins the chat log, with no reading.
