@@ -53,6 +53,7 @@ fn order(store: &Store, msg_id: &str, user: &str, sku: &str, qty: u32) {
         qty: Some(qty),
         confidence: 0.9,
         received_at_ms: 1,
+        note: None,
     }]);
     wait(store.confirm(ConfirmRequest {
         key,

@@ -42,6 +42,7 @@ fn intent(msg_id: &str) -> NewIntent {
         qty: Some(1),
         confidence: 0.95,
         received_at_ms: 1,
+        note: None,
     }
 }
 

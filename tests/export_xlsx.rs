@@ -79,6 +79,7 @@ fn say(
                 qty: Some(*qty),
                 confidence: 0.95,
                 received_at_ms,
+                note: None,
             })
             .collect(),
     );

@@ -64,6 +64,7 @@ fn intent(
         qty: Some(qty),
         confidence: 0.95,
         received_at_ms: at,
+        note: None,
     }
 }
 

@@ -209,6 +209,7 @@ fn decide(store: &Store, events: &mut Events, decision: &Decision) -> Result<Con
                 qty: Some(*qty),
                 confidence: 0.9,
                 received_at_ms: 1_700_000_000_000,
+                note: None,
             }]);
             let request = ConfirmRequest {
                 key,

@@ -2,6 +2,7 @@
 //! reopen, batching, replay, limits, cancel and change, and the CSV export.
 
 use livestall::catalog::{Catalog, Product};
+use livestall::intent::suggest::Note;
 use livestall::intent::IntentKind;
 use livestall::store::{
     wait, write_orders_csv, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderRow,
@@ -54,6 +55,7 @@ fn intent(
         qty,
         confidence: 0.9,
         received_at_ms: 1_700_000_000_000,
+        note: None,
     }
 }
 
@@ -197,6 +199,48 @@ fn a_thousand_recorded_intents_are_all_written_by_flush() {
     assert_eq!(pending.len(), 1000);
     assert_eq!(pending[0].intent.text, "text of m0");
     assert_eq!(pending[0].intent.kind, IntentKind::Order);
+}
+
+/// Why an intent waits for the helper (a suggestion, an uncertain
+/// reading) outlives a restart; a note a later build wrote and this one
+/// does not know reads as none.
+#[test]
+fn an_intent_s_note_is_kept_across_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shop.db");
+    {
+        let store = open(&path, &catalog());
+        let mut suggested = intent("s1", "ann", IntentKind::Order, Some("millet"), Some(2));
+        suggested.note = Some(Note::SameAsAbove);
+        let mut uncertain = intent("c1", "bob", IntentKind::Cancel, None, None);
+        uncertain.note = Some(Note::OldOrder);
+        let plain = intent("p1", "cy", IntentKind::Order, Some("millet"), Some(1));
+        let unknown = intent("u1", "dee", IntentKind::Order, Some("millet"), Some(1));
+        store.record_intents(vec![suggested, uncertain, plain, unknown]);
+        wait(store.flush()).expect("flush");
+    }
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE intents SET note = 'from_the_future' WHERE msg_id = 'u1'",
+            [],
+        )
+        .unwrap();
+    let store = open(&path, &catalog());
+    let notes: Vec<(String, Option<Note>)> = wait(store.pending())
+        .expect("pending")
+        .into_iter()
+        .map(|p| (p.intent.key.msg_id, p.intent.note))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("c1".to_string(), Some(Note::OldOrder)),
+            ("p1".to_string(), None),
+            ("s1".to_string(), Some(Note::SameAsAbove)),
+            ("u1".to_string(), None),
+        ]
+    );
 }
 
 /// Confirms sent without waiting (an auto-confirm burst) are committed

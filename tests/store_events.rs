@@ -42,6 +42,7 @@ fn intent(msg_id: &str, qty: u32) -> NewIntent {
         qty: Some(qty),
         confidence: 0.9,
         received_at_ms: 1,
+        note: None,
     }
 }
 

@@ -158,6 +158,7 @@ fn pending_intent(msg_id: &str) -> NewIntent {
         qty: Some(1),
         confidence: 0.95,
         received_at_ms: 1_700_000_000_000,
+        note: None,
     }
 }
 

@@ -49,6 +49,7 @@ fn order(store: &Store, msg_id: &str, user: &str, user_id: Option<&str>, sku: &s
         qty: Some(qty),
         confidence: 0.95,
         received_at_ms: 0,
+        note: None,
     }]);
     wait(store.confirm(ConfirmRequest {
         key,

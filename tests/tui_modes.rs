@@ -300,3 +300,39 @@ fn grouped_and_jumped() {
         assert!(s.contains("▸ 14:32:06"), "the chat line is marked: {s}");
     });
 }
+
+/// Suggestions for messages the engine cannot decide, with nothing on air:
+/// "同上" after another buyer's order and an order by weight sit in the
+/// inbox marked as suggestions, the selected one saying why.
+#[test]
+fn suggestions_in_the_inbox() {
+    for language in LANGUAGES {
+        for size in SIZES {
+            let mut m = model(language);
+            m.on_air = None;
+            feed(
+                &mut m,
+                [
+                    Msg::Tick(at(14, 0, 0)),
+                    chat("o1", "李姐", "小米来两袋", at(14, 0, 1)),
+                    chat("s1", "阿花", "同上", at(14, 0, 5)),
+                    chat("s2", "赵六", "杏干来两斤", at(14, 0, 9)),
+                    Msg::Tick(at(14, 0, 10)),
+                ],
+            );
+            let mut ctx = Ctx::new("suggestions", m, size);
+            let s = snapshot!(&mut ctx, "j");
+            let mark = zh_en(language, "   建议 ", "   hint ");
+            assert_eq!(s.matches(mark).count(), 2, "two rows marked:\n{s}");
+            assert!(
+                s.contains(zh_en(language, "「同上」", "\"same\"")),
+                "the selected row says why:\n{s}"
+            );
+            let s = snapshot!(&mut ctx, "j");
+            assert!(
+                s.contains(zh_en(language, "按袋卖", "sold by the 袋")),
+                "{s}"
+            );
+        }
+    }
+}

@@ -11,6 +11,7 @@ use livestall::app::{
 };
 use livestall::chat::OutageKind;
 use livestall::config::Language;
+use livestall::intent::suggest::Note;
 use livestall::intent::{Engine, IntentKind};
 use livestall::store::{
     ConfirmRequest, IntentKey, NewIntent, PendingIntent, Refusal, StockRow, StoreError, StoreEvent,
@@ -244,6 +245,7 @@ fn an_order_without_a_product_cannot_be_confirmed() {
             qty: Some(1),
             confidence: 0.5,
             received_at_ms: 0,
+            note: None,
         },
         waitlisted: false,
     };
@@ -386,6 +388,7 @@ fn inventory_and_pending_from_the_store_fill_the_model() {
             qty: Some(3),
             confidence: 0.8,
             received_at_ms: ms,
+            note: None,
         },
         waitlisted: false,
     };
@@ -748,6 +751,7 @@ fn an_intent_restored_from_the_database_is_told_and_decided_when_its_message_com
             qty: Some(2),
             confidence: 0.95,
             received_at_ms: 1,
+            note: None,
         },
         waitlisted: false,
     };
@@ -1457,6 +1461,7 @@ fn intents_an_earlier_run_left_pending_are_told_when_loaded() {
             qty: Some(2),
             confidence: 0.95,
             received_at_ms,
+            note: None,
         },
         waitlisted: false,
     };
@@ -1565,6 +1570,75 @@ fn cancels_naming_nothing_are_read_against_the_senders_orders() {
         .find(|i| i.key.msg_id == "c2")
         .expect("Tom's cancel");
     assert!(cancel.confidence >= livestall::intent::AUTO_CONFIRM_CONFIDENCE);
+    assert_eq!(cancel.note, None, "a plain cancel needs no explaining");
+    let uncertain = m.inbox.iter().find(|i| i.key.msg_id == "s3").unwrap();
+    assert_eq!(
+        uncertain.note,
+        Some(Note::SaidMoreSince),
+        "the helper is told why it is uncertain"
+    );
+}
+
+/// "同上", an order naming nothing with nothing on air, a weight the
+/// product is not sold by: no intent, but a suggestion the helper takes
+/// with one key, never the auto-confirm policy.
+#[test]
+fn messages_the_engine_cannot_decide_come_as_suggestions() {
+    let mut m = auto_model();
+    m.on_air = None;
+    update(&mut m, Msg::Tick(at(14, 0, 0)));
+    update(&mut m, chat("s0", "阿花", "同上", at(14, 0, 0)));
+    assert!(m.inbox.is_empty(), "nothing above to copy");
+
+    update(&mut m, chat("o1", "李姐", "小米来两袋", at(14, 0, 1)));
+    let fx = update(&mut m, chat("s1", "阿花", "同上", at(14, 0, 5)));
+    let row = m
+        .inbox
+        .iter()
+        .find(|i| i.key.msg_id == "s1")
+        .expect("a suggestion");
+    assert_eq!(
+        (row.note, row.sku.as_deref(), row.qty),
+        (Some(Note::SameAsAbove), Some("millet-5jin"), Some(2))
+    );
+    assert_eq!(refusal_reasons(&fx), ["suggestion"]);
+    assert!(confirms(&fx).is_empty());
+    assert!(published(&fx).iter().any(|e| matches!(
+        e,
+        Event::Intent { msg_id, note: Some("same_as_above"), .. } if msg_id == "s1"
+    )));
+    let [StoreJob::Record(records)] = jobs(&fx).as_slice() else {
+        panic!("the suggestion is recorded: {fx:?}");
+    };
+    assert_eq!(records[0].note, Some(Note::SameAsAbove));
+    // The chat pane does not show it as a reading: the message is no intent.
+    let Some(ChatEntry::Message(line)) = m.chat.back() else {
+        panic!("the message joins the chat");
+    };
+    assert!(line.readings.is_empty());
+
+    // Nothing on air: an order naming no product leans on what chat orders.
+    update(&mut m, chat("s2", "王五", "来三袋", at(14, 0, 9)));
+    let row = m.inbox.iter().find(|i| i.key.msg_id == "s2").unwrap();
+    assert_eq!(
+        (row.note, row.sku.as_deref(), row.qty),
+        (Some(Note::NothingOnAir), Some("millet-5jin"), Some(3))
+    );
+    // A weight the product is not sold by.
+    update(&mut m, chat("s3", "赵六", "杏干来两斤", at(14, 0, 10)));
+    let row = m.inbox.iter().find(|i| i.key.msg_id == "s3").unwrap();
+    assert_eq!(
+        (row.note, row.sku.as_deref(), row.qty),
+        (Some(Note::OtherUnit), Some("apricot"), Some(2))
+    );
+    // Two minutes on, "同上" copies nothing.
+    update(&mut m, chat("s4", "钱七", "同上", at(14, 3, 0)));
+    assert!(!m.inbox.iter().any(|i| i.key.msg_id == "s4"));
+
+    // One key takes a suggestion.
+    let at_row = m.inbox.iter().position(|i| i.key.msg_id == "s1").unwrap();
+    m.selected = at_row;
+    assert_eq!(confirms(&update(&mut m, ch('y'))), [intent_key("s1", 0)]);
 }
 
 /// Another run (a second helper's laptop) recorded an intent before this
@@ -1593,6 +1667,7 @@ fn an_intent_another_run_recorded_first_is_told_once() {
                 qty: Some(1),
                 confidence: 0.95,
                 received_at_ms: at(14, 0, 1),
+                note: None,
             },
             livestall::store::IntentStatus::Pending,
         )],

@@ -46,6 +46,7 @@ pub fn order(run: &str, n: usize) -> (NewIntent, ConfirmRequest) {
         qty: Some(qty),
         confidence: 0.95,
         received_at_ms: 1_700_000_000_000 + n as i64,
+        note: None,
     };
     let confirm = ConfirmRequest {
         key,

@@ -62,6 +62,10 @@ pub enum Event {
         sku: Option<String>,
         qty: Option<u32>,
         confidence: f32,
+        /// Why it waits for a helper (`intent::suggest::Note`): an
+        /// uncertain reading or a suggestion; absent for a plain reading.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<&'static str>,
     },
     Confirmed {
         msg_id: String,

@@ -8,6 +8,7 @@ use crate::app::keymap::Keymap;
 use crate::catalog::{Catalog, Fen};
 use crate::chat::{Outage, SourceId};
 use crate::config::{Config, Language};
+use crate::intent::suggest::Note;
 use crate::intent::IntentKind;
 use crate::store::{
     IntentKey, OrderAction, OrdersSummary, Refusal, Sale, StockRow, StoreError, SyncCursor,
@@ -130,6 +131,9 @@ pub struct InboxItem {
     /// database are when their message comes again (a relay replaying chat
     /// after a restart).
     pub announced: bool,
+    /// Why it waits for the helper: an uncertain reading, or a suggestion
+    /// (the message read as no intent). Never auto-confirmed.
+    pub note: Option<Note>,
 }
 
 /// One intent's reading, as the chat pane tags a message with it.

@@ -9,7 +9,8 @@ use crate::app::model::*;
 use crate::app::msg::{Command, Effect, Msg, ProductRef, SourceStatus};
 use crate::chat::{ChatMessage, OutageKind, SourceId};
 use crate::intent::sender::SenderContext;
-use crate::intent::{rounded_confidence, Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
+use crate::intent::suggest::{Anchor, Note, ANCHOR_WITHIN_MS, SUGGESTION_CONFIDENCE};
+use crate::intent::{rounded_confidence, Engine, Intent, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use crate::store::{
     buyer_key, AmendTo, ConfirmRequest, Confirmed, IntentKey, NewIntent, OrderAction, OrderAmend,
     PendingIntent, PendingPage, Refusal, RejectFilter, StockRow, StoreEvent, StoreJob,
@@ -711,6 +712,32 @@ fn on_chat(
         known.then_some(&sender),
         &mut intents,
     );
+    // Why each reading waits for the helper, if it does: a cancel or change
+    // naming no product is as sure as the sender's orders make it.
+    let mut notes: Vec<Option<Note>> = intents
+        .iter()
+        .map(|i| {
+            let unnamed_amendment = i.kind != IntentKind::Order && i.product.is_none();
+            (known && unnamed_amendment)
+                .then(|| sender.amendment_doubt())
+                .flatten()
+        })
+        .collect();
+    if read && intents.is_empty() {
+        // Read as nothing: a suggestion, if the message is one a helper
+        // would guess at ("同上", "来两袋" with nothing on air, "两斤").
+        let anchor = chat_anchor(model, &message.user, received_at_ms);
+        if let Some(s) = engine.suggest(&message.text, model.on_air, anchor) {
+            intents.push(Intent {
+                kind: IntentKind::Order,
+                product: Some(s.product),
+                qty: Some(s.qty),
+                confidence: SUGGESTION_CONFIDENCE,
+                evidence: s.evidence,
+            });
+            notes.push(Some(s.note));
+        }
+    }
     drop(said);
     model.senders.heard(&buyer, &message.text, received_at_ms);
     if !read {
@@ -731,7 +758,9 @@ fn on_chat(
                 .collect(),
             readings: intents
                 .iter()
-                .map(|i| Reading {
+                .zip(&notes)
+                .filter(|(_, note)| !note.is_some_and(Note::is_suggestion))
+                .map(|(i, _)| Reading {
                     kind: i.kind,
                     product: i.product,
                     qty: i.qty,
@@ -750,7 +779,7 @@ fn on_chat(
 
     let mut records = Vec::with_capacity(intents.len());
     let mut fresh = Vec::with_capacity(intents.len());
-    for (index, intent) in intents.into_iter().enumerate() {
+    for (index, (intent, note)) in intents.into_iter().zip(notes).enumerate() {
         let key = IntentKey {
             msg_id: message.id.clone(),
             index: u32::try_from(index).unwrap_or(u32::MAX),
@@ -780,6 +809,7 @@ fn on_chat(
             qty: intent.qty,
             confidence: intent.confidence,
             received_at_ms,
+            note,
         });
         let item = InboxItem {
             key: key.clone(),
@@ -796,6 +826,7 @@ fn on_chat(
             received_at_ms,
             state: IntentState::Pending,
             announced: true,
+            note,
         };
         fx.push(Effect::Publish(intent_event(&item)));
         // What the auto-confirm policy would say of it: `Some(None)` takes it.
@@ -826,6 +857,30 @@ fn on_chat(
     }
 }
 
+/// The latest order another buyer made in chat in the last two minutes: who
+/// "同上" most likely copies, and what chat is ordering when nothing is on
+/// air.
+fn chat_anchor(model: &Model, user: &str, now_ms: i64) -> Option<Anchor> {
+    model
+        .chat
+        .iter()
+        .rev()
+        .filter_map(|entry| match entry {
+            ChatEntry::Message(line) => Some(line),
+            _ => None,
+        })
+        .take_while(|line| now_ms.saturating_sub(line.received_at_ms) <= ANCHOR_WITHIN_MS)
+        .filter(|line| line.user != user)
+        .find_map(|line| {
+            line.readings
+                .iter()
+                .find_map(|r| match (r.kind, r.product, r.qty) {
+                    (IntentKind::Order, Some(product), Some(qty)) => Some(Anchor { product, qty }),
+                    _ => None,
+                })
+        })
+}
+
 fn intent_event(item: &InboxItem) -> Event {
     Event::Intent {
         msg_id: item.key.msg_id.clone(),
@@ -836,6 +891,7 @@ fn intent_event(item: &InboxItem) -> Event {
         sku: item.sku.clone(),
         qty: item.qty,
         confidence: rounded_confidence(item.confidence),
+        note: item.note.map(Note::as_str),
     }
 }
 
@@ -861,7 +917,21 @@ fn auto_refusal(item: &InboxItem) -> Option<Event> {
     let key = &item.key;
     // Asked this way round so that a NaN confidence is not sure enough either.
     let sure_enough = item.confidence >= AUTO_CONFIRM_CONFIDENCE;
-    if !sure_enough {
+    if let Some(note) = item.note {
+        // An uncertain reading or a suggestion is the helper's to decide,
+        // however sure it reads.
+        let (reason, what) = if note.is_suggestion() {
+            ("suggestion", "a suggestion")
+        } else {
+            ("uncertain", "an uncertain reading")
+        };
+        Some(Event::refused_because(
+            key,
+            reason,
+            format!("{what} ({}) is left pending for a helper", note.as_str()),
+            Some(item.confidence),
+        ))
+    } else if !sure_enough {
         Some(Event::refused_because(
             key,
             "low_confidence",
@@ -1473,6 +1543,7 @@ fn stored_item(
         confidence: intent.confidence,
         evidence,
         received_at_ms: intent.received_at_ms,
+        note: intent.note,
         state: if waitlisted {
             IntentState::Waitlisted { place: 0 }
         } else {

@@ -15,6 +15,7 @@
 //!
 //! A message read without a context is read alone, as before.
 
+use super::suggest::Note;
 use super::{Engine, Intent, IntentKind};
 
 /// An open order of the sender's, as the engine needs it.
@@ -64,12 +65,22 @@ impl SenderContext<'_> {
     /// Whether a cancel or change naming no product can only be guessed:
     /// which order it means, or whether it means an order at all.
     fn amendment_is_uncertain(&self) -> bool {
-        let Some(latest) = self.latest_order() else {
-            return true;
-        };
-        self.orders.len() > 1
-            || latest.ago_s > FRESH_ORDER_S
-            || self.history.iter().any(|said| said.ago_s < latest.ago_s)
+        self.latest_order().is_none() || self.amendment_doubt().is_some()
+    }
+
+    /// Why a cancel or change naming no product is left to the helper
+    /// (`None`: it is not, or the sender has no order).
+    pub fn amendment_doubt(&self) -> Option<Note> {
+        let latest = self.latest_order()?;
+        if self.orders.len() > 1 {
+            Some(Note::SeveralOrders)
+        } else if latest.ago_s > FRESH_ORDER_S {
+            Some(Note::OldOrder)
+        } else if self.history.iter().any(|said| said.ago_s < latest.ago_s) {
+            Some(Note::SaidMoreSince)
+        } else {
+            None
+        }
     }
 }
 

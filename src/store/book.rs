@@ -10,6 +10,7 @@ use super::{
     IntentKey, IntentStatus, NewIntent, Sale, SaleRefusal, SaleStart, StoreError, SyncCursor,
     SyncReport,
 };
+use crate::intent::suggest::Note;
 use crate::intent::IntentKind;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
@@ -316,7 +317,7 @@ pub(super) fn pending_page(
 
 /// The columns `intent_row` reads, in its order.
 pub(super) const INTENT_COLUMNS: &str =
-    "msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at, status, source";
+    "msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at, status, source, note";
 
 /// One intent row read through `INTENT_COLUMNS`; `None` (and a warning) for
 /// a kind or status this build does not know.
@@ -350,6 +351,11 @@ pub(super) fn intent_row(
             qty: qty.map(clamp_u32),
             confidence: row.get::<_, f64>(8)? as f32,
             received_at_ms: row.get(9)?,
+            // A note this build does not know is no note.
+            note: row
+                .get::<_, Option<String>>(12)?
+                .as_deref()
+                .and_then(Note::from_name),
         },
         status,
     )))

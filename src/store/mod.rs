@@ -41,6 +41,7 @@ pub use schema::SCHEMA_VERSION;
 pub use worker::rfc3339_local;
 
 use crate::catalog::{Catalog, Fen};
+use crate::intent::suggest::Note;
 use crate::intent::IntentKind;
 use answer::Answer;
 use std::path::Path;
@@ -74,6 +75,9 @@ pub struct NewIntent {
     pub confidence: f32,
     /// Unix milliseconds when livestall received the message.
     pub received_at_ms: i64,
+    /// Why it waits for a helper: an uncertain reading, or a suggestion
+    /// for a message the engine read as no intent.
+    pub note: Option<Note>,
 }
 
 /// An undecided intent as kept in the database (restored into the inbox on

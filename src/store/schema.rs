@@ -189,6 +189,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE intents ADD COLUMN source TEXT NOT NULL DEFAULT '';
     ALTER TABLE orders ADD COLUMN source TEXT NOT NULL DEFAULT '';
     "#,
+    // v6 (issue 11): why an intent waits for a helper (an uncertain reading
+    // or a suggestion, `intent::suggest::Note`); NULL for a plain reading.
+    r#"
+    ALTER TABLE intents ADD COLUMN note TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

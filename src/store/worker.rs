@@ -901,8 +901,8 @@ fn insert_intents(conn: &mut Connection, intents: &[NewIntent]) -> Result<(), St
             .prepare_cached(
                 "INSERT OR IGNORE INTO intents
                      (msg_id, idx, user, user_id, text, kind, sku, qty, confidence, received_at,
-                      source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                      source, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .map_err(map_err)?;
         for intent in intents {
@@ -918,6 +918,7 @@ fn insert_intents(conn: &mut Connection, intents: &[NewIntent]) -> Result<(), St
                 f64::from(intent.confidence),
                 intent.received_at_ms,
                 intent.source,
+                intent.note.map(|n| n.as_str()),
             ])
             .map_err(map_err)?;
         }
@@ -1485,6 +1486,7 @@ mod tests {
             qty: Some(2),
             confidence: 0.9,
             received_at_ms: 1,
+            note: None,
         }
     }
 
@@ -1603,6 +1605,7 @@ mod group_commit {
             qty: Some(qty),
             confidence: 0.95,
             received_at_ms: 1,
+            note: None,
         }
     }
 

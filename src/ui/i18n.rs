@@ -6,6 +6,7 @@ use crate::app::keymap::{Action, Key};
 use crate::app::model::Notice;
 use crate::chat::OutageKind;
 use crate::config::Language;
+use crate::intent::suggest::Note;
 use crate::store::{Refusal, StoreError};
 use crossterm::event::{KeyCode, KeyModifiers};
 use std::time::Duration;
@@ -310,6 +311,39 @@ pub fn refusal(language: Language, refusal: &Refusal) -> String {
             Refusal::Rejected => "这条之前已被拒绝".to_string(),
             Refusal::Storage(error) => store_error(language, error),
         },
+    }
+}
+
+/// The short mark a suggestion row carries where others show how sure the
+/// reading is (four columns).
+pub fn suggestion_mark(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "建议",
+        Language::En => "hint",
+    }
+}
+
+/// Why a row waits for the helper (`intent::suggest::Note`), under the
+/// selected row; `unit` is its product's selling unit.
+pub fn note(language: Language, note: Note, unit: &str) -> String {
+    let zh = language == Language::Zh;
+    match note {
+        Note::SaidMoreSince if zh => "不确定：下单后还说过别的，核实后再确认".into(),
+        Note::SaidMoreSince => "uncertain: they said other things since ordering".into(),
+        Note::OldOrder if zh => "不确定：订单已过10分钟，核实后再确认".into(),
+        Note::OldOrder => "uncertain: their order is over 10 minutes old".into(),
+        Note::SeveralOrders if zh => "不确定：买家有几个订单，不知是哪个".into(),
+        Note::SeveralOrders => "uncertain: the buyer has several open orders".into(),
+        Note::SameAsAbove if zh => "建议：「同上」照刚才别人的订单".into(),
+        Note::SameAsAbove => "suggestion: \"same\" as the order just above".into(),
+        Note::NothingOnAir if zh => "建议：没有在播商品，按刚才大家买的".into(),
+        Note::NothingOnAir => {
+            "suggestion: nothing on air, so the product chat was just ordering".into()
+        }
+        Note::OtherUnit if zh => format!("建议：写的是重量，本品按{unit}卖，先核对数量"),
+        Note::OtherUnit => {
+            format!("suggestion: written as a weight, sold by the {unit}: check the quantity")
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 use crate::app::model::{InboxItem, IntentState, Mode, Model, LOW_CONFIDENCE};
 use crate::app::rows;
+use crate::intent::suggest::Note;
 use crate::intent::IntentKind;
 use crate::ui::sanitize::{highlight_segments, sanitize};
 use crate::ui::{i18n, text, theme};
@@ -324,7 +325,12 @@ fn row(
         Span::styled(text::fit(&coverage, COVERAGE_WIDTH), coverage_style),
         Span::raw(" "),
         // The flag follows the number so the % signs stay in one column.
-        if low {
+        if item.note.is_some_and(Note::is_suggestion) {
+            Span::styled(
+                text::fit_right(i18n::suggestion_mark(model.language), 4) + " ",
+                theme::low_confidence(),
+            )
+        } else if low {
             Span::styled(format!("{percent:>3}%?"), theme::low_confidence())
         } else {
             Span::raw(format!("{percent:>3}% "))
@@ -353,6 +359,16 @@ fn why_line(model: &Model, item: &InboxItem, width: usize) -> Line<'static> {
         let reason = text::truncate(&format!("{reason}  "), room);
         room = room.saturating_sub(reason.width());
         spans.push(Span::styled(reason, theme::failed()));
+    }
+    // Why it waits for the helper: uncertain, or only a suggestion.
+    if let Some(note) = item.note {
+        let unit = model.product(item.product).map_or("", |p| p.unit.as_str());
+        let why = text::truncate(
+            &format!("{}  ", i18n::note(model.language, note, unit)),
+            room,
+        );
+        room = room.saturating_sub(why.width());
+        spans.push(Span::styled(why, theme::low_confidence()));
     }
     // The buyer's source when several feed the run, the whole name (the
     // column may have cut it), then the message.
