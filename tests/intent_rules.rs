@@ -480,7 +480,21 @@ fn a_large_new_total_is_flagged_like_a_large_order() {
             "{text}: {read:?}"
         );
     }
+    // A small one is as sure as the sender's orders make it: read alone,
+    // which order it changes cannot be known; against one fresh order, sure.
     let small = engine.parse("改成3箱", Some(0));
+    assert!(small[0].confidence < AUTO_CONFIRM_CONFIDENCE, "{small:?}");
+    let one_order = [livestall::intent::sender::OpenOrder {
+        product: Some(0),
+        qty: 2,
+        ago_s: 30,
+    }];
+    let sender = livestall::intent::sender::SenderContext {
+        orders: &one_order,
+        history: &[],
+    };
+    let mut small = Vec::new();
+    engine.parse_in_context("改成3箱", Some(0), Some(&sender), &mut small);
     assert!(small[0].confidence >= AUTO_CONFIRM_CONFIDENCE, "{small:?}");
 }
 

@@ -931,6 +931,18 @@ fn auto_refusal(item: &InboxItem) -> Option<Event> {
             format!("{what} ({}) is left pending for a helper", note.as_str()),
             Some(item.confidence),
         ))
+    } else if item.sku.is_none() && item.kind != IntentKind::Order {
+        // "算了" or "改成两袋" naming nothing may be about a song or a
+        // question as well as an order: a person reads it in context.
+        Some(Event::refused_because(
+            key,
+            "needs_helper",
+            format!(
+                "a {} that names no product is left pending for a helper",
+                item.kind.as_str()
+            ),
+            None,
+        ))
     } else if !sure_enough {
         Some(Event::refused_because(
             key,
@@ -944,20 +956,8 @@ fn auto_refusal(item: &InboxItem) -> Option<Event> {
         ))
     } else if item.sku.is_some() {
         None
-    } else if item.kind == IntentKind::Order {
-        Some(Event::refused(key, &Refusal::NoProduct))
     } else {
-        // "算了" or "改成两袋" naming nothing may be about a song or a
-        // question as well as an order: a person reads it in context.
-        Some(Event::refused_because(
-            key,
-            "needs_helper",
-            format!(
-                "a {} that names no product is left pending for a helper",
-                item.kind.as_str()
-            ),
-            None,
-        ))
+        Some(Event::refused(key, &Refusal::NoProduct))
     }
 }
 

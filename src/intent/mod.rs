@@ -152,7 +152,22 @@ impl Engine {
 
     /// `parse` into `out` (cleared first), so a caller reading many messages
     /// can reuse one list.
+    ///
+    /// Read alone, a cancel or change naming no product is below the
+    /// auto-confirm line: what it acts on, or whether it means an order at
+    /// all ("算了" about a song), only the sender's orders can say
+    /// (`parse_in_context` reads it against them).
     pub fn parse_into(&self, text: &str, current: Option<usize>, out: &mut Vec<Intent>) {
+        self.parse_raw(text, current, out);
+        for intent in out.iter_mut() {
+            if intent.kind != IntentKind::Order && intent.product.is_none() {
+                intent.confidence = intent.confidence.min(sender::UNCERTAIN_CONFIDENCE);
+            }
+        }
+    }
+
+    /// The grammar's reading, before any word on what context would add.
+    fn parse_raw(&self, text: &str, current: Option<usize>, out: &mut Vec<Intent>) {
         out.clear();
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => self.parse_with(&mut scratch, text, current, out),

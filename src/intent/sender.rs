@@ -85,8 +85,8 @@ impl SenderContext<'_> {
 }
 
 impl Engine {
-    /// `parse_into`, then the sender's context applied (`None`: the message
-    /// is read alone).
+    /// The grammar's reading with the sender's context applied (`None`: the
+    /// message is read alone, as `parse_into` reads it).
     pub fn parse_in_context(
         &self,
         text: &str,
@@ -94,9 +94,12 @@ impl Engine {
         sender: Option<&SenderContext<'_>>,
         out: &mut Vec<Intent>,
     ) {
-        self.parse_into(text, current, out);
-        if let Some(sender) = sender {
-            self.apply_context(text, current, sender, out);
+        match sender {
+            Some(sender) => {
+                self.parse_raw(text, current, out);
+                self.apply_context(text, current, sender, out);
+            }
+            None => self.parse_into(text, current, out),
         }
     }
 
