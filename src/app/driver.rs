@@ -25,6 +25,11 @@ const TICK: Duration = Duration::from_millis(250);
 /// Store answers waiting for the driver. The store thread waits when it is
 /// full, which only a driver far behind would let happen.
 const STORE_EVENTS: usize = 1024;
+/// How long chat waits at the start for the database to say which open
+/// orders each buyer has (the context a message is read in: "算了" from a
+/// buyer with no order is chat). A store that cannot say within it does
+/// not hold the stream up: messages are then read alone.
+const CONTEXT_WAIT: Duration = Duration::from_secs(3);
 /// Chat events waiting for the driver (a source waits when it is full).
 pub const CHAT_QUEUE: usize = 4096;
 
@@ -157,6 +162,7 @@ async fn drive<S: Shell>(
 ) -> anyhow::Result<()> {
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let read_alone_after = Instant::now() + CONTEXT_WAIT;
     let mut input_open = true;
     let mut chat_open = true;
     let mut chat_ended = false;
@@ -223,7 +229,11 @@ async fn drive<S: Shell>(
                 }
                 Msg::Tick(now_ms())
             }
-            news = chat.recv(), if chat_open => match news {
+            // Chat waits (in its bounded channel) until messages can be
+            // read in their senders' context; the tick wakes the loop to
+            // look again.
+            news = chat.recv(), if chat_open
+                && (model.senders.is_known() || Instant::now() >= read_alone_after) => match news {
                 Some(SourceNews { source, event }) => match event {
                     SourceEvent::Message(message) => {
                         let received_at_ms = now_ms();
