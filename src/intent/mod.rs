@@ -17,6 +17,7 @@ pub mod matcher;
 pub mod normalize;
 pub mod numbers;
 pub mod sender;
+mod words;
 
 use crate::catalog::Catalog;
 use std::cell::RefCell;
