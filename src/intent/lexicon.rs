@@ -4,7 +4,7 @@
 //! sense (小米手机, 小米粥). All generic Chinese / English chat vocabulary;
 //! nothing here names a product. Compiled once into an Aho-Corasick automaton.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use super::words::Words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Marker {
@@ -951,7 +951,7 @@ pub struct MarkerHit {
 /// The compiled marker vocabulary and the word lists read around numbers
 /// and products.
 pub struct Lexicon {
-    markers: Option<AhoCorasick>,
+    markers: Option<Words>,
     pub selling_classifiers: PrefixList,
     pub english_units: PrefixList,
     pub spec_units: PrefixList,
@@ -968,12 +968,7 @@ impl Lexicon {
     pub fn new() -> Self {
         // A DFA: the word lists are fixed and small, so its larger build is
         // paid once per process (see `shared`) for the fastest search.
-        let markers = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .prefilter(false)
-            .build(MARKERS.iter().map(|(w, _)| *w))
-            .ok();
+        let markers = Words::new(MARKERS.iter().map(|(w, _)| *w), true);
         Lexicon {
             markers,
             selling_classifiers: PrefixList::new(SELLING_CLASSIFIERS.iter().copied()),
@@ -1018,16 +1013,15 @@ impl Lexicon {
 
     fn find_in(&self, text: &str, span: std::ops::Range<usize>, out: &mut Vec<MarkerHit>) {
         let Some(ac) = &self.markers else { return };
-        for m in ac.find_iter(aho_corasick::Input::new(text).span(span)) {
-            if !ascii_word_boundaries(text, m.start(), m.end()) {
-                continue;
+        ac.each_match(text, span, |start, end, pattern| {
+            if ascii_word_boundaries(text, start, end) {
+                out.push(MarkerHit {
+                    start,
+                    end,
+                    marker: MARKERS[pattern].1,
+                });
             }
-            out.push(MarkerHit {
-                start: m.start(),
-                end: m.end(),
-                marker: MARKERS[m.pattern().as_usize()].1,
-            });
-        }
+        });
     }
 }
 

@@ -7,8 +7,8 @@
 use super::lexicon::{ascii_word_boundaries, english_weight_words, PrefixList};
 use super::normalize::normalize;
 use super::numbers::chinese_value;
+use super::words::Words;
 use crate::catalog::Catalog;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// Up to this many product words the automaton is a DFA.
 const DFA_MAX_PATTERNS: usize = 1_000;
@@ -38,7 +38,7 @@ struct Target {
 const SHARED_HEAD: usize = usize::MAX;
 
 pub struct Matcher {
-    automaton: Option<AhoCorasick>,
+    automaton: Option<Words>,
     targets: Vec<Target>,
     /// Link number → product (the first product with that link).
     links: FxHashMap<u32, usize>,
@@ -129,13 +129,7 @@ impl Matcher {
         // Chat messages are short: a prefilter's setup costs more than it
         // skips. A shop-sized catalog gets a DFA (fastest search); a very
         // large one the default, which builds in a fraction of the time.
-        let kind = (patterns.len() <= DFA_MAX_PATTERNS).then_some(AhoCorasickKind::DFA);
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .prefilter(false)
-            .kind(kind)
-            .build(&patterns)
-            .ok();
+        let automaton = Words::new(&patterns, patterns.len() <= DFA_MAX_PATTERNS);
         let mut units: Vec<String> = catalog
             .products
             .iter()
@@ -173,12 +167,11 @@ impl Matcher {
     pub fn find(&self, text: &str, link_chars: bool, out: &mut Vec<Mention>) {
         let first = out.len();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_iter(text) {
-                let (start, end) = (m.start(), m.end());
+            ac.each_match(text, 0..text.len(), |start, end, pattern| {
                 if !ascii_word_boundaries(text, start, end) {
-                    continue;
+                    return;
                 }
-                let target = self.targets[m.pattern().as_usize()];
+                let target = self.targets[pattern];
                 let prev = out[first..].last_mut().filter(|p| p.end == start);
                 match (target.product == SHARED_HEAD, prev) {
                     // A shared head right after a product word, or a
@@ -196,7 +189,7 @@ impl Matcher {
                         by_link: target.by_link,
                     }),
                 }
-            }
+            });
             if out[first..].iter().any(|m| m.product == SHARED_HEAD) {
                 let mut keep = first;
                 for i in first..out.len() {

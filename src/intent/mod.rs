@@ -18,6 +18,7 @@ pub mod normalize;
 pub mod numbers;
 pub mod sender;
 pub mod suggest;
+mod words;
 
 use crate::catalog::Catalog;
 use std::cell::RefCell;

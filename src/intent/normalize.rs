@@ -23,6 +23,8 @@ pub struct Normalized {
     /// Whether the text holds a 链 or 连, which every word for a product
     /// link starts with (链接, 連結): without one no link word is searched for.
     pub link_chars: bool,
+    /// Whether a space was written: without one no letter-spacing is looked for.
+    spaced: bool,
 }
 
 impl Normalized {
@@ -60,6 +62,7 @@ impl Normalized {
             }
             self.run_char = ' ';
             self.run_len = 1;
+            self.spaced = true;
             self.append(' ', from, to);
             return;
         }
@@ -129,14 +132,40 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
     out.run_len = 0;
     out.ascii_letters = 0;
     out.link_chars = false;
+    out.spaced = false;
     // Offsets are kept as u32; longer inputs are cut (a chat message never is).
     let limit = input.len().min(u32::MAX as usize / 2);
-    for (i, c) in input.char_indices() {
-        if i >= limit {
-            break;
+    let bytes = input.as_bytes();
+    let t2s = t2s_table();
+    let mut i = 0;
+    while i < limit {
+        // Most of Chinese chat is ideographs of U+4E00..U+9FFF (three bytes
+        // led by 0xE4..=0xE9) that the table leaves as they are: those are
+        // copied as they came, byte for byte, without decoding the char and
+        // encoding it back.
+        if let Some(c) = common_ideograph(bytes, i) {
+            let (from, to) = (i as u32, i as u32 + 3);
+            let s = t2s[(u32::from(c) - T2S_FIRST) as usize];
+            out.link_chars |= matches!(s, '链' | '连');
+            if s == out.run_char {
+                out.push(s, from, to);
+            } else if s == c {
+                out.run_char = c;
+                out.run_len = 1;
+                out.text.push_str(&input[i..i + 3]);
+                out.src.extend_from_slice(&[(from, to); 3]);
+            } else {
+                out.push_plain(s, from, to);
+            }
+            i += 3;
+            continue;
         }
+        let Some(c) = input[i..].chars().next() else {
+            break;
+        };
         let from = i as u32;
         let to = (i + c.len_utf8()) as u32;
+        i += c.len_utf8();
         if c.is_ascii_alphanumeric() {
             // Letters and digits never stammer-fold (see `push`).
             out.ascii_letters += usize::from(c.is_ascii_alphabetic());
@@ -146,15 +175,6 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
                 continue;
             }
             out.push(c, from, to);
-        } else if is_cjk_ideograph(c) {
-            // Most of Chinese chat: checked first.
-            let s = to_simplified(c);
-            out.link_chars |= matches!(s, '链' | '连');
-            if s == out.run_char {
-                out.push(s, from, to);
-            } else {
-                out.push_plain(s, from, to);
-            }
         } else if let Some(a) = fullwidth_ascii(c) {
             // Full-width punctuation and letters ("！", "，", "ｘ２"): what
             // NFKC gives, without asking it.
@@ -188,7 +208,7 @@ pub fn normalize_into(input: &str, out: &mut Normalized) {
             }
         }
     }
-    if !out.text.is_ascii() && out.text.as_bytes().contains(&b' ') {
+    if out.spaced && !out.text.is_ascii() && out.text.as_bytes().contains(&b' ') {
         join_spaced_ideographs(out);
     }
 }
@@ -262,6 +282,19 @@ fn fullwidth_ascii(c: char) -> Option<char> {
     (0xFF01..=0xFF5E)
         .contains(&cp)
         .then(|| char::from((cp - 0xFEE0) as u8))
+}
+
+/// The ideograph of U+4E00..U+9FFF that starts at `bytes[i]`, if one does
+/// (`bytes` is valid UTF-8 and `i` a char boundary).
+#[inline]
+fn common_ideograph(bytes: &[u8], i: usize) -> Option<char> {
+    let lead = *bytes.get(i)?;
+    if !(0xE4..=0xE9).contains(&lead) {
+        return None;
+    }
+    let (b1, b2) = (*bytes.get(i + 1)?, *bytes.get(i + 2)?);
+    let cp = (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+    char::from_u32(cp).filter(|&c| is_cjk_ideograph(c))
 }
 
 fn is_cjk_ideograph(c: char) -> bool {
