@@ -130,3 +130,59 @@ fn real_chat_false_alarms_do_not_grow() {
         "{wrong_on} wrong sure orders on air"
     );
 }
+
+/// The messages behind the figures above, for whoever works on the rules:
+/// `cargo test --test real_chat -- --ignored --nocapture`. Prints (never
+/// stores) each sure order on air a helper would not write down, and each
+/// intent read with nothing on air, with its reading.
+#[test]
+#[ignore = "a listing for rule work, not a check"]
+fn real_chat_false_alarms_listed() {
+    let Some(shared) = shared() else { return };
+    let config = livestall::config::load(&shared.join("corpus/catalog-wuxiang.toml"))
+        .expect("the shared catalog loads");
+    let engine = Engine::new(&config.catalog);
+    let labels: HashMap<String, serde_json::Value> =
+        jsonl::<Label>(&shared.join("real-chat/onair-labels.jsonl"))
+            .into_iter()
+            .map(|l| (l.id, l.order))
+            .collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("real-chat"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "jsonl") && !p.ends_with("onair-labels.jsonl")
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    let show = |out: &[livestall::intent::Intent]| {
+        out.iter()
+            .map(|i| {
+                let sku = i
+                    .product
+                    .map_or("-", |p| config.catalog.products[p].sku.as_str());
+                format!("{} {sku} {:?} {:.2}", i.kind.as_str(), i.qty, i.confidence)
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    for file in &files {
+        for line in jsonl::<Line>(file) {
+            engine.parse_into(&line.text, Some(0), &mut out);
+            let sure_order = out
+                .iter()
+                .any(|i| i.kind == IntentKind::Order && i.confidence >= AUTO_CONFIRM_CONFIDENCE);
+            let label = labels.get(&line.id);
+            let helper_would =
+                label.is_some_and(|o| o == &serde_json::Value::Bool(true) || o == "unsure");
+            if sure_order && !helper_would {
+                println!("ON  {} {:?} => {}", line.id, line.text, show(&out));
+            }
+            engine.parse_into(&line.text, None, &mut out);
+            if !out.is_empty() {
+                println!("OFF {} {:?} => {}", line.id, line.text, show(&out));
+            }
+        }
+    }
+}
