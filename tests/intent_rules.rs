@@ -133,6 +133,7 @@ fn bare_orders_with_english_filler() {
         ("+2 also", Some("KIWI"), &["order:KIWI:2"]),
         ("+1 same", Some("KIWI"), &["order:KIWI:1"]),
         ("3 yeah", Some("KIWI"), &["order:KIWI:3"]),
+        ("sure, 1 box", Some("KIWI"), &["order:KIWI:1"]),
         ("+1 nice stream", Some("KIWI"), &[]),
     ]);
 }
@@ -206,6 +207,11 @@ fn messages_that_hold_no_order() {
         ("苹果醋来一瓶", None, &[]),
         ("来了来了", Some("APPLE"), &[]),
         ("苹果不要太好吃", None, &[]),
+        // "有多…" asks how much so.
+        ("蜂蜜有多甜", Some("HONEY"), &[]),
+        // 同上 points at someone else's message: "+1" after it echoes it.
+        ("同上 +1", Some("HONEY"), &[]),
+        ("同上", Some("HONEY"), &[]),
     ]);
 }
 
@@ -243,6 +249,8 @@ fn every_cancel_word_cancels() {
         ("撤销蜂蜜", None, &["cancel:HONEY:-"]),
         ("柿饼别发了", None, &["cancel:PERSIMMON:-"]),
         ("莫要了", Some("KIWI"), &["cancel:-:-"]),
+        ("不想要了", Some("KIWI"), &["cancel:-:-"]),
+        ("蜂蜜不想要了", None, &["cancel:HONEY:-"]),
         ("never mind", Some("KIWI"), &["cancel:-:-"]),
         ("nevermind", Some("KIWI"), &["cancel:-:-"]),
         ("forget it", Some("KIWI"), &["cancel:-:-"]),

@@ -254,6 +254,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("don't cancel", Word),
         ("dont cancel", Word),
         ("莫要了", Cancel),
+        ("不想要了", Cancel),
+        ("不想要啦", Cancel),
         ("不整了", Cancel),
         ("唔要喇", Cancel),
         ("唔要了", Cancel),
@@ -323,6 +325,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("多大", Question),
         ("多重", Question),
         ("多久", Question),
+        // "辣酱有多辣", "有多甜": how (much) so.
+        ("有多", Question),
         ("是否", Question),
         ("请问", Question),
         // Cantonese: 咩 what / question particle, 几多 how many, 有冇 is there.
@@ -544,9 +548,12 @@ const MARKERS: &[(&str, Marker)] = {
         ("yes", Filler),
         ("yeah", Filler),
         ("yep", Filler),
+        ("sure", Filler),
         ("lol", Filler),
         ("haha", Filler),
-        ("同上", Filler),
+        // The message above, someone else's: "同上 +1" echoes it, as
+        // "楼上+1" does.
+        ("同上", Others),
         // Particles and interjections: Cantonese 唔该 (please), 喇, 嘅, 啰;
         // Taiwanese 喔, 耶; 哇, 嗯; English omg, wow.
         ("唔该", Filler),
