@@ -152,6 +152,7 @@ pub(crate) fn read(
     let english_weights = &engine.matcher.english_weights;
     let product_units: &[Box<str>] = &engine.matcher.product_units;
     let current = current.filter(|&c| c < engine.product_count);
+    let on_air_unit = current.map(|c| &*product_units[c]);
 
     let Some(tokens) = tokens::find(lexicon, &norm.text, mentions, markers, nums) else {
         return;
@@ -185,7 +186,7 @@ pub(crate) fn read(
         // 这个 / it with an object of its own: "这个小哥哥", "get it towed".
         Subject::Named(named)
             if named.iter().all(|p| ctx.mention_at(p.start).is_none())
-                && !objects::about_the_product(&ctx, &mood, &verbs, &quantities) => {}
+                && !objects::about_the_product(&ctx, &mood, &verbs, &quantities, on_air_unit) => {}
         Subject::Named(named) => {
             let bound = binding::bind(&ctx, &mood, &verbs, product_units, &mut quantities, named);
             orders::named(
@@ -199,7 +200,7 @@ pub(crate) fn read(
             );
         }
         Subject::OnAir(on_air) => {
-            if objects::about_the_product(&ctx, &mood, &verbs, &quantities) {
+            if objects::about_the_product(&ctx, &mood, &verbs, &quantities, on_air_unit) {
                 orders::bare(&ctx, &mood, on_air, &verbs, &quantities, out);
             }
         }

@@ -2,7 +2,8 @@
 //! product ("来两袋", "这个我要了", "3") is about the product on air. Owns
 //! the rule that a count or a buy verb with an object of its own orders
 //! nothing of the shop's: "再来一把", "那你多拍两张照片" count in a
-//! classifier the catalog does not sell by; "来一个大招", "buy a veneno",
+//! classifier the catalog does not sell by, and "再来两瓶" with tea sold by
+//! the tin on air counts in the unit of another of the shop's products; "来一个大招", "buy a veneno",
 //! "这个小哥哥" have a content word right after the order's last word;
 //! "营业声线来一个" has one right before its verb. A count in a unit the
 //! catalog sells by is the product's whatever follows ("拍两只炖汤"), and
@@ -17,21 +18,29 @@ use super::quantities::{Qty, Quantities};
 use super::verbs::Verbs;
 
 /// Whether no live clause that orders (a buy verb of the sender's, a
-/// quantity, 这个, 扣) has an object of its own.
+/// quantity, 这个, 扣) has an object of its own. `on_air_unit` is the
+/// selling unit of the product on air.
 #[inline]
 pub(super) fn about_the_product(
     ctx: &Ctx<'_>,
     mood: &Mood<'_>,
     verbs: &Verbs<'_>,
     quantities: &Quantities<'_>,
+    on_air_unit: Option<&str>,
 ) -> bool {
     (0..=ctx.cuts.len())
         .filter(|&k| !mood.dead[k])
-        .all(|k| !has_object_of_its_own(ctx, verbs, quantities.list, k))
+        .all(|k| !has_object_of_its_own(ctx, verbs, quantities.list, on_air_unit, k))
 }
 
 /// Whether clause `k` orders something that is not the product on air.
-fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usize) -> bool {
+fn has_object_of_its_own(
+    ctx: &Ctx<'_>,
+    verbs: &Verbs<'_>,
+    qtys: &[Qty],
+    on_air_unit: Option<&str>,
+    k: usize,
+) -> bool {
     let text = ctx.text;
     let start = ctx.clause_start(k);
     let end = ctx
@@ -53,12 +62,21 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
         span = Some(span.map_or((a, b), |(s, e)| (s.min(a), e.max(b))));
     };
     let mut sold_unit = false;
+    let mut others_unit = false;
     for q in qtys {
         if let Some((a, b)) = q.unit {
             let unit = &text[a..b];
+            let generic = unit.is_ascii() || GENERIC_COUNT_WORDS.contains(&unit);
             if ctx.units.longest(text, a) == Some(b - a) {
-                sold_unit = true;
-            } else if !(unit.is_ascii() || GENERIC_COUNT_WORDS.contains(&unit)) {
+                // "再来两瓶" with tea sold by the tin on air: a count of
+                // another of the shop's products, which it does not name
+                // (unless a count in the tin is there too: "要一只三斤左右的").
+                if on_air_unit.is_some_and(|u| u != unit) && !generic {
+                    others_unit = true;
+                } else {
+                    sold_unit = true;
+                }
+            } else if !generic {
                 // "再来一把", "两张照片": a count of something else.
                 return true;
             }
@@ -79,6 +97,9 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
     if sold_unit {
         // "来两袋", "拍两只炖汤": the product's own unit names it.
         return false;
+    }
+    if others_unit {
+        return true;
     }
     // After every order word, not only the last: "两个华子就能拿下".
     let mut word_ends = qtys
@@ -189,8 +210,16 @@ mod tests {
     const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("鸡蛋", "盒")];
 
     fn about_product(text: &str) -> bool {
-        Message::new(PRODUCTS, text)
-            .through_quantities(|ctx, mood, _, verbs, q| about_the_product(ctx, mood, verbs, &q))
+        Message::new(PRODUCTS, text).through_quantities(|ctx, mood, _, verbs, q| {
+            about_the_product(ctx, mood, verbs, &q, None)
+        })
+    }
+
+    /// `about_product` with the millet (sold by the bag) on air.
+    fn about_millet(text: &str) -> bool {
+        Message::new(PRODUCTS, text).through_quantities(|ctx, mood, _, verbs, q| {
+            about_the_product(ctx, mood, verbs, &q, Some("袋"))
+        })
     }
 
     #[test]
@@ -211,6 +240,15 @@ mod tests {
     fn a_count_of_something_else_is_not() {
         assert!(!about_product("再来一把"));
         assert!(!about_product("那你多拍两张照片"));
+    }
+
+    #[test]
+    fn a_count_in_another_products_unit_is_not_about_the_one_on_air() {
+        assert!(about_millet("再来两袋"));
+        assert!(about_millet("再来两个"));
+        assert!(!about_millet("再来两盒"));
+        // Beside a count in its own unit, the other is what one weighs.
+        assert!(about_millet("要一袋两盒大小的"));
     }
 
     #[test]
