@@ -183,6 +183,50 @@ fn cancels_and_changes() {
         ("换成五斤", Some("PEAR"), &["change:-:5"]),
         ("make it 4", Some("PEAR"), &["change:-:4"]),
         ("苹果要三箱，不对，改成两箱", None, &["change:APPLE:2"]),
+        ("改做兩盒唔該", Some("KIWI"), &["change:-:2"]),
+    ]);
+}
+
+#[test]
+fn changes_and_cancels_of_something_else_amend_nothing() {
+    table(&[
+        // The new total is no count of the shop's: a count of another
+        // thing, a decimal, a name, a range.
+        ("变成一个圆", None, &[]),
+        ("两个问题改了一天，变成十个问题", None, &[]),
+        ("亮度0.5改成了1.5", None, &[]),
+        ("从4G改成5G了", None, &[]),
+        ("只改了4-8倍", None, &[]),
+        ("change to 3 goals", None, &[]),
+        // A change word run into a word of its own.
+        ("不改名支持了1个灯牌", None, &[]),
+        ("设置改一哈", None, &[]),
+        // Someone else's doing, or about something else.
+        ("你赶紧退了吧", None, &[]),
+        ("你的枪还是算了", None, &[]),
+        ("快撤退", None, &[]),
+        ("they cancel", None, &[]),
+        ("you can't play anymore", None, &[]),
+        ("i won't play anymore", None, &[]),
+        // The sender's own still amend.
+        ("改成两盒", Some("KIWI"), &["change:-:2"]),
+        ("改成两个吧", Some("KIWI"), &["change:-:2"]),
+        ("i don't want it anymore", None, &["cancel:-:-"]),
+        ("nah cancel it", None, &["cancel:-:-"]),
+    ]);
+}
+
+#[test]
+fn an_english_verb_after_someone_elses_subject_orders_nothing() {
+    table(&[
+        ("we take it", Some("KIWI"), &[]),
+        ("let's get them", Some("KIWI"), &[]),
+        ("he sold", Some("KIWI"), &[]),
+        ("Tom could get one", Some("KIWI"), &[]),
+        // The sender's own.
+        ("can i get 2", Some("KIWI"), &["order:KIWI:2"]),
+        ("thank you take 2", Some("KIWI"), &["order:KIWI:2"]),
+        ("sold", Some("KIWI"), &["order:KIWI:1"]),
     ]);
 }
 

@@ -238,6 +238,8 @@ const MARKERS: &[(&str, Marker)] = {
         // 满减 (spend-and-save): 减 there takes nothing off an order.
         ("满减", Word),
         ("算了下", Word),
+        // Retreating (in a game), not withdrawing an order: "快撤退".
+        ("撤退", Word),
         ("撤销", Cancel),
         ("撤单", Cancel),
         ("不买了", NoBuy),
@@ -268,6 +270,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("改成", Change),
         ("改为", Change),
         ("改到", Change),
+        // Cantonese: 改做 change to.
+        ("改做", Change),
         ("换成", Change),
         ("换为", Change),
         ("变成", Change),
@@ -522,6 +526,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("先", Filler),
         ("就", Filler),
         ("一下", Filler),
+        // Southwestern 一下: "看一哈", "改一哈".
+        ("一哈", Filler),
         ("好的", Filler),
         ("please", Filler),
         ("pls", Filler),
@@ -871,6 +877,42 @@ pub const WEAK_ALONE_VERBS: &[&str] = &["来", "也来", "嚟"];
 /// Words before a number that make it an ordinal or a name, not a count:
 /// "第二件半价", "周5", "星期3", "礼拜六".
 pub const ORDINAL_PREFIXES: &[&str] = &["第", "周", "星期", "礼拜"];
+
+/// English subjects other than the sender: a buy or cancel word right
+/// after one is someone else's doing ("we take it", "let's get them", "he
+/// sold", "you can't play anymore").
+pub const OTHER_SUBJECTS: &[&str] = &[
+    "we",
+    "you",
+    "u",
+    "ya",
+    "she",
+    "he",
+    "they",
+    "lets",
+    "let's",
+    "let’s",
+    "yall",
+    "y'all",
+    "y’all",
+    "everyone",
+    "everybody",
+];
+
+/// English cancel words that follow the verb they negate ("don't want it
+/// anymore", "be cancelled"): after a word of other content ("play
+/// anymore") they are about that.
+pub const POSTPOSED_CANCELS: &[&str] = &["anymore", "no longer", "cancelled"];
+
+/// English modals: after someone other than "i" ("Tom could get one")
+/// the verb is about them, not the sender ordering.
+pub const MODALS: &[&str] = &[
+    "could", "should", "might", "can", "will", "gonna", "must", "may", "shall",
+];
+
+/// Chinese pronouns for someone other than the sender: a cancel word after
+/// one in its clause is their doing ("你赶紧退了吧", "你的枪还是算了").
+pub const OTHER_PERSONS_ZH: &[char] = &['你', '您', '他', '她'];
 
 /// Words for now that start a new clause in run-on chat: "去年买的香油吃完了
 /// 今年再给我来两瓶" is a past, then an order.
