@@ -876,3 +876,32 @@ fn promotions_weights_and_seasons() {
         ("春天再买", Some("KIWI"), &[]),
     ]);
 }
+
+#[test]
+fn a_count_or_verb_about_something_else_orders_nothing_on_air() {
+    table(&[
+        // A number beside the verb too large to count the product, or a
+        // decimal: a price, a version.
+        ("这个要8800", Some("KIWI"), &[]),
+        ("3000直接拿下", Some("KIWI"), &[]),
+        ("要3.5", Some("KIWI"), &[]),
+        // A count of digits; a count in another product's unit.
+        ("再加3个0", Some("KIWI"), &[]),
+        ("再来两瓶", Some("KIWI"), &[]),
+        // English: a unit word or a number that counts nothing before the
+        // object; "it" of another verb; a word of other content before a
+        // verb that ends its clause.
+        ("get more coffee in here", Some("KIWI"), &[]),
+        ("need more 20+ minute videos", Some("KIWI"), &[]),
+        ("please win it", Some("KIWI"), &[]),
+        ("early need", Some("KIWI"), &[]),
+        // Grabbed already, as 买了.
+        ("抢了两个", Some("KIWI"), &[]),
+        // Orders still.
+        ("再来两盒", Some("KIWI"), &["order:KIWI:2"]),
+        ("要两个", Some("KIWI"), &["order:KIWI:2"]),
+        ("take 2 more", Some("KIWI"), &["order:KIWI:2"]),
+        ("i need it", Some("KIWI"), &["order:KIWI:1"]),
+        ("这个我抢了", Some("KIWI"), &["order:KIWI:1"]),
+    ]);
+}

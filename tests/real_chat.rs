@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 /// Today's totals over all files (the ceilings this test holds).
 const MAX_ANY_OFF_AIR: usize = 24;
 const MAX_SURE_OFF_AIR: usize = 21;
-const MAX_WRONG_SURE_ON_AIR: usize = 23;
+const MAX_WRONG_SURE_ON_AIR: usize = 7;
 
 #[derive(serde::Deserialize)]
 struct Line {

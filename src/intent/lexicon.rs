@@ -70,6 +70,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("拍", BuyIfObject),
         ("拍了", Buy),
         ("买了", BoughtIfObject),
+        // Grabbed in a flash sale, as 买了: "抢了两袋" is a purchase made.
+        ("抢了", BoughtIfObject),
         ("下单", Buy),
         ("整", BuyIfObject),
         ("拿", BuyIfObject),

@@ -3,19 +3,21 @@
 //! the rule that a count or a buy verb with an object of its own orders
 //! nothing of the shop's: "再来一把", "那你多拍两张照片" count in a
 //! classifier the catalog does not sell by, and "再来两瓶" with tea sold by
-//! the tin on air counts in the unit of another of the shop's products; "来一个大招", "buy a veneno",
-//! "这个小哥哥" have a content word right after the order's last word;
-//! "营业声线来一个" has one right before its verb. A count in a unit the
+//! the tin on air counts in the unit of another of the shop's products;
+//! "来一个大招", "buy a veneno", "这个小哥哥", "加3个0" have a content word
+//! (or a digit) right after the order's last word; "营业声线来一个" has one
+//! right before its verb; "这个要8800" has a price beside it; "please win
+//! it" makes "it" the object of another verb. A count in a unit the
 //! catalog sells by is the product's whatever follows ("拍两只炖汤"), and
 //! politeness, addressees, 的-descriptions and words of how the buying is
 //! done ("直接拍", "秒杀的来一单") are no objects.
 
-use super::super::lexicon::{Marker, GENERIC_COUNT_WORDS};
-use super::super::numbers::NumForm;
+use super::super::lexicon::{Marker, MarkerHit, GENERIC_COUNT_WORDS};
+use super::super::numbers::{NumForm, MAX_BARE_QTY};
 use super::context::{ceil_char_boundary, is_cjk, Ctx};
 use super::mood::Mood;
 use super::quantities::{Qty, Quantities};
-use super::verbs::Verbs;
+use super::verbs::{english_word_before, Verbs};
 
 /// Whether no live clause that orders (a buy verb of the sender's, a
 /// quantity, 这个, 扣) has an object of its own. `on_air_unit` is the
@@ -94,6 +96,33 @@ fn has_object_of_its_own(
     let Some((first, _)) = span else {
         return false;
     };
+    // "这个要8800", "3000直接拿下": a number beside the verb too large to
+    // count the product is what it costs, or something else.
+    let counted = |n: usize| qtys.iter().any(|q| q.start <= n && n < q.end);
+    let beside_verb = verbs.iter().any(|v| {
+        let after = ctx.num_index_at(ctx.skip_spaces(v.end));
+        let before = number_ending_at(ctx, v.start);
+        [after, before].into_iter().flatten().any(|i| {
+            let n = &ctx.nums[i];
+            let b = ctx.text.as_bytes();
+            // "要3.5": a price or a version.
+            let decimal =
+                b.get(n.end) == Some(&b'.') && b.get(n.end + 1).is_some_and(u8::is_ascii_digit);
+            !n.slang && !counted(n.start) && (n.value > MAX_BARE_QTY || decimal)
+        })
+    });
+    if beside_verb {
+        return true;
+    }
+    // "please win it": "it" is the object of a verb of other content.
+    let this_of_another_verb = markers.iter().any(|m| {
+        m.marker == Marker::This
+            && ctx.text[m.start..m.end].is_ascii()
+            && english_word_before(ctx, m.start).is_some_and(|(s, _)| is_content_at(ctx, s))
+    });
+    if this_of_another_verb {
+        return true;
+    }
     if sold_unit {
         // "来两袋", "拍两只炖汤": the product's own unit names it.
         return false;
@@ -117,12 +146,35 @@ fn has_object_of_its_own(
             qtys.iter().any(|q| q.start <= n && n < q.end)
         })
     }) || content_before(ctx, first)
+        || english_verb_of_its_own(ctx, verbs, end)
+}
+
+/// The number that ends right before `p`, past spaces and words of how
+/// or politeness ("3000直接拿下").
+fn number_ending_at(ctx: &Ctx<'_>, mut p: usize) -> Option<usize> {
+    loop {
+        p = ctx.skip_spaces_back(p);
+        match ctx.marker_ending_at(p) {
+            Some(m) if matches!(m.marker, Marker::Manner | Marker::Filler) => p = m.start,
+            _ => break,
+        }
+    }
+    let i = ctx.nums.partition_point(|n| n.end < p);
+    ctx.nums.get(i).filter(|n| n.end == p).map(|_| i)
 }
 
 /// Whether a content word stands right after the order's last word, past
-/// spaces, politeness, particles and English articles: "来一个大招",
-/// "buy a veneno", "get it towed".
+/// spaces, politeness, particles, English articles and unit words, and
+/// numbers that count nothing: "来一个大招", "buy a veneno", "get it
+/// towed", "get more coffee", "need more 20+ minute videos".
 fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize, counted: impl Fn(usize) -> bool) -> bool {
+    // "加3个0": a count of digits.
+    let count_word_before = GENERIC_COUNT_WORDS
+        .iter()
+        .any(|w| !w.is_ascii() && ctx.text[..p].ends_with(w));
+    if count_word_before && ctx.num_at(p) {
+        return true;
+    }
     loop {
         p = ctx.skip_spaces(p);
         if let Some(m) = ctx.marker_at(p).filter(|m| {
@@ -138,8 +190,18 @@ fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize, counted: impl Fn(usize
         // 奶茶": 杯 is no unit of the shop's), stand before the object.
         match ctx.num_index_at(p) {
             Some(i) if ctx.nums[i].form == NumForm::Article || !counted(ctx.nums[i].start) => {
-                p = ctx.nums[i].end
+                p = ctx.nums[i].end;
+                // "20+": a number and its "or more".
+                if ctx.text[p..].starts_with('+') {
+                    p += 1;
+                }
+                continue;
             }
+            _ => {}
+        }
+        // "more", "extra": a measure of the object still to come.
+        match ctx.lexicon.english_units.longest(ctx.text, p) {
+            Some(len) if p + len < end => p += len,
             _ => break,
         }
     }
@@ -153,8 +215,23 @@ fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize, counted: impl Fn(usize
         .find(|w| ctx.text[p..].starts_with(**w))
     {
         p += w.len();
+        // "加3个0": a count of digits.
+        if p < end && ctx.num_at(p) {
+            return true;
+        }
     }
     p < end && is_content_at(ctx, p)
+}
+
+/// "early need": an English verb with nothing after it in
+/// its clause and a word of other content right before it is that word's
+/// verb, not an order ("i need", "ok take" order).
+fn english_verb_of_its_own(ctx: &Ctx<'_>, verbs: &[MarkerHit], end: usize) -> bool {
+    verbs.iter().any(|v| {
+        ctx.text[v.start..v.end].is_ascii()
+            && ctx.skip_spaces(v.end) >= end
+            && english_word_before(ctx, v.start).is_some_and(|(s, _)| is_content_at(ctx, s))
+    })
 }
 
 /// Whether a Chinese content word stands right before the order's first

@@ -92,7 +92,7 @@ pub(super) fn others_subject(ctx: &Ctx<'_>, start: usize) -> bool {
 
 /// The English word that ends right before `end` (past spaces), with its
 /// start, unless it belongs to a longer marker ("thank you").
-fn english_word_before<'t>(ctx: &Ctx<'t>, end: usize) -> Option<(usize, &'t str)> {
+pub(super) fn english_word_before<'t>(ctx: &Ctx<'t>, end: usize) -> Option<(usize, &'t str)> {
     let text = ctx.text;
     let e = ctx.skip_spaces_back(end);
     let head =
