@@ -133,6 +133,7 @@ fn bare_orders_with_english_filler() {
         ("+2 also", Some("KIWI"), &["order:KIWI:2"]),
         ("+1 same", Some("KIWI"), &["order:KIWI:1"]),
         ("3 yeah", Some("KIWI"), &["order:KIWI:3"]),
+        ("sure, 1 box", Some("KIWI"), &["order:KIWI:1"]),
         ("+1 nice stream", Some("KIWI"), &[]),
     ]);
 }
@@ -182,6 +183,50 @@ fn cancels_and_changes() {
         ("换成五斤", Some("PEAR"), &["change:-:5"]),
         ("make it 4", Some("PEAR"), &["change:-:4"]),
         ("苹果要三箱，不对，改成两箱", None, &["change:APPLE:2"]),
+        ("改做兩盒唔該", Some("KIWI"), &["change:-:2"]),
+    ]);
+}
+
+#[test]
+fn changes_and_cancels_of_something_else_amend_nothing() {
+    table(&[
+        // The new total is no count of the shop's: a count of another
+        // thing, a decimal, a name, a range.
+        ("变成一个圆", None, &[]),
+        ("两个问题改了一天，变成十个问题", None, &[]),
+        ("亮度0.5改成了1.5", None, &[]),
+        ("从4G改成5G了", None, &[]),
+        ("只改了4-8倍", None, &[]),
+        ("change to 3 goals", None, &[]),
+        // A change word run into a word of its own.
+        ("不改名支持了1个灯牌", None, &[]),
+        ("设置改一哈", None, &[]),
+        // Someone else's doing, or about something else.
+        ("你赶紧退了吧", None, &[]),
+        ("你的枪还是算了", None, &[]),
+        ("快撤退", None, &[]),
+        ("they cancel", None, &[]),
+        ("you can't play anymore", None, &[]),
+        ("i won't play anymore", None, &[]),
+        // The sender's own still amend.
+        ("改成两盒", Some("KIWI"), &["change:-:2"]),
+        ("改成两个吧", Some("KIWI"), &["change:-:2"]),
+        ("i don't want it anymore", None, &["cancel:-:-"]),
+        ("nah cancel it", None, &["cancel:-:-"]),
+    ]);
+}
+
+#[test]
+fn an_english_verb_after_someone_elses_subject_orders_nothing() {
+    table(&[
+        ("we take it", Some("KIWI"), &[]),
+        ("let's get them", Some("KIWI"), &[]),
+        ("he sold", Some("KIWI"), &[]),
+        ("Tom could get one", Some("KIWI"), &[]),
+        // The sender's own.
+        ("can i get 2", Some("KIWI"), &["order:KIWI:2"]),
+        ("thank you take 2", Some("KIWI"), &["order:KIWI:2"]),
+        ("sold", Some("KIWI"), &["order:KIWI:1"]),
     ]);
 }
 
@@ -206,6 +251,11 @@ fn messages_that_hold_no_order() {
         ("苹果醋来一瓶", None, &[]),
         ("来了来了", Some("APPLE"), &[]),
         ("苹果不要太好吃", None, &[]),
+        // "有多…" asks how much so.
+        ("蜂蜜有多甜", Some("HONEY"), &[]),
+        // 同上 points at someone else's message: "+1" after it echoes it.
+        ("同上 +1", Some("HONEY"), &[]),
+        ("同上", Some("HONEY"), &[]),
     ]);
 }
 
@@ -243,6 +293,8 @@ fn every_cancel_word_cancels() {
         ("撤销蜂蜜", None, &["cancel:HONEY:-"]),
         ("柿饼别发了", None, &["cancel:PERSIMMON:-"]),
         ("莫要了", Some("KIWI"), &["cancel:-:-"]),
+        ("不想要了", Some("KIWI"), &["cancel:-:-"]),
+        ("蜂蜜不想要了", None, &["cancel:HONEY:-"]),
         ("never mind", Some("KIWI"), &["cancel:-:-"]),
         ("nevermind", Some("KIWI"), &["cancel:-:-"]),
         ("forget it", Some("KIWI"), &["cancel:-:-"]),
@@ -836,5 +888,34 @@ fn promotions_weights_and_seasons() {
         ("苹果一箱十斤左右，给我来两箱", None, &["order:APPLE:2"]),
         ("要一箱十斤左右的", Some("APPLE"), &["order:APPLE:1"]),
         ("春天再买", Some("KIWI"), &[]),
+    ]);
+}
+
+#[test]
+fn a_count_or_verb_about_something_else_orders_nothing_on_air() {
+    table(&[
+        // A number beside the verb too large to count the product, or a
+        // decimal: a price, a version.
+        ("这个要8800", Some("KIWI"), &[]),
+        ("3000直接拿下", Some("KIWI"), &[]),
+        ("要3.5", Some("KIWI"), &[]),
+        // A count of digits; a count in another product's unit.
+        ("再加3个0", Some("KIWI"), &[]),
+        ("再来两瓶", Some("KIWI"), &[]),
+        // English: a unit word or a number that counts nothing before the
+        // object; "it" of another verb; a word of other content before a
+        // verb that ends its clause.
+        ("get more coffee in here", Some("KIWI"), &[]),
+        ("need more 20+ minute videos", Some("KIWI"), &[]),
+        ("please win it", Some("KIWI"), &[]),
+        ("early need", Some("KIWI"), &[]),
+        // Grabbed already, as 买了.
+        ("抢了两个", Some("KIWI"), &[]),
+        // Orders still.
+        ("再来两盒", Some("KIWI"), &["order:KIWI:2"]),
+        ("要两个", Some("KIWI"), &["order:KIWI:2"]),
+        ("take 2 more", Some("KIWI"), &["order:KIWI:2"]),
+        ("i need it", Some("KIWI"), &["order:KIWI:1"]),
+        ("这个我抢了", Some("KIWI"), &["order:KIWI:1"]),
     ]);
 }

@@ -17,17 +17,17 @@
 //! (LABELING.md's second edition: "算了" from a viewer with no order is
 //! chat, not a cancel) and adds suggestions. `real_chat_false_alarms_do_not_grow`
 //! reads every message alone (as `parse` does a line without `history` or
-//! `orders`) and holds its totals as ceilings: lower them as rules land,
-//! never raise them.
+//! `orders`) and holds its totals as ceilings, already under the bars:
+//! lower them as rules land, never raise them.
 
 use livestall::intent::{Engine, IntentKind, AUTO_CONFIRM_CONFIDENCE};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Today's totals over all files (the ceilings this test holds).
-const MAX_ANY_OFF_AIR: usize = 44;
+const MAX_ANY_OFF_AIR: usize = 24;
 const MAX_SURE_OFF_AIR: usize = 1;
-const MAX_WRONG_SURE_ON_AIR: usize = 30;
+const MAX_WRONG_SURE_ON_AIR: usize = 7;
 
 #[derive(serde::Deserialize)]
 struct Line {
@@ -66,34 +66,55 @@ fn jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Vec<T> {
         .collect()
 }
 
-#[test]
-fn real_chat_false_alarms_do_not_grow() {
-    let Some(shared) = shared() else { return };
-    let config = livestall::config::load(&shared.join("corpus/catalog-wuxiang.toml"))
-        .expect("the shared catalog loads");
-    let engine = Engine::new(&config.catalog);
-    let labels: HashMap<String, serde_json::Value> =
-        jsonl::<Label>(&shared.join("real-chat/onair-labels.jsonl"))
+/// The shared catalog, its engine, the helper's labels and the chat files.
+struct RealChat {
+    config: livestall::config::Config,
+    engine: Engine,
+    labels: HashMap<String, serde_json::Value>,
+    files: Vec<PathBuf>,
+}
+
+impl RealChat {
+    fn load() -> Option<RealChat> {
+        let shared = shared()?;
+        let config = livestall::config::load(&shared.join("corpus/catalog-wuxiang.toml"))
+            .expect("the shared catalog loads");
+        let engine = Engine::new(&config.catalog);
+        let labels = jsonl::<Label>(&shared.join("real-chat/onair-labels.jsonl"))
             .into_iter()
             .map(|l| (l.id, l.order))
             .collect();
-    // What a helper would write down: labelled true, or left to judgement.
-    let helper_would = |id: &str| {
-        labels
+        let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("real-chat"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "jsonl") && !p.ends_with("onair-labels.jsonl")
+            })
+            .collect();
+        files.sort();
+        Some(RealChat {
+            config,
+            engine,
+            labels,
+            files,
+        })
+    }
+
+    /// What a helper would write down: labelled true, or left to judgement.
+    fn helper_would(&self, id: &str) -> bool {
+        self.labels
             .get(id)
             .is_some_and(|o| o == &serde_json::Value::Bool(true) || o == "unsure")
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("real-chat"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "jsonl") && !p.ends_with("onair-labels.jsonl")
-        })
-        .collect();
-    files.sort();
+    }
+}
+
+#[test]
+fn real_chat_false_alarms_do_not_grow() {
+    let Some(chat) = RealChat::load() else { return };
+    let (engine, files) = (&chat.engine, &chat.files);
     let (mut total, mut any_off, mut sure_off, mut wrong_on) = (0, 0, 0, 0);
     let mut out = Vec::new();
-    for file in &files {
+    for file in files {
         let lines: Vec<Line> = jsonl(file);
         let (mut any, mut sure, mut wrong) = (0, 0, 0);
         for line in &lines {
@@ -104,7 +125,7 @@ fn real_chat_false_alarms_do_not_grow() {
             let sure_order = out
                 .iter()
                 .any(|i| i.kind == IntentKind::Order && i.confidence >= AUTO_CONFIRM_CONFIDENCE);
-            wrong += usize::from(sure_order && !helper_would(&line.id));
+            wrong += usize::from(sure_order && !chat.helper_would(&line.id));
         }
         println!(
             "{:<36} {:>6} messages; nothing on air: {any} read as an intent, {sure} as sure; \
@@ -185,46 +206,26 @@ fn inbox_rows(
 fn real_chat_through_the_live_core_is_under_the_bars() {
     use livestall::app::Msg;
     use livestall::store::StoreEvent;
-    let Some(shared) = shared() else { return };
-    let config = livestall::config::load(&shared.join("corpus/catalog-wuxiang.toml"))
-        .expect("the shared catalog loads");
-    let engine = Engine::new(&config.catalog);
-    let labels: HashMap<String, serde_json::Value> =
-        jsonl::<Label>(&shared.join("real-chat/onair-labels.jsonl"))
-            .into_iter()
-            .map(|l| (l.id, l.order))
-            .collect();
-    let helper_would = |id: &str| {
-        labels
-            .get(id)
-            .is_some_and(|o| o == &serde_json::Value::Bool(true) || o == "unsure")
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("real-chat"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "jsonl") && !p.ends_with("onair-labels.jsonl")
-        })
-        .collect();
-    files.sort();
+    let Some(chat) = RealChat::load() else { return };
+    let (config, engine, files) = (&chat.config, &chat.engine, &chat.files);
     let (mut total, mut any_off, mut sure_off, mut wrong_on) = (0, 0, 0, 0);
-    for file in &files {
+    for file in files {
         let lines: Vec<Line> = jsonl(file);
         let (mut any, mut sure, mut wrong) = (0, 0, 0);
         for on_air in [None, Some(0)] {
-            let mut model = livestall::app::Model::new(&config, "helper");
+            let mut model = livestall::app::Model::new(config, "helper");
             model.on_air = on_air;
             // The database's answer at start: no open orders, so the
             // sender book knows every viewer has none.
             livestall::app::update(
                 &mut model,
-                &engine,
+                engine,
                 Msg::Store(StoreEvent::Resumed(Default::default())),
             );
             for (n, line) in lines.iter().enumerate() {
                 // The files keep order, not time: two messages a second.
                 let at_ms = 1_700_000_000_000 + n as i64 * 500;
-                let rows = inbox_rows(&mut model, &engine, line, at_ms);
+                let rows = inbox_rows(&mut model, engine, line, at_ms);
                 let sure_row = |r: &livestall::store::NewIntent| {
                     r.note.is_none() && r.confidence >= AUTO_CONFIRM_CONFIDENCE
                 };
@@ -235,7 +236,7 @@ fn real_chat_through_the_live_core_is_under_the_bars() {
                     let sure_order = rows
                         .iter()
                         .any(|r| r.kind == IntentKind::Order && sure_row(r));
-                    wrong += usize::from(sure_order && !helper_would(&line.id));
+                    wrong += usize::from(sure_order && !chat.helper_would(&line.id));
                 }
             }
         }
@@ -268,4 +269,42 @@ fn real_chat_through_the_live_core_is_under_the_bars() {
         per(wrong_on, 1000.0) <= BAR_WRONG_SURE_ON_AIR_PER_1000,
         "{wrong_on} wrong sure orders on air"
     );
+}
+
+/// The messages behind the figures above, for whoever works on the rules:
+/// `cargo test --test real_chat -- --ignored --nocapture`. Prints (never
+/// stores) each sure order on air a helper would not write down, and each
+/// intent read with nothing on air, with its reading.
+#[test]
+#[ignore = "a listing for rule work, not a check"]
+fn real_chat_false_alarms_listed() {
+    let Some(chat) = RealChat::load() else { return };
+    let (config, engine) = (&chat.config, &chat.engine);
+    let mut out = Vec::new();
+    let show = |out: &[livestall::intent::Intent]| {
+        out.iter()
+            .map(|i| {
+                let sku = i
+                    .product
+                    .map_or("-", |p| config.catalog.products[p].sku.as_str());
+                format!("{} {sku} {:?} {:.2}", i.kind.as_str(), i.qty, i.confidence)
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    for file in &chat.files {
+        for line in jsonl::<Line>(file) {
+            engine.parse_into(&line.text, Some(0), &mut out);
+            let sure_order = out
+                .iter()
+                .any(|i| i.kind == IntentKind::Order && i.confidence >= AUTO_CONFIRM_CONFIDENCE);
+            if sure_order && !chat.helper_would(&line.id) {
+                println!("ON  {} {:?} => {}", line.id, line.text, show(&out));
+            }
+            engine.parse_into(&line.text, None, &mut out);
+            if !out.is_empty() {
+                println!("OFF {} {:?} => {}", line.id, line.text, show(&out));
+            }
+        }
+    }
 }

@@ -70,6 +70,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("拍", BuyIfObject),
         ("拍了", Buy),
         ("买了", BoughtIfObject),
+        // Grabbed in a flash sale, as 买了: "抢了两袋" is a purchase made.
+        ("抢了", BoughtIfObject),
         ("下单", Buy),
         ("整", BuyIfObject),
         ("拿", BuyIfObject),
@@ -238,6 +240,8 @@ const MARKERS: &[(&str, Marker)] = {
         // 满减 (spend-and-save): 减 there takes nothing off an order.
         ("满减", Word),
         ("算了下", Word),
+        // Retreating (in a game), not withdrawing an order: "快撤退".
+        ("撤退", Word),
         ("撤销", Cancel),
         ("撤单", Cancel),
         ("不买了", NoBuy),
@@ -254,6 +258,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("don't cancel", Word),
         ("dont cancel", Word),
         ("莫要了", Cancel),
+        ("不想要了", Cancel),
+        ("不想要啦", Cancel),
         ("不整了", Cancel),
         ("唔要喇", Cancel),
         ("唔要了", Cancel),
@@ -266,6 +272,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("改成", Change),
         ("改为", Change),
         ("改到", Change),
+        // Cantonese: 改做 change to.
+        ("改做", Change),
         ("换成", Change),
         ("换为", Change),
         ("变成", Change),
@@ -323,6 +331,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("多大", Question),
         ("多重", Question),
         ("多久", Question),
+        // "辣酱有多辣", "有多甜": how (much) so.
+        ("有多", Question),
         ("是否", Question),
         ("请问", Question),
         // Cantonese: 咩 what / question particle, 几多 how many, 有冇 is there.
@@ -518,6 +528,8 @@ const MARKERS: &[(&str, Marker)] = {
         ("先", Filler),
         ("就", Filler),
         ("一下", Filler),
+        // Southwestern 一下: "看一哈", "改一哈".
+        ("一哈", Filler),
         ("好的", Filler),
         ("please", Filler),
         ("pls", Filler),
@@ -544,9 +556,12 @@ const MARKERS: &[(&str, Marker)] = {
         ("yes", Filler),
         ("yeah", Filler),
         ("yep", Filler),
+        ("sure", Filler),
         ("lol", Filler),
         ("haha", Filler),
-        ("同上", Filler),
+        // The message above, someone else's: "同上 +1" echoes it, as
+        // "楼上+1" does.
+        ("同上", Others),
         // Particles and interjections: Cantonese 唔该 (please), 喇, 嘅, 啰;
         // Taiwanese 喔, 耶; 哇, 嗯; English omg, wow.
         ("唔该", Filler),
@@ -864,6 +879,42 @@ pub const WEAK_ALONE_VERBS: &[&str] = &["来", "也来", "嚟"];
 /// Words before a number that make it an ordinal or a name, not a count:
 /// "第二件半价", "周5", "星期3", "礼拜六".
 pub const ORDINAL_PREFIXES: &[&str] = &["第", "周", "星期", "礼拜"];
+
+/// English subjects other than the sender: a buy or cancel word right
+/// after one is someone else's doing ("we take it", "let's get them", "he
+/// sold", "you can't play anymore").
+pub const OTHER_SUBJECTS: &[&str] = &[
+    "we",
+    "you",
+    "u",
+    "ya",
+    "she",
+    "he",
+    "they",
+    "lets",
+    "let's",
+    "let’s",
+    "yall",
+    "y'all",
+    "y’all",
+    "everyone",
+    "everybody",
+];
+
+/// English cancel words that follow the verb they negate ("don't want it
+/// anymore", "be cancelled"): after a word of other content ("play
+/// anymore") they are about that.
+pub const POSTPOSED_CANCELS: &[&str] = &["anymore", "no longer", "cancelled"];
+
+/// English modals: after someone other than "i" ("Tom could get one")
+/// the verb is about them, not the sender ordering.
+pub const MODALS: &[&str] = &[
+    "could", "should", "might", "can", "will", "gonna", "must", "may", "shall",
+];
+
+/// Chinese pronouns for someone other than the sender: a cancel word after
+/// one in its clause is their doing ("你赶紧退了吧", "你的枪还是算了").
+pub const OTHER_PERSONS_ZH: &[char] = &['你', '您', '他', '她'];
 
 /// Words for now that start a new clause in run-on chat: "去年买的香油吃完了
 /// 今年再给我来两瓶" is a past, then an order.

@@ -211,6 +211,26 @@ impl Engine {
         read.is_ok()
     }
 
+    /// The one product `text` asks about, whatever else it says
+    /// ([`grammar::asked_about`]); the sender's context asks.
+    fn question_about(&self, text: &str) -> Option<usize> {
+        SCRATCH.with(|cell| {
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let scratch = match borrowed.as_deref_mut() {
+                Ok(scratch) => scratch,
+                // Re-entrant use (not expected): fresh buffers.
+                Err(_) => &mut fresh,
+            };
+            normalize::normalize_into(text, &mut scratch.norm);
+            scratch.mentions.clear();
+            let link_chars = scratch.norm.link_chars;
+            self.matcher
+                .find(&scratch.norm.text, link_chars, &mut scratch.mentions);
+            grammar::asked_about(self, scratch)
+        })
+    }
+
     fn parse_with(
         &self,
         scratch: &mut Scratch,

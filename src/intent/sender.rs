@@ -103,25 +103,12 @@ impl Engine {
         }
     }
 
-    /// The one product `text` asks about ("杏干还有吗", "is the honey
-    /// raw?"): a question naming one product and ordering nothing.
+    /// The one product `text` asks about ("杏干还有吗", "辣椒酱辣不辣",
+    /// "is the honey raw?"): a question naming one product (in its own
+    /// sense) and ordering nothing.
     pub fn asked_about(&self, text: &str) -> Option<usize> {
-        let mut norm = super::normalize::Normalized::default();
-        super::normalize::normalize_into(text, &mut norm);
-        let mut mentions = Vec::new();
-        self.matcher
-            .find(&norm.text, norm.link_chars, &mut mentions);
-        let product = mentions.first()?.product;
-        if mentions.iter().any(|m| m.product != product) {
-            return None;
-        }
-        let mut markers = Vec::new();
-        self.lexicon.find(&norm.text, &mut markers);
-        let asks = norm.text.contains(['?', '？'])
-            || markers
-                .iter()
-                .any(|m| m.marker == super::lexicon::Marker::Question);
-        (asks && self.parse(text, None).is_empty()).then_some(product)
+        let product = self.question_about(text)?;
+        self.parse(text, None).is_empty().then_some(product)
     }
 
     /// The context rules on a reading already made (`out`).
@@ -333,6 +320,17 @@ mod tests {
             history: &praise,
         };
         assert_eq!(read("来两袋", Some(0), &sender)[0].product, Some(0));
+    }
+
+    #[test]
+    fn an_a_not_a_question_is_asked_but_a_product_word_in_another_sense_is_not() {
+        let e = engine();
+        assert_eq!(e.asked_about("杏干甜不甜"), Some(1));
+        assert_eq!(e.asked_about("杏干包邮不"), Some(1));
+        assert_eq!(e.asked_about("杏干真好吃"), None);
+        // 小米手机 is a phone: no question about the millet.
+        assert_eq!(e.asked_about("小米手机好用吗"), None);
+        assert_eq!(e.asked_about("小米手机好用吗 小米香不香"), Some(0));
     }
 
     #[test]

@@ -2,16 +2,22 @@
 //! (of the products named in the cancelling clause, else of the sender's
 //! own orders), withdrawals by refusal ("小米不要了" with nothing else
 //! ordered) and changes (the first number after 改成 / make it is the new
-//! total, one change a clause).
+//! total, one change a clause). A change's new total must be a count: not
+//! a decimal ("0.5改成1.5"), a name ("4G改成5G"), a range, or a count of
+//! some other thing ("变成一个圆", "变成十个问题"); and a change word with
+//! an object of its own ("改名") changes nothing.
 
-use super::super::lexicon::{Marker, MarkerHit, GENERIC_COUNT_WORDS};
-use super::super::numbers::{NumForm, MAX_QTY};
+use super::super::lexicon::{
+    Marker, MarkerHit, GENERIC_COUNT_WORDS, OTHER_PERSONS_ZH, POSTPOSED_CANCELS,
+};
+use super::super::numbers::{NumForm, NumToken, MAX_QTY};
 use super::super::{Evidence, Intent, IntentKind};
 use super::context::{is_cjk, Ctx, Unit};
 use super::mood::Mood;
 use super::objects::is_content_at;
 use super::quantities::flag_large;
 use super::senses::{MentionState, Senses};
+use super::verbs::others_subject;
 
 /// The most changes one message makes.
 const MAX_CHANGES: usize = 8;
@@ -111,7 +117,10 @@ pub(super) fn read(
         while let Some(mk) = changes.next() {
             let limit = changes.peek().map_or(text.len(), |next| next.start);
             // One change a clause: "make it 2 instead of 1".
-            if changed_clause == Some(ctx.clause(mk.start)) || made >= MAX_CHANGES {
+            if changed_clause == Some(ctx.clause(mk.start))
+                || made >= MAX_CHANGES
+                || changes_its_own(ctx, mk)
+            {
                 continue;
             }
             let from = ctx.nums.partition_point(|n| n.start < mk.end);
@@ -129,6 +138,7 @@ pub(super) fn read(
                         && !n.slang
                         && (1..=MAX_QTY).contains(&n.value)
                         && !matches!(ctx.unit_at(n.end), Unit::Spec(_))
+                        && !counts_something_else(ctx, n)
                 });
             if let Some((ni, n)) = found {
                 used_nums.push(ni);
@@ -174,12 +184,85 @@ pub(super) fn read(
     handled
 }
 
+/// A Chinese change word run into a content word is a verb of its own
+/// ("改名", "改图"): it sets no new total.
+fn changes_its_own(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
+    !ctx.text[m.start..m.end].is_ascii() && is_content_at(ctx, m.end)
+}
+
+/// Whether number `n` after a change word is something other than a
+/// count of the shop's: a decimal or one end of a range ("0.5改成1.5",
+/// "4-8倍"), a name with letters run on ("2D"), or a count whose classifier
+/// is followed by a thing of its own ("一个圆", "十个问题", "1个灯牌").
+fn counts_something_else(ctx: &Ctx<'_>, n: &NumToken) -> bool {
+    let b = ctx.text.as_bytes();
+    let joined = |i: usize| {
+        b.get(i)
+            .is_some_and(|&c| matches!(c, b'.' | b'-' | b'~' | b'/'))
+    };
+    if n.form == NumForm::Arabic {
+        let before_digit = n.start >= 2 && b[n.start - 2].is_ascii_digit();
+        let after_digit = b.get(n.end + 1).is_some_and(u8::is_ascii_digit);
+        if (n.start >= 1 && joined(n.start - 1) && before_digit) || (joined(n.end) && after_digit) {
+            return true;
+        }
+        if b.get(n.end).is_some_and(u8::is_ascii_alphabetic)
+            && ctx.lexicon.english_units.longest(ctx.text, n.end).is_none()
+            && !b[n.end..].starts_with(b"x")
+        {
+            return true;
+        }
+    }
+    let Unit::Selling(len) = ctx.unit_at(n.end) else {
+        // "3 goals": an English count of something else.
+        let p = ctx.skip_spaces(n.end);
+        return p > n.end
+            && b.get(p).is_some_and(u8::is_ascii_alphabetic)
+            && ctx.clause(p) == ctx.clause(n.start)
+            && is_content_at(ctx, p);
+    };
+    let unit_end = n.end + len;
+    let unit = ctx.text[n.end..unit_end].trim_start_matches(' ');
+    // In the product's own unit ("改成两袋小米") the count is the product's.
+    if ctx.units.longest(unit, 0) == Some(unit.len()) {
+        return false;
+    }
+    let mut p = ctx.skip_spaces(unit_end);
+    // Past particles and fillers: "变成一个真正的方块".
+    while let Some(m) = ctx.marker_at(p).filter(|m| m.marker == Marker::Filler) {
+        p = ctx.skip_spaces(m.end);
+    }
+    p < ctx.text.len() && ctx.clause(p) == ctx.clause(n.start) && is_content_at(ctx, p)
+        || ctx.num_at(p)
+}
+
 /// A cancel word with an object of its own cancels nothing of the shop's:
 /// a content word right after it ("取消关注", "cancel my netflix") or right
 /// before it ("这局算了", "这首歌算了").
 /// The order itself ("那单取消", "鄰居那份取消") is no object of its own.
+/// Nor does one whose subject is someone else ("你赶紧退了吧", "they
+/// cancelled"), or an English one that follows its verb right after a
+/// word of other content ("play anymore", "got cancelled";
+/// "nah cancel it" still cancels).
 fn cancels_its_own(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
     let text = ctx.text;
+    let clause_start = ctx.clause_start(ctx.clause(m.start));
+    if text[m.start..m.end].is_ascii() {
+        let before = ctx.skip_spaces_back(m.start);
+        let word_start = text[..before]
+            .trim_end_matches(|c: char| c.is_ascii_alphanumeric())
+            .len();
+        if others_subject(ctx, m.start)
+            || (POSTPOSED_CANCELS.contains(&&text[m.start..m.end])
+                && word_start < before
+                && word_start >= clause_start
+                && is_content_at(ctx, word_start))
+        {
+            return true;
+        }
+    } else if text[clause_start..m.start].contains(OTHER_PERSONS_ZH) {
+        return true;
+    }
     // English words part at spaces ("cancel my netflix"); a space between
     // Chinese words ends the clause ("不要了 吃不完").
     let after = if text[m.start..m.end].is_ascii() {

@@ -70,6 +70,51 @@ pub(crate) struct GrammarScratch {
     explicit: Vec<bool>,
 }
 
+/// The one product the message in `s.norm` (product mentions in
+/// `s.mentions`) asks about: some clause asks (a question word or
+/// particle, "?", "A不A", a clause-final 不), and every product word that
+/// is not in another sense ("小米手机好用吗" asks about a phone) names that
+/// product. The stages up to the senses, as `read` runs them.
+pub(crate) fn asked_about(engine: &Engine, s: &mut Scratch) -> Option<usize> {
+    let Scratch {
+        norm,
+        mentions,
+        markers,
+        nums,
+        grammar: g,
+        ..
+    } = s;
+    let tokens = tokens::find(engine.lexicon, &norm.text, mentions, markers, nums)?;
+    let clauses = clauses::cut(&tokens, &mut g.cuts, &mut g.a_not_a);
+    let ctx = context::Ctx {
+        text: tokens.text,
+        mentions: tokens.mentions,
+        markers: tokens.markers,
+        nums: tokens.nums,
+        units: &engine.matcher.units,
+        english_weights: &engine.matcher.english_weights,
+        lexicon: engine.lexicon,
+        cuts: clauses.cuts,
+    };
+    let mood = mood::read(&ctx, clauses.a_not_a, &mut g.dead_clauses, &mut g.asked);
+    let senses = senses::read(
+        &ctx,
+        &mood,
+        &mut g.state,
+        &mut g.used_nums,
+        &mut g.withdrawn,
+    );
+    let mut named = ctx
+        .mentions
+        .iter()
+        .zip(senses.state.iter())
+        .filter(|(_, &state)| state != MentionState::OtherSense)
+        .map(|(m, _)| m.product);
+    let product = named.next()?;
+    let asks = g.asked.iter().any(|&a| a);
+    (asks && named.all(|p| p == product)).then_some(product)
+}
+
 /// Reads the message in `scratch.norm`, whose product mentions are already
 /// in `scratch.mentions`, into `out`.
 pub(crate) fn read(
@@ -107,6 +152,7 @@ pub(crate) fn read(
     let english_weights = &engine.matcher.english_weights;
     let product_units: &[Box<str>] = &engine.matcher.product_units;
     let current = current.filter(|&c| c < engine.product_count);
+    let on_air_unit = current.map(|c| &*product_units[c]);
 
     let Some(tokens) = tokens::find(lexicon, &norm.text, mentions, markers, nums) else {
         return;
@@ -140,7 +186,7 @@ pub(crate) fn read(
         // 这个 / it with an object of its own: "这个小哥哥", "get it towed".
         Subject::Named(named)
             if named.iter().all(|p| ctx.mention_at(p.start).is_none())
-                && !objects::about_the_product(&ctx, &mood, &verbs, &quantities) => {}
+                && !objects::about_the_product(&ctx, &mood, &verbs, &quantities, on_air_unit) => {}
         Subject::Named(named) => {
             let bound = binding::bind(&ctx, &mood, &verbs, product_units, &mut quantities, named);
             orders::named(
@@ -154,7 +200,7 @@ pub(crate) fn read(
             );
         }
         Subject::OnAir(on_air) => {
-            if objects::about_the_product(&ctx, &mood, &verbs, &quantities) {
+            if objects::about_the_product(&ctx, &mood, &verbs, &quantities, on_air_unit) {
                 orders::bare(&ctx, &mood, on_air, &verbs, &quantities, out);
             }
         }

@@ -2,36 +2,47 @@
 //! product ("来两袋", "这个我要了", "3") is about the product on air. Owns
 //! the rule that a count or a buy verb with an object of its own orders
 //! nothing of the shop's: "再来一把", "那你多拍两张照片" count in a
-//! classifier the catalog does not sell by; "来一个大招", "buy a veneno",
-//! "这个小哥哥" have a content word right after the order's last word;
-//! "营业声线来一个" has one right before its verb. A count in a unit the
+//! classifier the catalog does not sell by, and "再来两瓶" with tea sold by
+//! the tin on air counts in the unit of another of the shop's products;
+//! "来一个大招", "buy a veneno", "这个小哥哥", "加3个0" have a content word
+//! (or a digit) right after the order's last word; "营业声线来一个" has one
+//! right before its verb; "这个要8800" has a price beside it; "please win
+//! it" makes "it" the object of another verb. A count in a unit the
 //! catalog sells by is the product's whatever follows ("拍两只炖汤"), and
 //! politeness, addressees, 的-descriptions and words of how the buying is
 //! done ("直接拍", "秒杀的来一单") are no objects.
 
-use super::super::lexicon::{Marker, GENERIC_COUNT_WORDS};
-use super::super::numbers::NumForm;
+use super::super::lexicon::{Marker, MarkerHit, GENERIC_COUNT_WORDS};
+use super::super::numbers::{NumForm, MAX_BARE_QTY};
 use super::context::{ceil_char_boundary, is_cjk, Ctx};
 use super::mood::Mood;
 use super::quantities::{Qty, Quantities};
-use super::verbs::Verbs;
+use super::verbs::{english_word_before, Verbs};
 
 /// Whether no live clause that orders (a buy verb of the sender's, a
-/// quantity, 这个, 扣) has an object of its own.
+/// quantity, 这个, 扣) has an object of its own. `on_air_unit` is the
+/// selling unit of the product on air.
 #[inline]
 pub(super) fn about_the_product(
     ctx: &Ctx<'_>,
     mood: &Mood<'_>,
     verbs: &Verbs<'_>,
     quantities: &Quantities<'_>,
+    on_air_unit: Option<&str>,
 ) -> bool {
     (0..=ctx.cuts.len())
         .filter(|&k| !mood.dead[k])
-        .all(|k| !has_object_of_its_own(ctx, verbs, quantities.list, k))
+        .all(|k| !has_object_of_its_own(ctx, verbs, quantities.list, on_air_unit, k))
 }
 
 /// Whether clause `k` orders something that is not the product on air.
-fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usize) -> bool {
+fn has_object_of_its_own(
+    ctx: &Ctx<'_>,
+    verbs: &Verbs<'_>,
+    qtys: &[Qty],
+    on_air_unit: Option<&str>,
+    k: usize,
+) -> bool {
     let text = ctx.text;
     let start = ctx.clause_start(k);
     let end = ctx
@@ -53,12 +64,21 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
         span = Some(span.map_or((a, b), |(s, e)| (s.min(a), e.max(b))));
     };
     let mut sold_unit = false;
+    let mut others_unit = false;
     for q in qtys {
         if let Some((a, b)) = q.unit {
             let unit = &text[a..b];
+            let generic = unit.is_ascii() || GENERIC_COUNT_WORDS.contains(&unit);
             if ctx.units.longest(text, a) == Some(b - a) {
-                sold_unit = true;
-            } else if !(unit.is_ascii() || GENERIC_COUNT_WORDS.contains(&unit)) {
+                // "再来两瓶" with tea sold by the tin on air: a count of
+                // another of the shop's products, which it does not name
+                // (unless a count in the tin is there too: "要一只三斤左右的").
+                if on_air_unit.is_some_and(|u| u != unit) && !generic {
+                    others_unit = true;
+                } else {
+                    sold_unit = true;
+                }
+            } else if !generic {
                 // "再来一把", "两张照片": a count of something else.
                 return true;
             }
@@ -76,9 +96,39 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
     let Some((first, _)) = span else {
         return false;
     };
+    // "这个要8800", "3000直接拿下": a number beside the verb too large to
+    // count the product is what it costs, or something else.
+    let counted = |n: usize| qtys.iter().any(|q| q.start <= n && n < q.end);
+    let beside_verb = verbs.iter().any(|v| {
+        let after = ctx.num_index_at(ctx.skip_spaces(v.end));
+        let before = number_ending_at(ctx, v.start);
+        [after, before].into_iter().flatten().any(|i| {
+            let n = &ctx.nums[i];
+            let b = ctx.text.as_bytes();
+            // "要3.5": a price or a version.
+            let decimal =
+                b.get(n.end) == Some(&b'.') && b.get(n.end + 1).is_some_and(u8::is_ascii_digit);
+            !n.slang && !counted(n.start) && (n.value > MAX_BARE_QTY || decimal)
+        })
+    });
+    if beside_verb {
+        return true;
+    }
+    // "please win it": "it" is the object of a verb of other content.
+    let this_of_another_verb = markers.iter().any(|m| {
+        m.marker == Marker::This
+            && ctx.text[m.start..m.end].is_ascii()
+            && english_word_before(ctx, m.start).is_some_and(|(s, _)| is_content_at(ctx, s))
+    });
+    if this_of_another_verb {
+        return true;
+    }
     if sold_unit {
         // "来两袋", "拍两只炖汤": the product's own unit names it.
         return false;
+    }
+    if others_unit {
+        return true;
     }
     // After every order word, not only the last: "两个华子就能拿下".
     let mut word_ends = qtys
@@ -96,12 +146,35 @@ fn has_object_of_its_own(ctx: &Ctx<'_>, verbs: &Verbs<'_>, qtys: &[Qty], k: usiz
             qtys.iter().any(|q| q.start <= n && n < q.end)
         })
     }) || content_before(ctx, first)
+        || english_verb_of_its_own(ctx, verbs, end)
+}
+
+/// The number that ends right before `p`, past spaces and words of how
+/// or politeness ("3000直接拿下").
+fn number_ending_at(ctx: &Ctx<'_>, mut p: usize) -> Option<usize> {
+    loop {
+        p = ctx.skip_spaces_back(p);
+        match ctx.marker_ending_at(p) {
+            Some(m) if matches!(m.marker, Marker::Manner | Marker::Filler) => p = m.start,
+            _ => break,
+        }
+    }
+    let i = ctx.nums.partition_point(|n| n.end < p);
+    ctx.nums.get(i).filter(|n| n.end == p).map(|_| i)
 }
 
 /// Whether a content word stands right after the order's last word, past
-/// spaces, politeness, particles and English articles: "来一个大招",
-/// "buy a veneno", "get it towed".
+/// spaces, politeness, particles, English articles and unit words, and
+/// numbers that count nothing: "来一个大招", "buy a veneno", "get it
+/// towed", "get more coffee", "need more 20+ minute videos".
 fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize, counted: impl Fn(usize) -> bool) -> bool {
+    // "加3个0": a count of digits.
+    let count_word_before = GENERIC_COUNT_WORDS
+        .iter()
+        .any(|w| !w.is_ascii() && ctx.text[..p].ends_with(w));
+    if count_word_before && ctx.num_at(p) {
+        return true;
+    }
     loop {
         p = ctx.skip_spaces(p);
         if let Some(m) = ctx.marker_at(p).filter(|m| {
@@ -117,8 +190,18 @@ fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize, counted: impl Fn(usize
         // 奶茶": 杯 is no unit of the shop's), stand before the object.
         match ctx.num_index_at(p) {
             Some(i) if ctx.nums[i].form == NumForm::Article || !counted(ctx.nums[i].start) => {
-                p = ctx.nums[i].end
+                p = ctx.nums[i].end;
+                // "20+": a number and its "or more".
+                if ctx.text[p..].starts_with('+') {
+                    p += 1;
+                }
+                continue;
             }
+            _ => {}
+        }
+        // "more", "extra": a measure of the object still to come.
+        match ctx.lexicon.english_units.longest(ctx.text, p) {
+            Some(len) if p + len < end => p += len,
             _ => break,
         }
     }
@@ -132,8 +215,23 @@ fn content_after(ctx: &Ctx<'_>, mut p: usize, end: usize, counted: impl Fn(usize
         .find(|w| ctx.text[p..].starts_with(**w))
     {
         p += w.len();
+        // "加3个0": a count of digits.
+        if p < end && ctx.num_at(p) {
+            return true;
+        }
     }
     p < end && is_content_at(ctx, p)
+}
+
+/// "early need": an English verb with nothing after it in
+/// its clause and a word of other content right before it is that word's
+/// verb, not an order ("i need", "ok take" order).
+fn english_verb_of_its_own(ctx: &Ctx<'_>, verbs: &[MarkerHit], end: usize) -> bool {
+    verbs.iter().any(|v| {
+        ctx.text[v.start..v.end].is_ascii()
+            && ctx.skip_spaces(v.end) >= end
+            && english_word_before(ctx, v.start).is_some_and(|(s, _)| is_content_at(ctx, s))
+    })
 }
 
 /// Whether a Chinese content word stands right before the order's first
@@ -189,8 +287,16 @@ mod tests {
     const PRODUCTS: &[(&str, &str)] = &[("小米", "袋"), ("鸡蛋", "盒")];
 
     fn about_product(text: &str) -> bool {
-        Message::new(PRODUCTS, text)
-            .through_quantities(|ctx, mood, _, verbs, q| about_the_product(ctx, mood, verbs, &q))
+        Message::new(PRODUCTS, text).through_quantities(|ctx, mood, _, verbs, q| {
+            about_the_product(ctx, mood, verbs, &q, None)
+        })
+    }
+
+    /// `about_product` with the millet (sold by the bag) on air.
+    fn about_millet(text: &str) -> bool {
+        Message::new(PRODUCTS, text).through_quantities(|ctx, mood, _, verbs, q| {
+            about_the_product(ctx, mood, verbs, &q, Some("袋"))
+        })
     }
 
     #[test]
@@ -211,6 +317,15 @@ mod tests {
     fn a_count_of_something_else_is_not() {
         assert!(!about_product("再来一把"));
         assert!(!about_product("那你多拍两张照片"));
+    }
+
+    #[test]
+    fn a_count_in_another_products_unit_is_not_about_the_one_on_air() {
+        assert!(about_millet("再来两袋"));
+        assert!(about_millet("再来两个"));
+        assert!(!about_millet("再来两盒"));
+        // Beside a count in its own unit, the other is what one weighs.
+        assert!(about_millet("要一袋两盒大小的"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! are negated or reported orders nothing. Also owns what counts as an
 //! object, which the mood stage asks too (a past 买了 needs one).
 
-use super::super::lexicon::{Marker, MarkerHit};
+use super::super::lexicon::{Marker, MarkerHit, MODALS, OTHER_SUBJECTS};
 use super::clauses::is_clause_punct;
 use super::context::{is_cjk, Ctx, Unit};
 use super::mood::Mood;
@@ -73,6 +73,35 @@ pub(super) fn negated_or_reported(ctx: &Ctx<'_>, v: &MarkerHit) -> bool {
     ["没", "不", "别", "说", "让我", "叫我"]
         .iter()
         .any(|w| before.ends_with(w))
+        || (ctx.text[v.start..v.end].is_ascii() && others_subject(ctx, v.start))
+}
+
+/// Whether the English word at `start` has a subject other than the
+/// sender right before it: "we take it", "let's get them", "he sold", or a
+/// modal after anyone but "i" ("Tom could get one"; "can i get 2" is the
+/// sender's).
+pub(super) fn others_subject(ctx: &Ctx<'_>, start: usize) -> bool {
+    let Some((s, w)) = english_word_before(ctx, start) else {
+        return false;
+    };
+    if OTHER_SUBJECTS.contains(&w) {
+        return true;
+    }
+    MODALS.contains(&w) && english_word_before(ctx, s).is_some_and(|(_, w)| w != "i")
+}
+
+/// The English word that ends right before `end` (past spaces), with its
+/// start, unless it belongs to a longer marker ("thank you").
+pub(super) fn english_word_before<'t>(ctx: &Ctx<'t>, end: usize) -> Option<(usize, &'t str)> {
+    let text = ctx.text;
+    let e = ctx.skip_spaces_back(end);
+    let head =
+        text[..e].trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '\'' || c == '’');
+    let s = head.len();
+    let covered = ctx
+        .marker_covering(s)
+        .is_some_and(|m| m.start < s || m.end > e);
+    (s < e && !covered).then(|| (s, &text[s..e]))
 }
 
 pub(super) fn is_please(text: &str, m: &MarkerHit) -> bool {
