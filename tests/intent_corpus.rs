@@ -227,7 +227,17 @@ fn blind_written_corpora_score() {
 /// and no `uncertain` line may be read as sure.
 #[test]
 fn context_corpora_hold_their_ground() {
-    const FLOORS: [(&str, f64, f64); 2] = [("ctxgoji", 1.0, 0.0), ("ctxhive", 1.0, 0.0)];
+    // ctxsea was written blind after the rules these two taught; its first
+    // reads (F1 0.952, false alarms 0.045, 1 uncertain line sure by the
+    // engine of the day it came; 0.974 / 0.036 / 0 by the rules written
+    // meanwhile without it) are the honest figures for chat the engine has
+    // not seen. Its two misses are a weight the product is not sold by, in
+    // a catalog that sells another product by that weight ("虾皮来一斤").
+    const FLOORS: [(&str, f64, f64); 3] = [
+        ("ctxgoji", 1.0, 0.0),
+        ("ctxhive", 1.0, 0.0),
+        ("ctxsea", 0.99, 0.019),
+    ];
     let mut failures = Vec::new();
     for (name, min_f1, max_false_alarm) in FLOORS {
         let rows = load_corpus(data(&format!("{name}-messages.jsonl")));

@@ -919,3 +919,28 @@ fn a_count_or_verb_about_something_else_orders_nothing_on_air() {
         ("这个我抢了", Some("KIWI"), &["order:KIWI:1"]),
     ]);
 }
+
+/// A cancel word's object may stand before it, pointed at with a
+/// classifier (这个皮肤) or put there by 把 (把静音取消): then it cancels
+/// that thing, not an order. 它, 这个, the order itself and an English
+/// determiner before the order ("cancel that order") still cancel; a
+/// politeness word after a bare quantity is no object ("+1 ty").
+#[test]
+fn a_cancel_word_s_object_before_it_or_after_a_determiner() {
+    table(&[
+        ("这个皮肤退掉吧 太丑了", None, &[]),
+        ("那首歌算了", None, &[]),
+        ("把静音取消一下", Some("APPLE"), &[]),
+        ("把它取消吧", None, &["cancel:-:-"]),
+        ("这个不要了", None, &["cancel:-:-"]),
+        ("把订单取消一下", None, &["cancel:-:-"]),
+        ("把苹果取消", None, &["cancel:APPLE:-"]),
+        ("cancel that order", None, &["cancel:-:-"]),
+        ("cancel your order pls", None, &["cancel:-:-"]),
+        ("cancel that", None, &["cancel:-:-"]),
+        ("cancel that noise", None, &[]),
+        ("cancel culture is wild", None, &[]),
+        ("+1 ty", Some("APPLE"), &["order:APPLE:1"]),
+        ("2 tysm", Some("APPLE"), &["order:APPLE:2"]),
+    ]);
+}

@@ -282,10 +282,12 @@ fn cancels_its_own(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
     if !is_cjk(c) || !is_content_at(ctx, p) || the_order {
         return false;
     }
-    // A thing pointed at (这局, 这首歌, 那把), not a product word the
-    // catalog spells only in longer names ("苹果不要了").
+    // A thing pointed at (这局, 这首歌, 这个皮肤, 那把) or put before the verb
+    // by 把 (把静音取消), not a product word the catalog spells only in
+    // longer names ("苹果不要了") nor 它 (the order: "把它取消").
     let mut q = p;
-    for _ in 0..3 {
+    let mut classifier = false;
+    for _ in 0..4 {
         let Some(d) = text[..q].chars().next_back() else {
             return false;
         };
@@ -293,12 +295,25 @@ fn cancels_its_own(ctx: &Ctx<'_>, m: &MarkerHit) -> bool {
         if matches!(d, '这' | '那' | '這') {
             return true;
         }
-        if !is_content_at(ctx, q) {
+        if d == '把' && q >= clause_start && !classifier {
+            return !matches!(&text[q + d.len_utf8()..m.start], "它" | "它们");
+        }
+        // One classifier between a demonstrative and its noun (这个皮肤).
+        if !classifier && DEMONSTRATED_BY.contains(&d) {
+            classifier = true;
+            continue;
+        }
+        if classifier || !is_content_at(ctx, q) {
             return false;
         }
     }
     false
 }
+
+/// Classifiers a demonstrative counts a noun with ("这个皮肤", "那首歌").
+const DEMONSTRATED_BY: &[char] = &[
+    '个', '首', '局', '把', '张', '部', '款', '套', '条', '只', '位', '种',
+];
 
 #[cfg(test)]
 mod tests {

@@ -61,14 +61,32 @@ impl Ctx<'_> {
 
     /// `skip_spaces`, then past English articles and possessives ("not the
     /// candy", "no more of my honey").
+    /// `pos` past spaces, articles, possessives and demonstratives ("the",
+    /// "my", "of", "that", "your"): where an English word's object starts.
     pub(super) fn skip_articles(&self, pos: usize) -> usize {
         let mut p = self.skip_spaces(pos);
-        while let Some(m) = self.marker_at(p).filter(|m| {
-            m.marker == Marker::Filler && matches!(&self.text[m.start..m.end], "the" | "my" | "of")
-        }) {
-            p = self.skip_spaces(m.end);
+        loop {
+            if let Some(m) = self.marker_at(p).filter(|m| {
+                m.marker == Marker::Filler
+                    && matches!(&self.text[m.start..m.end], "the" | "my" | "of")
+            }) {
+                p = self.skip_spaces(m.end);
+                continue;
+            }
+            let word = self.text[p..]
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .next()
+                .unwrap_or("");
+            if !matches!(word, "that" | "this" | "these" | "those" | "your" | "our") {
+                return p;
+            }
+            // One ending its words is the thing itself ("cancel that").
+            let after = p + word.len();
+            if !self.text[after..].starts_with(' ') {
+                return after;
+            }
+            p = self.skip_spaces(after);
         }
-        p
     }
 
     pub(super) fn skip_spaces_back(&self, mut pos: usize) -> usize {

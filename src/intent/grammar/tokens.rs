@@ -86,6 +86,9 @@ fn overlaps_sorted<T>(
     items.get(i).is_some_and(|x| span(x).0 < end)
 }
 
+/// Words that point at what an English verb acts on.
+const DETERMINERS: &[&str] = &["that", "this", "these", "those", "your", "our"];
+
 /// Reads two words by what stands after them: a no-buy word before a product
 /// refuses that product, as 不要 does, instead of every order of the
 /// message ("don't want the chips, give me 2 honey", "不买小米，买核桃"); an
@@ -117,7 +120,20 @@ fn refine_markers(text: &str, mentions: &[Mention], markers: &mut Vec<MarkerHit>
         }
     }
     let is_noun = |markers: &[MarkerHit], m: &MarkerHit| {
-        let next = m.end + text[m.end..].len() - text[m.end..].trim_start_matches(' ').len();
+        let mut next = m.end + text[m.end..].len() - text[m.end..].trim_start_matches(' ').len();
+        // Past determiners to the word they point at ("cancel that order");
+        // one ending the clause is the thing itself ("cancel that").
+        while let Some(word) = DETERMINERS.iter().find(|w| {
+            text[next..].starts_with(**w)
+                && !text[next + w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        }) {
+            let after = next + word.len();
+            let spaced = after + text[after..].len() - text[after..].trim_start_matches(' ').len();
+            if spaced == after || !text[spaced..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+                return false;
+            }
+            next = spaced;
+        }
         m.marker == Marker::Cancel
             && text[m.start..m.end].is_ascii()
             && next > m.end
