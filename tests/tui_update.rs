@@ -1616,6 +1616,11 @@ fn messages_the_engine_cannot_decide_come_as_suggestions() {
         panic!("the message joins the chat");
     };
     assert!(line.readings.is_empty());
+    assert_eq!(
+        line.suggestion.map(|r| (r.product, r.qty)),
+        Some((Some(0), Some(2))),
+        "the chat line shows it as a suggestion"
+    );
 
     // Nothing on air: an order naming no product leans on what chat orders.
     update(&mut m, chat("s2", "王五", "来三袋", at(14, 0, 9)));

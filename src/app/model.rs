@@ -160,6 +160,8 @@ pub struct ChatLine {
     /// Byte spans of `text` that the readings rest on.
     pub evidence: Vec<Range<usize>>,
     pub readings: Vec<Reading>,
+    /// What the inbox suggests for a message read as no intent ("同上").
+    pub suggestion: Option<Reading>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -766,6 +766,15 @@ fn on_chat(
                     qty: i.qty,
                 })
                 .collect(),
+            suggestion: intents
+                .iter()
+                .zip(&notes)
+                .find(|(_, note)| note.is_some_and(Note::is_suggestion))
+                .map(|(i, _)| Reading {
+                    kind: i.kind,
+                    product: i.product,
+                    qty: i.qty,
+                }),
         }),
     );
     if intents.is_empty() {

@@ -244,7 +244,19 @@ fn source_column(model: &Model) -> usize {
 }
 
 fn message_line(model: &Model, line: &ChatLine, marked: bool, width: usize) -> Line<'static> {
-    let tag = reading_tag(model, &line.readings);
+    // A suggestion is marked as one, in the flag's colour: the message is
+    // no intent.
+    let (tag, tag_style) = match &line.suggestion {
+        Some(suggested) => (
+            reading_tag(model, std::slice::from_ref(suggested)).replacen(
+                "→ ",
+                &format!("→ {} ", i18n::suggestion_mark(model.language)),
+                1,
+            ),
+            theme::low_confidence(),
+        ),
+        None => (reading_tag(model, &line.readings), theme::reading()),
+    };
     // The tag gets up to a third of the row; the message gets the rest.
     let tag_width = if tag.is_empty() {
         0
@@ -295,7 +307,7 @@ fn message_line(model: &Model, line: &ChatLine, marked: bool, width: usize) -> L
         spans.push(Span::raw(" ".repeat(text_width.saturating_sub(used) + 1)));
         spans.push(Span::styled(
             text::truncate(&tag, tag_width.saturating_sub(1)),
-            theme::reading(),
+            tag_style,
         ));
     }
     let line = Line::from(spans);
