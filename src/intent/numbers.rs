@@ -106,6 +106,10 @@ pub fn scan(text: &str, out: &mut Vec<NumToken>) {
         }
         // Non-ASCII: look for a run of Chinese numeral characters, read off
         // their three UTF-8 bytes (no decoding of the other ideographs).
+        if !is_numeral_lead(b) {
+            i += utf8_len(b);
+            continue;
+        }
         let start = i;
         let mut end = i;
         while let Some(c) = numeral_at(bytes, end) {
