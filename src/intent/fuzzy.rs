@@ -263,12 +263,47 @@ impl Fuzzy {
     }
 
     fn starts_word(&self, c: char) -> bool {
-        let cp = u32::from(c);
+        self.starts_word_at(u32::from(c))
+    }
+
+    /// `starts_word` of a code point.
+    #[inline]
+    fn starts_word_at(&self, cp: u32) -> bool {
         if !(CJK_FIRST..CJK_END).contains(&cp) {
             return false;
         }
         let i = (cp - CJK_FIRST) as usize;
         self.starts[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Where the first character that `starts_word` stands in `text`. The
+    /// ideographs it can be (U+4E00..U+9FFF) are the three-byte characters
+    /// led by 0xE4..=0xE9: only those are decoded, by hand; every other
+    /// character is stepped over by its lead byte.
+    #[inline]
+    fn first_word_start(&self, text: &str) -> Option<usize> {
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let lead = b[i];
+            match lead {
+                0xE4..=0xE9 => {
+                    // A lead byte of valid UTF-8: two continuation bytes follow.
+                    let cp = (u32::from(lead & 0x0F) << 12)
+                        | (u32::from(b[i + 1] & 0x3F) << 6)
+                        | u32::from(b[i + 2] & 0x3F);
+                    if self.starts_word_at(cp) {
+                        return Some(i);
+                    }
+                    i += 3;
+                }
+                0x00..=0xBF => i += 1,
+                0xC0..=0xDF => i += 2,
+                0xE0..=0xEF => i += 3,
+                _ => i += 4,
+            }
+        }
+        None
     }
 
     fn find_homophones(&self, mentions: &[Mention], text: &str, s: &mut FuzzyScratch) {
@@ -277,11 +312,7 @@ impl Fuzzy {
         }
         // Ordinary chat has no character that starts a catalog word's
         // reading: one bit test per character, and nothing more.
-        let Some(first) = text
-            .char_indices()
-            .find(|&(_, c)| self.starts_word(c))
-            .map(|(i, _)| i)
-        else {
+        let Some(first) = self.first_word_start(text) else {
             return;
         };
         let table = readings();
@@ -682,6 +713,37 @@ mod tests {
         }
         for e in ["bags", "please", "sold", "walnuts", "hi", "ok", "x"] {
             assert!(!is_pinyin(e), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_first_word_start_is_found_off_the_bytes_as_by_decoding() {
+        let config = crate::config::parse(
+            crate::config::SAMPLE_CONFIG,
+            "config.toml",
+            std::path::Path::new("."),
+        )
+        .expect("the sample config parses");
+        let fuzzy = Fuzzy::new(&config.catalog, &[]);
+        let by_decoding = |text: &str| {
+            text.char_indices()
+                .find(|&(_, c)| fuzzy.starts_word(c))
+                .map(|(i, _)| i)
+        };
+        let ideographs = ('\u{4000}'..='\u{A100}').step_by(7);
+        let text: String = ['a', 'é', '€', '😂', '〇', '\u{9FFF}', '\u{A000}']
+            .into_iter()
+            .chain(ideographs)
+            .collect();
+        let mut starts = 0;
+        for (i, _) in text.char_indices() {
+            let found = fuzzy.first_word_start(&text[i..]);
+            assert_eq!(found, by_decoding(&text[i..]), "from {i}");
+            starts += usize::from(found == Some(0));
+        }
+        assert!(starts > 0, "some ideograph starts a catalog word");
+        for text in ["", "主播好！", "xiaomi 2 bags", "小米来两袋"] {
+            assert_eq!(fuzzy.first_word_start(text), by_decoding(text), "{text}");
         }
     }
 

@@ -1098,11 +1098,41 @@ pub fn ascii_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// A word list looked up by prefix ("which of these words does the text
-/// start with here?"): sorted by first character, longest first among
-/// those, so a look-up is a binary search and a short run of compares.
-#[derive(Debug, Clone, Default)]
+/// start with here?"): grouped by first character, longest first within a
+/// group, and the groups found by a small open-addressed hash of that
+/// character, so a look-up is one hash probe (usually a miss: most text
+/// after a number is no unit) and a short run of compares.
+#[derive(Debug, Clone)]
 pub struct PrefixList {
-    words: Vec<(char, Box<str>)>,
+    /// The words, grouped by first character, longest first in a group.
+    words: Vec<Box<str>>,
+    /// A power-of-two table, at most half full, from a first character to
+    /// its group in `words`; probed linearly from the character's hash.
+    slots: Box<[Group]>,
+}
+
+/// One first character's words: `words[start..end]`.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    /// The character as `u32`; [`Group::EMPTY`] for a free slot.
+    first: u32,
+    start: u32,
+    end: u32,
+}
+
+impl Group {
+    /// Not a `char`, so never a word's first character.
+    const EMPTY: Group = Group {
+        first: u32::MAX,
+        start: 0,
+        end: 0,
+    };
+}
+
+impl Default for PrefixList {
+    fn default() -> Self {
+        PrefixList::new([])
+    }
 }
 
 impl PrefixList {
@@ -1112,7 +1142,49 @@ impl PrefixList {
             .filter_map(|w| Some((first_char(w)?, w.into())))
             .collect();
         words.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
-        PrefixList { words }
+        let mut groups: Vec<Group> = Vec::new();
+        for (i, (c, _)) in words.iter().enumerate() {
+            match groups.last_mut() {
+                Some(g) if g.first == u32::from(*c) => g.end = i as u32 + 1,
+                _ => groups.push(Group {
+                    first: u32::from(*c),
+                    start: i as u32,
+                    end: i as u32 + 1,
+                }),
+            }
+        }
+        // At most half full, so a probe meets a free slot soon.
+        let mut slots = vec![Group::EMPTY; (groups.len() * 2).next_power_of_two()];
+        let mask = slots.len() - 1;
+        for g in groups {
+            let mut i = slot_of(g.first, mask);
+            while slots[i].first != Group::EMPTY.first {
+                i = (i + 1) & mask;
+            }
+            slots[i] = g;
+        }
+        PrefixList {
+            words: words.into_iter().map(|(_, w)| w).collect(),
+            slots: slots.into(),
+        }
+    }
+
+    /// The words that start with `first`, longest first.
+    #[inline]
+    fn group(&self, first: char) -> &[Box<str>] {
+        let first = u32::from(first);
+        let mask = self.slots.len() - 1;
+        let mut i = slot_of(first, mask);
+        loop {
+            let g = self.slots[i];
+            if g.first == first {
+                return &self.words[g.start as usize..g.end as usize];
+            }
+            if g.first == Group::EMPTY.first {
+                return &[];
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// The longest word that `text[pos..]` starts with, as its length.
@@ -1120,13 +1192,18 @@ impl PrefixList {
     pub fn longest(&self, text: &str, pos: usize) -> Option<usize> {
         let rest = text.get(pos..)?;
         let first = first_char(rest)?;
-        let from = self.words.partition_point(|(c, _)| *c < first);
-        self.words[from..]
+        self.group(first)
             .iter()
-            .take_while(|(c, _)| *c == first)
-            .find(|(_, w)| has_prefix(rest, w) && ascii_word_boundaries(text, pos, pos + w.len()))
-            .map(|(_, w)| w.len())
+            .find(|w| has_prefix(rest, w) && ascii_word_boundaries(text, pos, pos + w.len()))
+            .map(|w| w.len())
     }
+}
+
+/// The slot where the search for character `c` starts, in a table of
+/// `mask + 1` slots (a multiplicative hash: its high bits are well mixed).
+#[inline]
+fn slot_of(c: u32, mask: usize) -> usize {
+    ((u64::from(c).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize) & mask
 }
 
 /// The first character of `s`.
@@ -1166,6 +1243,48 @@ mod tests {
         assert!(markers("i know").iter().all(|(_, m)| *m != Marker::Refuse));
         assert_eq!(markers("no millet")[0], ("no".into(), Marker::Refuse));
         assert!(markers("iffy").is_empty());
+    }
+
+    #[test]
+    fn prefix_lists_find_what_a_scan_of_every_word_finds() {
+        let lists = [
+            SELLING_CLASSIFIERS,
+            ENGLISH_UNITS,
+            SPEC_UNITS,
+            NON_PRODUCT_HEADS,
+        ];
+        for words in lists {
+            let list = PrefixList::new(words.iter().copied());
+            let naive = |text: &str, pos: usize| {
+                words
+                    .iter()
+                    .filter(|w| {
+                        text[pos..].starts_with(**w)
+                            && ascii_word_boundaries(text, pos, pos + w.len())
+                    })
+                    .map(|w| w.len())
+                    .max()
+            };
+            for w in words {
+                for text in [
+                    w.to_string(),
+                    format!("2{w}"),
+                    format!("{w}x"),
+                    format!("{w}的"),
+                ] {
+                    for pos in (0..text.len()).filter(|&p| text.is_char_boundary(p)) {
+                        assert_eq!(
+                            list.longest(&text, pos),
+                            naive(&text, pos),
+                            "{text:?} at {pos}"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(PrefixList::default().longest("袋", 0), None);
+        assert_eq!(PrefixList::new(["袋"]).longest("盒", 0), None);
+        assert_eq!(PrefixList::new(["袋"]).longest("袋", 1), None);
     }
 
     #[test]

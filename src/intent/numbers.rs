@@ -104,18 +104,19 @@ pub fn scan(text: &str, out: &mut Vec<NumToken>) {
             i += 1;
             continue;
         }
-        // Non-ASCII: look for a run of Chinese numeral characters, which
-        // are all three-byte characters with one of these lead bytes.
+        // Non-ASCII: look for a run of Chinese numeral characters, read off
+        // their three UTF-8 bytes (no decoding of the other ideographs).
+        if !is_numeral_lead(b) {
+            i += utf8_len(b);
+            continue;
+        }
         let start = i;
         let mut end = i;
-        if is_numeral_lead(b) {
-            for (off, c) in text[i..].char_indices() {
-                if is_chinese_numeral(c) && !(off == 0 && matches!(c, '千' | '万')) {
-                    end = i + off + c.len_utf8();
-                } else {
-                    break;
-                }
+        while let Some(c) = numeral_at(bytes, end) {
+            if end == start && matches!(c, '千' | '万') {
+                break;
             }
+            end += 3;
         }
         if end > start {
             let run = &text[start..end];
@@ -138,21 +139,50 @@ pub fn scan(text: &str, out: &mut Vec<NumToken>) {
     }
 }
 
+/// Every Chinese numeral `scan` reads; all are three bytes in UTF-8.
+const NUMERALS: [char; 18] = [
+    '零', '〇', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '两',
+    '俩', '仨',
+];
+
+/// A bit for the low six bits of each numeral's last UTF-8 byte: a cheap
+/// first test that most ideographs fail (15 of 64 patterns pass).
+const NUMERAL_LAST_BYTES: u64 = {
+    let mut mask = 0u64;
+    let mut k = 0;
+    while k < NUMERALS.len() {
+        mask |= 1 << (NUMERALS[k] as u32 & 0x3F);
+        k += 1;
+    }
+    mask
+};
+
+/// The numeral whose UTF-8 starts at `bytes[p]` (a character boundary of a
+/// `str`), if one does.
+#[inline]
+fn numeral_at(bytes: &[u8], p: usize) -> Option<char> {
+    let &[b0, b1, b2] = bytes.get(p..p + 3)? else {
+        return None;
+    };
+    if !is_numeral_lead(b0) || NUMERAL_LAST_BYTES & (1 << (b2 & 0x3F)) == 0 {
+        return None;
+    }
+    // A three-byte lead at a boundary of valid UTF-8: b1 and b2 continue it.
+    let cp = (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+    char::from_u32(cp).filter(|&c| is_chinese_numeral(c))
+}
+
 /// Whether `b` leads the UTF-8 of some numeral (〇 0xE3, 一…万 0xE4/0xE5,
 /// 百 0xE7, 零 0xE9); other characters are skipped without decoding them.
 fn is_numeral_lead(b: u8) -> bool {
     matches!(b, 0xE3 | 0xE4 | 0xE5 | 0xE7 | 0xE9)
 }
 
-/// The length of the UTF-8 character that starts with `lead` (a byte at a
-/// character boundary of a `str`).
+/// The length of the UTF-8 character that starts with `lead`, a non-ASCII
+/// byte at a character boundary of a `str` (a continuation byte, which
+/// never stands there, counts 1).
 fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
-    }
+    1 + usize::from(lead >= 0xC0) + usize::from(lead >= 0xE0) + usize::from(lead >= 0xF0)
 }
 
 fn is_chinese_numeral(c: char) -> bool {
@@ -300,7 +330,7 @@ mod tests {
 
     #[test]
     fn numerals_start_with_the_lead_bytes_the_scanner_looks_for() {
-        for c in "零〇一二三四五六七八九十百千万两俩仨".chars() {
+        for c in NUMERALS {
             assert!(is_chinese_numeral(c), "{c}");
             let mut buf = [0u8; 4];
             let lead = c.encode_utf8(&mut buf).as_bytes()[0];
@@ -314,6 +344,21 @@ mod tests {
                 c.len_utf8()
             );
         }
+    }
+
+    #[test]
+    fn numerals_read_off_the_bytes_are_exactly_the_numerals() {
+        let mut buf = [0u8; 4];
+        for c in ('\u{80}'..='\u{FFFF}').chain(['😂', '𠀀']) {
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(
+                numeral_at(bytes, 0),
+                is_chinese_numeral(c).then_some(c),
+                "{c:?}"
+            );
+        }
+        assert_eq!(numeral_at("一".as_bytes(), 1), None);
+        assert_eq!(numeral_at(&"一".as_bytes()[..2], 0), None);
     }
 
     #[test]

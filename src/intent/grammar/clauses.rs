@@ -76,40 +76,46 @@ pub(super) fn is_clause_punct(c: char) -> bool {
 
 /// The byte offsets of clause-ending punctuation in `text`, into `out`:
 /// `is_clause_punct` read off the bytes, as that is all ASCII but for three
-/// characters led by 0xE2 and 0xE3 (no decoding of the ideographs between).
+/// characters led by 0xE2 and 0xE3; every other character is stepped over
+/// whole by its lead byte (no decoding of the ideographs between).
 #[inline]
 fn clause_puncts(text: &str, out: &mut Vec<usize>) {
     out.clear();
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let punct = match b[i] {
+        let (punct, len) = match b[i] {
             // A decimal point (39.9) ends nothing.
-            b'.' => {
+            b'.' => (
                 !(i > 0
                     && b[i - 1].is_ascii_digit()
-                    && b.get(i + 1).is_some_and(u8::is_ascii_digit))
-            }
-            b',' | b'!' | b'?' | b';' | b':' | b'~' | b'\n' => true,
+                    && b.get(i + 1).is_some_and(u8::is_ascii_digit)),
+                1,
+            ),
+            b',' | b'!' | b'?' | b';' | b':' | b'~' | b'\n' => (true, 1),
             // A space between Chinese words, or after a number before one,
             // ends a clause in chat that has no punctuation ("挂面不要了
             // 给我来两袋面粉"); between English words it does not.
-            b' ' => {
+            b' ' => (
                 i > 0
                     && (b[i - 1] >= 0x80 || b[i - 1].is_ascii_digit())
-                    && b.get(i + 1).is_some_and(|&n| n >= 0xC0)
-            }
+                    && b.get(i + 1).is_some_and(|&n| n >= 0xC0),
+                1,
+            ),
             // 、 U+3001 and 。 U+3002
-            0xE3 => b[i + 1] == 0x80 && matches!(b[i + 2], 0x81 | 0x82),
+            0xE3 => (b[i + 1] == 0x80 && matches!(b[i + 2], 0x81 | 0x82), 3),
             // … U+2026
-            0xE2 => b[i + 1] == 0x80 && b[i + 2] == 0xA6,
-            _ => false,
+            0xE2 => (b[i + 1] == 0x80 && b[i + 2] == 0xA6, 3),
+            0x00..=0x7F => (false, 1),
+            // (A continuation byte never stands at a character's start.)
+            0x80..=0xDF => (false, 1 + usize::from(b[i] >= 0xC0)),
+            0xE0..=0xEF => (false, 3),
+            _ => (false, 4),
         };
         if punct {
             out.push(i);
         }
-        // Continuation bytes (0x80..=0xBF) never match, so a byte step is safe.
-        i += 1;
+        i += len;
     }
 }
 
