@@ -120,6 +120,9 @@ fn refine_markers(text: &str, mentions: &[Mention], markers: &mut Vec<MarkerHit>
         }
     }
     let is_noun = |markers: &[MarkerHit], m: &MarkerHit| {
+        if m.marker != Marker::Cancel || !text[m.start..m.end].is_ascii() {
+            return false;
+        }
         let mut next = m.end + text[m.end..].len() - text[m.end..].trim_start_matches(' ').len();
         // Past determiners to the word they point at ("cancel that order");
         // one ending the clause is the thing itself ("cancel that").
@@ -134,9 +137,7 @@ fn refine_markers(text: &str, mentions: &[Mention], markers: &mut Vec<MarkerHit>
             }
             next = spaced;
         }
-        m.marker == Marker::Cancel
-            && text[m.start..m.end].is_ascii()
-            && next > m.end
+        next > m.end
             && text
                 .as_bytes()
                 .get(next)
