@@ -34,6 +34,36 @@ fn big_catalog(n: usize) -> Catalog {
     Catalog::new(products)
 }
 
+/// The texts of ../shared/real-chat's files, or none (with a notice).
+fn real_chat() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-chat");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("real_chat_on_air skipped: {} not found", dir.display());
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "jsonl") && !p.ends_with("onair-labels.jsonl")
+        })
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|line| {
+            let v: serde_json::Value = serde_json::from_str(&line).ok()?;
+            Some(v.get("text")?.as_str()?.to_string())
+        })
+        .collect()
+}
+
 fn parse_typical(c: &mut Criterion) {
     let catalog = catalog();
     let engine = Engine::new(&catalog);
@@ -68,6 +98,21 @@ fn parse_typical(c: &mut Criterion) {
             }
         })
     });
+    // Real viewers' chat (../shared/real-chat, read in place, never copied;
+    // skipped where it is absent) with the first product on air: mostly
+    // words that order nothing, as a live stream is, where the typical mix
+    // above is three fifths orders.
+    let real = real_chat();
+    if !real.is_empty() {
+        group.throughput(Throughput::Elements(real.len() as u64));
+        group.bench_function("real_chat_on_air", |b| {
+            b.iter(|| {
+                for text in &real {
+                    black_box(engine.parse(black_box(text), Some(0)));
+                }
+            })
+        });
+    }
     let long: String = "主播好小米真香".repeat(20_000 / 7);
     group.throughput(Throughput::Elements(1));
     group.bench_function("message_20k_chars", |b| {
