@@ -98,6 +98,35 @@ fn picking_another_product_asks_to_teach_the_misread_word() {
 }
 
 #[test]
+fn the_word_to_teach_is_the_product_word_wherever_it_stands() {
+    // The verb and the quantity come before the product here: the
+    // question names the product word, never "我要" or "can I get".
+    for (text, word) in [
+        ("我要一袋小米🌾", "小米"),
+        ("can I get 2 bags of walnuts", "walnuts"),
+    ] {
+        let mut m = model(Language::Zh);
+        feed(
+            &mut m,
+            [connected(), chat("m1", "阿花", text, at(14, 32, 0))],
+        );
+        assert_eq!(m.inbox.len(), 1, "{text}");
+        update(&mut m, ch('e'));
+        feed(&mut m, typed("2"));
+        update(&mut m, key(KeyCode::Enter));
+        assert_eq!(m.inbox[0].sku.as_deref(), Some("gift-box"), "{text}");
+        assert!(
+            matches!(
+                &m.question,
+                Some(Bulk::TeachAlias { phrase, .. }) if phrase == word
+            ),
+            "{text}: {:?}",
+            m.question
+        );
+    }
+}
+
+#[test]
 fn a_bare_order_picks_another_product_without_a_question() {
     let mut m = model(Language::En);
     busy_stream(&mut m);

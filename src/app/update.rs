@@ -32,7 +32,7 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Started => on_started(model, &mut fx),
-        Msg::Key(key) => on_key(model, key, &mut fx),
+        Msg::Key(key) => on_key(model, engine, key, &mut fx),
         Msg::Command { line, command } => {
             if let Err(error) = run_command(model, command, &mut fx) {
                 fx.push(Effect::Publish(Event::Error {
@@ -257,7 +257,7 @@ fn confirm_on_air_question(model: &Model) -> Option<Bulk> {
     })
 }
 
-fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
+fn on_key(model: &mut Model, engine: &Engine, key: KeyEvent, fx: &mut Vec<Effect>) {
     // Windows terminals also report releases; act once per press.
     if key.kind == KeyEventKind::Release {
         return;
@@ -265,7 +265,7 @@ fn on_key(model: &mut Model, key: KeyEvent, fx: &mut Vec<Effect>) {
     if model.mode == Mode::Prompt && book::prompt_key(model, &key, fx) {
         return;
     }
-    if model.mode == Mode::Picker && fix::picker_key(model, &key, fx) {
+    if model.mode == Mode::Picker && fix::picker_key(model, engine, &key) {
         return;
     }
     if model.mode == Mode::Board && views::board_key(model, &key) {

@@ -231,13 +231,33 @@ impl Engine {
         })
     }
 
-    fn parse_with(
-        &self,
-        scratch: &mut Scratch,
-        text: &str,
-        current: Option<usize>,
-        out: &mut Vec<Intent>,
-    ) {
+    /// The words of `text` the engine reads as products (names, aliases,
+    /// learned phrases, near misspellings of them; not link numbers), as
+    /// spans of the original text with the product each names: what a
+    /// helper who picks another product could teach it instead.
+    pub fn product_words(&self, text: &str) -> Vec<(Range<usize>, usize)> {
+        SCRATCH.with(|cell| {
+            let mut fresh = Scratch::default();
+            let mut borrowed = cell.try_borrow_mut();
+            let scratch = match borrowed.as_deref_mut() {
+                Ok(scratch) => scratch,
+                // Re-entrant use (not expected): fresh buffers.
+                Err(_) => &mut fresh,
+            };
+            self.find_products(scratch, text);
+            scratch
+                .mentions
+                .iter()
+                .filter(|m| !m.by_link)
+                .map(|m| (scratch.norm.to_original(m.start..m.end), m.product))
+                .filter(|(span, _)| span.start < span.end)
+                .collect()
+        })
+    }
+
+    /// Normalises `text` into `scratch` and finds the products it names;
+    /// true when a near misspelling was rewritten to a catalog word.
+    fn find_products(&self, scratch: &mut Scratch, text: &str) -> bool {
         normalize::normalize_into(text, &mut scratch.norm);
         // Products are found once; only a stretch rewrite makes them stale.
         scratch.mentions.clear();
@@ -253,6 +273,17 @@ impl Engine {
             self.matcher
                 .find(&scratch.norm.text, link_chars, &mut scratch.mentions);
         }
+        fuzzy
+    }
+
+    fn parse_with(
+        &self,
+        scratch: &mut Scratch,
+        text: &str,
+        current: Option<usize>,
+        out: &mut Vec<Intent>,
+    ) {
+        let fuzzy = self.find_products(scratch, text);
         grammar::read(self, scratch, current, out);
         for intent in out.iter_mut() {
             for r in intent.evidence.iter_mut() {

@@ -6,7 +6,7 @@
 use super::actionable;
 use crate::app::model::*;
 use crate::app::msg::Effect;
-use crate::intent::IntentKind;
+use crate::intent::{Engine, IntentKind};
 use crate::store::{AliasRefusal, LearnedAlias, StoreJob};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use pinyin::ToPinyin;
@@ -106,7 +106,7 @@ fn pinyin_of(name: &str) -> (String, String) {
 }
 
 /// A key while the picker is open; false leaves it to the keymap (quit).
-pub(super) fn picker_key(model: &mut Model, key: &KeyEvent, fx: &mut Vec<Effect>) -> bool {
+pub(super) fn picker_key(model: &mut Model, engine: &Engine, key: &KeyEvent) -> bool {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return false;
     }
@@ -135,7 +135,7 @@ pub(super) fn picker_key(model: &mut Model, key: &KeyEvent, fx: &mut Vec<Effect>
                 .copied();
             close(model);
             if let Some(product) = chosen {
-                choose(model, &key, product, fx);
+                choose(model, engine, &key, product);
             }
         }
         _ => {}
@@ -157,7 +157,7 @@ fn close(model: &mut Model) {
 
 /// Gives the intent `product`; when the engine had read a word of the
 /// message as another product, asks whether to teach it that word.
-fn choose(model: &mut Model, key: &crate::store::IntentKey, product: usize, _fx: &mut Vec<Effect>) {
+fn choose(model: &mut Model, engine: &Engine, key: &crate::store::IntentKey, product: usize) {
     let Some(item) = model.inbox.iter_mut().find(|item| &item.key == key) else {
         return;
     };
@@ -170,8 +170,10 @@ fn choose(model: &mut Model, key: &crate::store::IntentKey, product: usize, _fx:
     if item.kind == IntentKind::Order && item.qty.is_none() {
         item.qty = Some(1);
     }
-    let phrase = misread_phrase(item);
-    if let (Some(phrase), true) = (phrase, before.is_some() && before != Some(product)) {
+    let Some(before) = before.filter(|&b| b != product) else {
+        return;
+    };
+    if let Some(phrase) = misread_phrase(engine, item, before) {
         model.question = Some(Bulk::TeachAlias {
             phrase,
             product,
@@ -181,13 +183,22 @@ fn choose(model: &mut Model, key: &crate::store::IntentKey, product: usize, _fx:
     }
 }
 
-/// The words the engine read as the intent's product: the first span of
-/// its evidence when that span is a product mention (a name, an alias, a
-/// typo of one), not a quantity or a verb, which is where the grammar puts
-/// a named product. `None` when the reading rested on the product on air.
-fn misread_phrase(item: &InboxItem) -> Option<String> {
-    let span = item.evidence.first()?;
-    let phrase = item.text.get(span.clone())?.trim();
+/// The words of the message the engine read as `before`, the product the
+/// helper just replaced: a name, an alias or a typo of one among the words
+/// the reading rests on (never its verb or quantity). `None` when the
+/// reading rested on the product on air or a link number.
+fn misread_phrase(engine: &Engine, item: &InboxItem, before: usize) -> Option<String> {
+    let (span, _) = engine
+        .product_words(&item.text)
+        .into_iter()
+        .find(|(span, product)| {
+            *product == before
+                && item
+                    .evidence
+                    .iter()
+                    .any(|e| e.start < span.end && span.start < e.end)
+        })?;
+    let phrase = item.text.get(span)?.trim();
     let numeral = |c: char| c.is_ascii_digit() || "一二两三四五六七八九十百千万零俩仨".contains(c);
     let letters = phrase.chars().filter(|c| c.is_alphanumeric()).count();
     if letters < 2 || phrase.chars().any(numeral) || phrase.contains("链接") {
