@@ -315,6 +315,93 @@ fn q_ends_the_board() {
     assert!(ended.is_err(), "no other key ends the board");
 }
 
+/// Opened before any helper's screen made the shop's database, the board
+/// says what it waits for (the file, what to check), creates nothing, and
+/// follows the database from the moment a screen makes it; q ends the wait.
+#[test]
+fn a_board_opened_before_the_database_waits_for_it() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use livestall::commands::board::wait_for_database;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let settings = settings(&db);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+
+    // Nobody makes it: the board waits, drawing why, and q ends the wait.
+    let mut keys = stream::iter(vec![Ok::<_, std::io::Error>(Event::Key(KeyEvent::new(
+        KeyCode::Char('q'),
+        KeyModifiers::NONE,
+    )))])
+    .chain(stream::pending());
+    let waited = runtime().block_on(async {
+        let mut pending = stream::pending::<std::io::Result<Event>>();
+        let still = tokio::time::timeout(
+            Duration::from_millis(200),
+            wait_for_database(
+                &mut terminal,
+                &settings,
+                &mut pending,
+                stopped.clone(),
+                Duration::from_millis(20),
+            ),
+        )
+        .await;
+        assert!(still.is_err(), "the board stopped waiting with no database");
+        wait_for_database(
+            &mut terminal,
+            &settings,
+            &mut keys,
+            stopped.clone(),
+            Duration::from_millis(20),
+        )
+        .await
+    });
+    assert!(matches!(waited, Ok(None)), "q did not end the wait");
+    // The cell after a wide character holds nothing of its own.
+    let mut drawn = String::new();
+    let mut hidden = false;
+    for cell in &terminal.backend().buffer().content {
+        if !std::mem::take(&mut hidden) {
+            drawn.push_str(cell.symbol());
+            hidden = unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1;
+        }
+    }
+    assert!(drawn.contains("等待店铺的数据库"), "{drawn}");
+    assert!(drawn.contains("shop.db"), "{drawn}");
+    assert!(!db.exists(), "the waiting board made the database");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // A helper's screen makes it: the board opens it and reads its orders.
+    let maker = std::thread::spawn({
+        let dir = dir.path().to_path_buf();
+        move || {
+            std::thread::sleep(Duration::from_millis(150));
+            shop(&dir)
+        }
+    });
+    let opened = runtime().block_on(async {
+        let mut pending = stream::pending::<std::io::Result<Event>>();
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            wait_for_database(
+                &mut terminal,
+                &settings,
+                &mut pending,
+                stopped,
+                Duration::from_millis(20),
+            ),
+        )
+        .await
+    });
+    let (_, _store) = maker.join().unwrap();
+    let feed = opened
+        .expect("the board did not open the database once it was made")
+        .unwrap()
+        .expect("the wait ended without a feed");
+    assert_eq!(feed.data().orders, 3);
+}
+
 /// The binary on a database: a missing one is refused with its name; with
 /// no terminal to draw on it says so; neither touches the folder.
 #[test]

@@ -3,7 +3,8 @@
 //! second it asks the database whether anything was committed (by whoever
 //! confirms: this machine's screen, another helper's, a headless run),
 //! reads again only then, and draws `ui::board` from what it read. It opens
-//! the database read-only, writes nothing, creates no file, and logs
+//! the database read-only (waiting, on a terminal, for a database no
+//! helper's screen has made yet), writes nothing, creates no file, and logs
 //! nowhere: the terminal is its only output. q, Esc or Ctrl-C end it, and so
 //! does SIGTERM, with the terminal given back either way.
 
@@ -220,8 +221,14 @@ pub fn board_view(
 
 /// Runs the board on this terminal until q, Esc, Ctrl-C or SIGTERM.
 pub async fn run(settings: BoardSettings) -> anyhow::Result<()> {
-    // The database first: a wrong --db is said plainly, before the screen changes.
-    let mut feed = BoardFeed::open(&settings.database)?;
+    // The database first: a wrong --db is said plainly, before the screen
+    // changes. Only a file not made yet is waited for, on a terminal: the
+    // broadcaster may open the board before a helper starts the shop.
+    let feed = match BoardFeed::open(&settings.database) {
+        Ok(feed) => Some(feed),
+        Err(_) if !settings.database.exists() && std::io::stdout().is_terminal() => None,
+        Err(error) => return Err(error.into()),
+    };
     if !std::io::stdout().is_terminal() {
         anyhow::bail!("the board draws on a terminal; run `livestall board` in a terminal window");
     }
@@ -233,18 +240,73 @@ pub async fn run(settings: BoardSettings) -> anyhow::Result<()> {
             return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
         }
     };
-    let keys = crossterm::event::EventStream::new();
-    let result = follow(
-        &mut terminal,
-        &mut feed,
-        &settings,
-        keys,
-        stop_on_signal(crate::app::driver::StopSignals::Terminal),
-        POLL,
-    )
+    let mut keys = crossterm::event::EventStream::new();
+    let stop = stop_on_signal(crate::app::driver::StopSignals::Terminal);
+    let result = async {
+        let mut feed = match feed {
+            Some(feed) => feed,
+            None => {
+                match wait_for_database(&mut terminal, &settings, &mut keys, stop.clone(), POLL)
+                    .await?
+                {
+                    Some(feed) => feed,
+                    None => return Ok(()),
+                }
+            }
+        };
+        follow(&mut terminal, &mut feed, &settings, keys, stop, POLL).await
+    }
     .await;
     ratatui::restore();
     result
+}
+
+/// The board before the shop's database exists: says what it waits for and
+/// looks for the file every `every`; the feed once it opens, `None` when
+/// the board was quit first. A file that appears but is not a livestall
+/// database (or not yet a whole one) is looked at again, never written.
+pub async fn wait_for_database<B, K>(
+    terminal: &mut Terminal<B>,
+    settings: &BoardSettings,
+    keys: &mut K,
+    mut stop: watch::Receiver<bool>,
+    every: Duration,
+) -> anyhow::Result<Option<BoardFeed>>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    K: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let path = settings.database.display().to_string();
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut keys_open = true;
+    loop {
+        tokio::select! {
+            biased;
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    return Ok(None);
+                }
+            }
+            key = keys.next(), if keys_open => match key {
+                Some(Ok(Event::Key(key))) if quits(&key) => return Ok(None),
+                Some(Ok(_)) => {}
+                Some(Err(error)) => return Err(error.into()),
+                None => keys_open = false,
+            },
+            _ = ticks.tick() => {
+                if settings.database.exists() {
+                    if let Ok(feed) = BoardFeed::open(&settings.database) {
+                        return Ok(Some(feed));
+                    }
+                }
+                terminal.draw(|frame| {
+                    crate::ui::board::render_waiting(settings.language, &path, frame)
+                })?;
+            }
+        }
+    }
 }
 
 /// The board's loop on any terminal (tests give a TestBackend): looks at

@@ -310,6 +310,31 @@ pub fn render_in(view: &BoardView, area: Rect, buf: &mut Buffer) {
     render_footer(view, footer, buf);
 }
 
+/// The board before the shop's database exists: what it waits for, the
+/// file it looks at, and what to check if it never comes.
+pub fn render_waiting(language: Language, database: &str, frame: &mut Frame) {
+    let s = i18n::board_strings(language);
+    let area = frame.area();
+    let lines = vec![
+        Line::styled(s.waiting, theme::title()),
+        Line::raw(""),
+        Line::styled(sanitize(database), theme::on_air()),
+        Line::raw(""),
+        Line::styled(s.waiting_why, theme::dim()),
+        Line::raw(""),
+        Line::styled(s.quit, theme::dim()),
+    ];
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let top = area.y + area.height.saturating_sub(height) / 2;
+    Paragraph::new(lines)
+        .centered()
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(
+            Rect::new(area.x, top, area.width, area.bottom().saturating_sub(top)),
+            frame.buffer_mut(),
+        );
+}
+
 fn render_header(view: &BoardView, area: Rect, buf: &mut Buffer) {
     let s = i18n::board_strings(view.language);
     let link = view

@@ -980,6 +980,10 @@ pub struct BoardStrings {
     pub orders: &'static str,
     pub nothing_on_air: &'static str,
     pub unreadable: &'static str,
+    /// The board started before the shop's database was made.
+    pub waiting: &'static str,
+    pub waiting_why: &'static str,
+    pub quit: &'static str,
 }
 
 pub static BOARD_ZH: BoardStrings = BoardStrings {
@@ -993,6 +997,9 @@ pub static BOARD_ZH: BoardStrings = BoardStrings {
     orders: "订单",
     nothing_on_air: "没有商品",
     unreadable: "读不到数据库，显示的是上次读到的",
+    waiting: "等待店铺的数据库",
+    waiting_why: "助手的 livestall 打开这家店后，订单就会显示在这里。一直不出现的话，检查 --db 或配置里的 [store] path。",
+    quit: "q 退出",
 };
 
 pub static BOARD_EN: BoardStrings = BoardStrings {
@@ -1006,6 +1013,9 @@ pub static BOARD_EN: BoardStrings = BoardStrings {
     orders: "orders",
     nothing_on_air: "no products",
     unreadable: "cannot read the database; showing the last read",
+    waiting: "Waiting for the shop's database",
+    waiting_why: "Orders show here once a helper's livestall opens this shop. If it never comes, check --db or [store] path in the config.",
+    quit: "q quits",
 };
 
 pub fn board_strings(language: Language) -> &'static BoardStrings {
