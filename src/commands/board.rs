@@ -277,7 +277,11 @@ where
     B::Error: Send + Sync + 'static,
     K: Stream<Item = std::io::Result<Event>> + Unpin,
 {
-    let path = settings.database.display().to_string();
+    // The whole path: "shop.db" alone does not say which folder is watched.
+    let path = std::path::absolute(&settings.database)
+        .unwrap_or_else(|_| settings.database.clone())
+        .display()
+        .to_string();
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut keys_open = true;
