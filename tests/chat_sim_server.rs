@@ -83,6 +83,35 @@ async fn read_all_notifying(
     (frames, code)
 }
 
+/// The same seed writes the same chat, but each run's ids are its own, as
+/// a platform's are: a shop's record of an earlier run must not make this
+/// run's messages look replayed.
+#[tokio::test]
+async fn two_runs_of_one_seed_send_the_same_chat_under_their_own_ids() {
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let opts = SimOptions {
+            rate: 400.0,
+            count: Some(5),
+            seed: 7,
+        };
+        let (addr, _stop, server) = start(opts).await;
+        let (frames, _) = read_all(addr, "/").await;
+        timeout(LIMIT, server)
+            .await
+            .expect("in time")
+            .unwrap()
+            .unwrap();
+        runs.push(frames);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(runs[0].len(), 5);
+    for (a, b) in runs[0].iter().zip(&runs[1]) {
+        assert_eq!(a["text"], b["text"]);
+        assert_ne!(a["id"], b["id"]);
+    }
+}
+
 #[tokio::test]
 async fn sends_exactly_count_frames_then_closes_cleanly() {
     let opts = SimOptions {
@@ -105,7 +134,20 @@ async fn sends_exactly_count_frames_then_closes_cleanly() {
         let object = frame.as_object().expect("an object");
         assert_eq!(object.len(), 4, "{frame}");
         let expected = sim.next_message();
-        assert_eq!(frame["id"], expected.id.as_str());
+        // The generator's id, stamped with this run (one stamp a run).
+        let id = frame["id"].as_str().expect("an id");
+        let run = id
+            .strip_prefix(&format!("{}-", expected.id))
+            .unwrap_or_else(|| panic!("{id} is not {}-<run>", expected.id));
+        assert_eq!(
+            run,
+            frames[0]["id"]
+                .as_str()
+                .unwrap()
+                .rsplit('-')
+                .next()
+                .unwrap()
+        );
         assert_eq!(frame["user"], expected.user.as_str());
         assert_eq!(frame["text"], expected.text.as_str());
         let ts = frame["ts"].as_i64().expect("ts in ms");
@@ -245,7 +287,7 @@ async fn the_json_source_reads_the_simulator() {
     }
     assert_eq!(received.len(), expected.len());
     for (got, want) in received.iter().zip(&expected) {
-        assert_eq!(got.id, want.id);
+        assert!(got.id.starts_with(&format!("{}-", want.id)), "{}", got.id);
         assert_eq!(got.user, want.user);
         // The source keeps text as data, only capped in length.
         assert_eq!(got.text, want.text.chars().take(2_000).collect::<String>());

@@ -146,6 +146,10 @@ async fn generate(
         r = started.wait_for(|&s| s) => if r.is_err() { return },
     }
     let mut sim = SimChat::new(&catalog, opts.seed).with_rate(opts.rate);
+    // Ids unique to this run, as a platform's are: the same seed again
+    // writes the same chat, but a viewer's message from an earlier run
+    // (kept in a shop's record) must not make this run's look replayed.
+    let run = unix_ms();
     let mut sent: u64 = 0;
     // Absolute deadlines, so the pace does not drift with send time.
     let mut next_at = Instant::now();
@@ -158,7 +162,7 @@ async fn generate(
             _ = tokio::time::sleep_until(next_at) => {}
         }
         let frame = serde_json::json!({
-            "id": message.id,
+            "id": format!("{}-{run:x}", message.id),
             "user": message.user,
             "text": message.text,
             "ts": unix_ms(),
