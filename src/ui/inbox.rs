@@ -20,7 +20,13 @@ use ratatui::Frame;
 use std::collections::HashMap;
 use unicode_width::UnicodeWidthStr;
 
+/// The buyer column on a narrow screen; a wide one gives it up to
+/// `USER_GROWTH` more, so long names (Douyin's 抖音用户 and ten digits) and
+/// a badge fit whole.
 const USER_WIDTH: usize = 10;
+const USER_GROWTH: usize = 8;
+/// Room the state column keeps before the buyer column grows.
+const STATE_ROOM_WIDE: usize = 24;
 /// Columns of everything but the product name and the state.
 const FIXED_WIDTH: usize = 2 + 9 + USER_WIDTH + 1 + 1 + 5 + COVERAGE_WIDTH + 1 + 5 + 1;
 const COVERAGE_WIDTH: usize = 6;
@@ -209,22 +215,29 @@ fn buyer_counts<'m>(model: &'m Model, shown: &[usize]) -> HashMap<(bool, &'m str
 
 /// The buyer column: the name cut in the middle (names that differ at the
 /// end stay apart), the badge right-aligned after it.
-fn buyer_cell(user: &str, badge: Badge) -> String {
+fn buyer_cell(user: &str, badge: Badge, user_width: usize) -> String {
     let (indent, mark) = match badge {
         Badge::More(0) | Badge::Group(0 | 1) => ("", String::new()),
         Badge::More(more) => ("", format!("+{more}")),
         Badge::Group(all) => ("", format!("({all})")),
         Badge::Indent => ("  ", String::new()),
     };
-    let room = USER_WIDTH
+    let room = user_width
         .saturating_sub(indent.len())
         .saturating_sub(if mark.is_empty() { 0 } else { mark.len() + 1 });
     let name = text::fit_middle(&sanitize(user), room);
     if mark.is_empty() {
         format!("{indent}{name}")
     } else {
-        format!("{name} {}", text::fit_right(&mark, USER_WIDTH - room - 1))
+        format!("{name} {}", text::fit_right(&mark, user_width - room - 1))
     }
+}
+
+/// The buyer column's width at `width`: its narrow width, grown by what the
+/// product names and the state leave over.
+fn user_width(model: &Model, width: usize) -> usize {
+    let spare = width.saturating_sub(FIXED_WIDTH + name_width(model, width) + STATE_ROOM_WIDE);
+    USER_WIDTH + spare.min(USER_GROWTH)
 }
 
 /// The product column's width: as wide as the longest name needs, leaving
@@ -245,10 +258,11 @@ fn name_width(model: &Model, width: usize) -> usize {
 fn header(model: &Model, width: usize) -> Line<'static> {
     let s = i18n::strings(model.language);
     let name_width = name_width(model, width);
+    let user_width = user_width(model, width);
     let text = format!(
         "  {}{} {} {}{} {}  {}",
         text::fit(s.col_time, 9),
-        text::fit(s.col_buyer, USER_WIDTH),
+        text::fit(s.col_buyer, user_width),
         text::fit(s.col_product, name_width),
         text::fit(s.col_qty, 5),
         text::fit(s.col_stock, COVERAGE_WIDTH),
@@ -267,7 +281,8 @@ fn row(
 ) -> Line<'static> {
     let s = i18n::strings(model.language);
     let name_width = name_width(model, width);
-    let state_width = width.saturating_sub(FIXED_WIDTH + name_width);
+    let user_width = user_width(model, width);
+    let state_width = width.saturating_sub(FIXED_WIDTH + name_width + user_width - USER_WIDTH);
     let product = model.product(item.product);
     let name = match (product, &item.sku) {
         (Some(p), _) => p.name.as_str(),
@@ -317,7 +332,7 @@ fn row(
             ),
             theme::dim(),
         ),
-        Span::styled(buyer_cell(&item.user, badge), theme::user()),
+        Span::styled(buyer_cell(&item.user, badge, user_width), theme::user()),
         Span::raw(" "),
         Span::raw(text::fit_middle(name, name_width)),
         Span::raw(" "),
