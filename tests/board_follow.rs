@@ -208,6 +208,20 @@ fn the_on_air_guess_follows_what_most_recent_orders_are_for() {
 
 /// The board's own loop, on a TestBackend for a few looks: the folder holds
 /// the same bytes after as before.
+/// What the terminal shows, as text: the cell after a wide character
+/// holds nothing of its own.
+fn drawn(terminal: &Terminal<TestBackend>) -> String {
+    let mut drawn = String::new();
+    let mut hidden = false;
+    for cell in &terminal.backend().buffer().content {
+        if !std::mem::take(&mut hidden) {
+            drawn.push_str(cell.symbol());
+            hidden = unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1;
+        }
+    }
+    drawn
+}
+
 /// A runtime for the board's loop (the store's blocking `wait` must not run on one).
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -243,15 +257,7 @@ fn the_board_changes_no_byte_and_creates_no_file() {
     let (ran, ()) = runtime().block_on(async { tokio::join!(board, stopper) });
     ran.unwrap();
 
-    // The cell after a wide character holds nothing of its own.
-    let mut drawn = String::new();
-    let mut hidden = false;
-    for cell in &terminal.backend().buffer().content {
-        if !std::mem::take(&mut hidden) {
-            drawn.push_str(cell.symbol());
-            hidden = unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1;
-        }
-    }
+    let drawn = drawn(&terminal);
     assert!(
         drawn.contains("北京吃货") && drawn.contains("██"),
         "{drawn}"
@@ -358,15 +364,7 @@ fn a_board_opened_before_the_database_waits_for_it() {
         .await
     });
     assert!(matches!(waited, Ok(None)), "q did not end the wait");
-    // The cell after a wide character holds nothing of its own.
-    let mut drawn = String::new();
-    let mut hidden = false;
-    for cell in &terminal.backend().buffer().content {
-        if !std::mem::take(&mut hidden) {
-            drawn.push_str(cell.symbol());
-            hidden = unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1;
-        }
-    }
+    let drawn = drawn(&terminal);
     assert!(drawn.contains("等待店铺的数据库"), "{drawn}");
     assert!(drawn.contains("shop.db"), "{drawn}");
     assert!(!db.exists(), "the waiting board made the database");

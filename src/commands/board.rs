@@ -269,7 +269,7 @@ pub async fn wait_for_database<B, K>(
     terminal: &mut Terminal<B>,
     settings: &BoardSettings,
     keys: &mut K,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
     every: Duration,
 ) -> anyhow::Result<Option<BoardFeed>>
 where
@@ -282,33 +282,62 @@ where
         .unwrap_or_else(|_| settings.database.clone())
         .display()
         .to_string();
+    beat(keys, stop, every, |_| {
+        if settings.database.exists() {
+            if let Ok(feed) = BoardFeed::open(&settings.database) {
+                return Ok(Some(feed));
+            }
+        }
+        terminal.draw(|frame| crate::ui::board::render_waiting(settings.language, &path, frame))?;
+        Ok(None)
+    })
+    .await
+}
+
+/// Why the board's loop woke.
+enum Beat {
+    Tick,
+    Resize,
+}
+
+/// The board's one loop: calls `on` every `every` and on a resize until it
+/// answers `Some`, which `beat` returns; `None` on a quitting key, when
+/// `stop` turns true or its sender goes.
+async fn beat<K, T>(
+    keys: &mut K,
+    mut stop: watch::Receiver<bool>,
+    every: Duration,
+    mut on: impl FnMut(Beat) -> anyhow::Result<Option<T>>,
+) -> anyhow::Result<Option<T>>
+where
+    K: Stream<Item = std::io::Result<Event>> + Unpin,
+{
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut keys_open = true;
     loop {
-        tokio::select! {
+        let woke = tokio::select! {
             biased;
             changed = stop.changed() => {
                 if changed.is_err() || *stop.borrow() {
                     return Ok(None);
                 }
+                continue;
             }
             key = keys.next(), if keys_open => match key {
                 Some(Ok(Event::Key(key))) if quits(&key) => return Ok(None),
-                Some(Ok(_)) => {}
+                Some(Ok(Event::Resize(..))) => Beat::Resize,
+                Some(Ok(_)) => continue,
                 Some(Err(error)) => return Err(error.into()),
-                None => keys_open = false,
-            },
-            _ = ticks.tick() => {
-                if settings.database.exists() {
-                    if let Ok(feed) = BoardFeed::open(&settings.database) {
-                        return Ok(Some(feed));
-                    }
+                None => {
+                    keys_open = false;
+                    continue;
                 }
-                terminal.draw(|frame| {
-                    crate::ui::board::render_waiting(settings.language, &path, frame)
-                })?;
-            }
+            },
+            _ = ticks.tick() => Beat::Tick,
+        };
+        if let Some(done) = on(woke)? {
+            return Ok(Some(done));
         }
     }
 }
@@ -322,7 +351,7 @@ pub async fn follow<B, K>(
     feed: &mut BoardFeed,
     settings: &BoardSettings,
     mut keys: K,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
     every: Duration,
 ) -> anyhow::Result<()>
 where
@@ -330,30 +359,15 @@ where
     B::Error: Send + Sync + 'static,
     K: Stream<Item = std::io::Result<Event>> + Unpin,
 {
-    let mut ticks = tokio::time::interval(every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut keys_open = true;
-    loop {
-        tokio::select! {
-            biased;
-            changed = stop.changed() => {
-                if changed.is_err() || *stop.borrow() {
-                    return Ok(());
-                }
-            }
-            key = keys.next(), if keys_open => match key {
-                Some(Ok(Event::Key(key))) if quits(&key) => return Ok(()),
-                Some(Ok(Event::Resize(..))) => draw(terminal, feed, settings)?,
-                Some(Ok(_)) => {}
-                Some(Err(error)) => return Err(error.into()),
-                None => keys_open = false,
-            },
-            _ = ticks.tick() => {
-                feed.poll();
-                draw(terminal, feed, settings)?;
-            }
+    beat(&mut keys, stop, every, |woke| {
+        if let Beat::Tick = woke {
+            feed.poll();
         }
-    }
+        draw(terminal, feed, settings)?;
+        Ok(None::<()>)
+    })
+    .await?;
+    Ok(())
 }
 
 fn draw<B>(

@@ -91,6 +91,15 @@ thread_local! {
     static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Runs `f` on this thread's reusable buffers (fresh ones on re-entrant
+/// use, which is not expected), so a message costs no allocation.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
 /// Whether this thread is inside `Engine::parse_guarded`: a panic hook asks,
 /// so that an engine bug the guard catches is logged rather than treated as
 /// the end of the program (the screen's hook would give the terminal back).
@@ -170,11 +179,7 @@ impl Engine {
     /// The grammar's reading, before any word on what context would add.
     fn parse_raw(&self, text: &str, current: Option<usize>, out: &mut Vec<Intent>) {
         out.clear();
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.parse_with(&mut scratch, text, current, out),
-            // Re-entrant use (not expected): fall back to fresh buffers.
-            Err(_) => self.parse_with(&mut Scratch::default(), text, current, out),
-        });
+        with_scratch(|scratch| self.parse_with(scratch, text, current, out));
     }
 
     /// `parse_into` for the live paths (the screen, headless mode, `parse`):
@@ -214,14 +219,7 @@ impl Engine {
     /// The one product `text` asks about, whatever else it says
     /// ([`grammar::asked_about`]); the sender's context asks.
     fn question_about(&self, text: &str) -> Option<usize> {
-        SCRATCH.with(|cell| {
-            let mut fresh = Scratch::default();
-            let mut borrowed = cell.try_borrow_mut();
-            let scratch = match borrowed.as_deref_mut() {
-                Ok(scratch) => scratch,
-                // Re-entrant use (not expected): fresh buffers.
-                Err(_) => &mut fresh,
-            };
+        with_scratch(|scratch| {
             normalize::normalize_into(text, &mut scratch.norm);
             scratch.mentions.clear();
             let link_chars = scratch.norm.link_chars;
@@ -236,14 +234,7 @@ impl Engine {
     /// spans of the original text with the product each names: what a
     /// helper who picks another product could teach it instead.
     pub fn product_words(&self, text: &str) -> Vec<(Range<usize>, usize)> {
-        SCRATCH.with(|cell| {
-            let mut fresh = Scratch::default();
-            let mut borrowed = cell.try_borrow_mut();
-            let scratch = match borrowed.as_deref_mut() {
-                Ok(scratch) => scratch,
-                // Re-entrant use (not expected): fresh buffers.
-                Err(_) => &mut fresh,
-            };
+        with_scratch(|scratch| {
             self.find_products(scratch, text);
             scratch
                 .mentions
