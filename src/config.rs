@@ -18,7 +18,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+mod coop;
 mod record;
+pub use coop::{CoopConfig, PASSWORD_VAR as COOP_PASSWORD_VAR};
 pub use record::RecordConfig;
 
 /// The sample shop shipped with livestall (the repository's config.toml),
@@ -167,6 +169,9 @@ pub struct Config {
     pub keymap: Keymap,
     /// `[record]`: where received chat is recorded.
     pub record: RecordConfig,
+    /// `[coop]`: the co-op database this station shares orders and stock
+    /// through; `None` (no table) keeps the station on its own SQLite.
+    pub coop: Option<CoopConfig>,
 }
 
 impl Config {
@@ -351,6 +356,7 @@ mod raw {
         pub sources: Option<Vec<Spanned<Source>>>,
         pub store: Option<Store>,
         pub record: Option<super::record::RawRecord>,
+        pub coop: Option<toml::Spanned<super::coop::RawCoop>>,
         #[serde(default)]
         pub products: Vec<Spanned<Product>>,
         /// Action name → a key or a list of keys.
@@ -650,6 +656,7 @@ fn validate(
     };
 
     let record = record::read_record(raw.record, base, &err)?;
+    let coop = coop::read_coop(raw.coop, &err)?;
 
     let store_path = base.join(
         raw.store
@@ -801,6 +808,7 @@ fn validate(
         catalog: Catalog::new(products),
         keymap,
         record,
+        coop,
     })
 }
 

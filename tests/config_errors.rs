@@ -637,3 +637,51 @@ fn inner_names_the_json_text_holding_the_message() {
     let e = load_text(&not_text).unwrap_err();
     assert_eq!(e.line, Some(line_of(&not_text, "inner =")), "{e}");
 }
+
+#[test]
+fn a_coop_table_is_read_and_its_mistakes_name_line_and_key() {
+    let coop =
+        "\n[coop]\nurl = \"postgres://coop:s3cret@10.0.0.2:5432/coop\"\nstation = \"王家峪\"\n";
+    let c = load_text(&format!("{GOOD}{coop}")).unwrap();
+    let read = c.coop.expect("[coop] read");
+    assert_eq!(read.station, "王家峪");
+    assert_eq!(read.block, livestall::config::CoopConfig::DEFAULT_BLOCK);
+    // Its password is never printed.
+    assert!(!format!("{read:?}").contains("s3cret"), "{read:?}");
+    assert!(load_text(GOOD).unwrap().coop.is_none());
+
+    for (broken, key, says) in [
+        (
+            coop.replace("postgres://", "mysql://"),
+            "coop.url",
+            "not a PostgreSQL address",
+        ),
+        (
+            coop.replace("station = \"王家峪\"\n", ""),
+            "coop.station",
+            "needs this station's name",
+        ),
+        (
+            coop.replace("王家峪", ""),
+            "coop.station",
+            "cannot be a station's name",
+        ),
+        (
+            format!("{coop}block = 1.5\n"),
+            "coop.block",
+            "not a share of the pool",
+        ),
+        (format!("{coop}blocks = 0.2\n"), "coop", "blocks"),
+    ] {
+        let text = format!("{GOOD}{broken}");
+        let e = load_text(&text).unwrap_err();
+        assert!(e.key.starts_with(key), "{key}: {e}");
+        assert!(e.message.contains(says), "{says}: {e}");
+        assert!(e.line.is_some(), "{e}");
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+    // The url's line is named.
+    let text = format!("{GOOD}{}", coop.replace("postgres://", "mysql://"));
+    let e = load_text(&text).unwrap_err();
+    assert_eq!(e.line, Some(line_of(&text, "url = \"mysql")));
+}

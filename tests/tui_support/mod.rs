@@ -102,6 +102,7 @@ pub fn config(language: Language) -> Config {
         ]),
         keymap: livestall::app::Keymap::default(),
         record: Default::default(),
+        coop: None,
     }
 }
 
