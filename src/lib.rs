@@ -7,6 +7,7 @@ pub mod chat;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod coop;
 pub mod intent;
 pub mod logging;
 pub mod sanitize;
