@@ -10,6 +10,7 @@
 //! and audit rows, and the decisions of a station's desks.
 
 pub mod error;
+pub mod escrow;
 pub mod schema;
 
 pub use error::{CoopError, Reach};

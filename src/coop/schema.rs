@@ -98,6 +98,9 @@ const MIGRATIONS: &[&str] = &[
         idx      integer,
         order_id bigint,
         detail   text,
+        -- What the row changed, as the station's audit trail has it (JSON).
+        before_state text,
+        after_state  text,
         PRIMARY KEY (station, desk, seq),
         FOREIGN KEY (station, desk) REFERENCES desks (station, desk)
     );
