@@ -11,6 +11,7 @@
 
 pub mod error;
 pub mod escrow;
+pub mod push;
 pub mod schema;
 
 pub use error::{CoopError, Reach};

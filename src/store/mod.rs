@@ -29,12 +29,14 @@
 
 mod answer;
 mod book;
+mod coop;
 mod export;
 mod reader;
 mod schema;
 mod worker;
 
 pub use answer::{StoreEvent, StoreEvents};
+pub use coop::{LedgerRow, OutboxBatch, OutboxEvent, OutboxOrder};
 pub use export::{write_orders_csv, ORDERS_CSV_HEADER};
 pub use reader::Reader;
 pub use schema::SCHEMA_VERSION;
@@ -50,7 +52,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use tokio::sync::oneshot;
-use worker::Request;
+use worker::{CoopRequest, Request};
 
 /// Identifies one intent: the chat message it came from and its position
 /// among that message's intents.
@@ -946,6 +948,74 @@ impl Store {
             top,
             reply,
         });
+        rx
+    }
+
+    /// This database's desk name in the co-op (made on first ask).
+    pub fn desk(&self) -> Reply<String> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::Desk(reply)));
+        rx
+    }
+
+    /// Audit rows after `after` (at most `limit`) with the orders they
+    /// name: the co-op's outbox.
+    pub fn outbox(&self, after: i64, limit: usize) -> Reply<OutboxBatch> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::Outbox(after, limit, reply)));
+        rx
+    }
+
+    /// How many audit rows come after `after`.
+    pub fn outbox_backlog(&self, after: i64) -> Reply<i64> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::Backlog(after, reply)));
+        rx
+    }
+
+    /// Every product's stock with its co-op ledger.
+    pub fn ledger(&self) -> Reply<Vec<LedgerRow>> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::Ledger(reply)));
+        rx
+    }
+
+    /// Joins `skus` to the co-op: their stock here goes to its pool (set to
+    /// 0, audited). Answers those joined now, with the stock they had.
+    pub fn coop_join(&self, skus: Vec<String>, helper: &str) -> Reply<Vec<(String, i64)>> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::Join(
+            skus,
+            helper.to_string(),
+            reply,
+        )));
+        rx
+    }
+
+    /// The co-op granted `granted` units of `sku` to this desk in all: the
+    /// units not counted here yet go onto the stock. Answers how many.
+    pub fn coop_grant(&self, sku: &str, granted: i64, helper: &str) -> Reply<i64> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::Grant(
+            sku.to_string(),
+            granted,
+            helper.to_string(),
+            reply,
+        )));
+        rx
+    }
+
+    /// Gives back what this desk holds of `sku` beyond `keep` (here first,
+    /// then tell the co-op the answer's total). Answers (the `returned`
+    /// total, the units given back now).
+    pub fn coop_give_back(&self, sku: &str, keep: i64, helper: &str) -> Reply<(i64, i64)> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::GiveBack(
+            sku.to_string(),
+            keep,
+            helper.to_string(),
+            reply,
+        )));
         rx
     }
 

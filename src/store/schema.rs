@@ -194,6 +194,17 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE intents ADD COLUMN note TEXT;
     "#,
+    // v7 (issue 12): the co-op's stock as this desk holds it. A row is a
+    // product that joined the co-op; granted and returned are the co-op's
+    // totals as applied here (store::coop).
+    r#"
+    CREATE TABLE coop_stock (
+        sku       TEXT PRIMARY KEY NOT NULL REFERENCES products (sku),
+        granted   INTEGER NOT NULL DEFAULT 0 CHECK (granted >= 0),
+        returned  INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0),
+        joined_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -62,6 +62,53 @@ pub enum Request {
         top: usize,
         reply: ReplyTo<super::OrdersSummary>,
     },
+    Coop(CoopRequest),
+}
+
+/// The co-op's requests of this database (`store::coop`).
+pub enum CoopRequest {
+    Desk(ReplyTo<String>),
+    Outbox(i64, usize, ReplyTo<super::OutboxBatch>),
+    Backlog(i64, ReplyTo<i64>),
+    Ledger(ReplyTo<Vec<super::LedgerRow>>),
+    Join(Vec<String>, String, ReplyTo<Vec<(String, i64)>>),
+    Grant(String, i64, String, ReplyTo<i64>),
+    GiveBack(String, i64, String, ReplyTo<(i64, i64)>),
+}
+
+impl CoopRequest {
+    fn fail(self, err: StoreError) {
+        match self {
+            CoopRequest::Desk(reply) => reply.send(Err(err)),
+            CoopRequest::Outbox(_, _, reply) => reply.send(Err(err)),
+            CoopRequest::Backlog(_, reply) => reply.send(Err(err)),
+            CoopRequest::Ledger(reply) => reply.send(Err(err)),
+            CoopRequest::Join(_, _, reply) => reply.send(Err(err)),
+            CoopRequest::Grant(_, _, _, reply) => reply.send(Err(err)),
+            CoopRequest::GiveBack(_, _, _, reply) => reply.send(Err(err)),
+        }
+    }
+
+    fn run(self, conn: &mut Connection) {
+        use super::coop;
+        match self {
+            CoopRequest::Desk(reply) => reply.send(coop::desk(conn)),
+            CoopRequest::Outbox(after, limit, reply) => {
+                reply.send(coop::outbox(conn, after, limit))
+            }
+            CoopRequest::Backlog(after, reply) => reply.send(coop::backlog(conn, after)),
+            CoopRequest::Ledger(reply) => reply.send(coop::ledger(conn)),
+            CoopRequest::Join(skus, helper, reply) => {
+                reply.send(coop::join(conn, &skus, &helper, now_ms()))
+            }
+            CoopRequest::Grant(sku, granted, helper, reply) => {
+                reply.send(coop::grant(conn, &sku, granted, &helper, now_ms()))
+            }
+            CoopRequest::GiveBack(sku, keep, helper, reply) => {
+                reply.send(coop::give_back(conn, &sku, keep, &helper, now_ms()))
+            }
+        }
+    }
 }
 
 impl Request {
@@ -98,6 +145,7 @@ impl Request {
             Request::SetQueue(_, _, reply) => reply.send(Err(err)),
             Request::Resume(reply) => reply.send(Err(err)),
             Request::OrdersSummary { reply, .. } => reply.send(Err(err)),
+            Request::Coop(request) => request.fail(err),
         }
     }
 }
@@ -263,6 +311,7 @@ impl Worker {
                 top,
                 reply,
             } => reply.send(select_orders_summary(&self.conn, since_ms, minutes, top)),
+            Request::Coop(request) => request.run(&mut self.conn),
             Request::Cart(buyer, reply) => reply.send(select_orders_matching(
                 &self.conn,
                 &super::OrderQuery {
