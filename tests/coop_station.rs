@@ -97,6 +97,7 @@ fn a_desk_sells_its_grant_pushes_in_order_and_gives_back_once() {
         // leaves the station for the pool.
         let ledger = reply(store.ledger()).await.unwrap();
         let seeds: Vec<_> = ledger
+            .rows
             .iter()
             .map(|row| escrow::SeedProduct {
                 sku: row.sku.clone(),
@@ -143,7 +144,7 @@ fn a_desk_sells_its_grant_pushes_in_order_and_gives_back_once() {
 
         order(&store, "m1", "阿花", 2).await.unwrap();
         order(&store, "m2", "李姐", 3).await.unwrap();
-        let row = &reply(store.ledger()).await.unwrap()[0];
+        let row = &reply(store.ledger()).await.unwrap().rows[0];
         assert_eq!((row.stock, row.granted, row.returned), (25, 30, 0));
 
         // Push the outbox; then the same batch again.

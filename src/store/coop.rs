@@ -178,9 +178,30 @@ pub(super) fn backlog(conn: &Connection, after: i64) -> Result<i64, StoreError> 
     .map_err(map_err)
 }
 
+/// Every product with its ledger, and the product on air.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ledger {
+    pub rows: Vec<LedgerRow>,
+    /// The SKU the screens put on air (`None` before any).
+    pub on_air: Option<String>,
+}
+
+impl Ledger {
+    pub fn row(&self, sku: &str) -> Option<&LedgerRow> {
+        self.rows.iter().find(|row| row.sku == sku)
+    }
+}
+
+pub(super) fn ledger(conn: &Connection) -> Result<Ledger, StoreError> {
+    Ok(Ledger {
+        rows: ledger_rows(conn)?,
+        on_air: super::book::on_air(conn)?,
+    })
+}
+
 /// Every product with its ledger (`joined` false for a product that has
 /// not joined the co-op).
-pub(super) fn ledger(conn: &Connection) -> Result<Vec<LedgerRow>, StoreError> {
+fn ledger_rows(conn: &Connection) -> Result<Vec<LedgerRow>, StoreError> {
     let mut statement = conn
         .prepare_cached(
             "SELECT p.sku, p.stock, c.sku IS NOT NULL, COALESCE(c.granted, 0), COALESCE(c.returned, 0)

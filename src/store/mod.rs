@@ -36,7 +36,7 @@ mod schema;
 mod worker;
 
 pub use answer::{StoreEvent, StoreEvents};
-pub use coop::{LedgerRow, OutboxBatch, OutboxEvent, OutboxOrder};
+pub use coop::{Ledger, LedgerRow, OutboxBatch, OutboxEvent, OutboxOrder};
 pub use export::{write_orders_csv, ORDERS_CSV_HEADER};
 pub use reader::Reader;
 pub use schema::SCHEMA_VERSION;
@@ -974,7 +974,7 @@ impl Store {
     }
 
     /// Every product's stock with its co-op ledger.
-    pub fn ledger(&self) -> Reply<Vec<LedgerRow>> {
+    pub fn ledger(&self) -> Reply<Ledger> {
         let (reply, rx) = Answer::oneshot();
         self.send(Request::Coop(CoopRequest::Ledger(reply)));
         rx

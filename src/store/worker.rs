@@ -70,7 +70,7 @@ pub enum CoopRequest {
     Desk(ReplyTo<String>),
     Outbox(i64, usize, ReplyTo<super::OutboxBatch>),
     Backlog(i64, ReplyTo<i64>),
-    Ledger(ReplyTo<Vec<super::LedgerRow>>),
+    Ledger(ReplyTo<super::Ledger>),
     Join(Vec<String>, String, ReplyTo<Vec<(String, i64)>>),
     Grant(String, i64, String, ReplyTo<i64>),
     GiveBack(String, i64, String, ReplyTo<(i64, i64)>),

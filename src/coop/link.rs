@@ -1,0 +1,348 @@
+//! The station's link to the co-op, one task beside the screen: it keeps
+//! a connection (retrying with backoff while the co-op cannot be reached),
+//! joins the station's products to the pool, applies what the co-op
+//! granted and re-tells what the desk gave back (so a crash between the
+//! two sides loses nothing), pushes the outbox as it grows, keeps a block
+//! of the product on air in hand, takes one when a confirm waits on it,
+//! gives back what leaves the air, and says how it stands (`CoopStatus`).
+//!
+//! Confirming never waits for it: the desk sells what it holds in its own
+//! store, online or not.
+
+use super::{escrow, push, Coop, CoopError};
+use crate::catalog::Catalog;
+use crate::config::CoopConfig;
+use crate::store::{reply, Ledger, Store, StoreError};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// How the station stands with the co-op, for the status bar and events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoopStatus {
+    /// Not reached yet since the start.
+    Connecting,
+    /// Every audit row is in the co-op.
+    Synced,
+    /// Online, with this many audit rows still to push.
+    Waiting(i64),
+    /// The co-op cannot be reached since `since_ms`; the desk sells from
+    /// what it holds, and `waiting` rows wait to be pushed.
+    Offline {
+        since_ms: i64,
+        why: CoopError,
+        waiting: i64,
+    },
+}
+
+/// Asks of the link from the core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkRequest {
+    /// A confirm of `sku` waits on `at_least` more units than the desk
+    /// holds: take a block now.
+    TopUp { sku: String, at_least: i64 },
+}
+
+/// What the link needs.
+#[derive(Debug, Clone)]
+pub struct LinkSettings {
+    pub config: CoopConfig,
+    /// The products as configured (names, units and prices for the pool).
+    pub catalog: Catalog,
+    /// Recorded as the helper of the link's own stock moves.
+    pub helper: String,
+    /// How often the outbox and the product on air are looked at.
+    pub every: Duration,
+    /// Audit rows pushed in one transaction at most.
+    pub batch: usize,
+}
+
+impl LinkSettings {
+    pub fn new(config: CoopConfig, catalog: Catalog, helper: &str) -> LinkSettings {
+        LinkSettings {
+            config,
+            catalog,
+            helper: helper.to_string(),
+            every: Duration::from_millis(200),
+            batch: 500,
+        }
+    }
+}
+
+/// Waits before reconnecting: from 250 ms, doubling to 2 s (a desk out of
+/// stock waits on the co-op, so it is looked for often).
+const BACKOFF_MIN: Duration = Duration::from_millis(250);
+const BACKOFF_MAX: Duration = Duration::from_secs(2);
+/// Giving back at the end may take this long before the link lets go (the
+/// reconcile of the next start tells the co-op what it missed).
+const FAREWELL: Duration = Duration::from_secs(3);
+
+/// Runs the link until `stop` turns true (or its sender goes), then gives
+/// back what the desk holds and pushes what is left, if it can.
+pub async fn run(
+    settings: LinkSettings,
+    store: Store,
+    mut requests: mpsc::Receiver<LinkRequest>,
+    status: watch::Sender<CoopStatus>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut backoff = BACKOFF_MIN;
+    let mut offline_since: Option<i64> = None;
+    // The last audit row known to be in the co-op: what waits is after it.
+    let mut known_pushed: Option<i64> = None;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match Session::start(&settings, &store).await {
+            Ok(mut session) => {
+                backoff = BACKOFF_MIN;
+                offline_since = None;
+                match session
+                    .serve(&store, &mut requests, &status, &mut stop)
+                    .await
+                {
+                    Ok(()) => {
+                        let _ = tokio::time::timeout(FAREWELL, session.farewell(&store)).await;
+                        return;
+                    }
+                    Err(why) => {
+                        tracing::warn!(error = %why, "the co-op link was lost");
+                        known_pushed = Some(session.pushed);
+                        let since = *offline_since.get_or_insert_with(crate::clock::now_ms);
+                        tell_offline(&status, &store, known_pushed, since, why).await;
+                    }
+                }
+            }
+            Err(why) => {
+                let since = *offline_since.get_or_insert_with(crate::clock::now_ms);
+                tracing::info!(error = %why, "the co-op cannot be reached");
+                tell_offline(&status, &store, known_pushed, since, why).await;
+            }
+        }
+        tokio::select! {
+            biased;
+            _ = stopped(&mut stop) => return,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
+
+/// Until `stop` turns true or its sender goes (the guard `wait_for` hands
+/// back is dropped here: it cannot be held across the link's awaits).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|&s| s).await;
+}
+
+/// Says the co-op is out of reach since `since_ms`, with the audit rows
+/// waiting after `pushed` (all of them when no push is known this run).
+async fn tell_offline(
+    status: &watch::Sender<CoopStatus>,
+    store: &Store,
+    pushed: Option<i64>,
+    since_ms: i64,
+    why: CoopError,
+) {
+    // Only shown: a store that cannot count shows none.
+    let waiting = reply(store.outbox_backlog(pushed.unwrap_or(0)))
+        .await
+        .unwrap_or(0);
+    status.send_replace(CoopStatus::Offline {
+        since_ms,
+        why,
+        waiting,
+    });
+}
+
+/// One connected stretch.
+struct Session {
+    coop: Coop,
+    client: deadpool_postgres::Object,
+    desk: String,
+    pushed: i64,
+    /// The last block taken per SKU: the desk tops up at a third of it.
+    last_block: HashMap<String, i64>,
+    /// `[coop] block`.
+    block_share: f64,
+    every: Duration,
+    batch: usize,
+}
+
+fn store_trouble(error: StoreError) -> CoopError {
+    CoopError::Refused(format!("the station's own database: {error}"))
+}
+
+impl Session {
+    /// Connects, registers the desk, joins the station's products to the
+    /// pool (seeding it with their stock when the co-op does not have them
+    /// yet), and reconciles both sides' totals.
+    async fn start(settings: &LinkSettings, store: &Store) -> Result<Session, CoopError> {
+        let coop = Coop::open(&settings.config).await?;
+        let mut client = coop.client().await?;
+        let station = settings.config.station.clone();
+        let desk = reply(store.desk()).await.map_err(store_trouble)?;
+        escrow::register_desk(&**client, &station, &desk, &settings.helper).await?;
+
+        let ledger = reply(store.ledger()).await.map_err(store_trouble)?;
+        let newcomers: Vec<escrow::SeedProduct> = ledger
+            .rows
+            .iter()
+            .filter(|row| !row.joined)
+            .filter_map(|row| {
+                let p = settings
+                    .catalog
+                    .products
+                    .iter()
+                    .find(|p| p.sku == row.sku)?;
+                Some(escrow::SeedProduct {
+                    sku: p.sku.clone(),
+                    name: p.name.clone(),
+                    unit: p.unit.clone(),
+                    price_fen: p.price_fen,
+                    stock: row.stock,
+                })
+            })
+            .collect();
+        if !newcomers.is_empty() {
+            // The co-op first: a crash before the join here seeds nothing
+            // twice (the pool is seeded once) and joins on the next start.
+            escrow::seed(&**client, &station, &newcomers).await?;
+            let skus = newcomers.iter().map(|p| p.sku.clone()).collect();
+            reply(store.coop_join(skus, &settings.helper))
+                .await
+                .map_err(store_trouble)?;
+        }
+        let ledger = reply(store.ledger()).await.map_err(store_trouble)?;
+        for (sku, allocation) in escrow::allocations(&**client, &station, &desk).await? {
+            let Some(row) = ledger.row(&sku) else {
+                continue;
+            };
+            if allocation.granted > row.granted {
+                reply(store.coop_grant(&sku, allocation.granted, &settings.helper))
+                    .await
+                    .map_err(store_trouble)?;
+            }
+            if row.returned > allocation.returned {
+                escrow::give_back(&mut client, &station, &desk, &sku, row.returned).await?;
+            }
+        }
+        let pushed = push::pushed_seq(&**client, &station, &desk).await?;
+        Ok(Session {
+            coop,
+            client,
+            desk,
+            pushed,
+            last_block: HashMap::new(),
+            block_share: settings.config.block,
+            every: settings.every,
+            batch: settings.batch,
+        })
+    }
+
+    /// Serves until stopped (`Ok`) or the co-op is lost (`Err`).
+    async fn serve(
+        &mut self,
+        store: &Store,
+        requests: &mut mpsc::Receiver<LinkRequest>,
+        status: &watch::Sender<CoopStatus>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<(), CoopError> {
+        let mut ticks = tokio::time::interval(self.every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                biased;
+                _ = stopped(stop) => return Ok(()),
+                request = requests.recv() => match request {
+                    Some(LinkRequest::TopUp { sku, at_least }) => {
+                        self.top_up(store, &sku, at_least).await?;
+                    }
+                    None => return Ok(()),
+                },
+                _ = ticks.tick() => {
+                    let waiting = self.push_all(store).await?;
+                    status.send_if_modified(|now| {
+                        let next = if waiting == 0 { CoopStatus::Synced } else { CoopStatus::Waiting(waiting) };
+                        let changed = *now != next;
+                        *now = next;
+                        changed
+                    });
+                    self.keep_on_air(store).await?;
+                }
+            }
+        }
+    }
+
+    /// Pushes the outbox until it is empty (or a batch failed); answers
+    /// the rows still waiting.
+    async fn push_all(&mut self, store: &Store) -> Result<i64, CoopError> {
+        let station = self.coop.station().to_string();
+        loop {
+            let batch = reply(store.outbox(self.pushed, self.batch))
+                .await
+                .map_err(store_trouble)?;
+            if batch.events.is_empty() {
+                return Ok(0);
+            }
+            let pushed = push::push(&mut self.client, &station, &self.desk, &batch).await?;
+            self.pushed = pushed.seq;
+        }
+    }
+
+    /// The product on air: a block in hand, topped up at a third of the
+    /// last one; every other product the desk holds goes back to the pool.
+    async fn keep_on_air(&mut self, store: &Store) -> Result<(), CoopError> {
+        let ledger: Ledger = reply(store.ledger()).await.map_err(store_trouble)?;
+        for row in ledger.rows.iter().filter(|row| row.joined) {
+            let on_air = ledger.on_air.as_deref() == Some(row.sku.as_str());
+            if on_air {
+                let low = (self.last_block.get(&row.sku).copied().unwrap_or(0) / 3).max(1);
+                if row.stock < low {
+                    self.top_up(store, &row.sku, 1).await?;
+                }
+            } else if row.stock > 0 {
+                self.give_back(store, &row.sku).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn top_up(&mut self, store: &Store, sku: &str, at_least: i64) -> Result<(), CoopError> {
+        let station = self.coop.station().to_string();
+        let share = self.block_share;
+        let grant =
+            escrow::take_block(&mut self.client, &station, &self.desk, sku, share, at_least)
+                .await?;
+        if grant.taken > 0 {
+            self.last_block.insert(sku.to_string(), grant.taken);
+        }
+        reply(store.coop_grant(sku, grant.granted, "co-op"))
+            .await
+            .map_err(store_trouble)?;
+        Ok(())
+    }
+
+    async fn give_back(&mut self, store: &Store, sku: &str) -> Result<(), CoopError> {
+        let station = self.coop.station().to_string();
+        // Here first: once the units are off the desk's stock they can
+        // only be sold through the pool.
+        let (returned, _) = reply(store.coop_give_back(sku, 0, "co-op"))
+            .await
+            .map_err(store_trouble)?;
+        escrow::give_back(&mut self.client, &station, &self.desk, sku, returned).await?;
+        Ok(())
+    }
+
+    /// The stream ends: everything held goes back, the outbox is pushed.
+    async fn farewell(&mut self, store: &Store) {
+        if let Ok(ledger) = reply(store.ledger()).await {
+            for row in ledger.rows.iter().filter(|r| r.joined && r.stock > 0) {
+                if self.give_back(store, &row.sku).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let _ = self.push_all(store).await;
+    }
+}

@@ -1,0 +1,272 @@
+//! Two stations' links to one co-op on a real PostgreSQL server that is
+//! killed (immediate shutdown) in the middle of selling and started again:
+//! the stations sell scarce shared stock as fast as they can, each only
+//! from what it holds while the co-op is down, and at the end every
+//! acknowledged order is in the co-op exactly once and
+//! sold = initial − left, exactly.
+
+mod pg_support;
+
+use livestall::catalog::{Catalog, Product};
+use livestall::config::CoopConfig;
+use livestall::coop::link::{self, CoopStatus, LinkRequest, LinkSettings};
+use livestall::intent::IntentKind;
+use livestall::store::{reply, ConfirmRequest, IntentKey, NewIntent, Refusal, Store, StoreJob};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+const INITIAL: i64 = 2000;
+
+fn catalog() -> Catalog {
+    Catalog::new(vec![Product {
+        sku: "XM-5J".into(),
+        name: "太行小米 5斤装".into(),
+        aliases: vec![],
+        link: 1,
+        unit: "袋".into(),
+        price_fen: 3990,
+        stock: INITIAL,
+        limit_per_buyer: None,
+    }])
+}
+
+fn psql(url: &str, sql: &str) -> String {
+    let out = pg_support::psql(url, sql);
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn key(msg_id: &str) -> IntentKey {
+    IntentKey {
+        msg_id: msg_id.into(),
+        index: 0,
+    }
+}
+
+fn record(store: &Store, msg_id: &str) {
+    store.record_intents(vec![NewIntent {
+        key: key(msg_id),
+        source: "json".into(),
+        user: format!("买家{msg_id}"),
+        user_id: None,
+        text: "扣1".into(),
+        kind: IntentKind::Order,
+        sku: Some("XM-5J".into()),
+        qty: Some(1),
+        confidence: 0.95,
+        received_at_ms: 1,
+        note: None,
+    }]);
+}
+
+async fn confirm(store: &Store, msg_id: &str) -> Result<u32, Refusal> {
+    reply(store.confirm(ConfirmRequest {
+        key: key(msg_id),
+        kind: IntentKind::Order,
+        user: format!("买家{msg_id}"),
+        user_id: None,
+        sku: Some("XM-5J".into()),
+        qty: Some(1),
+        helper: "helper".into(),
+    }))
+    .await
+    .map(|_| 1)
+}
+
+struct Station {
+    store: Store,
+    requests: mpsc::Sender<LinkRequest>,
+    status: watch::Receiver<CoopStatus>,
+    link: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+fn station(url: &str, name: &str, stop: &watch::Receiver<bool>) -> Station {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(&dir.path().join("shop.db"), &catalog()).unwrap();
+    let (tx, _rx) = mpsc::channel(16);
+    store.submit(
+        StoreJob::SetOnAir {
+            sku: "XM-5J".into(),
+            helper: "helper".into(),
+        },
+        &tx,
+    );
+    let mut settings = LinkSettings::new(
+        CoopConfig {
+            url: url.to_string(),
+            password: None,
+            station: name.to_string(),
+            block: 0.1,
+        },
+        catalog(),
+        "helper",
+    );
+    settings.every = Duration::from_millis(50);
+    let (requests, wants) = mpsc::channel(64);
+    let (status_tx, status) = watch::channel(CoopStatus::Connecting);
+    let link = tokio::spawn(link::run(
+        settings,
+        store.clone(),
+        wants,
+        status_tx,
+        stop.clone(),
+    ));
+    Station {
+        store,
+        requests,
+        status,
+        link,
+        _dir: dir,
+    }
+}
+
+/// Sells one unit at a time for `for_how_long`: when the desk holds none
+/// the order waits in line, the link is asked for a block, and the same
+/// order is confirmed again (it is first in line). Answers the units
+/// acknowledged and the times an order had to wait.
+async fn sell(s: &Station, prefix: &str, for_how_long: Duration) -> (u32, u32) {
+    let start = tokio::time::Instant::now();
+    let (mut sold, mut waited, mut n) = (0, 0, 0);
+    let mut waiting: Option<String> = None;
+    while start.elapsed() < for_how_long {
+        let msg_id = match waiting.take() {
+            Some(msg_id) => msg_id,
+            None => {
+                n += 1;
+                let msg_id = format!("{prefix}-{n}");
+                record(&s.store, &msg_id);
+                msg_id
+            }
+        };
+        match confirm(&s.store, &msg_id).await {
+            Ok(qty) => sold += qty,
+            Err(Refusal::Waitlisted { .. }) | Err(Refusal::OutOfStock { .. }) => {
+                waited += 1;
+                waiting = Some(msg_id);
+                let _ = s.requests.try_send(LinkRequest::TopUp {
+                    sku: "XM-5J".into(),
+                    at_least: 1,
+                });
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    (sold, waited)
+}
+
+#[test]
+fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
+    let Some(server) = pg_support::Server::start() else {
+        return;
+    };
+    let url = server.database();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stop_tx, stop) = watch::channel(false);
+    let (acknowledged, offline_seen) = rt.block_on(async {
+        let a = station(&url, "王家峪", &stop);
+        let b = station(&url, "砖壁", &stop);
+        // Both online and holding a block.
+        for s in [&a, &b] {
+            let mut status = s.status.clone();
+            tokio::time::timeout(
+                Duration::from_secs(20),
+                status.wait_for(|st| matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_))),
+            )
+            .await
+            .expect("the link came up")
+            .unwrap();
+        }
+        let (a1, _) = sell(&a, "a1", Duration::from_millis(400)).await;
+        let (b1, _) = sell(&b, "b1", Duration::from_millis(400)).await;
+
+        // The co-op goes down hard in the middle of the stream: each desk
+        // can sell what it holds and no more.
+        let mut held_at_kill = 0;
+        for s in [&a, &b] {
+            held_at_kill += reply(s.store.ledger()).await.unwrap().rows[0].stock;
+        }
+        server.kill();
+        let ((a2, _), (b2, _)) = tokio::join!(
+            sell(&a, "a2", Duration::from_millis(1500)),
+            sell(&b, "b2", Duration::from_millis(1500))
+        );
+        assert!(
+            i64::from(a2 + b2) <= held_at_kill,
+            "sold {} while the co-op was down, holding {held_at_kill}",
+            a2 + b2
+        );
+        let offline_seen = [&a, &b]
+            .iter()
+            .all(|s| matches!(*s.status.borrow(), CoopStatus::Offline { .. }));
+        server.start_again().unwrap();
+        // Back: they sell the rest of the pool between them.
+        let ((a3, _), (b3, _)) = tokio::join!(
+            sell(&a, "a3", Duration::from_secs(4)),
+            sell(&b, "b3", Duration::from_secs(4))
+        );
+        // Let the outboxes drain, then end the stream.
+        for s in [&a, &b] {
+            let mut status = s.status.clone();
+            tokio::time::timeout(Duration::from_secs(20), status.wait_for(|st| *st == CoopStatus::Synced))
+                .await
+                .expect("the outbox drained")
+                .unwrap();
+        }
+        stop_tx.send(true).unwrap();
+        for s in [a, b] {
+            s.link.await.unwrap();
+        }
+        eprintln!(
+            "sold before the kill {a1}+{b1}, while down {a2}+{b2} (holding {held_at_kill}), after {a3}+{b3}"
+        );
+        assert!(a3 + b3 > 0, "selling went on once the co-op was back");
+        (a1 + a2 + a3 + b1 + b2 + b3, offline_seen)
+    });
+    assert!(offline_seen, "both stations saw the co-op go offline");
+    // Every unit sold once: the pool, the desks' holdings and the sales
+    // add up to the initial stock, and the pool is never negative.
+    let pool: i64 = psql(&url, "SELECT pool FROM products").parse().unwrap();
+    let held: i64 = psql(
+        &url,
+        "SELECT COALESCE(sum(granted - returned), 0) FROM allocations",
+    )
+    .parse()
+    .unwrap();
+    let in_coop: i64 = psql(
+        &url,
+        "SELECT COALESCE(sum(qty), 0) FROM orders WHERE status = 'confirmed'",
+    )
+    .parse()
+    .unwrap();
+    assert_eq!(
+        in_coop,
+        i64::from(acknowledged),
+        "every acknowledged order reached the co-op"
+    );
+    assert_eq!(
+        psql(&url, "SELECT count(*) FROM (SELECT station, desk, order_id FROM orders GROUP BY 1, 2, 3 HAVING count(*) > 1) d"),
+        "0"
+    );
+    assert!(pool >= 0);
+    // The stream ended: the desks gave back what they held.
+    assert_eq!(
+        held, in_coop,
+        "the desks hold nothing beyond what they sold"
+    );
+    // What the desks held unsold when the stream ended went back.
+    assert_eq!(
+        i64::from(acknowledged) + pool,
+        INITIAL,
+        "sold = initial − left"
+    );
+}
