@@ -361,6 +361,8 @@ async fn consume(
                 Effect::Publish(_) => effects.published += 1,
                 Effect::Bell => effects.bells += 1,
                 Effect::Quit => effects.quits += 1,
+                // No co-op in the soak.
+                Effect::Coop(_) => {}
             }
         }
     };

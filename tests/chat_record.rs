@@ -350,6 +350,7 @@ fn headless_run(events: Vec<SourceEvent>, record: Option<Recorder>) -> Vec<Value
         stop,
         flush_within: Duration::from_secs(10),
         record,
+        coop: None,
     };
     let output = Output::default();
     let rt = tokio::runtime::Runtime::new().unwrap();

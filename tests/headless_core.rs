@@ -131,6 +131,7 @@ fn start() -> Run {
         stop,
         flush_within: Duration::from_secs(10),
         record: None,
+        coop: None,
     };
     let (commands, rx) = mpsc::channel();
     let input = std::io::BufReader::new(Lines {

@@ -86,6 +86,8 @@ pub struct Session {
     /// Where every received message is appended before the core reads it
     /// (`None`: not recorded, as in tests and replays).
     pub record: Option<Recorder>,
+    /// The link to the co-op database (`None` without `[coop]`).
+    pub coop: Option<crate::coop::link::LinkHandle>,
 }
 
 /// Runs `session` on `shell` until a quit, a stop, or an input end that
@@ -104,6 +106,7 @@ pub(crate) async fn run<S: Shell>(
         stop,
         flush_within,
         mut record,
+        coop,
     } = session;
     let (events_tx, mut events) = mpsc::channel(STORE_EVENTS);
     let ran = drive(
@@ -114,6 +117,7 @@ pub(crate) async fn run<S: Shell>(
         seed,
         (chat, &mut record),
         stop,
+        coop,
         &events_tx,
         &mut events,
     )
@@ -138,6 +142,16 @@ pub(crate) async fn run<S: Shell>(
     (ran, flush, model)
 }
 
+/// The co-op link's next status; `None` once the link has ended.
+async fn coop_changed(
+    status: &mut Option<watch::Receiver<crate::coop::link::CoopStatus>>,
+) -> Option<crate::coop::link::CoopStatus> {
+    let status = status.as_mut()?;
+    status.changed().await.ok()?;
+    let now = status.borrow_and_update().clone();
+    Some(now)
+}
+
 /// What a tick or an empty sync can change on screen: the clock's second
 /// (and countdowns drawn from it), the chat rate, a notice expiring.
 fn face(model: &Model) -> (i64, u32, bool) {
@@ -157,9 +171,14 @@ async fn drive<S: Shell>(
     seed: SeedReport,
     (mut chat, record): (mpsc::Receiver<SourceNews>, &mut Option<Recorder>),
     mut stop: watch::Receiver<bool>,
+    coop: Option<crate::coop::link::LinkHandle>,
     events_tx: &mpsc::Sender<StoreEvent>,
     events: &mut mpsc::Receiver<StoreEvent>,
 ) -> anyhow::Result<()> {
+    let (mut coop_status, coop_requests) = match coop {
+        Some(link) => (Some(link.status), Some(link.requests)),
+        None => (None, None),
+    };
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let read_alone_after = Instant::now() + CONTEXT_WAIT;
@@ -196,6 +215,13 @@ async fn drive<S: Shell>(
                     Effect::Store(job) => store.submit(job, events_tx),
                     Effect::Publish(event) => shell.publish(&event)?,
                     Effect::Bell => shell.bell(),
+                    Effect::Coop(request) => {
+                        // A full queue means the link is busy with the
+                        // same asks; the next waitlisted confirm asks again.
+                        if let Some(requests) = &coop_requests {
+                            let _ = requests.try_send(request);
+                        }
+                    }
                     Effect::Quit => return Ok(()),
                 }
             }
@@ -223,6 +249,13 @@ async fn drive<S: Shell>(
             },
             _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => continue,
             Some(event) = events.recv() => Msg::Store(event),
+            changed = coop_changed(&mut coop_status), if coop_status.is_some() => match changed {
+                Some(status) => Msg::Coop(status),
+                None => {
+                    coop_status = None;
+                    continue;
+                }
+            },
             _ = tick.tick() => {
                 if let Some(failure) = record.as_mut().and_then(|r| r.flush().err()) {
                     next.push(Msg::RecordStopped(failure));

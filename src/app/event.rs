@@ -9,6 +9,19 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
+    /// How the station stands with the co-op: `state` is `connecting`,
+    /// `synced`, `waiting` (online, `waiting` audit rows to push) or
+    /// `offline` (since `since_ms`, `reason` one of `CoopError::kind`).
+    Coop {
+        state: &'static str,
+        waiting: i64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        since_ms: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'static str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
     /// `source` is the source's name (the config's `name`, else its kind).
     Connected {
         source: String,
@@ -193,6 +206,28 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event line of a co-op status.
+    pub fn coop(status: &crate::coop::link::CoopStatus) -> Event {
+        use crate::coop::link::CoopStatus;
+        let (state, waiting, since_ms, why) = match status {
+            CoopStatus::Connecting => ("connecting", 0, None, None),
+            CoopStatus::Synced => ("synced", 0, None, None),
+            CoopStatus::Waiting(n) => ("waiting", *n, None, None),
+            CoopStatus::Offline {
+                since_ms,
+                why,
+                waiting,
+            } => ("offline", *waiting, Some(*since_ms), Some(why)),
+        };
+        Event::Coop {
+            state,
+            waiting,
+            since_ms,
+            reason: why.map(|w| w.kind()),
+            detail: why.map(|w| w.to_string()),
+        }
+    }
+
     pub fn disconnected(source: &str, outage: &crate::chat::Outage) -> Event {
         Event::Disconnected {
             source: source.to_string(),

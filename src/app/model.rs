@@ -529,6 +529,8 @@ pub struct Model {
     pub confirmed_this_run: u32,
     /// The run's chat sources, in the config's order (`SourceId` indexes it).
     pub sources: Vec<SourceState>,
+    /// How the station stands with the co-op: `None` without `[coop]`.
+    pub coop: Option<crate::coop::link::CoopStatus>,
     /// Each sender's recent words and open orders, for reading their next
     /// message in context.
     pub senders: crate::app::senders::SenderBook,
@@ -662,6 +664,10 @@ impl Model {
             chat_scroll: 0,
             recent_orders: VecDeque::new(),
             confirmed_this_run: 0,
+            coop: config
+                .coop
+                .as_ref()
+                .map(|_| crate::coop::link::CoopStatus::Connecting),
             sources: config.sources.iter().map(SourceState::new).collect(),
             senders: Default::default(),
             config_file: config.path.as_ref().map(|p| p.display().to_string()),

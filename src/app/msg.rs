@@ -42,6 +42,8 @@ pub enum Msg {
     /// The chat record failed and stopped (told once); chat goes on.
     RecordStopped(crate::chat::record::RecordFailure),
     Store(StoreEvent),
+    /// How the station stands with the co-op (runs with `[coop]` only).
+    Coop(crate::coop::link::CoopStatus),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),
     /// The terminal's size, in cells: sent by the screen's shell at start
@@ -145,5 +147,7 @@ pub enum Effect {
     Publish(Event),
     /// Ring the terminal bell (the screen's shell does; others ignore it).
     Bell,
+    /// Ask the co-op link (ignored without one).
+    Coop(crate::coop::link::LinkRequest),
     Quit,
 }

@@ -69,6 +69,10 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
             views::maybe_summary(model, &mut fx);
         }
         Msg::Resize { width, height } => model.screen = (width, height),
+        Msg::Coop(status) => {
+            fx.push(Effect::Publish(Event::coop(&status)));
+            model.coop = Some(status);
+        }
         Msg::Mouse(event) => mouse::on_mouse(model, event),
     }
     inbox::settle_selection(model);
@@ -1233,6 +1237,19 @@ fn on_store(model: &mut Model, engine: &Engine, event: StoreEvent, fx: &mut Vec<
             book::refresh_offers(model, fx);
         }
         StoreEvent::Refused(key, Refusal::Waitlisted { place, left }) => {
+            // In a co-op the desk holds only its block: ask for more (the
+            // line is offered the units as they arrive).
+            if model.coop.is_some() {
+                if let Some(item) = model.inbox.iter().find(|item| item.key == key) {
+                    if let Some(sku) = item.sku.clone() {
+                        let at_least = i64::from(item.qty.unwrap_or(1)) - left.max(0);
+                        fx.push(Effect::Coop(crate::coop::link::LinkRequest::TopUp {
+                            sku,
+                            at_least: at_least.max(1),
+                        }));
+                    }
+                }
+            }
             book::waitlisted(model, &key, place, left, fx);
             answered(model, &key, fx);
         }

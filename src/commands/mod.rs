@@ -76,6 +76,9 @@ async fn seen_ids(folder: &Path, source: &SourceConfig) -> Vec<String> {
 pub struct RunningSources {
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    /// The co-op link, given longer to say goodbye (it gives back what the
+    /// desk holds and pushes what is left).
+    coop: Option<JoinHandle<()>>,
 }
 
 impl RunningSources {
@@ -86,6 +89,13 @@ impl RunningSources {
         for mut task in self.tasks {
             if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
                 task.abort();
+            }
+        }
+        if let Some(mut link) = self.coop {
+            let farewell = crate::coop::link::FAREWELL_WAIT;
+            if tokio::time::timeout(farewell, &mut link).await.is_err() {
+                // What it could not tell, the next start's reconcile does.
+                link.abort();
             }
         }
     }
@@ -122,6 +132,19 @@ pub async fn start(
         }
         Some(Claim::Busy) | None => None,
     };
+    let (coop, coop_task) = match &config.coop {
+        Some(coop) => {
+            let settings = crate::coop::link::LinkSettings::new(
+                coop.clone(),
+                config.catalog.clone(),
+                &model.helper,
+            );
+            let (handle, task) =
+                crate::coop::link::spawn(settings, store.clone(), shutdown_rx.clone());
+            (Some(handle), Some(task))
+        }
+        None => (None, None),
+    };
     let tasks = crate::chat::spawn_all(&config.sources, seen, tx, shutdown_rx);
     let session = Session {
         model,
@@ -132,6 +155,14 @@ pub async fn start(
         stop: stop_on_signal(signals),
         flush_within,
         record,
+        coop,
     };
-    (session, RunningSources { shutdown, tasks })
+    (
+        session,
+        RunningSources {
+            shutdown,
+            tasks,
+            coop: coop_task,
+        },
+    )
 }

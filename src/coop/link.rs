@@ -69,6 +69,29 @@ impl LinkSettings {
     }
 }
 
+/// The core's side of a running link.
+#[derive(Debug)]
+pub struct LinkHandle {
+    pub status: watch::Receiver<CoopStatus>,
+    pub requests: mpsc::Sender<LinkRequest>,
+}
+
+/// Starts the link on this runtime; it ends (after giving back what the
+/// desk holds) when `stop` turns true.
+pub fn spawn(
+    settings: LinkSettings,
+    store: Store,
+    stop: watch::Receiver<bool>,
+) -> (LinkHandle, tokio::task::JoinHandle<()>) {
+    let (requests, wants) = mpsc::channel(64);
+    let (status_tx, status) = watch::channel(CoopStatus::Connecting);
+    let task = tokio::spawn(run(settings, store, wants, status_tx, stop));
+    (LinkHandle { status, requests }, task)
+}
+
+/// How long a stopping run waits for the link's farewell.
+pub const FAREWELL_WAIT: Duration = Duration::from_secs(4);
+
 /// Waits before reconnecting: from 250 ms, doubling to 2 s (a desk out of
 /// stock waits on the co-op, so it is looked for often).
 const BACKOFF_MIN: Duration = Duration::from_millis(250);

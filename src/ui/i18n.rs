@@ -1238,6 +1238,37 @@ pub fn record_stopped(language: Language, failure: &crate::chat::record::RecordF
     }
 }
 
+/// The status bar's word on the co-op: synced, rows waiting to be pushed,
+/// or offline since when (the desk sells from what it holds meanwhile).
+pub fn coop_status(
+    language: Language,
+    status: &crate::coop::link::CoopStatus,
+    utc_offset_secs: i32,
+) -> String {
+    use crate::coop::link::CoopStatus;
+    match (status, language) {
+        (CoopStatus::Connecting, Language::Zh) => "合作社 连接中".into(),
+        (CoopStatus::Connecting, Language::En) => "co-op connecting".into(),
+        (CoopStatus::Synced, Language::Zh) => "合作社 ✓ 已同步".into(),
+        (CoopStatus::Synced, Language::En) => "co-op ✓ synced".into(),
+        (CoopStatus::Waiting(n), Language::Zh) => format!("合作社 {n} 条待同步"),
+        (CoopStatus::Waiting(n), Language::En) => format!("co-op {n} waiting"),
+        (
+            CoopStatus::Offline {
+                since_ms, waiting, ..
+            },
+            _,
+        ) => {
+            let clock = crate::ui::text::clock(*since_ms, utc_offset_secs);
+            let since = clock.get(..5).unwrap_or(&clock);
+            match language {
+                Language::Zh => format!("✗ 合作社离线 {since} 起 · {waiting} 条待同步"),
+                Language::En => format!("✗ co-op offline since {since} · {waiting} waiting"),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,24 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line).style(theme::status_bar()), area);
 }
 
+/// How the station stands with the co-op, when it is in one: synced, rows
+/// waiting to be pushed, or offline since when (selling from what it
+/// holds).
+fn coop(model: &Model) -> Option<(String, Style)> {
+    use crate::coop::link::CoopStatus;
+    let status = model.coop.as_ref()?;
+    let style = match status {
+        CoopStatus::Connecting => theme::dim(),
+        CoopStatus::Synced => Style::new(),
+        CoopStatus::Waiting(_) => theme::busy(),
+        CoopStatus::Offline { .. } => theme::trouble(),
+    };
+    Some((
+        i18n::coop_status(model.language, status, model.utc_offset_secs),
+        style,
+    ))
+}
+
 /// The status line for a screen `width` columns wide.
 fn line(model: &Model, width: usize) -> Line<'static> {
     let s = i18n::strings(model.language);
@@ -39,9 +57,11 @@ fn line(model: &Model, width: usize) -> Line<'static> {
     let sold = format!("{} {} · ¥{}", s.sold, units, yuan(fen));
     let clock = text::clock(model.now_ms, model.utc_offset_secs);
     let shop = format!(" {}", model.shop_name);
+    let coop = coop(model);
 
     let width_of = |connection: &str, clock: bool| {
         let mut used = shop.width() + SEP.width() + connection.width();
+        used += coop.as_ref().map_or(0, |(c, _)| SEP.width() + c.width());
         used += rate.as_ref().map_or(0, |r| SEP.width() + r.width());
         used += SEP.width() + sold.width();
         if clock {
@@ -70,6 +90,9 @@ fn line(model: &Model, width: usize) -> Line<'static> {
         Span::raw(SEP),
         Span::styled(connection, style),
     ];
+    if let Some((words, style)) = coop {
+        spans.extend([Span::raw(SEP), Span::styled(words, style)]);
+    }
     if let Some(rate) = rate {
         spans.extend([Span::raw(SEP), Span::raw(rate)]);
     }

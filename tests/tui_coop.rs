@@ -1,0 +1,142 @@
+//! The co-op in the core and on screen: the status bar says how the
+//! station stands (synced, rows waiting, offline since when, in both
+//! languages), each status is an event line, and a confirm that waits in
+//! line for want of stock asks the link for a block.
+
+mod tui_support;
+
+use livestall::app::{Effect, Event, Model, Msg};
+use livestall::config::{CoopConfig, Language};
+use livestall::coop::link::{CoopStatus, LinkRequest};
+use livestall::coop::{CoopError, Reach};
+use livestall::store::{Refusal, StoreEvent};
+use tui_support::*;
+
+fn coop_model(language: Language) -> Model {
+    let mut config = config(language);
+    config.coop = Some(CoopConfig {
+        url: "postgres://livestall@10.0.0.2/coop".into(),
+        password: None,
+        station: "王家峪".into(),
+        block: 0.1,
+    });
+    Model::new(&config, "小王")
+}
+
+fn offline() -> CoopStatus {
+    CoopStatus::Offline {
+        since_ms: at(14, 3, 0),
+        why: CoopError::Unreachable {
+            address: "10.0.0.2:5432".into(),
+            why: Reach::Timeout,
+        },
+        waiting: 12,
+    }
+}
+
+#[test]
+fn the_status_bar_says_how_the_station_stands_with_the_co_op() {
+    for (language, words) in [
+        (
+            Language::Zh,
+            [
+                "合作社 连接中",
+                "合作社 ✓ 已同步",
+                "合作社 3 条待同步",
+                "✗ 合作社离线 14:03 起 · 12 条待同步",
+            ],
+        ),
+        (
+            Language::En,
+            [
+                "co-op connecting",
+                "co-op ✓ synced",
+                "co-op 3 waiting",
+                "✗ co-op offline since 14:03 · 12 waiting",
+            ],
+        ),
+    ] {
+        let mut m = coop_model(language);
+        busy_stream(&mut m);
+        let first = screen(&m, 160, 48);
+        assert!(first.lines().next().unwrap().contains(words[0]), "{first}");
+        for (status, says) in [
+            (CoopStatus::Synced, words[1]),
+            (CoopStatus::Waiting(3), words[2]),
+            (offline(), words[3]),
+        ] {
+            let fx = update(&mut m, Msg::Coop(status.clone()));
+            assert!(fx
+                .iter()
+                .any(|e| matches!(e, Effect::Publish(Event::Coop { .. }))));
+            let top = screen(&m, 160, 48).lines().next().unwrap().to_string();
+            assert!(top.contains(says), "{says:?} in {top}");
+        }
+    }
+    // Without [coop] the bar says nothing of it (the shop's own name
+    // may well end in 合作社).
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    let top = screen(&m, 160, 48).lines().next().unwrap().to_string();
+    assert!(!top.contains("连接中") && !top.contains("同步"), "{top}");
+}
+
+#[test]
+fn an_offline_status_is_an_event_line_with_its_reason() {
+    let event = Event::coop(&offline());
+    let line = serde_json::to_value(&event).unwrap();
+    assert_eq!(line["event"], "coop");
+    assert_eq!(line["state"], "offline");
+    assert_eq!(line["waiting"], 12);
+    assert_eq!(line["reason"], "unreachable");
+    assert!(
+        line["detail"].as_str().unwrap().contains("timed out"),
+        "{line}"
+    );
+    let synced = serde_json::to_value(Event::coop(&CoopStatus::Synced)).unwrap();
+    assert_eq!(
+        synced,
+        serde_json::json!({"event": "coop", "state": "synced", "waiting": 0})
+    );
+}
+
+#[test]
+fn a_confirm_waiting_in_line_asks_the_link_for_a_block() {
+    let mut m = coop_model(Language::Zh);
+    busy_stream(&mut m);
+    // 李姐's "小米来两袋" confirmed, but the desk holds one bag.
+    update(&mut m, ch('y'));
+    let fx = update(
+        &mut m,
+        Msg::Store(StoreEvent::Refused(
+            intent_key("m1", 0),
+            Refusal::Waitlisted { place: 1, left: 1 },
+        )),
+    );
+    let asked: Vec<&LinkRequest> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Coop(request) => Some(request),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [&LinkRequest::TopUp {
+            sku: "millet-5jin".into(),
+            at_least: 1
+        }]
+    );
+    // Without a co-op the line just waits.
+    let mut m = model(Language::Zh);
+    busy_stream(&mut m);
+    update(&mut m, ch('y'));
+    let fx = update(
+        &mut m,
+        Msg::Store(StoreEvent::Refused(
+            intent_key("m1", 0),
+            Refusal::Waitlisted { place: 1, left: 0 },
+        )),
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Coop(_))));
+}
