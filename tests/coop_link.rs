@@ -160,6 +160,17 @@ async fn sell(s: &Station, prefix: &str, for_how_long: Duration) -> (u32, u32) {
     (sold, waited)
 }
 
+/// Units the stations hold, and were granted in all, by their ledgers.
+async fn holdings(stations: [&Station; 2]) -> (i64, i64) {
+    let (mut held, mut granted) = (0, 0);
+    for s in stations {
+        let row = reply(s.store.ledger()).await.unwrap().rows[0].clone();
+        held += row.stock;
+        granted += row.granted;
+    }
+    (held, granted)
+}
+
 #[test]
 fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
     let Some(server) = pg_support::Server::start() else {
@@ -190,12 +201,11 @@ fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
         let (b1, _) = sell(&b, "b1", Duration::from_millis(400)).await;
 
         // The co-op goes down hard in the middle of the stream: each desk
-        // can sell what it holds and no more.
-        let mut held_at_kill = 0;
-        for s in [&a, &b] {
-            held_at_kill += reply(s.store.ledger()).await.unwrap().rows[0].stock;
-        }
+        // can sell what it holds and no more. (A block the co-op granted
+        // just before going down may still land: count after a moment.)
         server.kill();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (held_at_kill, granted_at_kill) = holdings([&a, &b]).await;
         let ((a2, _), (b2, _)) = tokio::join!(
             sell(&a, "a2", Duration::from_millis(1500)),
             sell(&b, "b2", Duration::from_millis(1500))
@@ -204,6 +214,11 @@ fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
             i64::from(a2 + b2) <= held_at_kill,
             "sold {} while the co-op was down, holding {held_at_kill}",
             a2 + b2
+        );
+        assert_eq!(
+            holdings([&a, &b]).await.1,
+            granted_at_kill,
+            "nothing was granted while the co-op was down"
         );
         let offline_seen = [&a, &b]
             .iter()

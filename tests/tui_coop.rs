@@ -140,3 +140,29 @@ fn a_confirm_waiting_in_line_asks_the_link_for_a_block() {
     );
     assert!(!fx.iter().any(|e| matches!(e, Effect::Coop(_))));
 }
+
+#[test]
+fn a_product_the_desk_does_not_hold_is_for_sale_while_the_pool_has_it() {
+    let mut m = coop_model(Language::Zh);
+    busy_stream(&mut m);
+    // The desk holds none of the walnuts; the co-op's pool has 40.
+    let walnut = m.products.iter().position(|p| p.sku == "walnut").unwrap();
+    m.products[walnut].stock = 0;
+    let before = screen(&m, 160, 48);
+    // The product pane's row (right of the inbox).
+    let row = |s: &str| {
+        s.lines()
+            .filter_map(|l| l.split_once("││").map(|(_, pane)| pane.to_string()))
+            .find(|pane| pane.contains("薄皮核桃"))
+            .unwrap_or_else(|| panic!("{s}"))
+    };
+    assert!(row(&before).contains("售罄"), "{before}");
+    update(
+        &mut m,
+        Msg::CoopPools(vec![("walnut".into(), 40), ("millet-5jin".into(), 100)]),
+    );
+    let after = screen(&m, 160, 48);
+    assert!(!row(&after).contains("售罄"), "{}", row(&after));
+    assert!(row(&after).contains(" 40 "), "{}", row(&after));
+    assert_eq!(m.products[walnut].for_sale(), 40);
+}

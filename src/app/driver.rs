@@ -143,9 +143,7 @@ pub(crate) async fn run<S: Shell>(
 }
 
 /// The co-op link's next status; `None` once the link has ended.
-async fn coop_changed(
-    status: &mut Option<watch::Receiver<crate::coop::link::CoopStatus>>,
-) -> Option<crate::coop::link::CoopStatus> {
+async fn coop_changed<T: Clone>(status: &mut Option<watch::Receiver<T>>) -> Option<T> {
     let status = status.as_mut()?;
     status.changed().await.ok()?;
     let now = status.borrow_and_update().clone();
@@ -175,9 +173,9 @@ async fn drive<S: Shell>(
     events_tx: &mpsc::Sender<StoreEvent>,
     events: &mut mpsc::Receiver<StoreEvent>,
 ) -> anyhow::Result<()> {
-    let (mut coop_status, coop_requests) = match coop {
-        Some(link) => (Some(link.status), Some(link.requests)),
-        None => (None, None),
+    let (mut coop_status, coop_requests, mut coop_pools) = match coop {
+        Some(link) => (Some(link.status), Some(link.requests), Some(link.pools)),
+        None => (None, None, None),
     };
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -253,6 +251,13 @@ async fn drive<S: Shell>(
                 Some(status) => Msg::Coop(status),
                 None => {
                     coop_status = None;
+                    continue;
+                }
+            },
+            changed = coop_changed(&mut coop_pools), if coop_pools.is_some() => match changed {
+                Some(pools) => Msg::CoopPools(pools),
+                None => {
+                    coop_pools = None;
                     continue;
                 }
             },

@@ -53,7 +53,11 @@ pub struct ProductRow {
     pub link: u32,
     pub unit: String,
     pub price_fen: Fen,
+    /// Units this desk holds (in a co-op: its allocation).
     pub stock: i64,
+    /// Units still in the co-op's pool, for any of its stations to take
+    /// (0 without a co-op).
+    pub pool: i64,
     pub sold: i64,
     /// Money taken for it so far (flash sale orders at their price).
     pub revenue_fen: Fen,
@@ -66,7 +70,15 @@ impl ProductRow {
     /// started it with, and never less than 3 units (warned before it is
     /// gone, so the farmer can say "last few" or restock).
     pub fn low(&self, seeded: i64) -> bool {
-        self.stock > 0 && self.stock <= (seeded / 10).max(3)
+        let left = self.for_sale();
+        left > 0 && left <= (seeded / 10).max(3)
+    }
+
+    /// Units left to sell as the helper should see them: what this desk
+    /// holds and, in a co-op, what its pool still has (a confirm beyond
+    /// what the desk holds waits while a block is taken).
+    pub fn for_sale(&self) -> i64 {
+        self.stock + self.pool
     }
 
     /// Units an order can take now: the stock, or a running sale's count
@@ -634,6 +646,7 @@ impl Model {
                 unit: p.unit.clone(),
                 price_fen: p.price_fen,
                 stock: p.stock,
+                pool: 0,
                 sold: 0,
                 revenue_fen: 0,
                 sale: None,

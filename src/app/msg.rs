@@ -44,6 +44,8 @@ pub enum Msg {
     Store(StoreEvent),
     /// How the station stands with the co-op (runs with `[coop]` only).
     Coop(crate::coop::link::CoopStatus),
+    /// What the co-op's pool has of each product (runs with `[coop]`).
+    CoopPools(crate::coop::link::Pools),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),
     /// The terminal's size, in cells: sent by the screen's shell at start

@@ -69,6 +69,14 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
             views::maybe_summary(model, &mut fx);
         }
         Msg::Resize { width, height } => model.screen = (width, height),
+        Msg::CoopPools(pools) => {
+            for product in model.products.iter_mut() {
+                product.pool = pools
+                    .iter()
+                    .find(|(sku, _)| *sku == product.sku)
+                    .map_or(0, |(_, pool)| *pool);
+            }
+        }
         Msg::Coop(status) => {
             fx.push(Effect::Publish(Event::coop(&status)));
             model.coop = Some(status);

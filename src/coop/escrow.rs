@@ -218,3 +218,12 @@ pub async fn allocations(
         })
         .collect())
 }
+
+/// What the pool has of each product, by SKU.
+pub async fn pools(client: &impl GenericClient) -> Result<Vec<(String, i64)>, CoopError> {
+    let rows = client
+        .query("SELECT sku, pool FROM products ORDER BY sku", &[])
+        .await
+        .map_err(CoopError::from_db)?;
+    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+}

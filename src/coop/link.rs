@@ -74,7 +74,12 @@ impl LinkSettings {
 pub struct LinkHandle {
     pub status: watch::Receiver<CoopStatus>,
     pub requests: mpsc::Sender<LinkRequest>,
+    /// What the co-op's pool has of each product, as last looked at.
+    pub pools: watch::Receiver<Pools>,
 }
+
+/// Units left in the co-op's pool, by SKU.
+pub type Pools = Vec<(String, i64)>;
 
 /// Starts the link on this runtime; it ends (after giving back what the
 /// desk holds) when `stop` turns true.
@@ -85,8 +90,18 @@ pub fn spawn(
 ) -> (LinkHandle, tokio::task::JoinHandle<()>) {
     let (requests, wants) = mpsc::channel(64);
     let (status_tx, status) = watch::channel(CoopStatus::Connecting);
-    let task = tokio::spawn(run(settings, store, wants, status_tx, stop));
-    (LinkHandle { status, requests }, task)
+    let (pools_tx, pools) = watch::channel(Pools::new());
+    let task = tokio::spawn(run_with_pools(
+        settings, store, wants, status_tx, pools_tx, stop,
+    ));
+    (
+        LinkHandle {
+            status,
+            requests,
+            pools,
+        },
+        task,
+    )
 }
 
 /// How long a stopping run waits for the link's farewell.
@@ -105,8 +120,21 @@ const FAREWELL: Duration = Duration::from_secs(3);
 pub async fn run(
     settings: LinkSettings,
     store: Store,
+    requests: mpsc::Receiver<LinkRequest>,
+    status: watch::Sender<CoopStatus>,
+    stop: watch::Receiver<bool>,
+) {
+    let (pools, _) = watch::channel(Pools::new());
+    run_with_pools(settings, store, requests, status, pools, stop).await
+}
+
+/// [`run`], telling what the pool has of each product as it changes.
+pub async fn run_with_pools(
+    settings: LinkSettings,
+    store: Store,
     mut requests: mpsc::Receiver<LinkRequest>,
     status: watch::Sender<CoopStatus>,
+    pools: watch::Sender<Pools>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut backoff = BACKOFF_MIN;
@@ -122,7 +150,7 @@ pub async fn run(
                 backoff = BACKOFF_MIN;
                 offline_since = None;
                 match session
-                    .serve(&store, &mut requests, &status, &mut stop)
+                    .serve(&store, &mut requests, &status, &pools, &mut stop)
                     .await
                 {
                     Ok(()) => {
@@ -269,6 +297,7 @@ impl Session {
         store: &Store,
         requests: &mut mpsc::Receiver<LinkRequest>,
         status: &watch::Sender<CoopStatus>,
+        pools: &watch::Sender<Pools>,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<(), CoopError> {
         let mut ticks = tokio::time::interval(self.every);
@@ -292,6 +321,12 @@ impl Session {
                         changed
                     });
                     self.keep_on_air(store).await?;
+                    let now = escrow::pools(&**self.client).await?;
+                    pools.send_if_modified(|known| {
+                        let changed = *known != now;
+                        *known = now;
+                        changed
+                    });
                 }
             }
         }

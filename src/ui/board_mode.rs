@@ -22,7 +22,7 @@ pub fn view_of(model: &Model) -> BoardView {
         name: p.name.clone(),
         unit: p.unit.clone(),
         price_fen: p.price_fen,
-        stock: p.stock,
+        stock: p.for_sale(),
         sale: p.sale.as_ref().map(|sale| SaleView {
             price_fen: sale.price_fen,
             left: sale.left(),

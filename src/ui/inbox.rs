@@ -298,8 +298,8 @@ fn row(
         IntentKind::Change => (s.change_to.to_string(), theme::dim()),
         IntentKind::Order => match product {
             None => (s.no_product.to_string(), theme::failed()),
-            Some(p) if p.stock <= 0 => (s.none_left.to_string(), theme::sold_out()),
-            Some(p) if p.stock < i64::from(item.qty.unwrap_or(1)) => {
+            Some(p) if p.for_sale() <= 0 => (s.none_left.to_string(), theme::sold_out()),
+            Some(p) if p.for_sale() < i64::from(item.qty.unwrap_or(1)) => {
                 (s.short.to_string(), theme::short_stock())
             }
             Some(_) => (s.covered.to_string(), theme::covered()),

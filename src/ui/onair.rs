@@ -22,15 +22,15 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
             ));
             spans.push(Span::raw(format!("  ¥{}/{}   ", yuan(p.price_fen), p.unit)));
             let seeded = model.catalog.by_sku(&p.sku).map_or(0, |c| c.stock);
-            if p.stock <= 0 {
+            if p.for_sale() <= 0 {
                 spans.push(Span::styled(format!(" {} ", s.sold_out), theme::sold_out()));
             } else if p.low(seeded) {
                 spans.push(Span::styled(
-                    format!("{} {} ({})", s.left, p.stock, s.low_stock),
+                    format!("{} {} ({})", s.left, p.for_sale(), s.low_stock),
                     theme::short_stock(),
                 ));
             } else {
-                spans.push(Span::raw(format!("{} {}", s.left, p.stock)));
+                spans.push(Span::raw(format!("{} {}", s.left, p.for_sale())));
             }
             // A running sale before the count sold: on a narrow screen the
             // line is cut at the right, and the countdown is what the farmer

@@ -148,8 +148,8 @@ fn product_line(model: &Model, p: &ProductRow, marks: Marks, name_width: usize) 
         Span::styled(text::fit_middle(&p.name, name_width + 1), style),
         Span::raw(text::fit_right(&yuan(p.price_fen), 9)),
         Span::styled(
-            text::fit_right(&p.stock.to_string(), 6),
-            if p.stock <= 0 {
+            text::fit_right(&p.for_sale().to_string(), 6),
+            if p.for_sale() <= 0 {
                 theme::sold_out()
             } else {
                 Style::new()
@@ -161,7 +161,7 @@ fn product_line(model: &Model, p: &ProductRow, marks: Marks, name_width: usize) 
     let seeded = model.catalog.by_sku(&p.sku).map_or(0, |c| c.stock);
     // A running sale's countdown before the low-stock warning: the farmer
     // calls out the seconds left, and the on-air line warns of stock too.
-    if p.stock <= 0 {
+    if p.for_sale() <= 0 {
         spans.push(Span::styled(s.none_left, theme::sold_out()));
     } else if let Some(sale) = &p.sale {
         spans.push(Span::styled(

@@ -21,7 +21,7 @@ pub fn render(model: &Model, frame: &mut Frame, area: Rect) {
     };
     let product = model.product(Some(product));
     let title = product
-        .map(|p| format!(" {} · {} {} ", p.name, s.left, p.stock))
+        .map(|p| format!(" {} · {} {} ", p.name, s.left, p.for_sale()))
         .unwrap_or_default();
     let popup = centered(area, 72, 7);
     let width = usize::from(popup.width.saturating_sub(4));
