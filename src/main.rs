@@ -115,6 +115,13 @@ enum Command {
     /// left in big digits, and the latest buyers, following the database
     /// live (read-only; q, Esc or Ctrl-C quits).
     Board,
+    /// The county's view over the co-op database (`[coop]` in the config):
+    /// every station's orders, and the shared stock with each station's
+    /// allocation.
+    Hub {
+        #[command(subcommand)]
+        action: HubCommand,
+    },
     /// Stock left and sold, per product; `set` and `add` change stock.
     Inventory {
         #[command(subcommand)]
@@ -122,6 +129,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
         format: InventoryFormat,
     },
+}
+
+#[derive(Subcommand)]
+enum HubCommand {
+    /// Every station's orders, oldest first: one row (csv, xlsx) or object
+    /// (json) an order, with station, order_id, msg_id, user, sku, qty and
+    /// status among its fields.
+    Orders {
+        #[arg(long, value_enum, default_value_t = HubOrdersFormat::Csv)]
+        format: HubOrdersFormat,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The shared stock: each product's pool, and each station's
+    /// allocation and sales.
+    Stock {
+        #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+        format: InventoryFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HubOrdersFormat {
+    Csv,
+    Xlsx,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -777,6 +811,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 shop_name: config.map(|c| c.shop.name),
             };
             runtime()?.block_on(livestall::commands::board::run(settings))
+        }
+        Some(Command::Hub { action }) => {
+            let config = load_config(config_path)?;
+            let Some(coop) = config.coop.clone() else {
+                anyhow::bail!(
+                    "{} has no [coop] table: the hub reads the co-op database it names",
+                    config
+                        .path
+                        .as_deref()
+                        .unwrap_or(Path::new("config.toml"))
+                        .display()
+                );
+            };
+            let runtime = runtime()?;
+            match action {
+                HubCommand::Orders { format, out } => {
+                    use livestall::commands::hub::OrdersFormat;
+                    let format = match format {
+                        HubOrdersFormat::Csv => OrdersFormat::Csv,
+                        HubOrdersFormat::Xlsx => OrdersFormat::Xlsx,
+                        HubOrdersFormat::Json => OrdersFormat::Json,
+                    };
+                    // Everything is read before the file is made: a
+                    // co-op that cannot be reached leaves no empty file.
+                    let mut bytes = Vec::new();
+                    runtime
+                        .block_on(livestall::commands::hub::orders(&coop, format, &mut bytes))?;
+                    match out {
+                        Some(path) => std::fs::write(&path, bytes)
+                            .with_context(|| format!("cannot write {}", path.display()))?,
+                        None => std::io::stdout().lock().write_all(&bytes)?,
+                    }
+                    Ok(())
+                }
+                HubCommand::Stock { format } => {
+                    let mut stdout = std::io::stdout().lock();
+                    runtime.block_on(livestall::commands::hub::stock(
+                        &coop,
+                        matches!(format, InventoryFormat::Json),
+                        &mut stdout,
+                    ))
+                }
+            }
         }
         Some(Command::Inventory {
             action: None,

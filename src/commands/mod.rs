@@ -6,6 +6,7 @@ pub mod board;
 pub mod book;
 pub mod export;
 pub mod headless;
+pub mod hub;
 pub mod parse;
 pub mod report;
 pub mod sim;

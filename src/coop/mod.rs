@@ -11,6 +11,7 @@
 
 pub mod error;
 pub mod escrow;
+pub mod hub;
 pub mod link;
 pub mod push;
 pub mod schema;

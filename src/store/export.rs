@@ -47,7 +47,7 @@ pub fn write_orders_csv(rows: &[OrderRow], out: &mut impl Write) -> io::Result<(
 }
 
 /// One free-text cell: formula-guarded, then quoted as needed.
-fn text_field(value: &str) -> String {
+pub fn text_field(value: &str) -> String {
     let guarded = if starts_like_formula(value) {
         format!("'{value}")
     } else {

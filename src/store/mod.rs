@@ -37,7 +37,7 @@ mod worker;
 
 pub use answer::{StoreEvent, StoreEvents};
 pub use coop::{Ledger, LedgerRow, OutboxBatch, OutboxEvent, OutboxOrder};
-pub use export::{write_orders_csv, ORDERS_CSV_HEADER};
+pub use export::{text_field as csv_text_field, write_orders_csv, ORDERS_CSV_HEADER};
 pub use reader::Reader;
 pub use schema::SCHEMA_VERSION;
 pub use worker::rfc3339_local;

@@ -1,0 +1,119 @@
+//! What the county's hub reads from the co-op database: every station's
+//! orders, the shared stock (pool, each station's allocation and sales),
+//! and the stations with their desks (when last seen, how far behind).
+
+use super::CoopError;
+use tokio_postgres::GenericClient;
+
+/// One order of any station.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HubOrder {
+    pub station: String,
+    pub desk: String,
+    pub order_id: i64,
+    pub msg_id: String,
+    pub user: String,
+    pub sku: String,
+    pub qty: i32,
+    pub price_fen: i64,
+    pub status: String,
+    pub helper: String,
+    /// Unix ms.
+    pub confirmed_at_ms: i64,
+}
+
+/// One product's shared stock.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HubStock {
+    pub sku: String,
+    pub name: String,
+    /// Not yet handed to any station.
+    pub pool: i64,
+    /// Confirmed units across stations (as pushed).
+    pub sold: i64,
+    pub stations: Vec<StationStock>,
+}
+
+/// A station's share of one product.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StationStock {
+    pub station: String,
+    /// Granted minus returned, over its desks.
+    pub allocated: i64,
+    pub sold: i64,
+}
+
+fn ms(at: std::time::SystemTime) -> i64 {
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Every station's orders, oldest first.
+pub async fn orders(client: &impl GenericClient) -> Result<Vec<HubOrder>, CoopError> {
+    let rows = client
+        .query(
+            "SELECT station, desk, order_id, msg_id, user_name, sku, qty, price_fen, status, helper,
+                    confirmed_at
+               FROM orders ORDER BY confirmed_at, station, desk, order_id",
+            &[],
+        )
+        .await
+        .map_err(CoopError::from_db)?;
+    Ok(rows
+        .iter()
+        .map(|r| HubOrder {
+            station: r.get(0),
+            desk: r.get(1),
+            order_id: r.get(2),
+            msg_id: r.get(3),
+            user: r.get(4),
+            sku: r.get(5),
+            qty: r.get(6),
+            price_fen: r.get(7),
+            status: r.get(8),
+            helper: r.get(9),
+            confirmed_at_ms: ms(r.get(10)),
+        })
+        .collect())
+}
+
+/// The shared stock of every product, with each station's part.
+pub async fn stock(client: &impl GenericClient) -> Result<Vec<HubStock>, CoopError> {
+    let products = client
+        .query("SELECT sku, name, pool FROM products ORDER BY sku", &[])
+        .await
+        .map_err(CoopError::from_db)?;
+    let parts = client
+        .query(
+            "SELECT a.sku, a.station, sum(a.granted - a.returned)::bigint,
+                    COALESCE((SELECT sum(o.qty) FROM orders o
+                               WHERE o.sku = a.sku AND o.station = a.station
+                                 AND o.status = 'confirmed'), 0)::bigint
+               FROM allocations a GROUP BY a.sku, a.station ORDER BY a.sku, a.station",
+            &[],
+        )
+        .await
+        .map_err(CoopError::from_db)?;
+    Ok(products
+        .iter()
+        .map(|p| {
+            let sku: String = p.get(0);
+            let stations: Vec<StationStock> = parts
+                .iter()
+                .filter(|r| r.get::<_, String>(0) == sku)
+                .map(|r| StationStock {
+                    station: r.get(1),
+                    allocated: r.get(2),
+                    sold: r.get(3),
+                })
+                .collect();
+            HubStock {
+                name: p.get(1),
+                pool: p.get(2),
+                sold: stations.iter().map(|s| s.sold).sum(),
+                stations,
+                sku,
+            }
+        })
+        .collect())
+}
