@@ -1,9 +1,10 @@
 //! Two stations' links to one co-op on a real PostgreSQL server that is
-//! killed (immediate shutdown) in the middle of selling and started again:
-//! the stations sell scarce shared stock as fast as they can, each only
-//! from what it holds while the co-op is down, and at the end every
-//! acknowledged order is in the co-op exactly once and
-//! sold = initial − left, exactly.
+//! killed (immediate shutdown) in the middle of selling and started again,
+//! or cut off from one station by a partition (a proxy that stops
+//! forwarding) and healed: the stations sell scarce shared stock as fast
+//! as they can, each only from what it holds while it cannot reach the
+//! co-op, and at the end every acknowledged order is in the co-op exactly
+//! once and sold = initial − left, exactly.
 
 mod pg_support;
 
@@ -107,6 +108,8 @@ fn station(url: &str, name: &str, stop: &watch::Receiver<bool>) -> Station {
         "helper",
     );
     settings.every = Duration::from_millis(50);
+    // A partition is noticed within a second.
+    settings.op_timeout = Duration::from_secs(1);
     let (requests, wants) = mpsc::channel(64);
     let (status_tx, status) = watch::channel(CoopStatus::Connecting);
     let link = tokio::spawn(link::run(
@@ -279,6 +282,110 @@ fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
         "the desks hold nothing beyond what they sold"
     );
     // What the desks held unsold when the stream ended went back.
+    assert_eq!(
+        i64::from(acknowledged) + pool,
+        INITIAL,
+        "sold = initial − left"
+    );
+}
+
+#[test]
+fn a_partitioned_station_sells_its_allocation_and_no_further() {
+    let Some(server) = pg_support::Server::start() else {
+        return;
+    };
+    let direct = server.database();
+    // 王家峪 reaches the co-op through a proxy that will stop forwarding;
+    // 砖壁 reaches it directly and keeps selling from the pool.
+    let proxy = pg_support::Proxy::start(server.port);
+    let through_proxy = direct.replace(&format!(":{}/", server.port), &format!(":{}/", proxy.port));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stop_tx, stop) = watch::channel(false);
+    let acknowledged = rt.block_on(async {
+        let a = station(&through_proxy, "王家峪", &stop);
+        let b = station(&direct, "砖壁", &stop);
+        for s in [&a, &b] {
+            let mut status = s.status.clone();
+            tokio::time::timeout(
+                Duration::from_secs(20),
+                status.wait_for(|st| matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_))),
+            )
+            .await
+            .expect("the link came up")
+            .unwrap();
+        }
+        let (a1, _) = sell(&a, "a1", Duration::from_millis(300)).await;
+        let (b1, _) = sell(&b, "b1", Duration::from_millis(300)).await;
+
+        proxy.partition();
+        // The partition is noticed (no error, just silence) and 王家峪
+        // sells what it holds; 砖壁 goes on with the pool.
+        let mut status = a.status.clone();
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            status.wait_for(|st| matches!(st, CoopStatus::Offline { .. })),
+        )
+        .await
+        .expect("the partition was noticed")
+        .unwrap();
+        let (held, granted) = holdings([&a, &a]).await;
+        let ((a2, _), (b2, _)) = tokio::join!(
+            sell(&a, "a2", Duration::from_millis(1500)),
+            sell(&b, "b2", Duration::from_millis(1500))
+        );
+        assert!(
+            i64::from(a2) <= held / 2,
+            "王家峪 sold {a2} while cut off, holding {}",
+            held / 2
+        );
+        assert_eq!(
+            holdings([&a, &a]).await.1,
+            granted,
+            "nothing granted across the partition"
+        );
+        // The cut-off station holds no lock the others wait on.
+        assert!(b2 > 0, "砖壁 went on selling from the pool");
+        let pool: i64 = psql(&direct, "SELECT pool FROM products").parse().unwrap();
+        assert!(pool >= 0);
+
+        proxy.heal();
+        let ((a3, _), (b3, _)) = tokio::join!(
+            sell(&a, "a3", Duration::from_secs(3)),
+            sell(&b, "b3", Duration::from_secs(3))
+        );
+        for s in [&a, &b] {
+            let mut status = s.status.clone();
+            tokio::time::timeout(
+                Duration::from_secs(20),
+                status.wait_for(|st| *st == CoopStatus::Synced),
+            )
+            .await
+            .expect("the outbox drained after the partition healed")
+            .unwrap();
+        }
+        stop_tx.send(true).unwrap();
+        for s in [a, b] {
+            s.link.await.unwrap();
+        }
+        eprintln!("partition: before {a1}+{b1}, during {a2}+{b2}, after {a3}+{b3}");
+        a1 + a2 + a3 + b1 + b2 + b3
+    });
+    let pool: i64 = psql(&direct, "SELECT pool FROM products").parse().unwrap();
+    let in_coop: i64 = psql(
+        &direct,
+        "SELECT COALESCE(sum(qty), 0) FROM orders WHERE status = 'confirmed'",
+    )
+    .parse()
+    .unwrap();
+    assert_eq!(
+        in_coop,
+        i64::from(acknowledged),
+        "every acknowledged order reached the co-op"
+    );
     assert_eq!(
         i64::from(acknowledged) + pool,
         INITIAL,

@@ -100,9 +100,12 @@ pub async fn seed(
 
 /// Takes a block of `sku` from the pool for the desk: `share` of what is
 /// left, at least `at_least` (a confirm waiting on it) and at least one,
-/// never more than the pool. The pool row is locked for the transaction,
-/// so desks taking at once queue, and the CHECK keeps it from going
-/// negative whatever a caller asks.
+/// never more than the pool. One statement, so one round trip: the pool
+/// row is locked only while the server runs it (desks taking at once
+/// queue), never across the network, where a partition could leave it
+/// held; and the CHECK keeps the pool from going negative whatever a
+/// caller asks. A lost answer is no loss: the grant is in the desk's
+/// `granted` total, which the desk reads when it reconnects.
 pub async fn take_block(
     client: &mut tokio_postgres::Client,
     station: &str,
@@ -111,46 +114,37 @@ pub async fn take_block(
     share: f64,
     at_least: i64,
 ) -> Result<Grant, CoopError> {
-    let tx = client.transaction().await.map_err(CoopError::from_db)?;
-    let pool: i64 = tx
+    let row = client
         .query_opt(
-            "SELECT pool FROM products WHERE sku = $1 FOR UPDATE",
-            &[&sku],
+            "WITH p AS (SELECT pool FROM products WHERE sku = $1 FOR UPDATE),
+                  n AS (SELECT LEAST(p.pool, GREATEST(CEIL(p.pool * $4::float8)::bigint, $5::bigint, 1)) AS taken,
+                               p.pool AS pool
+                          FROM p),
+                  taken AS (UPDATE products SET pool = products.pool - n.taken FROM n
+                             WHERE products.sku = $1 RETURNING products.pool AS left_over),
+                  granted AS (INSERT INTO allocations (station, desk, sku, granted)
+                              SELECT $2, $3, $1, n.taken FROM n
+                              ON CONFLICT (station, desk, sku)
+                              DO UPDATE SET granted = allocations.granted + excluded.granted
+                              RETURNING granted)
+             SELECT n.taken, granted.granted, taken.left_over FROM n, granted, taken",
+            &[&sku, &station, &desk, &share, &at_least],
         )
         .await
         .map_err(CoopError::from_db)?
-        .map(|row| row.get(0))
         .ok_or_else(|| CoopError::Refused(format!("the co-op has no product {sku}")))?;
-    let wanted = ((pool as f64 * share).ceil() as i64).max(at_least).max(1);
-    let taken = wanted.min(pool);
-    let granted: i64 = tx
-        .query_one(
-            "INSERT INTO allocations (station, desk, sku, granted) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (station, desk, sku) DO UPDATE SET granted = allocations.granted + excluded.granted
-             RETURNING granted",
-            &[&station, &desk, &sku, &taken],
-        )
-        .await
-        .map_err(CoopError::from_db)?
-        .get(0);
-    tx.execute(
-        "UPDATE products SET pool = pool - $2 WHERE sku = $1",
-        &[&sku, &taken],
-    )
-    .await
-    .map_err(CoopError::from_db)?;
-    tx.commit().await.map_err(CoopError::from_db)?;
     Ok(Grant {
-        taken,
-        granted,
-        pool: pool - taken,
+        taken: row.get(0),
+        granted: row.get(1),
+        pool: row.get(2),
     })
 }
 
 /// The desk gave units of `sku` back, its `returned` total now `returned`:
 /// the pool gets whatever the co-op had not counted yet. Idempotent: the
-/// same total again moves nothing, a smaller one (an older message) too.
-/// Returns the units this call put back in the pool.
+/// same total again moves nothing, a smaller one (an older message) too;
+/// more than was ever granted is refused by the CHECK. One statement,
+/// like [`take_block`]. Returns the units this call put back in the pool.
 pub async fn give_back(
     client: &mut tokio_postgres::Client,
     station: &str,
@@ -158,38 +152,21 @@ pub async fn give_back(
     sku: &str,
     returned: i64,
 ) -> Result<i64, CoopError> {
-    let tx = client.transaction().await.map_err(CoopError::from_db)?;
-    let before: Option<i64> = tx
+    let row = client
         .query_opt(
-            "SELECT returned FROM allocations WHERE station = $1 AND desk = $2 AND sku = $3 FOR UPDATE",
-            &[&station, &desk, &sku],
+            "WITH a AS (SELECT returned FROM allocations
+                         WHERE station = $1 AND desk = $2 AND sku = $3 FOR UPDATE),
+                  d AS (SELECT GREATEST($4 - a.returned, 0) AS back FROM a),
+                  counted AS (UPDATE allocations SET returned = GREATEST(allocations.returned, $4)
+                               WHERE station = $1 AND desk = $2 AND sku = $3 RETURNING 1),
+                  pooled AS (UPDATE products SET pool = pool + d.back FROM d
+                              WHERE products.sku = $3 AND d.back > 0 RETURNING 1)
+             SELECT d.back FROM d",
+            &[&station, &desk, &sku, &returned],
         )
         .await
-        .map_err(CoopError::from_db)?
-        .map(|row| row.get(0));
-    let Some(before) = before else {
-        return Ok(0);
-    };
-    let back = returned - before;
-    if back <= 0 {
-        return Ok(0);
-    }
-    // The CHECK (returned <= granted) refuses a desk giving back more
-    // than it was ever given.
-    tx.execute(
-        "UPDATE allocations SET returned = $4 WHERE station = $1 AND desk = $2 AND sku = $3",
-        &[&station, &desk, &sku, &returned],
-    )
-    .await
-    .map_err(CoopError::from_db)?;
-    tx.execute(
-        "UPDATE products SET pool = pool + $2 WHERE sku = $1",
-        &[&sku, &back],
-    )
-    .await
-    .map_err(CoopError::from_db)?;
-    tx.commit().await.map_err(CoopError::from_db)?;
-    Ok(back)
+        .map_err(CoopError::from_db)?;
+    Ok(row.map_or(0, |r| r.get(0)))
 }
 
 /// The desk's allocations by the co-op's account, by SKU.

@@ -55,6 +55,10 @@ pub struct LinkSettings {
     pub every: Duration,
     /// Audit rows pushed in one transaction at most.
     pub batch: usize,
+    /// One exchange with the co-op (a push, a block) may take this long
+    /// before the co-op counts as out of reach: a partition drops packets
+    /// without closing anything, and a desk must not hang on it.
+    pub op_timeout: Duration,
 }
 
 impl LinkSettings {
@@ -65,6 +69,7 @@ impl LinkSettings {
             helper: helper.to_string(),
             every: Duration::from_millis(200),
             batch: 500,
+            op_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -145,7 +150,11 @@ pub async fn run_with_pools(
         if *stop.borrow() {
             return;
         }
-        match Session::start(&settings, &store).await {
+        let started =
+            tokio::time::timeout(settings.op_timeout * 2, Session::start(&settings, &store))
+                .await
+                .unwrap_or_else(|_| Err(timed_out(&settings.config)));
+        match started {
             Ok(mut session) => {
                 backoff = BACKOFF_MIN;
                 offline_since = None;
@@ -177,6 +186,17 @@ pub async fn run_with_pools(
             _ = tokio::time::sleep(backoff) => {}
         }
         backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
+
+/// The co-op did not answer within the link's `op_timeout`.
+fn timed_out(config: &CoopConfig) -> CoopError {
+    let address = super::pg_config(config)
+        .map(|c| super::address(&c))
+        .unwrap_or_default();
+    CoopError::Unreachable {
+        address,
+        why: super::Reach::Timeout,
     }
 }
 
@@ -218,6 +238,8 @@ struct Session {
     block_share: f64,
     every: Duration,
     batch: usize,
+    op_timeout: Duration,
+    config: CoopConfig,
 }
 
 fn store_trouble(error: StoreError) -> CoopError {
@@ -288,6 +310,8 @@ impl Session {
             block_share: settings.config.block,
             every: settings.every,
             batch: settings.batch,
+            op_timeout: settings.op_timeout,
+            config: settings.config.clone(),
         })
     }
 
@@ -308,28 +332,48 @@ impl Session {
                 _ = stopped(stop) => return Ok(()),
                 request = requests.recv() => match request {
                     Some(LinkRequest::TopUp { sku, at_least }) => {
-                        self.top_up(store, &sku, at_least).await?;
+                        let within = self.op_timeout;
+                        let done = tokio::time::timeout(within, self.top_up(store, &sku, at_least)).await;
+                        done.unwrap_or_else(|_| Err(timed_out(&self.config)))?;
                     }
                     None => return Ok(()),
                 },
                 _ = ticks.tick() => {
-                    let waiting = self.push_all(store).await?;
-                    status.send_if_modified(|now| {
-                        let next = if waiting == 0 { CoopStatus::Synced } else { CoopStatus::Waiting(waiting) };
-                        let changed = *now != next;
-                        *now = next;
-                        changed
-                    });
-                    self.keep_on_air(store).await?;
-                    let now = escrow::pools(&**self.client).await?;
-                    pools.send_if_modified(|known| {
-                        let changed = *known != now;
-                        *known = now;
-                        changed
-                    });
+                    let within = self.op_timeout;
+                    let done = tokio::time::timeout(within, self.tick(store, status, pools)).await;
+                    done.unwrap_or_else(|_| Err(timed_out(&self.config)))?;
                 }
             }
         }
+    }
+
+    /// One look: push the outbox, say how it stands, keep the product on
+    /// air in hand, and read the pool.
+    async fn tick(
+        &mut self,
+        store: &Store,
+        status: &watch::Sender<CoopStatus>,
+        pools: &watch::Sender<Pools>,
+    ) -> Result<(), CoopError> {
+        let waiting = self.push_all(store).await?;
+        status.send_if_modified(|now| {
+            let next = if waiting == 0 {
+                CoopStatus::Synced
+            } else {
+                CoopStatus::Waiting(waiting)
+            };
+            let changed = *now != next;
+            *now = next;
+            changed
+        });
+        self.keep_on_air(store).await?;
+        let now = escrow::pools(&**self.client).await?;
+        pools.send_if_modified(|known| {
+            let changed = *known != now;
+            *known = now;
+            changed
+        });
+        Ok(())
     }
 
     /// Pushes the outbox until it is empty (or a batch failed); answers

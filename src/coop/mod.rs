@@ -52,6 +52,12 @@ pub fn pg_config(coop: &CoopConfig) -> Result<tokio_postgres::Config, CoopError>
         config.password(password.as_bytes());
     }
     config.connect_timeout(CONNECT_TIMEOUT);
+    // A desk cut off in the middle of a transaction (a push) must not keep
+    // its locks and its connection slot until TCP notices, hours later:
+    // the server ends such a session after a while idle in it.
+    config.options("-c idle_in_transaction_session_timeout=15000");
+    config.keepalives(true);
+    config.keepalives_idle(std::time::Duration::from_secs(30));
     config.application_name(format!("livestall {}", coop.station));
     Ok(config)
 }
