@@ -392,3 +392,49 @@ fn a_partitioned_station_sells_its_allocation_and_no_further() {
         "sold = initial − left"
     );
 }
+
+/// A station whose co-op cannot be reached goes on alone: it reads chat
+/// and takes orders, which wait in line with the link offline and saying
+/// why; it sells nothing from the stock it had on its own, which belongs
+/// to the co-op's pool (another station may be selling it).
+#[test]
+fn a_station_that_never_reached_its_co_op_sells_nothing_shared() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://livestall:x@127.0.0.1:{port}/coop");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stop_tx, stop) = watch::channel(false);
+    rt.block_on(async {
+        let a = station(&url, "王家峪", &stop);
+        let mut status = a.status.clone();
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            status.wait_for(|st| matches!(st, CoopStatus::Offline { .. })),
+        )
+        .await
+        .expect("offline is told")
+        .unwrap();
+        let CoopStatus::Offline { why, .. } = a.status.borrow().clone() else {
+            unreachable!()
+        };
+        assert_eq!(why.kind(), "unreachable");
+        let row = reply(a.store.ledger()).await.unwrap().rows[0].clone();
+        assert!(row.joined);
+        assert_eq!((row.stock, row.seed), (0, INITIAL));
+        record(&a.store, "m1");
+        let refused = confirm(&a.store, "m1").await;
+        assert!(
+            matches!(refused, Err(Refusal::Waitlisted { .. })),
+            "{refused:?}"
+        );
+        stop_tx.send(true).unwrap();
+        a.link.await.unwrap();
+    });
+}

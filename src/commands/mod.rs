@@ -140,6 +140,11 @@ pub async fn start(
                 config.catalog.clone(),
                 &model.helper,
             );
+            // Before the screen can confirm anything: stock this station
+            // had on its own goes to the co-op (told when it is reached).
+            if let Err(error) = crate::coop::link::join_all(&settings, &store).await {
+                tracing::warn!(%error, "the station's products could not join the co-op");
+            }
             let (handle, task) =
                 crate::coop::link::spawn(settings, store.clone(), shutdown_rx.clone());
             (Some(handle), Some(task))

@@ -142,6 +142,10 @@ pub async fn run_with_pools(
     pools: watch::Sender<Pools>,
     mut stop: watch::Receiver<bool>,
 ) {
+    // Nothing shared is sold from stock this station had on its own.
+    if let Err(error) = join_all(&settings, &store).await {
+        tracing::warn!(%error, "the station's products could not join the co-op yet");
+    }
     let mut backoff = BACKOFF_MIN;
     let mut offline_since: Option<i64> = None;
     // The last audit row known to be in the co-op: what waits is after it.
@@ -187,6 +191,21 @@ pub async fn run_with_pools(
         }
         backoff = (backoff * 2).min(BACKOFF_MAX);
     }
+}
+
+/// Joins every configured product to the co-op on this station (stock to
+/// 0, kept as the seed): done before anything is sold, co-op reached or
+/// not. Idempotent.
+pub async fn join_all(settings: &LinkSettings, store: &Store) -> Result<(), StoreError> {
+    let skus = settings
+        .catalog
+        .products
+        .iter()
+        .map(|p| p.sku.clone())
+        .collect();
+    reply(store.coop_join(skus, &settings.helper))
+        .await
+        .map(drop)
 }
 
 /// The co-op did not answer within the link's `op_timeout`.
@@ -257,11 +276,15 @@ impl Session {
         let desk = reply(store.desk()).await.map_err(store_trouble)?;
         escrow::register_desk(&**client, &station, &desk, &settings.helper).await?;
 
+        // Products joined here (at the start, before any sale) seed the
+        // pool with the stock they had, if this station is the first to
+        // bring them; otherwise the co-op's count stands.
+        join_all(settings, store).await.map_err(store_trouble)?;
         let ledger = reply(store.ledger()).await.map_err(store_trouble)?;
-        let newcomers: Vec<escrow::SeedProduct> = ledger
+        let seeds: Vec<escrow::SeedProduct> = ledger
             .rows
             .iter()
-            .filter(|row| !row.joined)
+            .filter(|row| row.joined)
             .filter_map(|row| {
                 let p = settings
                     .catalog
@@ -273,20 +296,11 @@ impl Session {
                     name: p.name.clone(),
                     unit: p.unit.clone(),
                     price_fen: p.price_fen,
-                    stock: row.stock,
+                    stock: row.seed,
                 })
             })
             .collect();
-        if !newcomers.is_empty() {
-            // The co-op first: a crash before the join here seeds nothing
-            // twice (the pool is seeded once) and joins on the next start.
-            escrow::seed(&**client, &station, &newcomers).await?;
-            let skus = newcomers.iter().map(|p| p.sku.clone()).collect();
-            reply(store.coop_join(skus, &settings.helper))
-                .await
-                .map_err(store_trouble)?;
-        }
-        let ledger = reply(store.ledger()).await.map_err(store_trouble)?;
+        escrow::seed(&**client, &station, &seeds).await?;
         for (sku, allocation) in escrow::allocations(&**client, &station, &desk).await? {
             let Some(row) = ledger.row(&sku) else {
                 continue;

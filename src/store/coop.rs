@@ -72,6 +72,8 @@ pub struct LedgerRow {
     /// Totals from the co-op, as applied here.
     pub granted: i64,
     pub returned: i64,
+    /// The stock it had when it joined (the pool's seed, if first).
+    pub seed: i64,
 }
 
 /// This database's desk name, made once (random, so two laptops of one
@@ -204,7 +206,8 @@ pub(super) fn ledger(conn: &Connection) -> Result<Ledger, StoreError> {
 fn ledger_rows(conn: &Connection) -> Result<Vec<LedgerRow>, StoreError> {
     let mut statement = conn
         .prepare_cached(
-            "SELECT p.sku, p.stock, c.sku IS NOT NULL, COALESCE(c.granted, 0), COALESCE(c.returned, 0)
+            "SELECT p.sku, p.stock, c.sku IS NOT NULL, COALESCE(c.granted, 0), COALESCE(c.returned, 0),
+                    COALESCE(c.seed, 0)
                FROM products p LEFT JOIN coop_stock c ON c.sku = p.sku
               WHERE p.active = 1 ORDER BY p.position",
         )
@@ -217,6 +220,7 @@ fn ledger_rows(conn: &Connection) -> Result<Vec<LedgerRow>, StoreError> {
                 joined: row.get(2)?,
                 granted: row.get(3)?,
                 returned: row.get(4)?,
+                seed: row.get(5)?,
             })
         })
         .map_err(map_err)?
@@ -226,8 +230,11 @@ fn ledger_rows(conn: &Connection) -> Result<Vec<LedgerRow>, StoreError> {
 }
 
 /// Joins `skus` to the co-op (those not joined yet): their stock here goes
-/// to the pool, so it is set to 0, audited as `coop_joined`. Answers the
-/// SKUs joined now with the stock they had.
+/// to the pool, so it is set to 0, audited as `coop_joined`, and kept as
+/// the pool's seed should this station be the first to bring it. A station
+/// with `[coop]` joins before it sells anything, even before it has
+/// reached the co-op: stock it sold alone would be sold again from the
+/// pool. Answers the SKUs joined now with the stock they had.
 pub(super) fn join(
     conn: &mut Connection,
     skus: &[String],
@@ -248,8 +255,8 @@ pub(super) fn join(
             .map_err(map_err)?;
         let Some(stock) = stock else { continue };
         tx.execute(
-            "INSERT INTO coop_stock (sku, joined_at) VALUES (?1, ?2)",
-            params![sku, now],
+            "INSERT INTO coop_stock (sku, joined_at, seed) VALUES (?1, ?2, ?3)",
+            params![sku, now, stock],
         )
         .map_err(map_err)?;
         tx.execute("UPDATE products SET stock = 0 WHERE sku = ?1", [sku])

@@ -202,7 +202,10 @@ const MIGRATIONS: &[&str] = &[
         sku       TEXT PRIMARY KEY NOT NULL REFERENCES products (sku),
         granted   INTEGER NOT NULL DEFAULT 0 CHECK (granted >= 0),
         returned  INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0),
-        joined_at INTEGER NOT NULL
+        joined_at INTEGER NOT NULL,
+        -- The stock it had when it joined: the pool's seed if this station
+        -- is the first to bring it to the co-op.
+        seed      INTEGER NOT NULL DEFAULT 0
     );
     "#,
 ];
