@@ -13,74 +13,24 @@
 #[path = "../tests/pg_support/mod.rs"]
 mod pg_support;
 
-use livestall::catalog::{Catalog, Product};
-use livestall::config::CoopConfig;
 use livestall::coop::link::{self, CoopStatus, LinkSettings};
 use livestall::coop::{escrow, Coop};
-use livestall::intent::IntentKind;
-use livestall::store::{reply, ConfirmRequest, IntentKey, NewIntent, Refusal, Store, StoreJob};
-use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch};
+use livestall::store::{reply, Refusal, Store, StoreJob};
+use pg_support::{coop_config as coop, millet as catalog};
 
-fn catalog(stock: i64) -> Catalog {
-    Catalog::new(vec![Product {
-        sku: "XM-5J".into(),
-        name: "太行小米 5斤装".into(),
-        aliases: vec![],
-        link: 1,
-        unit: "袋".into(),
-        price_fen: 3990,
-        stock,
-        limit_per_buyer: None,
-    }])
-}
-
-fn coop(url: &str, station: &str) -> CoopConfig {
-    CoopConfig {
-        url: url.into(),
-        password: None,
-        station: station.into(),
-        block: 0.1,
-    }
-}
-
+/// Records and confirms one bag for the buyer of `msg_id`.
 async fn confirm(store: &Store, msg_id: &str) -> Result<(), Refusal> {
-    let key = IntentKey {
-        msg_id: msg_id.into(),
-        index: 0,
-    };
-    store.record_intents(vec![NewIntent {
-        key: key.clone(),
-        source: "json".into(),
-        user: format!("买家{msg_id}"),
-        user_id: None,
-        text: "扣1".into(),
-        kind: IntentKind::Order,
-        sku: Some("XM-5J".into()),
-        qty: Some(1),
-        confidence: 0.95,
-        received_at_ms: 1,
-        note: None,
-    }]);
+    pg_support::record_order(store, msg_id, &format!("买家{msg_id}"), 1);
     retry(store, msg_id).await
 }
 
+/// Confirms the order of `msg_id` again (it waited in line).
 async fn retry(store: &Store, msg_id: &str) -> Result<(), Refusal> {
-    reply(store.confirm(ConfirmRequest {
-        key: IntentKey {
-            msg_id: msg_id.into(),
-            index: 0,
-        },
-        kind: IntentKind::Order,
-        user: format!("买家{msg_id}"),
-        user_id: None,
-        sku: Some("XM-5J".into()),
-        qty: Some(1),
-        helper: "bench".into(),
-    }))
-    .await
-    .map(drop)
+    pg_support::confirm_order(store, msg_id, &format!("买家{msg_id}"), 1).await
 }
+
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
 
 fn percentiles(mut samples: Vec<Duration>) -> String {
     samples.sort();

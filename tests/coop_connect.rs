@@ -5,35 +5,8 @@
 
 mod pg_support;
 
-use livestall::config::CoopConfig;
 use livestall::coop::{schema, Coop, CoopError, Reach};
-
-fn coop(url: &str, station: &str) -> CoopConfig {
-    CoopConfig {
-        url: url.to_string(),
-        password: None,
-        station: station.to_string(),
-        block: 0.1,
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = pg_support::psql(url, sql);
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use pg_support::{coop_config as coop, runtime, sql as psql};
 
 #[test]
 fn opening_migrates_once_and_registers_each_station() {

@@ -5,26 +5,9 @@
 
 mod pg_support;
 
-use livestall::config::CoopConfig;
 use livestall::coop::escrow::{self, Allocation, SeedProduct};
 use livestall::coop::Coop;
-
-fn coop(url: &str, station: &str) -> CoopConfig {
-    CoopConfig {
-        url: url.to_string(),
-        password: None,
-        station: station.to_string(),
-        block: 0.1,
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use pg_support::{coop_config as coop, runtime};
 
 fn millet(stock: i64) -> SeedProduct {
     SeedProduct {

@@ -5,7 +5,6 @@
 
 mod pg_support;
 
-use livestall::config::CoopConfig;
 use livestall::coop::{escrow, push, Coop};
 use livestall::store::{OutboxBatch, OutboxEvent, OutboxOrder};
 use std::process::Command;
@@ -71,14 +70,9 @@ fn the_hub_lists_every_station_s_orders_and_the_shared_stock() {
             ),
             ("砖壁", vec![order(1, "Tom", 3)]),
         ] {
-            let coop = Coop::open(&CoopConfig {
-                url: url.clone(),
-                password: None,
-                station: station.into(),
-                block: 0.1,
-            })
-            .await
-            .unwrap();
+            let coop = Coop::open(&pg_support::coop_config(&url, station))
+                .await
+                .unwrap();
             let mut client = coop.client().await.unwrap();
             escrow::seed(
                 &**client,

@@ -8,74 +8,22 @@
 
 mod pg_support;
 
-use livestall::catalog::{Catalog, Product};
-use livestall::config::CoopConfig;
 use livestall::coop::link::{self, CoopStatus, LinkRequest, LinkSettings};
-use livestall::intent::IntentKind;
-use livestall::store::{reply, ConfirmRequest, IntentKey, NewIntent, Refusal, Store, StoreJob};
+use livestall::store::{reply, Refusal, Store, StoreJob};
+use pg_support::{coop_config, millet, runtime, sql as psql};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 const INITIAL: i64 = 2000;
 
-fn catalog() -> Catalog {
-    Catalog::new(vec![Product {
-        sku: "XM-5J".into(),
-        name: "太行小米 5斤装".into(),
-        aliases: vec![],
-        link: 1,
-        unit: "袋".into(),
-        price_fen: 3990,
-        stock: INITIAL,
-        limit_per_buyer: None,
-    }])
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = pg_support::psql(url, sql);
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn key(msg_id: &str) -> IntentKey {
-    IntentKey {
-        msg_id: msg_id.into(),
-        index: 0,
-    }
-}
-
 fn record(store: &Store, msg_id: &str) {
-    store.record_intents(vec![NewIntent {
-        key: key(msg_id),
-        source: "json".into(),
-        user: format!("买家{msg_id}"),
-        user_id: None,
-        text: "扣1".into(),
-        kind: IntentKind::Order,
-        sku: Some("XM-5J".into()),
-        qty: Some(1),
-        confidence: 0.95,
-        received_at_ms: 1,
-        note: None,
-    }]);
+    pg_support::record_order(store, msg_id, &format!("买家{msg_id}"), 1);
 }
 
 async fn confirm(store: &Store, msg_id: &str) -> Result<u32, Refusal> {
-    reply(store.confirm(ConfirmRequest {
-        key: key(msg_id),
-        kind: IntentKind::Order,
-        user: format!("买家{msg_id}"),
-        user_id: None,
-        sku: Some("XM-5J".into()),
-        qty: Some(1),
-        helper: "helper".into(),
-    }))
-    .await
-    .map(|_| 1)
+    pg_support::confirm_order(store, msg_id, &format!("买家{msg_id}"), 1)
+        .await
+        .map(|()| 1)
 }
 
 struct Station {
@@ -88,7 +36,7 @@ struct Station {
 
 fn station(url: &str, name: &str, stop: &watch::Receiver<bool>) -> Station {
     let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::open(&dir.path().join("shop.db"), &catalog()).unwrap();
+    let (store, _) = Store::open(&dir.path().join("shop.db"), &millet(INITIAL)).unwrap();
     let (tx, _rx) = mpsc::channel(16);
     store.submit(
         StoreJob::SetOnAir {
@@ -97,16 +45,7 @@ fn station(url: &str, name: &str, stop: &watch::Receiver<bool>) -> Station {
         },
         &tx,
     );
-    let mut settings = LinkSettings::new(
-        CoopConfig {
-            url: url.to_string(),
-            password: None,
-            station: name.to_string(),
-            block: 0.1,
-        },
-        catalog(),
-        "helper",
-    );
+    let mut settings = LinkSettings::new(coop_config(url, name), millet(INITIAL), "helper");
     settings.every = Duration::from_millis(50);
     // A partition is noticed within a second.
     settings.op_timeout = Duration::from_secs(1);
@@ -163,6 +102,18 @@ async fn sell(s: &Station, prefix: &str, for_how_long: Duration) -> (u32, u32) {
     (sold, waited)
 }
 
+/// Waits (20 s at most) until every station's link says what `ready`
+/// looks for.
+async fn settled(stations: &[&Station], ready: impl Fn(&CoopStatus) -> bool + Copy) {
+    for s in stations {
+        let mut status = s.status.clone();
+        tokio::time::timeout(Duration::from_secs(20), status.wait_for(ready))
+            .await
+            .expect("the link settled in time")
+            .unwrap();
+    }
+}
+
 /// Units the stations hold, and were granted in all, by their ledgers.
 async fn holdings(stations: [&Station; 2]) -> (i64, i64) {
     let (mut held, mut granted) = (0, 0);
@@ -180,26 +131,13 @@ fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
         return;
     };
     let url = server.database();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let (stop_tx, stop) = watch::channel(false);
     let (acknowledged, offline_seen) = rt.block_on(async {
         let a = station(&url, "王家峪", &stop);
         let b = station(&url, "砖壁", &stop);
         // Both online and holding a block.
-        for s in [&a, &b] {
-            let mut status = s.status.clone();
-            tokio::time::timeout(
-                Duration::from_secs(20),
-                status.wait_for(|st| matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_))),
-            )
-            .await
-            .expect("the link came up")
-            .unwrap();
-        }
+        settled(&[&a, &b], |st| matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_))).await;
         let (a1, _) = sell(&a, "a1", Duration::from_millis(400)).await;
         let (b1, _) = sell(&b, "b1", Duration::from_millis(400)).await;
 
@@ -233,13 +171,7 @@ fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
             sell(&b, "b3", Duration::from_secs(4))
         );
         // Let the outboxes drain, then end the stream.
-        for s in [&a, &b] {
-            let mut status = s.status.clone();
-            tokio::time::timeout(Duration::from_secs(20), status.wait_for(|st| *st == CoopStatus::Synced))
-                .await
-                .expect("the outbox drained")
-                .unwrap();
-        }
+        settled(&[&a, &b], |st| *st == CoopStatus::Synced).await;
         stop_tx.send(true).unwrap();
         for s in [a, b] {
             s.link.await.unwrap();
@@ -299,25 +231,15 @@ fn a_partitioned_station_sells_its_allocation_and_no_further() {
     // 砖壁 reaches it directly and keeps selling from the pool.
     let proxy = pg_support::Proxy::start(server.port);
     let through_proxy = direct.replace(&format!(":{}/", server.port), &format!(":{}/", proxy.port));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let (stop_tx, stop) = watch::channel(false);
     let acknowledged = rt.block_on(async {
         let a = station(&through_proxy, "王家峪", &stop);
         let b = station(&direct, "砖壁", &stop);
-        for s in [&a, &b] {
-            let mut status = s.status.clone();
-            tokio::time::timeout(
-                Duration::from_secs(20),
-                status.wait_for(|st| matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_))),
-            )
-            .await
-            .expect("the link came up")
-            .unwrap();
-        }
+        settled(&[&a, &b], |st| {
+            matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_))
+        })
+        .await;
         let (a1, _) = sell(&a, "a1", Duration::from_millis(300)).await;
         let (b1, _) = sell(&b, "b1", Duration::from_millis(300)).await;
 
@@ -357,16 +279,8 @@ fn a_partitioned_station_sells_its_allocation_and_no_further() {
             sell(&a, "a3", Duration::from_secs(3)),
             sell(&b, "b3", Duration::from_secs(3))
         );
-        for s in [&a, &b] {
-            let mut status = s.status.clone();
-            tokio::time::timeout(
-                Duration::from_secs(20),
-                status.wait_for(|st| *st == CoopStatus::Synced),
-            )
-            .await
-            .expect("the outbox drained after the partition healed")
-            .unwrap();
-        }
+        // The outboxes drain once the partition healed.
+        settled(&[&a, &b], |st| *st == CoopStatus::Synced).await;
         stop_tx.send(true).unwrap();
         for s in [a, b] {
             s.link.await.unwrap();
@@ -405,11 +319,7 @@ fn a_station_that_never_reached_its_co_op_sells_nothing_shared() {
         .unwrap()
         .port();
     let url = format!("postgres://livestall:x@127.0.0.1:{port}/coop");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let (stop_tx, stop) = watch::channel(false);
     rt.block_on(async {
         let a = station(&url, "王家峪", &stop);

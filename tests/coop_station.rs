@@ -5,64 +5,13 @@
 
 mod pg_support;
 
-use livestall::catalog::{Catalog, Product};
-use livestall::config::CoopConfig;
 use livestall::coop::{escrow, push, Coop};
-use livestall::intent::IntentKind;
-use livestall::store::{reply, ConfirmRequest, IntentKey, NewIntent, Refusal, Store};
-
-fn catalog() -> Catalog {
-    Catalog::new(vec![Product {
-        sku: "XM-5J".into(),
-        name: "太行小米 5斤装".into(),
-        aliases: vec![],
-        link: 1,
-        unit: "袋".into(),
-        price_fen: 3990,
-        stock: 300,
-        limit_per_buyer: None,
-    }])
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = pg_support::psql(url, sql);
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use livestall::store::{reply, Refusal, Store};
+use pg_support::{coop_config, millet, sql as psql};
 
 async fn order(store: &Store, msg_id: &str, user: &str, qty: u32) -> Result<(), Refusal> {
-    let key = IntentKey {
-        msg_id: msg_id.into(),
-        index: 0,
-    };
-    store.record_intents(vec![NewIntent {
-        key: key.clone(),
-        source: "json".into(),
-        user: user.into(),
-        user_id: None,
-        text: "小米来两袋".into(),
-        kind: IntentKind::Order,
-        sku: Some("XM-5J".into()),
-        qty: Some(qty),
-        confidence: 0.95,
-        received_at_ms: 1,
-        note: None,
-    }]);
-    reply(store.confirm(ConfirmRequest {
-        key,
-        kind: IntentKind::Order,
-        user: user.into(),
-        user_id: None,
-        sku: Some("XM-5J".into()),
-        qty: Some(qty),
-        helper: "小李".into(),
-    }))
-    .await
-    .map(drop)
+    pg_support::record_order(store, msg_id, user, qty);
+    pg_support::confirm_order(store, msg_id, user, qty).await
 }
 
 #[test]
@@ -71,21 +20,10 @@ fn a_desk_sells_its_grant_pushes_in_order_and_gives_back_once() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::open(&dir.path().join("shop.db"), &catalog()).unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let (store, _) = Store::open(&dir.path().join("shop.db"), &millet(300)).unwrap();
+    let rt = pg_support::runtime();
     rt.block_on(async {
-        let coop = Coop::open(&CoopConfig {
-            url: url.clone(),
-            password: None,
-            station: "王家峪".into(),
-            block: 0.1,
-        })
-        .await
-        .unwrap();
+        let coop = Coop::open(&coop_config(&url, "王家峪")).await.unwrap();
         let mut client = coop.client().await.unwrap();
         let desk = reply(store.desk()).await.unwrap();
         assert_eq!(reply(store.desk()).await.unwrap(), desk, "made once");

@@ -444,3 +444,91 @@ fn pump(
     }
     let _ = to.shutdown(std::net::Shutdown::Both);
 }
+
+/// A co-op config for `station` on the database of `url` (password in
+/// the url, a tenth of the pool a block).
+pub fn coop_config(url: &str, station: &str) -> livestall::config::CoopConfig {
+    livestall::config::CoopConfig {
+        url: url.to_string(),
+        password: None,
+        station: station.to_string(),
+        block: 0.1,
+    }
+}
+
+/// A runtime for the co-op's async calls (two workers, as the app's).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// What `sql` prints with psql (unaligned, no headers), asserting it ran.
+pub fn sql(url: &str, sql: &str) -> String {
+    let out = psql(url, sql);
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A shop of one product, 太行小米 5斤装 (XM-5J, ¥39.90 a bag), `stock` bags.
+pub fn millet(stock: i64) -> livestall::catalog::Catalog {
+    livestall::catalog::Catalog::new(vec![livestall::catalog::Product {
+        sku: "XM-5J".into(),
+        name: "太行小米 5斤装".into(),
+        aliases: vec![],
+        link: 1,
+        unit: "袋".into(),
+        price_fen: 3990,
+        stock,
+        limit_per_buyer: None,
+    }])
+}
+
+/// Records `user`'s order of `qty` bags of XM-5J as message `msg_id`.
+pub fn record_order(store: &livestall::store::Store, msg_id: &str, user: &str, qty: u32) {
+    store.record_intents(vec![livestall::store::NewIntent {
+        key: livestall::store::IntentKey {
+            msg_id: msg_id.into(),
+            index: 0,
+        },
+        source: "json".into(),
+        user: user.into(),
+        user_id: None,
+        text: "扣1".into(),
+        kind: livestall::intent::IntentKind::Order,
+        sku: Some("XM-5J".into()),
+        qty: Some(qty),
+        confidence: 0.95,
+        received_at_ms: 1,
+        note: None,
+    }]);
+}
+
+/// Confirms the order recorded as `msg_id` (again, when it waited).
+pub async fn confirm_order(
+    store: &livestall::store::Store,
+    msg_id: &str,
+    user: &str,
+    qty: u32,
+) -> Result<(), livestall::store::Refusal> {
+    livestall::store::reply(store.confirm(livestall::store::ConfirmRequest {
+        key: livestall::store::IntentKey {
+            msg_id: msg_id.into(),
+            index: 0,
+        },
+        kind: livestall::intent::IntentKind::Order,
+        user: user.into(),
+        user_id: None,
+        sku: Some("XM-5J".into()),
+        qty: Some(qty),
+        helper: "helper".into(),
+    }))
+    .await
+    .map(drop)
+}
