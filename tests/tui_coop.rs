@@ -166,3 +166,28 @@ fn a_product_the_desk_does_not_hold_is_for_sale_while_the_pool_has_it() {
     assert!(row(&after).contains(" 40 "), "{}", row(&after));
     assert_eq!(m.products[walnut].for_sale(), 40);
 }
+
+#[test]
+fn a_row_waiting_in_line_says_the_co_op_is_offline_when_it_is() {
+    for (language, says) in [
+        (Language::Zh, "候补第 1 位 · 合作社离线"),
+        (Language::En, "waitlist #1 · co-op offline"),
+    ] {
+        let mut m = coop_model(language);
+        busy_stream(&mut m);
+        update(&mut m, ch('y'));
+        update(
+            &mut m,
+            Msg::Store(StoreEvent::Refused(
+                intent_key("m1", 0),
+                Refusal::Waitlisted { place: 1, left: 0 },
+            )),
+        );
+        update(&mut m, Msg::Coop(CoopStatus::Synced));
+        let online = screen(&m, 160, 48);
+        assert!(!online.contains(says), "{online}");
+        update(&mut m, Msg::Coop(offline()));
+        let s = screen(&m, 160, 48);
+        assert!(s.contains(says), "{says:?} in {s}");
+    }
+}

@@ -290,6 +290,15 @@ pub fn waitlisted(language: Language, place: u32) -> String {
     }
 }
 
+/// A waitlisted row's reason while the co-op cannot be reached: the desk
+/// has sold what it holds and cannot take more until it is back.
+pub fn coop_offline(language: Language) -> &'static str {
+    match language {
+        Language::Zh => "合作社离线",
+        Language::En => "co-op offline",
+    }
+}
+
 pub fn refusal(language: Language, refusal: &Refusal) -> String {
     match language {
         // The store's own messages are English already.

@@ -315,10 +315,21 @@ fn row(
             format!("✗ {}", i18n::notice(model.language, notice)),
             theme::failed(),
         ),
-        IntentState::Waitlisted { place } => (
-            i18n::waitlisted(model.language, *place),
-            theme::short_stock(),
-        ),
+        IntentState::Waitlisted { place } => {
+            let line = i18n::waitlisted(model.language, *place);
+            // In a co-op out of reach, the line waits on the co-op, not on
+            // stock: say so.
+            let offline = matches!(
+                model.coop,
+                Some(crate::coop::link::CoopStatus::Offline { .. })
+            );
+            let text = if offline {
+                format!("{line} · {}", i18n::coop_offline(model.language))
+            } else {
+                line
+            };
+            (text, theme::short_stock())
+        }
         IntentState::Offered => (s.offered.to_string(), theme::covered()),
         IntentState::Waiting { .. } => (s.waiting_for_order.to_string(), theme::busy()),
     };
