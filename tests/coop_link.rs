@@ -348,3 +348,47 @@ fn a_station_that_never_reached_its_co_op_sells_nothing_shared() {
         a.link.await.unwrap();
     });
 }
+
+/// A block taken for an order of a product not on air (a viewer ordering
+/// another link) stays in hand while the helper gets to it: it is given
+/// back only once nobody has wanted the product for a while.
+#[test]
+fn a_block_for_a_product_off_the_air_stays_for_the_waiting_order() {
+    let Some(url) = pg_support::database() else {
+        return;
+    };
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        // Nothing is put on air.
+        let (store, _) = Store::open(&dir.path().join("shop.db"), &millet(INITIAL)).unwrap();
+        let mut settings =
+            LinkSettings::new(coop_config(&url, "王家峪"), millet(INITIAL), "helper");
+        settings.every = Duration::from_millis(50);
+        let (stop_tx, stop) = watch::channel(false);
+        let (handle, task) = link::spawn(settings, store.clone(), stop);
+        let mut status = handle.status.clone();
+        status
+            .wait_for(|st| matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_)))
+            .await
+            .unwrap();
+        handle
+            .requests
+            .send(LinkRequest::TopUp {
+                sku: "XM-5J".into(),
+                at_least: 3,
+            })
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let held = reply(store.ledger()).await.unwrap().rows[0].stock;
+        assert!(held >= 3, "a block was taken: {held}");
+        // Twenty ticks later it is still in hand for the order.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        assert_eq!(reply(store.ledger()).await.unwrap().rows[0].stock, held);
+        // The stream ends: it goes back.
+        stop_tx.send(true).unwrap();
+        task.await.unwrap();
+        assert_eq!(reply(store.ledger()).await.unwrap().rows[0].stock, 0);
+    });
+    assert_eq!(psql(&url, "SELECT pool FROM products"), INITIAL.to_string());
+}

@@ -109,6 +109,11 @@ pub fn spawn(
     )
 }
 
+/// A product off the air keeps what the desk holds of it this long after
+/// it was last wanted (a viewer ordering another link, a product taken
+/// off the air and put back), then it goes back to the pool.
+const KEEP_AFTER: Duration = Duration::from_secs(120);
+
 /// How long a stopping run waits for the link's farewell.
 pub const FAREWELL_WAIT: Duration = Duration::from_secs(4);
 
@@ -253,6 +258,11 @@ struct Session {
     pushed: i64,
     /// The last block taken per SKU: the desk tops up at a third of it.
     last_block: HashMap<String, i64>,
+    /// When each product was last wanted (on air, or a block asked for a
+    /// waiting confirm): units are given back only after it has not been
+    /// for `KEEP_AFTER`, so an order of another link keeps its block long
+    /// enough for the helper to confirm it.
+    wanted: HashMap<String, tokio::time::Instant>,
     /// `[coop] block`.
     block_share: f64,
     every: Duration,
@@ -321,6 +331,7 @@ impl Session {
             desk,
             pushed,
             last_block: HashMap::new(),
+            wanted: HashMap::new(),
             block_share: settings.config.block,
             every: settings.every,
             batch: settings.batch,
@@ -407,17 +418,26 @@ impl Session {
     }
 
     /// The product on air: a block in hand, topped up at a third of the
-    /// last one; every other product the desk holds goes back to the pool.
+    /// last one; what the desk holds of a product nobody wanted for
+    /// `KEEP_AFTER` goes back to the pool.
     async fn keep_on_air(&mut self, store: &Store) -> Result<(), CoopError> {
         let ledger: Ledger = reply(store.ledger()).await.map_err(store_trouble)?;
+        let now = tokio::time::Instant::now();
+        if let Some(sku) = &ledger.on_air {
+            self.wanted.insert(sku.clone(), now);
+        }
         for row in ledger.rows.iter().filter(|row| row.joined) {
             let on_air = ledger.on_air.as_deref() == Some(row.sku.as_str());
+            let idle = self
+                .wanted
+                .get(&row.sku)
+                .is_none_or(|at| now.duration_since(*at) >= KEEP_AFTER);
             if on_air {
                 let low = (self.last_block.get(&row.sku).copied().unwrap_or(0) / 3).max(1);
                 if row.stock < low {
                     self.top_up(store, &row.sku, 1).await?;
                 }
-            } else if row.stock > 0 {
+            } else if row.stock > 0 && idle {
                 self.give_back(store, &row.sku).await?;
             }
         }
@@ -425,6 +445,8 @@ impl Session {
     }
 
     async fn top_up(&mut self, store: &Store, sku: &str, at_least: i64) -> Result<(), CoopError> {
+        self.wanted
+            .insert(sku.to_string(), tokio::time::Instant::now());
         let station = self.coop.station().to_string();
         let share = self.block_share;
         let grant =
