@@ -119,8 +119,10 @@ enum Command {
     /// every station's orders, and the shared stock with each station's
     /// allocation.
     Hub {
+        /// Without one: the hub's screen (stations, shared stock, the latest
+        /// orders, read again every second; q quits).
         #[command(subcommand)]
-        action: HubCommand,
+        action: Option<HubCommand>,
     },
     /// Stock left and sold, per product; `set` and `add` change stock.
     Inventory {
@@ -826,7 +828,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let runtime = runtime()?;
             match action {
-                HubCommand::Orders { format, out } => {
+                None => runtime.block_on(livestall::commands::hub::screen(
+                    &coop,
+                    config.shop.language,
+                )),
+                Some(HubCommand::Orders { format, out }) => {
                     use livestall::commands::hub::OrdersFormat;
                     let format = match format {
                         HubOrdersFormat::Csv => OrdersFormat::Csv,
@@ -845,7 +851,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                     Ok(())
                 }
-                HubCommand::Stock { format } => {
+                Some(HubCommand::Stock { format }) => {
                     let mut stdout = std::io::stdout().lock();
                     runtime.block_on(livestall::commands::hub::stock(
                         &coop,

@@ -9,7 +9,7 @@ use livestall::coop::{schema, Coop, CoopError, Reach};
 use pg_support::{coop_config as coop, runtime, sql as psql};
 
 #[test]
-fn opening_migrates_once_and_registers_each_station() {
+fn opening_migrates_once_and_registering_names_each_station() {
     let Some(url) = pg_support::database() else {
         return;
     };
@@ -28,6 +28,23 @@ fn opening_migrates_once_and_registers_each_station() {
         schema::VERSION.to_string()
     );
     assert_eq!(psql(&url, "SELECT count(*) FROM livestall_schema"), "1");
+    // Opening registers nothing (the hub opens the database too); each
+    // station's link registers its desk.
+    assert_eq!(psql(&url, "SELECT count(*) FROM stations"), "0");
+    runtime().block_on(async {
+        let opened = Coop::open(&coop(&url, "王家峪")).await.unwrap();
+        let client = opened.client().await.unwrap();
+        for (station, desk) in [
+            ("王家峪", "a"),
+            ("砖壁", "b"),
+            ("县中心", "c"),
+            ("王家峪", "a"),
+        ] {
+            livestall::coop::escrow::register_desk(&**client, station, desk, "helper")
+                .await
+                .unwrap();
+        }
+    });
     assert_eq!(
         psql(
             &url,
@@ -35,11 +52,7 @@ fn opening_migrates_once_and_registers_each_station() {
         ),
         "县中心,王家峪,砖壁"
     );
-    // Opening again changes nothing but the station's last sight.
-    runtime().block_on(async {
-        Coop::open(&coop(&url, "王家峪")).await.unwrap();
-    });
-    assert_eq!(psql(&url, "SELECT count(*) FROM stations"), "3");
+    assert_eq!(psql(&url, "SELECT count(*) FROM desks"), "3");
 }
 
 #[test]

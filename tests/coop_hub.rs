@@ -213,3 +213,105 @@ fn the_hub_lists_every_station_s_orders_and_the_shared_stock() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("[coop]"));
 }
+
+/// The hub's screen from a view: each station online or offline (since
+/// when), the pool and each station's held/sold, the latest orders with
+/// names from chat drawn safely, in both languages.
+#[test]
+fn the_hub_screen_shows_stations_stock_and_the_latest_orders() {
+    use livestall::coop::hub::{HubOrder, HubStation, HubStock, StationStock};
+    use livestall::ui::hub::{render, HubView};
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    let now = 1_765_000_000_000;
+    let station = |name: &str, quiet_ms: i64, units: i64| HubStation {
+        station: name.into(),
+        on_air: Some("XM-5J".into()),
+        last_seen_ms: now - quiet_ms,
+        desks: 1,
+        orders: units,
+        units,
+        revenue_fen: units * 3990,
+    };
+    for (language, online, offline) in [
+        (livestall::config::Language::Zh, "在线", "离线"),
+        (livestall::config::Language::En, "online", "offline"),
+    ] {
+        let view = HubView {
+            language,
+            now_ms: now,
+            utc_offset_secs: 0,
+            stations: vec![station("王家峪", 500, 7), station("砖壁", 60_000, 5)],
+            stock: vec![HubStock {
+                sku: "XM-5J".into(),
+                name: "太行小米 5斤装".into(),
+                pool: 0,
+                sold: 12,
+                stations: vec![
+                    StationStock {
+                        station: "王家峪".into(),
+                        allocated: 7,
+                        sold: 7,
+                    },
+                    StationStock {
+                        station: "砖壁".into(),
+                        allocated: 6,
+                        sold: 5,
+                    },
+                ],
+            }],
+            recent: vec![HubOrder {
+                station: "砖壁".into(),
+                desk: "d1".into(),
+                order_id: 5,
+                msg_id: "m5".into(),
+                user: "evil\u{1b}[31m\u{202e}name".into(),
+                sku: "XM-5J".into(),
+                qty: 2,
+                price_fen: 3990,
+                status: "confirmed".into(),
+                helper: "Anna".into(),
+                confirmed_at_ms: now - 1_000,
+            }],
+            unreadable: false,
+        };
+        let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+        terminal.draw(|frame| render(&view, frame)).unwrap();
+        let mut drawn = String::new();
+        let mut hidden = false;
+        for (i, cell) in terminal.backend().buffer().content.iter().enumerate() {
+            if i % 100 == 0 {
+                drawn.push('\n');
+                hidden = false;
+            }
+            if !std::mem::take(&mut hidden) {
+                drawn.push_str(cell.symbol());
+                hidden = unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1;
+            }
+            assert!(
+                !cell
+                    .symbol()
+                    .chars()
+                    .any(|c| c.is_control() || c == '\u{202e}'),
+                "{:?}",
+                cell.symbol()
+            );
+        }
+        let line_of = |needle: &str| {
+            drawn
+                .lines()
+                .find(|l| l.contains(needle))
+                .unwrap_or_else(|| panic!("{needle} in {drawn}"))
+                .to_string()
+        };
+        assert!(line_of("王家峪").contains(online), "{drawn}");
+        assert!(line_of("砖壁 ").contains(offline), "{drawn}");
+        // The stock row: the pool, then held/sold per station.
+        let stock = line_of("0/7");
+        assert!(
+            stock.contains("太行小米 5斤装") && stock.contains("1/5"),
+            "{stock}"
+        );
+        assert!(drawn.contains("evil"), "{drawn}");
+    }
+}

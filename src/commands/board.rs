@@ -295,7 +295,7 @@ where
 }
 
 /// Why the board's loop woke.
-enum Beat {
+pub(crate) enum Beat {
     Tick,
     Resize,
 }
@@ -303,7 +303,7 @@ enum Beat {
 /// The board's one loop: calls `on` every `every` and on a resize until it
 /// answers `Some`, which `beat` returns; `None` on a quitting key, when
 /// `stop` turns true or its sender goes.
-async fn beat<K, T>(
+pub(crate) async fn beat<K, T>(
     keys: &mut K,
     mut stop: watch::Receiver<bool>,
     every: Duration,
@@ -386,7 +386,7 @@ where
 }
 
 /// q, Esc and Ctrl-C end the board (it needs no other key).
-fn quits(key: &KeyEvent) -> bool {
+pub(crate) fn quits(key: &KeyEvent) -> bool {
     key.kind == KeyEventKind::Press
         && match key.code {
             KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc => true,

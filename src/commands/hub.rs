@@ -179,3 +179,87 @@ pub fn stock_table(rows: &[HubStock], out: &mut impl Write) -> std::io::Result<(
     }
     Ok(())
 }
+
+/// How often the hub's screen reads the co-op.
+pub const HUB_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How many of the latest orders the screen lists.
+const RECENT: i64 = 12;
+
+/// Reads what the hub's screen shows; `None` when the co-op could not be
+/// read (the screen keeps the last view and says so).
+pub async fn read_view(
+    coop: &Coop,
+    language: crate::config::Language,
+) -> Option<crate::ui::hub::HubView> {
+    let client = coop.client().await.ok()?;
+    let stations = hub::stations(&**client).await.ok()?;
+    let stock = hub::stock(&**client).await.ok()?;
+    let recent = hub::recent_orders(&**client, RECENT).await.ok()?;
+    Some(crate::ui::hub::HubView {
+        language,
+        now_ms: crate::clock::now_ms(),
+        utc_offset_secs: chrono::Local::now().offset().local_minus_utc(),
+        stations,
+        stock,
+        recent,
+        unreadable: false,
+    })
+}
+
+/// `livestall hub`: the county's screen over the co-op database, read
+/// again every second, until q, Esc, Ctrl-C or SIGTERM.
+pub async fn screen(config: &CoopConfig, language: crate::config::Language) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    // The co-op first: a wrong password or address is said plainly,
+    // before the screen changes.
+    let coop = open(config).await?;
+    if !std::io::stdout().is_terminal() {
+        anyhow::bail!("the hub's screen draws on a terminal; `livestall hub orders` and `hub stock` write for scripts");
+    }
+    let mut view = read_view(&coop, language)
+        .await
+        .ok_or_else(|| anyhow::anyhow!("the co-op database could not be read"))?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(error) => {
+            ratatui::restore();
+            return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
+        }
+    };
+    let mut keys = crossterm::event::EventStream::new();
+    let stop = crate::app::driver::stop_on_signal(crate::app::driver::StopSignals::Terminal);
+    let result: anyhow::Result<Option<()>> = async {
+        terminal.draw(|frame| crate::ui::hub::render(&view, frame))?;
+        // Keys are looked at four times a second; the co-op is read once a
+        // second, between them.
+        let mut next = tokio::time::Instant::now() + HUB_POLL;
+        loop {
+            // A quarter second of keys (or a stop); `None` means quit.
+            let woke = super::board::beat(
+                &mut keys,
+                stop.clone(),
+                std::time::Duration::from_millis(250),
+                |_| Ok(Some(())),
+            )
+            .await?;
+            if woke.is_none() {
+                return Ok(None);
+            }
+            if tokio::time::Instant::now() >= next {
+                next = tokio::time::Instant::now() + HUB_POLL;
+                match read_view(&coop, language).await {
+                    Some(fresh) => view = fresh,
+                    None => {
+                        view.unreadable = true;
+                        view.now_ms = crate::clock::now_ms();
+                    }
+                }
+            }
+            terminal.draw(|frame| crate::ui::hub::render(&view, frame))?;
+        }
+    }
+    .await;
+    ratatui::restore();
+    result.map(drop)
+}

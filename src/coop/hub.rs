@@ -117,3 +117,105 @@ pub async fn stock(client: &impl GenericClient) -> Result<Vec<HubStock>, CoopErr
         })
         .collect())
 }
+
+/// One station as the hub shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HubStation {
+    pub station: String,
+    /// The SKU its screens have on air.
+    pub on_air: Option<String>,
+    /// When its link last looked in (Unix ms).
+    pub last_seen_ms: i64,
+    pub desks: i64,
+    /// Confirmed orders, units and money, as pushed.
+    pub orders: i64,
+    pub units: i64,
+    pub revenue_fen: i64,
+}
+
+/// Every station, busiest first.
+pub async fn stations(client: &impl GenericClient) -> Result<Vec<HubStation>, CoopError> {
+    let rows = client
+        .query(
+            "SELECT s.station, s.on_air, s.last_seen,
+                    (SELECT count(*) FROM desks d WHERE d.station = s.station),
+                    COALESCE(o.orders, 0), COALESCE(o.units, 0), COALESCE(o.revenue, 0)
+               FROM stations s
+               LEFT JOIN (SELECT station, count(*) AS orders, sum(qty)::bigint AS units,
+                                 sum(qty * price_fen)::bigint AS revenue
+                            FROM orders WHERE status = 'confirmed' GROUP BY station) o
+                      ON o.station = s.station
+              ORDER BY COALESCE(o.units, 0) DESC, s.station",
+            &[],
+        )
+        .await
+        .map_err(CoopError::from_db)?;
+    Ok(rows
+        .iter()
+        .map(|r| HubStation {
+            station: r.get(0),
+            on_air: r.get(1),
+            last_seen_ms: ms(r.get(2)),
+            desks: r.get(3),
+            orders: r.get(4),
+            units: r.get(5),
+            revenue_fen: r.get(6),
+        })
+        .collect())
+}
+
+/// The station's link looked in: when, and what its screens have on air.
+pub async fn look_in(
+    client: &impl GenericClient,
+    station: &str,
+    desk: &str,
+    on_air: Option<&str>,
+) -> Result<(), CoopError> {
+    client
+        .execute(
+            "UPDATE stations SET last_seen = now(), on_air = $2 WHERE station = $1",
+            &[&station, &on_air],
+        )
+        .await
+        .map_err(CoopError::from_db)?;
+    client
+        .execute(
+            "UPDATE desks SET last_seen = now() WHERE station = $1 AND desk = $2",
+            &[&station, &desk],
+        )
+        .await
+        .map_err(CoopError::from_db)?;
+    Ok(())
+}
+
+/// The latest `limit` orders of every station, newest first.
+pub async fn recent_orders(
+    client: &impl GenericClient,
+    limit: i64,
+) -> Result<Vec<HubOrder>, CoopError> {
+    let rows = client
+        .query(
+            "SELECT station, desk, order_id, msg_id, user_name, sku, qty, price_fen, status, helper,
+                    confirmed_at
+               FROM orders ORDER BY confirmed_at DESC, station, desk, order_id DESC LIMIT $1",
+            &[&limit],
+        )
+        .await
+        .map_err(CoopError::from_db)?;
+    Ok(rows
+        .iter()
+        .map(|r| HubOrder {
+            station: r.get(0),
+            desk: r.get(1),
+            order_id: r.get(2),
+            msg_id: r.get(3),
+            user: r.get(4),
+            sku: r.get(5),
+            qty: r.get(6),
+            price_fen: r.get(7),
+            status: r.get(8),
+            helper: r.get(9),
+            confirmed_at_ms: ms(r.get(10)),
+        })
+        .collect())
+}

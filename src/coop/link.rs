@@ -114,6 +114,9 @@ pub fn spawn(
 /// off the air and put back), then it goes back to the pool.
 const KEEP_AFTER: Duration = Duration::from_secs(120);
 
+/// How often the link tells the co-op this station is here.
+const LOOK_IN_EVERY: Duration = Duration::from_secs(2);
+
 /// How long a stopping run waits for the link's farewell.
 pub const FAREWELL_WAIT: Duration = Duration::from_secs(4);
 
@@ -263,6 +266,9 @@ struct Session {
     /// for `KEEP_AFTER`, so an order of another link keeps its block long
     /// enough for the helper to confirm it.
     wanted: HashMap<String, tokio::time::Instant>,
+    /// When the co-op was last told this station is here (and what it
+    /// has on air), for the hub.
+    looked_in: Option<(tokio::time::Instant, Option<String>)>,
     /// `[coop] block`.
     block_share: f64,
     every: Duration,
@@ -332,6 +338,7 @@ impl Session {
             pushed,
             last_block: HashMap::new(),
             wanted: HashMap::new(),
+            looked_in: None,
             block_share: settings.config.block,
             every: settings.every,
             batch: settings.batch,
@@ -425,6 +432,22 @@ impl Session {
         let now = tokio::time::Instant::now();
         if let Some(sku) = &ledger.on_air {
             self.wanted.insert(sku.clone(), now);
+        }
+        // The hub's "last seen" and "on air": every 2 s, or at once when
+        // the product on air changed.
+        let due = self.looked_in.as_ref().is_none_or(|(at, on_air)| {
+            now.duration_since(*at) >= LOOK_IN_EVERY || *on_air != ledger.on_air
+        });
+        if due {
+            let station = self.coop.station().to_string();
+            super::hub::look_in(
+                &**self.client,
+                &station,
+                &self.desk,
+                ledger.on_air.as_deref(),
+            )
+            .await?;
+            self.looked_in = Some((now, ledger.on_air.clone()));
         }
         for row in ledger.rows.iter().filter(|row| row.joined) {
             let on_air = ledger.on_air.as_deref() == Some(row.sku.as_str());

@@ -31,7 +31,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// shared inbox and the hub's reads each take one.
 const POOL_SIZE: usize = 4;
 
-/// An open co-op database, migrated, with this station registered.
+/// An open co-op database, migrated.
 #[derive(Clone)]
 pub struct Coop {
     pool: Pool,
@@ -75,8 +75,8 @@ pub fn address(config: &tokio_postgres::Config) -> String {
 }
 
 impl Coop {
-    /// Connects, brings the schema to this build's version (refusing a
-    /// newer one) and registers the station. Every failure is a
+    /// Connects and brings the schema to this build's version (refusing a
+    /// newer one). Every failure is a
     /// [`CoopError`] naming what was tried.
     pub async fn open(coop: &CoopConfig) -> Result<Coop, CoopError> {
         let config = pg_config(coop)?;
@@ -104,14 +104,8 @@ impl Coop {
         schema::migrate(&mut client)
             .await
             .map_err(|e| e.at(&config, &opened.address))?;
-        client
-            .execute(
-                "INSERT INTO stations (station) VALUES ($1)
-                 ON CONFLICT (station) DO UPDATE SET last_seen = now()",
-                &[&opened.station],
-            )
-            .await
-            .map_err(CoopError::from_db)?;
+        // Opening registers nothing: the hub opens it too. A station's
+        // link registers its desk (`escrow::register_desk`).
         Ok(opened)
     }
 

@@ -1278,6 +1278,77 @@ pub fn coop_status(
     }
 }
 
+/// The hub's words.
+pub struct HubStrings {
+    pub title: &'static str,
+    pub stations: &'static str,
+    pub station: &'static str,
+    pub state: &'static str,
+    pub online: &'static str,
+    pub offline: &'static str,
+    pub on_air: &'static str,
+    pub orders: &'static str,
+    pub units: &'static str,
+    pub money: &'static str,
+    pub stock: &'static str,
+    pub product: &'static str,
+    pub pool: &'static str,
+    pub held_sold: &'static str,
+    pub recent: &'static str,
+    pub none: &'static str,
+    pub unreadable: &'static str,
+    pub keys: &'static str,
+}
+
+pub static HUB_ZH: HubStrings = HubStrings {
+    title: "合作社总览",
+    stations: "服务站",
+    station: "服务站",
+    state: "状态",
+    online: "在线",
+    offline: "离线",
+    on_air: "讲解中",
+    orders: "订单",
+    units: "件数",
+    money: "金额",
+    stock: "共享库存（库存池 · 各站 持有/已售）",
+    product: "商品",
+    pool: "库存池",
+    held_sold: "持有/已售",
+    recent: "最新订单",
+    none: "还没有",
+    unreadable: "读不到合作社数据库，显示的是上次读到的",
+    keys: "q 退出",
+};
+
+pub static HUB_EN: HubStrings = HubStrings {
+    title: "Co-op hub",
+    stations: "Stations",
+    station: "station",
+    state: "state",
+    online: "online",
+    offline: "offline",
+    on_air: "on air",
+    orders: "orders",
+    units: "units",
+    money: "money",
+    stock: "Shared stock (pool · each station held/sold)",
+    product: "product",
+    pool: "pool",
+    held_sold: "held/sold",
+    recent: "Latest orders",
+    none: "none yet",
+    unreadable: "cannot read the co-op database; showing the last read",
+    keys: "q quit",
+};
+
+pub fn hub_strings(language: Language) -> &'static HubStrings {
+    match language {
+        Language::Zh => &HUB_ZH,
+        Language::En => &HUB_EN,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

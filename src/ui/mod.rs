@@ -9,6 +9,7 @@ pub mod cart;
 pub mod chat;
 pub mod help;
 pub mod hints;
+pub mod hub;
 pub mod i18n;
 pub mod inbox;
 pub mod layout;
