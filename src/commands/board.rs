@@ -232,14 +232,7 @@ pub async fn run(settings: BoardSettings) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() {
         anyhow::bail!("the board draws on a terminal; run `livestall board` in a terminal window");
     }
-    let mut terminal = match ratatui::try_init() {
-        Ok(terminal) => terminal,
-        Err(error) => {
-            // Setup may have stopped half way (raw mode on, no alternate screen).
-            ratatui::restore();
-            return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
-        }
-    };
+    let mut terminal = full_screen()?;
     let mut keys = crossterm::event::EventStream::new();
     let stop = stop_on_signal(crate::app::driver::StopSignals::Terminal);
     let result = async {
@@ -259,6 +252,16 @@ pub async fn run(settings: BoardSettings) -> anyhow::Result<()> {
     .await;
     ratatui::restore();
     result
+}
+
+/// The terminal taken for a full-screen view (the board, the hub); given
+/// back with `ratatui::restore`.
+pub(crate) fn full_screen() -> anyhow::Result<ratatui::DefaultTerminal> {
+    ratatui::try_init().map_err(|error| {
+        // Setup may have stopped half way (raw mode on, no alternate screen).
+        ratatui::restore();
+        anyhow::Error::new(error).context("cannot set up the terminal")
+    })
 }
 
 /// The board before the shop's database exists: says what it waits for and

@@ -220,13 +220,7 @@ pub async fn screen(config: &CoopConfig, language: crate::config::Language) -> a
     let mut view = read_view(&coop, language)
         .await
         .ok_or_else(|| anyhow::anyhow!("the co-op database could not be read"))?;
-    let mut terminal = match ratatui::try_init() {
-        Ok(terminal) => terminal,
-        Err(error) => {
-            ratatui::restore();
-            return Err(anyhow::Error::new(error).context("cannot set up the terminal"));
-        }
-    };
+    let mut terminal = super::board::full_screen()?;
     let mut keys = crossterm::event::EventStream::new();
     let stop = crate::app::driver::stop_on_signal(crate::app::driver::StopSignals::Terminal);
     let result: anyhow::Result<Option<()>> = async {

@@ -48,33 +48,38 @@ fn ms(at: std::time::SystemTime) -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// The columns an order is read with, in `order_of`'s order.
+const ORDER_COLUMNS: &str =
+    "station, desk, order_id, msg_id, user_name, sku, qty, price_fen, status, helper, confirmed_at";
+
+fn order_of(r: &tokio_postgres::Row) -> HubOrder {
+    HubOrder {
+        station: r.get(0),
+        desk: r.get(1),
+        order_id: r.get(2),
+        msg_id: r.get(3),
+        user: r.get(4),
+        sku: r.get(5),
+        qty: r.get(6),
+        price_fen: r.get(7),
+        status: r.get(8),
+        helper: r.get(9),
+        confirmed_at_ms: ms(r.get(10)),
+    }
+}
+
 /// Every station's orders, oldest first.
 pub async fn orders(client: &impl GenericClient) -> Result<Vec<HubOrder>, CoopError> {
     let rows = client
         .query(
-            "SELECT station, desk, order_id, msg_id, user_name, sku, qty, price_fen, status, helper,
-                    confirmed_at
-               FROM orders ORDER BY confirmed_at, station, desk, order_id",
+            &format!(
+                "SELECT {ORDER_COLUMNS} FROM orders ORDER BY confirmed_at, station, desk, order_id"
+            ),
             &[],
         )
         .await
         .map_err(CoopError::from_db)?;
-    Ok(rows
-        .iter()
-        .map(|r| HubOrder {
-            station: r.get(0),
-            desk: r.get(1),
-            order_id: r.get(2),
-            msg_id: r.get(3),
-            user: r.get(4),
-            sku: r.get(5),
-            qty: r.get(6),
-            price_fen: r.get(7),
-            status: r.get(8),
-            helper: r.get(9),
-            confirmed_at_ms: ms(r.get(10)),
-        })
-        .collect())
+    Ok(rows.iter().map(order_of).collect())
 }
 
 /// The shared stock of every product, with each station's part.
@@ -195,27 +200,13 @@ pub async fn recent_orders(
 ) -> Result<Vec<HubOrder>, CoopError> {
     let rows = client
         .query(
-            "SELECT station, desk, order_id, msg_id, user_name, sku, qty, price_fen, status, helper,
-                    confirmed_at
-               FROM orders ORDER BY confirmed_at DESC, station, desk, order_id DESC LIMIT $1",
+            &format!(
+                "SELECT {ORDER_COLUMNS} FROM orders
+                  ORDER BY confirmed_at DESC, station, desk, order_id DESC LIMIT $1"
+            ),
             &[&limit],
         )
         .await
         .map_err(CoopError::from_db)?;
-    Ok(rows
-        .iter()
-        .map(|r| HubOrder {
-            station: r.get(0),
-            desk: r.get(1),
-            order_id: r.get(2),
-            msg_id: r.get(3),
-            user: r.get(4),
-            sku: r.get(5),
-            qty: r.get(6),
-            price_fen: r.get(7),
-            status: r.get(8),
-            helper: r.get(9),
-            confirmed_at_ms: ms(r.get(10)),
-        })
-        .collect())
+    Ok(rows.iter().map(order_of).collect())
 }
