@@ -82,6 +82,15 @@ fn run_as() -> Option<String> {
 #[cfg(unix)]
 extern "C" {
     fn geteuid() -> u32;
+    fn atexit(callback: extern "C" fn()) -> i32;
+}
+
+/// At exit: the suite's own server, if this process started one.
+#[cfg(unix)]
+extern "C" fn stop_shared() {
+    if let Some(Some(Shared::Own(server))) = SHARED.get() {
+        server.stop("immediate");
+    }
 }
 
 #[cfg(not(unix))]
@@ -290,7 +299,17 @@ static SHARED: OnceLock<Option<Shared>> = OnceLock::new();
 pub fn database() -> Option<String> {
     let shared = SHARED.get_or_init(|| match std::env::var("LIVESTALL_TEST_PG_URL") {
         Ok(url) => Some(Shared::Url(url)),
-        Err(_) => Server::start().map(Shared::Own),
+        Err(_) => {
+            let server = Server::start().map(Shared::Own);
+            // A static is never dropped: stop this process's server when it
+            // exits, or every plain `cargo test` leaves one running.
+            #[cfg(unix)]
+            if server.is_some() {
+                // SAFETY: registering a plain function to run at exit.
+                unsafe { atexit(stop_shared) };
+            }
+            server
+        }
     });
     let Some(shared) = shared.as_ref() else {
         eprintln!("notice: skipping a PostgreSQL test: no PostgreSQL here (said above)");
