@@ -90,6 +90,7 @@ extern "C" {
 extern "C" fn stop_shared() {
     if let Some(Some(Shared::Own(server))) = SHARED.get() {
         server.stop("immediate");
+        let _ = std::fs::remove_dir_all(server.dir.path());
     }
 }
 
