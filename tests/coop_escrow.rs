@@ -126,6 +126,7 @@ fn desks_racing_for_scarce_stock_take_every_unit_exactly_once() {
             Allocation {
                 granted,
                 returned: r,
+                ..
             },
         )] = account.as_slice()
         else {

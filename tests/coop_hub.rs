@@ -94,9 +94,18 @@ fn the_hub_lists_every_station_s_orders_and_the_shared_stock() {
                 .await
                 .unwrap();
             let (events, orders): (Vec<_>, Vec<_>) = orders.into_iter().unzip();
-            push::push(&mut client, station, "d1", &OutboxBatch { events, orders })
-                .await
-                .unwrap();
+            push::push(
+                &mut client,
+                station,
+                "d1",
+                &OutboxBatch {
+                    events,
+                    orders,
+                    decisions: Vec::new(),
+                },
+            )
+            .await
+            .unwrap();
         }
     });
     let dir = tempfile::tempdir().unwrap();
@@ -229,6 +238,7 @@ fn the_hub_screen_shows_stations_stock_and_the_latest_orders() {
         on_air: Some("XM-5J".into()),
         last_seen_ms: now - quiet_ms,
         desks: 1,
+        waiting: 0,
         orders: units,
         units,
         revenue_fen: units * 3990,

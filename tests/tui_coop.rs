@@ -191,3 +191,141 @@ fn a_row_waiting_in_line_says_the_co_op_is_offline_when_it_is() {
         assert!(s.contains(says), "{says:?} in {s}");
     }
 }
+
+/// The claim asked of the link among `effects`.
+fn claims(effects: &[Effect]) -> Vec<&livestall::coop::inbox::Claim> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Coop(LinkRequest::Claim(claim)) => Some(claim),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_decision_is_claimed_in_the_shared_inbox_before_it_is_made() {
+    use livestall::coop::inbox::ClaimAnswer;
+    use livestall::coop::link::LinkNews;
+    use livestall::store::{RemoteDecision, StoreJob};
+
+    let mut m = coop_model(Language::Zh);
+    busy_stream(&mut m);
+    update(&mut m, Msg::Coop(CoopStatus::Synced));
+
+    // 李姐's "小米来两袋": y asks the link first, and the store nothing yet.
+    let fx = update(&mut m, ch('y'));
+    assert!(jobs(&fx).is_empty(), "{fx:?}");
+    let asked = claims(&fx);
+    assert_eq!(asked.len(), 1, "{fx:?}");
+    assert_eq!(asked[0].key, intent_key("m1", 0));
+    assert!(asked[0].confirmed);
+    assert_eq!((asked[0].user.as_str(), asked[0].qty), ("李姐", Some(2)));
+
+    // This laptop has it: the confirm goes to the store as it would alone.
+    let fx = update(
+        &mut m,
+        Msg::CoopNews(LinkNews::Claimed {
+            key: intent_key("m1", 0),
+            answer: Some(ClaimAnswer::Won),
+        }),
+    );
+    assert!(
+        matches!(jobs(&fx)[..], [StoreJob::Confirm(ref req)] if req.key == intent_key("m1", 0)),
+        "{fx:?}"
+    );
+
+    // The next row, Tom's walnuts: another laptop's helper was first.
+    let fx = update(&mut m, ch('y'));
+    let tom = claims(&fx)[0].key.clone();
+    let fx = update(
+        &mut m,
+        Msg::CoopNews(LinkNews::Claimed {
+            key: tom.clone(),
+            answer: Some(ClaimAnswer::Lost(RemoteDecision {
+                seq: 7,
+                key: tom.clone(),
+                desk: "b".into(),
+                helper: "小张".into(),
+                confirmed: true,
+                user: "Tom".into(),
+                kind: livestall::intent::IntentKind::Order,
+                sku: Some("walnut".into()),
+                qty: Some(2),
+                at_ms: at(14, 32, 6),
+            })),
+        }),
+    );
+    assert!(jobs(&fx).is_empty(), "nothing decided here: {fx:?}");
+    let told = published(&fx);
+    assert!(
+        told.iter().any(|e| matches!(e, Event::DecidedElsewhere { status: "confirmed_elsewhere", msg_id, .. } if *msg_id == tom.msg_id)),
+        "{told:?}"
+    );
+    assert!(!m.inbox.iter().any(|item| item.key == tom), "the row left");
+    let s = screen(&m, 160, 48);
+    assert!(s.contains("小张 已在另一台电脑上确认"), "{s}");
+
+    // A claim the co-op does not answer within 1.5 s is decided here.
+    let fx = update(&mut m, ch('n'));
+    let next = claims(&fx)[0].key.clone();
+    assert!(!claims(&fx)[0].confirmed, "a rejection is claimed too");
+    let asked_at = m.now_ms;
+    assert!(jobs(&update(&mut m, Msg::Tick(asked_at + 1_000))).is_empty());
+    let fx = update(&mut m, Msg::Tick(asked_at + 1_600));
+    assert!(
+        matches!(jobs(&fx)[..], [StoreJob::Reject { ref key, .. }] if *key == next),
+        "{fx:?}"
+    );
+    // Its answer, late, changes nothing.
+    let fx = update(
+        &mut m,
+        Msg::CoopNews(LinkNews::Claimed {
+            key: next,
+            answer: Some(ClaimAnswer::Won),
+        }),
+    );
+    assert!(jobs(&fx).is_empty(), "{fx:?}");
+
+    // Offline, the laptop decides alone at once.
+    update(&mut m, Msg::Coop(offline()));
+    let fx = update(&mut m, ch('y'));
+    assert!(claims(&fx).is_empty(), "{fx:?}");
+    assert_eq!(jobs(&fx).len(), 1, "{fx:?}");
+}
+
+#[test]
+fn a_message_confirmed_on_two_laptops_while_offline_is_pointed_out() {
+    use livestall::coop::link::LinkNews;
+    use livestall::store::RemoteDecision;
+    for (language, says) in [
+        (
+            Language::Zh,
+            "合作社断线时两台电脑都确认了 李姐 的 武乡小米×2，请核对是否重复",
+        ),
+        (
+            Language::En,
+            "both laptops confirmed 李姐's 武乡小米×2 while the co-op was out of reach",
+        ),
+    ] {
+        let mut m = coop_model(language);
+        busy_stream(&mut m);
+        update(
+            &mut m,
+            Msg::CoopNews(LinkNews::Doubled(vec![RemoteDecision {
+                seq: 3,
+                key: intent_key("m1", 0),
+                desk: "b".into(),
+                helper: "小张".into(),
+                confirmed: true,
+                user: "李姐".into(),
+                kind: livestall::intent::IntentKind::Order,
+                sku: Some("millet-5jin".into()),
+                qty: Some(2),
+                at_ms: at(14, 32, 6),
+            }])),
+        );
+        let s = screen(&m, 200, 48);
+        assert!(s.contains(says), "{says:?} in {s}");
+    }
+}

@@ -150,6 +150,13 @@ async fn coop_changed<T: Clone>(status: &mut Option<watch::Receiver<T>>) -> Opti
     Some(now)
 }
 
+/// The co-op link's next news; `None` once the link has ended.
+async fn coop_heard(
+    news: &mut Option<mpsc::Receiver<crate::coop::link::LinkNews>>,
+) -> Option<crate::coop::link::LinkNews> {
+    news.as_mut()?.recv().await
+}
+
 /// What a tick or an empty sync can change on screen: the clock's second
 /// (and countdowns drawn from it), the chat rate, a notice expiring.
 fn face(model: &Model) -> (i64, u32, bool) {
@@ -173,9 +180,14 @@ async fn drive<S: Shell>(
     events_tx: &mpsc::Sender<StoreEvent>,
     events: &mut mpsc::Receiver<StoreEvent>,
 ) -> anyhow::Result<()> {
-    let (mut coop_status, coop_requests, mut coop_pools) = match coop {
-        Some(link) => (Some(link.status), Some(link.requests), Some(link.pools)),
-        None => (None, None, None),
+    let (mut coop_status, coop_requests, mut coop_pools, mut coop_news) = match coop {
+        Some(link) => (
+            Some(link.status),
+            Some(link.requests),
+            Some(link.pools),
+            Some(link.news),
+        ),
+        None => (None, None, None, None),
     };
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -258,6 +270,13 @@ async fn drive<S: Shell>(
                 Some(pools) => Msg::CoopPools(pools),
                 None => {
                     coop_pools = None;
+                    continue;
+                }
+            },
+            news = coop_heard(&mut coop_news), if coop_news.is_some() => match news {
+                Some(news) => Msg::CoopNews(news),
+                None => {
+                    coop_news = None;
                     continue;
                 }
             },
@@ -355,6 +374,13 @@ async fn flush<S: Shell>(
     events: &mut mpsc::Receiver<StoreEvent>,
     within: Duration,
 ) -> Flush {
+    // Decisions still waiting on a claim in the co-op are made here alone
+    // (claimed when pushed), in the order they were asked.
+    let mut claimed: Vec<_> = model.claims.drain().map(|(_, claim)| claim).collect();
+    claimed.sort_by_key(|(_, at)| *at);
+    for (job, _) in claimed {
+        store.submit(job, events_tx);
+    }
     store.submit(StoreJob::Flush, events_tx);
     let flushed = async {
         while let Some(event) = events.recv().await {

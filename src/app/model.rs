@@ -482,6 +482,15 @@ pub enum Notice {
     ChatLineGone,
     /// The chat record could not be written and stopped; the run goes on.
     RecordStopped(crate::chat::record::RecordFailure),
+    /// Intents this laptop and another of the station both confirmed while
+    /// the co-op could not be reached: (buyer, product, quantity) of the
+    /// first, and how many there were.
+    DecidedTwice {
+        user: String,
+        product: String,
+        qty: u32,
+        count: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -543,6 +552,9 @@ pub struct Model {
     pub sources: Vec<SourceState>,
     /// How the station stands with the co-op: `None` without `[coop]`.
     pub coop: Option<crate::coop::link::CoopStatus>,
+    /// Decisions waiting on their claim in the station's shared inbox:
+    /// the store job to run once this desk has it, and when it was asked.
+    pub claims: std::collections::HashMap<IntentKey, (crate::store::StoreJob, i64)>,
     /// Each sender's recent words and open orders, for reading their next
     /// message in context.
     pub senders: crate::app::senders::SenderBook,
@@ -681,6 +693,7 @@ impl Model {
                 .coop
                 .as_ref()
                 .map(|_| crate::coop::link::CoopStatus::Connecting),
+            claims: Default::default(),
             sources: config.sources.iter().map(SourceState::new).collect(),
             senders: Default::default(),
             config_file: config.path.as_ref().map(|p| p.display().to_string()),

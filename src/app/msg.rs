@@ -46,6 +46,8 @@ pub enum Msg {
     Coop(crate::coop::link::CoopStatus),
     /// What the co-op's pool has of each product (runs with `[coop]`).
     CoopPools(crate::coop::link::Pools),
+    /// A claim's answer, or a warning, from the co-op link.
+    CoopNews(crate::coop::link::LinkNews),
     /// The clock, in Unix ms: the only way time enters the model.
     Tick(i64),
     /// The terminal's size, in cells: sent by the screen's shell at start

@@ -19,6 +19,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use std::fmt;
 
 mod book;
+mod coop;
 mod fix;
 mod inbox;
 mod mouse;
@@ -63,6 +64,7 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now_ms) => {
             on_tick(model, now_ms);
+            coop::settle_claims(model, &mut fx);
             queue::expire_sales(model, &mut fx);
             book::maybe_sync(model, &mut fx);
             refill_inbox(model, &mut fx);
@@ -80,7 +82,9 @@ pub fn update(model: &mut Model, engine: &Engine, msg: Msg) -> Vec<Effect> {
         Msg::Coop(status) => {
             fx.push(Effect::Publish(Event::coop(&status)));
             model.coop = Some(status);
+            coop::settle_claims(model, &mut fx);
         }
+        Msg::CoopNews(news) => coop::on_news(model, news, &mut fx),
         Msg::Mouse(event) => mouse::on_mouse(model, event),
     }
     inbox::settle_selection(model);
@@ -431,6 +435,8 @@ pub(crate) fn scroll_help(model: &mut Model, step: isize) {
 
 fn quit(model: &mut Model, fx: &mut Vec<Effect>) {
     model.quitting = true;
+    // Decisions waiting on a claim are made here before the run ends.
+    coop::settle_claims(model, fx);
     fx.push(Effect::Quit);
 }
 
@@ -519,8 +525,8 @@ fn confirm_by(
         return Err(CommandError::NoProduct(key));
     }
     item.state = IntentState::Confirming;
-    fx.push(Effect::Store(StoreJob::Confirm(ConfirmRequest {
-        key,
+    let job = StoreJob::Confirm(ConfirmRequest {
+        key: key.clone(),
         kind: item.kind,
         user: item.user.clone(),
         user_id: item.user_id.clone(),
@@ -531,7 +537,8 @@ fn confirm_by(
             _ => item.qty,
         },
         helper,
-    })));
+    });
+    coop::decide(model, key, job, fx);
     Ok(())
 }
 
@@ -692,7 +699,11 @@ fn reject(model: &mut Model, key: IntentKey, fx: &mut Vec<Effect>) -> Result<(),
     }
     let item = pending_item(model, &key)?;
     item.state = IntentState::Rejecting;
-    fx.push(Effect::Store(StoreJob::Reject { key, helper }));
+    let job = StoreJob::Reject {
+        key: key.clone(),
+        helper,
+    };
+    coop::decide(model, key, job, fx);
     Ok(())
 }
 

@@ -28,6 +28,8 @@ pub struct SeedProduct {
 pub struct Allocation {
     pub granted: i64,
     pub returned: i64,
+    /// Net units the desk's helpers added (restocks, counts).
+    pub added: i64,
 }
 
 /// The answer to a request for a block.
@@ -169,6 +171,27 @@ pub async fn give_back(
     Ok(row.map_or(0, |r| r.get(0)))
 }
 
+/// The desk's helpers added `added` units of `sku` in all (net, since it
+/// joined): the co-op counts them as held by the desk, so they can be
+/// given back to the pool. A total, so telling it again changes nothing.
+pub async fn set_added(
+    client: &impl GenericClient,
+    station: &str,
+    desk: &str,
+    sku: &str,
+    added: i64,
+) -> Result<(), CoopError> {
+    client
+        .execute(
+            "INSERT INTO allocations (station, desk, sku, added) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (station, desk, sku) DO UPDATE SET added = excluded.added",
+            &[&station, &desk, &sku, &added],
+        )
+        .await
+        .map_err(CoopError::from_db)?;
+    Ok(())
+}
+
 /// The desk's allocations by the co-op's account, by SKU.
 pub async fn allocations(
     client: &impl GenericClient,
@@ -177,7 +200,8 @@ pub async fn allocations(
 ) -> Result<Vec<(String, Allocation)>, CoopError> {
     let rows = client
         .query(
-            "SELECT sku, granted, returned FROM allocations WHERE station = $1 AND desk = $2 ORDER BY sku",
+            "SELECT sku, granted, returned, added FROM allocations
+              WHERE station = $1 AND desk = $2 ORDER BY sku",
             &[&station, &desk],
         )
         .await
@@ -190,6 +214,7 @@ pub async fn allocations(
                 Allocation {
                     granted: row.get(1),
                     returned: row.get(2),
+                    added: row.get(3),
                 },
             )
         })

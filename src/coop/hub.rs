@@ -43,7 +43,7 @@ pub struct StationStock {
     pub sold: i64,
 }
 
-fn ms(at: std::time::SystemTime) -> i64 {
+pub(super) fn ms(at: std::time::SystemTime) -> i64 {
     at.duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
@@ -90,7 +90,7 @@ pub async fn stock(client: &impl GenericClient) -> Result<Vec<HubStock>, CoopErr
         .map_err(CoopError::from_db)?;
     let parts = client
         .query(
-            "SELECT a.sku, a.station, sum(a.granted - a.returned)::bigint,
+            "SELECT a.sku, a.station, sum(a.granted + a.added - a.returned)::bigint,
                     COALESCE((SELECT sum(o.qty) FROM orders o
                                WHERE o.sku = a.sku AND o.station = a.station
                                  AND o.status = 'confirmed'), 0)::bigint
@@ -132,6 +132,8 @@ pub struct HubStation {
     /// When its link last looked in (Unix ms).
     pub last_seen_ms: i64,
     pub desks: i64,
+    /// Audit rows its desks had not pushed yet when they last looked in.
+    pub waiting: i64,
     /// Confirmed orders, units and money, as pushed.
     pub orders: i64,
     pub units: i64,
@@ -144,6 +146,8 @@ pub async fn stations(client: &impl GenericClient) -> Result<Vec<HubStation>, Co
         .query(
             "SELECT s.station, s.on_air, s.last_seen,
                     (SELECT count(*) FROM desks d WHERE d.station = s.station),
+                    (SELECT COALESCE(sum(d.waiting), 0)::bigint FROM desks d
+                      WHERE d.station = s.station),
                     COALESCE(o.orders, 0), COALESCE(o.units, 0), COALESCE(o.revenue, 0)
                FROM stations s
                LEFT JOIN (SELECT station, count(*) AS orders, sum(qty)::bigint AS units,
@@ -162,19 +166,22 @@ pub async fn stations(client: &impl GenericClient) -> Result<Vec<HubStation>, Co
             on_air: r.get(1),
             last_seen_ms: ms(r.get(2)),
             desks: r.get(3),
-            orders: r.get(4),
-            units: r.get(5),
-            revenue_fen: r.get(6),
+            waiting: r.get(4),
+            orders: r.get(5),
+            units: r.get(6),
+            revenue_fen: r.get(7),
         })
         .collect())
 }
 
-/// The station's link looked in: when, and what its screens have on air.
+/// The station's link looked in: when, what its screens have on air, and
+/// how many audit rows the desk has not pushed yet.
 pub async fn look_in(
     client: &impl GenericClient,
     station: &str,
     desk: &str,
     on_air: Option<&str>,
+    waiting: i64,
 ) -> Result<(), CoopError> {
     client
         .execute(
@@ -185,8 +192,8 @@ pub async fn look_in(
         .map_err(CoopError::from_db)?;
     client
         .execute(
-            "UPDATE desks SET last_seen = now() WHERE station = $1 AND desk = $2",
-            &[&station, &desk],
+            "UPDATE desks SET last_seen = now(), waiting = $3 WHERE station = $1 AND desk = $2",
+            &[&station, &desk, &waiting],
         )
         .await
         .map_err(CoopError::from_db)?;

@@ -9,10 +9,11 @@
 //! Confirming never waits for it: the desk sells what it holds in its own
 //! store, online or not.
 
+use super::inbox::{self, Claim, ClaimAnswer};
 use super::{escrow, push, Coop, CoopError};
 use crate::catalog::Catalog;
 use crate::config::CoopConfig;
-use crate::store::{reply, Ledger, Store, StoreError};
+use crate::store::{reply, IntentKey, Ledger, RemoteDecision, Store, StoreError};
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -41,6 +42,24 @@ pub enum LinkRequest {
     /// A confirm of `sku` waits on `at_least` more units than the desk
     /// holds: take a block now.
     TopUp { sku: String, at_least: i64 },
+    /// A helper is about to decide an intent: claim it for this desk in
+    /// the station's shared inbox (answered with `LinkNews::Claimed`).
+    Claim(Claim),
+}
+
+/// What the link tells the core besides its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkNews {
+    /// The answer to a claim: `None` when the co-op could not be asked
+    /// (the desk decides alone, and the decision is claimed when pushed).
+    Claimed {
+        key: IntentKey,
+        answer: Option<ClaimAnswer>,
+    },
+    /// Intents another laptop confirmed that this one confirmed too (both
+    /// decided while the co-op could not be reached): a buyer may have two
+    /// orders for one message.
+    Doubled(Vec<RemoteDecision>),
 }
 
 /// What the link needs.
@@ -81,6 +100,7 @@ pub struct LinkHandle {
     pub requests: mpsc::Sender<LinkRequest>,
     /// What the co-op's pool has of each product, as last looked at.
     pub pools: watch::Receiver<Pools>,
+    pub news: mpsc::Receiver<LinkNews>,
 }
 
 /// Units left in the co-op's pool, by SKU.
@@ -96,14 +116,19 @@ pub fn spawn(
     let (requests, wants) = mpsc::channel(64);
     let (status_tx, status) = watch::channel(CoopStatus::Connecting);
     let (pools_tx, pools) = watch::channel(Pools::new());
-    let task = tokio::spawn(run_with_pools(
-        settings, store, wants, status_tx, pools_tx, stop,
-    ));
+    let (news_tx, news) = mpsc::channel(256);
+    let outlets = Outlets {
+        status: status_tx,
+        pools: pools_tx,
+        news: news_tx,
+    };
+    let task = tokio::spawn(run_with(settings, store, wants, outlets, stop));
     (
         LinkHandle {
             status,
             requests,
             pools,
+            news,
         },
         task,
     )
@@ -138,18 +163,33 @@ pub async fn run(
     stop: watch::Receiver<bool>,
 ) {
     let (pools, _) = watch::channel(Pools::new());
-    run_with_pools(settings, store, requests, status, pools, stop).await
+    // Nobody listens: a full channel drops news rather than wait.
+    let (news, _) = mpsc::channel(1);
+    let outlets = Outlets {
+        status,
+        pools,
+        news,
+    };
+    run_with(settings, store, requests, outlets, stop).await
 }
 
-/// [`run`], telling what the pool has of each product as it changes.
-pub async fn run_with_pools(
+/// Where the link tells the core how it stands and what it learned.
+pub struct Outlets {
+    pub status: watch::Sender<CoopStatus>,
+    /// What the pool has of each product, as it changes.
+    pub pools: watch::Sender<Pools>,
+    pub news: mpsc::Sender<LinkNews>,
+}
+
+/// [`run`], with every outlet.
+pub async fn run_with(
     settings: LinkSettings,
     store: Store,
     mut requests: mpsc::Receiver<LinkRequest>,
-    status: watch::Sender<CoopStatus>,
-    pools: watch::Sender<Pools>,
+    outlets: Outlets,
     mut stop: watch::Receiver<bool>,
 ) {
+    let status = &outlets.status;
     // Nothing shared is sold from stock this station had on its own.
     if let Err(error) = join_all(&settings, &store).await {
         tracing::warn!(%error, "the station's products could not join the co-op yet");
@@ -171,7 +211,7 @@ pub async fn run_with_pools(
                 backoff = BACKOFF_MIN;
                 offline_since = None;
                 match session
-                    .serve(&store, &mut requests, &status, &pools, &mut stop)
+                    .serve(&store, &mut requests, &outlets, &mut stop)
                     .await
                 {
                     Ok(()) => {
@@ -182,14 +222,24 @@ pub async fn run_with_pools(
                         tracing::warn!(error = %why, "the co-op link was lost");
                         known_pushed = Some(session.pushed);
                         let since = *offline_since.get_or_insert_with(crate::clock::now_ms);
-                        tell_offline(&status, &store, known_pushed, since, why).await;
+                        tell_offline(status, &store, known_pushed, since, why).await;
                     }
                 }
             }
             Err(why) => {
                 let since = *offline_since.get_or_insert_with(crate::clock::now_ms);
                 tracing::info!(error = %why, "the co-op cannot be reached");
-                tell_offline(&status, &store, known_pushed, since, why).await;
+                tell_offline(status, &store, known_pushed, since, why).await;
+            }
+        }
+        // Claims asked while out of reach are answered at once: the desk
+        // decides alone (the core does not wait on them either).
+        while let Ok(request) = requests.try_recv() {
+            if let LinkRequest::Claim(claim) = request {
+                let _ = outlets.news.try_send(LinkNews::Claimed {
+                    key: claim.key,
+                    answer: None,
+                });
             }
         }
         tokio::select! {
@@ -269,6 +319,10 @@ struct Session {
     /// When the co-op was last told this station is here (and what it
     /// has on air), for the hub.
     looked_in: Option<(tokio::time::Instant, Option<String>)>,
+    /// The last decision of the station's other desks applied here.
+    decisions_seen: i64,
+    /// Each product's `added` total as the co-op has it.
+    added: HashMap<String, i64>,
     /// `[coop] block`.
     block_share: f64,
     every: Duration,
@@ -317,10 +371,17 @@ impl Session {
             })
             .collect();
         escrow::seed(&**client, &station, &seeds).await?;
+        let mut added = HashMap::new();
         for (sku, allocation) in escrow::allocations(&**client, &station, &desk).await? {
+            added.insert(sku.clone(), allocation.added);
             let Some(row) = ledger.row(&sku) else {
                 continue;
             };
+            // Before a give-back, which may return what helpers added.
+            if row.added != allocation.added {
+                escrow::set_added(&**client, &station, &desk, &sku, row.added).await?;
+                added.insert(sku.clone(), row.added);
+            }
             if allocation.granted > row.granted {
                 reply(store.coop_grant(&sku, allocation.granted, &settings.helper))
                     .await
@@ -331,7 +392,12 @@ impl Session {
             }
         }
         let pushed = push::pushed_seq(&**client, &station, &desk).await?;
+        let decisions_seen = reply(store.coop_decisions_seen())
+            .await
+            .map_err(store_trouble)?;
         Ok(Session {
+            decisions_seen,
+            added,
             coop,
             client,
             desk,
@@ -352,8 +418,7 @@ impl Session {
         &mut self,
         store: &Store,
         requests: &mut mpsc::Receiver<LinkRequest>,
-        status: &watch::Sender<CoopStatus>,
-        pools: &watch::Sender<Pools>,
+        outlets: &Outlets,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<(), CoopError> {
         let mut ticks = tokio::time::interval(self.every);
@@ -368,11 +433,22 @@ impl Session {
                         let done = tokio::time::timeout(within, self.top_up(store, &sku, at_least)).await;
                         done.unwrap_or_else(|_| Err(timed_out(&self.config)))?;
                     }
+                    Some(LinkRequest::Claim(claim)) => {
+                        let within = self.op_timeout;
+                        let done =
+                            tokio::time::timeout(within, self.claim(store, &claim, outlets)).await;
+                        let answer = done.unwrap_or_else(|_| Err(timed_out(&self.config)));
+                        let _ = outlets.news.try_send(LinkNews::Claimed {
+                            key: claim.key,
+                            answer: answer.as_ref().ok().cloned(),
+                        });
+                        answer?;
+                    }
                     None => return Ok(()),
                 },
                 _ = ticks.tick() => {
                     let within = self.op_timeout;
-                    let done = tokio::time::timeout(within, self.tick(store, status, pools)).await;
+                    let done = tokio::time::timeout(within, self.tick(store, outlets)).await;
                     done.unwrap_or_else(|_| Err(timed_out(&self.config)))?;
                 }
             }
@@ -381,14 +457,10 @@ impl Session {
 
     /// One look: push the outbox, say how it stands, keep the product on
     /// air in hand, and read the pool.
-    async fn tick(
-        &mut self,
-        store: &Store,
-        status: &watch::Sender<CoopStatus>,
-        pools: &watch::Sender<Pools>,
-    ) -> Result<(), CoopError> {
+    async fn tick(&mut self, store: &Store, outlets: &Outlets) -> Result<(), CoopError> {
         let waiting = self.push_all(store).await?;
-        status.send_if_modified(|now| {
+        self.follow_decisions(store, outlets).await?;
+        outlets.status.send_if_modified(|now| {
             let next = if waiting == 0 {
                 CoopStatus::Synced
             } else {
@@ -398,14 +470,75 @@ impl Session {
             *now = next;
             changed
         });
-        self.keep_on_air(store).await?;
+        self.keep_on_air(store, waiting).await?;
         let now = escrow::pools(&**self.client).await?;
-        pools.send_if_modified(|known| {
+        outlets.pools.send_if_modified(|known| {
             let changed = *known != now;
             *known = now;
             changed
         });
         Ok(())
+    }
+
+    /// Claims deciding an intent for this desk; one lost is kept here as
+    /// decided elsewhere before the core hears of it.
+    async fn claim(
+        &mut self,
+        store: &Store,
+        claim: &Claim,
+        outlets: &Outlets,
+    ) -> Result<ClaimAnswer, CoopError> {
+        let station = self.coop.station().to_string();
+        let answer = inbox::claim(&mut self.client, &station, &self.desk, claim).await?;
+        if let ClaimAnswer::Lost(decision) = &answer {
+            // Not as followed: decisions before it may still be unread.
+            let applied = reply(store.coop_decided_elsewhere(vec![decision.clone()], false))
+                .await
+                .map_err(store_trouble)?;
+            // The core gave up waiting and decided it here too.
+            if !applied.doubled.is_empty() {
+                let _ = outlets.news.try_send(LinkNews::Doubled(applied.doubled));
+            }
+        }
+        Ok(answer)
+    }
+
+    /// Applies what the station's other desks decided since the last look.
+    async fn follow_decisions(
+        &mut self,
+        store: &Store,
+        outlets: &Outlets,
+    ) -> Result<(), CoopError> {
+        const BATCH: i64 = 500;
+        let station = self.coop.station().to_string();
+        loop {
+            let rows = inbox::decided_since(
+                &**self.client,
+                &station,
+                &self.desk,
+                self.decisions_seen,
+                BATCH,
+            )
+            .await?;
+            let Some(last) = rows.iter().map(|r| r.seq).max() else {
+                return Ok(());
+            };
+            let full = rows.len() as i64 == BATCH;
+            let applied = reply(store.coop_decided_elsewhere(rows, true))
+                .await
+                .map_err(store_trouble)?;
+            self.decisions_seen = last;
+            if !applied.doubled.is_empty() {
+                tracing::warn!(
+                    count = applied.doubled.len(),
+                    "intents confirmed on two laptops of this station while the co-op was out of reach"
+                );
+                let _ = outlets.news.try_send(LinkNews::Doubled(applied.doubled));
+            }
+            if !full {
+                return Ok(());
+            }
+        }
     }
 
     /// Pushes the outbox until it is empty (or a batch failed); answers
@@ -427,7 +560,7 @@ impl Session {
     /// The product on air: a block in hand, topped up at a third of the
     /// last one; what the desk holds of a product nobody wanted for
     /// `KEEP_AFTER` goes back to the pool.
-    async fn keep_on_air(&mut self, store: &Store) -> Result<(), CoopError> {
+    async fn keep_on_air(&mut self, store: &Store, waiting: i64) -> Result<(), CoopError> {
         let ledger: Ledger = reply(store.ledger()).await.map_err(store_trouble)?;
         let now = tokio::time::Instant::now();
         if let Some(sku) = &ledger.on_air {
@@ -445,10 +578,12 @@ impl Session {
                 &station,
                 &self.desk,
                 ledger.on_air.as_deref(),
+                waiting,
             )
             .await?;
             self.looked_in = Some((now, ledger.on_air.clone()));
         }
+        self.tell_added(&ledger).await?;
         for row in ledger.rows.iter().filter(|row| row.joined) {
             let on_air = ledger.on_air.as_deref() == Some(row.sku.as_str());
             let idle = self
@@ -462,6 +597,20 @@ impl Session {
                 }
             } else if row.stock > 0 && idle {
                 self.give_back(store, &row.sku).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells the co-op the stock helpers added here since it last heard
+    /// (before anything of it is given back).
+    async fn tell_added(&mut self, ledger: &Ledger) -> Result<(), CoopError> {
+        let station = self.coop.station().to_string();
+        for row in ledger.rows.iter().filter(|row| row.joined) {
+            if self.added.get(&row.sku).copied().unwrap_or(0) != row.added {
+                escrow::set_added(&**self.client, &station, &self.desk, &row.sku, row.added)
+                    .await?;
+                self.added.insert(row.sku.clone(), row.added);
             }
         }
         Ok(())
@@ -498,6 +647,9 @@ impl Session {
     /// The stream ends: everything held goes back, the outbox is pushed.
     async fn farewell(&mut self, store: &Store) {
         if let Ok(ledger) = reply(store.ledger()).await {
+            if self.tell_added(&ledger).await.is_err() {
+                return;
+            }
             for row in ledger.rows.iter().filter(|r| r.joined && r.stock > 0) {
                 if self.give_back(store, &row.sku).await.is_err() {
                     break;

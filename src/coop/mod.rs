@@ -12,6 +12,7 @@
 pub mod error;
 pub mod escrow;
 pub mod hub;
+pub mod inbox;
 pub mod link;
 pub mod push;
 pub mod schema;

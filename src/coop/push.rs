@@ -2,7 +2,9 @@
 //! orders they touched as they are now, one transaction a batch. Keyed by
 //! (station, desk, local number), so a batch pushed again (after a crash,
 //! a lost answer, an outage) inserts nothing and moves nothing back; the
-//! desk's `pushed_seq` says where the next push starts.
+//! desk's `pushed_seq` says where the next push starts. Decisions among
+//! the rows are claimed in the station's shared inbox as they go
+//! (`inbox::register`): one made while the co-op could not be asked.
 
 use super::CoopError;
 use crate::store::OutboxBatch;
@@ -113,6 +115,7 @@ pub async fn push(
         .await
         .map_err(CoopError::from_db)?;
     }
+    super::inbox::register(&tx, station, desk, &batch.decisions).await?;
     let last = batch.last_seq().unwrap_or(0);
     let seq: i64 = tx
         .query_one(

@@ -118,6 +118,39 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (station, msg_id, intent_index)
     );
     "#,
+    // v2: the shared inbox followed in order (each decision numbered, with
+    // what a laptop that never saw the message needs to keep it decided),
+    // and each desk's backlog for the hub's lag.
+    r#"
+    ALTER TABLE decisions ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+    ALTER TABLE decisions ADD COLUMN user_name text NOT NULL DEFAULT '';
+    ALTER TABLE decisions ADD COLUMN kind text NOT NULL DEFAULT 'order'
+        CHECK (kind IN ('order', 'cancel', 'change'));
+    ALTER TABLE decisions ADD COLUMN sku text;
+    ALTER TABLE decisions ADD COLUMN qty integer;
+    CREATE UNIQUE INDEX decisions_in_order ON decisions (station, seq);
+
+    -- Stock a desk's helpers added to a product (a restock, a count), net:
+    -- the desk holds granted + added - returned - sold, and gives back at
+    -- most granted + added.
+    ALTER TABLE allocations ADD COLUMN added bigint NOT NULL DEFAULT 0;
+    -- v1's check was named by the server: found by what it says.
+    DO $$
+    DECLARE found text;
+    BEGIN
+        SELECT conname INTO found FROM pg_constraint
+         WHERE conrelid = 'allocations'::regclass AND contype = 'c'
+           AND pg_get_constraintdef(oid) LIKE '%returned <= granted%';
+        IF found IS NOT NULL THEN
+            EXECUTE format('ALTER TABLE allocations DROP CONSTRAINT %I', found);
+        END IF;
+    END $$;
+    ALTER TABLE allocations ADD CONSTRAINT allocations_returned_held
+        CHECK (returned >= 0 AND returned <= granted + added);
+
+    -- Audit rows the desk had not pushed yet, as it last said.
+    ALTER TABLE desks ADD COLUMN waiting bigint NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Brings the co-op database to [`VERSION`]; refuses one a newer

@@ -22,6 +22,26 @@ pub struct OutboxBatch {
     /// Each order a row of `events` names, as it is now (later rows may
     /// have changed it since: the co-op keeps the latest).
     pub orders: Vec<OutboxOrder>,
+    /// The helpers' decisions among `events`, for the station's shared
+    /// inbox (one decided while the co-op could not be claimed from is
+    /// claimed when it is pushed).
+    pub decisions: Vec<OutboxDecision>,
+}
+
+/// A helper's decision on an intent, with what another laptop needs to
+/// keep it decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxDecision {
+    pub msg_id: String,
+    pub idx: i64,
+    pub helper: String,
+    /// Confirmed (else rejected).
+    pub confirmed: bool,
+    pub user: String,
+    pub kind: String,
+    pub sku: Option<String>,
+    pub qty: Option<i64>,
+    pub at_ms: i64,
 }
 
 impl OutboxBatch {
@@ -74,6 +94,9 @@ pub struct LedgerRow {
     pub returned: i64,
     /// The stock it had when it joined (the pool's seed, if first).
     pub seed: i64,
+    /// Net stock helpers added here since it joined (restocks, counts):
+    /// the desk's own contribution, a total told to the co-op.
+    pub added: i64,
 }
 
 /// This database's desk name, made once (random, so two laptops of one
@@ -167,7 +190,44 @@ pub(super) fn outbox(
             .map_err(map_err)?;
         orders.extend(order);
     }
-    Ok(OutboxBatch { events, orders })
+    let mut decisions = Vec::new();
+    let mut intent = conn
+        .prepare_cached("SELECT user, kind, sku, qty FROM intents WHERE msg_id = ?1 AND idx = ?2")
+        .map_err(map_err)?;
+    for e in &events {
+        let (Some(msg_id), Some(idx)) = (&e.msg_id, e.idx) else {
+            continue;
+        };
+        let confirmed = match e.action.as_str() {
+            "created" | "cancelled" | "changed" => true,
+            "rejected" => false,
+            _ => continue,
+        };
+        let found = intent
+            .query_row(params![msg_id, idx], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .optional()
+            .map_err(map_err)?;
+        if let Some((user, kind, sku, qty)) = found {
+            decisions.push(OutboxDecision {
+                msg_id: msg_id.clone(),
+                idx,
+                helper: e.helper.clone(),
+                confirmed,
+                user,
+                kind,
+                sku,
+                qty,
+                at_ms: e.at_ms,
+            });
+        }
+    }
+    Ok(OutboxBatch {
+        events,
+        orders,
+        decisions,
+    })
 }
 
 /// How many audit rows come after `after` (the co-op's lag, in rows).
@@ -207,7 +267,7 @@ fn ledger_rows(conn: &Connection) -> Result<Vec<LedgerRow>, StoreError> {
     let mut statement = conn
         .prepare_cached(
             "SELECT p.sku, p.stock, c.sku IS NOT NULL, COALESCE(c.granted, 0), COALESCE(c.returned, 0),
-                    COALESCE(c.seed, 0)
+                    COALESCE(c.seed, 0), COALESCE(c.added, 0)
                FROM products p LEFT JOIN coop_stock c ON c.sku = p.sku
               WHERE p.active = 1 ORDER BY p.position",
         )
@@ -221,6 +281,7 @@ fn ledger_rows(conn: &Connection) -> Result<Vec<LedgerRow>, StoreError> {
                 granted: row.get(3)?,
                 returned: row.get(4)?,
                 seed: row.get(5)?,
+                added: row.get(6)?,
             })
         })
         .map_err(map_err)?
@@ -381,4 +442,136 @@ pub(super) fn give_back(
     )?;
     tx.commit().map_err(map_err)?;
     Ok((returned + back, back))
+}
+
+/// A decision another laptop of this station made, as the co-op's shared
+/// inbox has it (`crate::coop::inbox`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteDecision {
+    /// Its number in the co-op: the desk follows decisions after the last
+    /// one it applied.
+    pub seq: i64,
+    pub key: super::IntentKey,
+    pub desk: String,
+    pub helper: String,
+    /// Confirmed (else rejected).
+    pub confirmed: bool,
+    pub user: String,
+    pub kind: crate::intent::IntentKind,
+    pub sku: Option<String>,
+    pub qty: Option<u32>,
+    pub at_ms: i64,
+}
+
+impl RemoteDecision {
+    pub fn decision(&self) -> &'static str {
+        if self.confirmed {
+            "confirmed"
+        } else {
+            "rejected"
+        }
+    }
+}
+
+/// What applying other laptops' decisions did here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppliedDecisions {
+    /// Intents now decided elsewhere (undecided here before, or not seen).
+    pub applied: Vec<super::IntentKey>,
+    /// Intents this desk confirmed too (both decided while the co-op could
+    /// not be reached): the helper should look at the buyer's orders.
+    pub doubled: Vec<RemoteDecision>,
+}
+
+/// The last co-op decision this desk applied (0 before any).
+pub(super) fn decisions_seen(conn: &Connection) -> Result<i64, StoreError> {
+    conn.query_row(
+        "SELECT value FROM shop_state WHERE key = 'coop_decisions_seen'",
+        [],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()
+    .map_err(map_err)
+    .map(|seen| seen.and_then(|s| s.parse().ok()).unwrap_or(0))
+}
+
+/// Applies decisions other laptops of this station made, in one
+/// transaction with the number of the last one: an intent still undecided
+/// here (or not seen yet: a late copy of the message then finds it
+/// decided) becomes decided elsewhere, audited, so this database's other
+/// screens and the inbox's sync follow it.
+pub(super) fn decided_elsewhere(
+    conn: &mut Connection,
+    rows: &[RemoteDecision],
+    followed: bool,
+    now: i64,
+) -> Result<AppliedDecisions, StoreError> {
+    let tx = write_tx(conn)?;
+    let mut done = AppliedDecisions::default();
+    {
+        let mut upsert = tx
+            .prepare_cached(
+                "INSERT INTO intents (msg_id, idx, user, kind, sku, qty, received_at, status,
+                                      decided_at, helper, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, ?10)
+                 ON CONFLICT (msg_id, idx) DO UPDATE
+                    SET status = excluded.status, decided_at = excluded.decided_at,
+                        helper = excluded.helper, reason = excluded.reason
+                  WHERE intents.status IN ('pending', 'waitlisted', 'refused')",
+            )
+            .map_err(map_err)?;
+        let mut local = tx
+            .prepare_cached("SELECT status FROM intents WHERE msg_id = ?1 AND idx = ?2")
+            .map_err(map_err)?;
+        for row in rows {
+            let status = format!("{}_elsewhere", row.decision());
+            let reason = format!("desk {}", row.desk);
+            let changed = upsert
+                .execute(params![
+                    row.key.msg_id,
+                    row.key.index,
+                    row.user,
+                    row.kind.as_str(),
+                    row.sku,
+                    row.qty,
+                    row.at_ms,
+                    status,
+                    row.helper,
+                    reason
+                ])
+                .map_err(map_err)?;
+            if changed > 0 {
+                log_event(
+                    &tx,
+                    Audit::new(now, &row.helper, "decided_elsewhere")
+                        .intent(&row.key)
+                        .detail(format!("{} on desk {}", row.decision(), row.desk))
+                        .change(
+                            json!({"intent": "pending"}),
+                            json!({"intent": status, "desk": row.desk}),
+                        ),
+                )?;
+                done.applied.push(row.key.clone());
+            } else if row.confirmed {
+                let here: Option<String> = local
+                    .query_row(params![row.key.msg_id, row.key.index], |r| r.get(0))
+                    .optional()
+                    .map_err(map_err)?;
+                if here.as_deref() == Some("confirmed") {
+                    done.doubled.push(row.clone());
+                }
+            }
+        }
+    }
+    if let Some(last) = rows.iter().map(|r| r.seq).max().filter(|_| followed) {
+        tx.execute(
+            "INSERT INTO shop_state (key, value, at) VALUES ('coop_decisions_seen', ?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at
+              WHERE CAST(shop_state.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+            params![last.to_string(), now],
+        )
+        .map_err(map_err)?;
+    }
+    tx.commit().map_err(map_err)?;
+    Ok(done)
 }

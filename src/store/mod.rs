@@ -36,7 +36,10 @@ mod schema;
 mod worker;
 
 pub use answer::{StoreEvent, StoreEvents};
-pub use coop::{Ledger, LedgerRow, OutboxBatch, OutboxEvent, OutboxOrder};
+pub use coop::{
+    AppliedDecisions, Ledger, LedgerRow, OutboxBatch, OutboxDecision, OutboxEvent, OutboxOrder,
+    RemoteDecision,
+};
 pub use export::{text_field as csv_text_field, write_orders_csv, ORDERS_CSV_HEADER};
 pub use reader::Reader;
 pub use schema::SCHEMA_VERSION;
@@ -119,6 +122,9 @@ pub enum IntentStatus {
     Confirmed,
     Rejected,
     Refused,
+    /// Decided on another laptop of this co-op station (the shared inbox).
+    ConfirmedElsewhere,
+    RejectedElsewhere,
 }
 
 impl IntentStatus {
@@ -129,6 +135,8 @@ impl IntentStatus {
             IntentStatus::Confirmed => "confirmed",
             IntentStatus::Rejected => "rejected",
             IntentStatus::Refused => "refused",
+            IntentStatus::ConfirmedElsewhere => "confirmed_elsewhere",
+            IntentStatus::RejectedElsewhere => "rejected_elsewhere",
         }
     }
 
@@ -139,6 +147,8 @@ impl IntentStatus {
             "confirmed" => IntentStatus::Confirmed,
             "rejected" => IntentStatus::Rejected,
             "refused" => IntentStatus::Refused,
+            "confirmed_elsewhere" => IntentStatus::ConfirmedElsewhere,
+            "rejected_elsewhere" => IntentStatus::RejectedElsewhere,
             _ => return None,
         })
     }
@@ -298,6 +308,13 @@ pub enum Refusal {
     /// The helper rejected this intent earlier (replayed chat brings it back).
     #[error("this intent was rejected earlier")]
     Rejected,
+    /// Another laptop of this co-op station decided it first.
+    #[error("{helper} already {decision} this on another laptop")]
+    DecidedElsewhere {
+        helper: String,
+        /// `confirmed` or `rejected`.
+        decision: String,
+    },
     // Transparent: the CLI prints an error's whole chain, and a prefix
     // here would say the store's error twice.
     #[error(transparent)]
@@ -318,6 +335,7 @@ impl Refusal {
             Refusal::UnknownProduct(_) => "unknown_product",
             Refusal::NoProduct => "no_product",
             Refusal::Rejected => "rejected",
+            Refusal::DecidedElsewhere { .. } => "decided_elsewhere",
             Refusal::Storage(_) => "storage_error",
         }
     }
@@ -1015,6 +1033,29 @@ impl Store {
             keep,
             helper.to_string(),
             reply,
+        )));
+        rx
+    }
+
+    /// The number of the last decision of another laptop applied here.
+    pub fn coop_decisions_seen(&self) -> Reply<i64> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::DecisionsSeen(reply)));
+        rx
+    }
+
+    /// Applies decisions other laptops of this station made (the co-op's
+    /// shared inbox): their intents leave every screen on this database.
+    /// `followed`: they are the next in the co-op's order, and the last
+    /// one's number is kept as where following goes on.
+    pub fn coop_decided_elsewhere(
+        &self,
+        rows: Vec<RemoteDecision>,
+        followed: bool,
+    ) -> Reply<AppliedDecisions> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::Coop(CoopRequest::DecidedElsewhere(
+            rows, followed, reply,
         )));
         rx
     }

@@ -208,6 +208,52 @@ const MIGRATIONS: &[&str] = &[
         seed      INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // v8 (issue 12): the co-op's shared inbox. An intent another laptop of
+    // this station decided is kept as decided there ('confirmed_elsewhere',
+    // 'rejected_elsewhere'; `helper` and `reason` say who and where), so
+    // a restart or a late copy of the message never brings it back. A
+    // status's CHECK cannot be altered in SQLite: the table is rebuilt.
+    r#"
+    CREATE TABLE intents_v8 (
+        msg_id      TEXT NOT NULL,
+        idx         INTEGER NOT NULL,
+        user        TEXT NOT NULL,
+        user_id     TEXT,
+        text        TEXT NOT NULL DEFAULT '',
+        kind        TEXT NOT NULL CHECK (kind IN ('order', 'cancel', 'change')),
+        sku         TEXT,
+        qty         INTEGER,
+        confidence  REAL NOT NULL DEFAULT 0,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'confirmed', 'rejected', 'refused', 'waitlisted',
+                                      'confirmed_elsewhere', 'rejected_elsewhere')),
+        received_at INTEGER NOT NULL,
+        decided_at  INTEGER,
+        helper      TEXT,
+        order_id    INTEGER,
+        reason      TEXT,
+        before_qty  INTEGER,
+        source      TEXT NOT NULL DEFAULT '',
+        note        TEXT,
+        PRIMARY KEY (msg_id, idx)
+    );
+    INSERT INTO intents_v8
+        (msg_id, idx, user, user_id, text, kind, sku, qty, confidence, status,
+         received_at, decided_at, helper, order_id, reason, before_qty, source, note)
+    SELECT msg_id, idx, user, user_id, text, kind, sku, qty, confidence, status,
+           received_at, decided_at, helper, order_id, reason, before_qty, source, note
+      FROM intents;
+    DROP TABLE intents;
+    ALTER TABLE intents_v8 RENAME TO intents;
+    CREATE INDEX intents_pending ON intents (status, received_at);
+    CREATE INDEX intents_waitlist ON intents (sku, status, received_at);
+
+    -- Stock a helper added to (or took from) a joined product at this
+    -- desk (a restock, a count): the desk's own contribution to the
+    -- co-op's stock, net, so what it holds is granted + added - returned
+    -- - sold, and what it gives back reaches the pool.
+    ALTER TABLE coop_stock ADD COLUMN added INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -74,6 +74,12 @@ pub enum CoopRequest {
     Join(Vec<String>, String, ReplyTo<Vec<(String, i64)>>),
     Grant(String, i64, String, ReplyTo<i64>),
     GiveBack(String, i64, String, ReplyTo<(i64, i64)>),
+    DecisionsSeen(ReplyTo<i64>),
+    DecidedElsewhere(
+        Vec<super::RemoteDecision>,
+        bool,
+        ReplyTo<super::AppliedDecisions>,
+    ),
 }
 
 impl CoopRequest {
@@ -86,6 +92,8 @@ impl CoopRequest {
             CoopRequest::Join(_, _, reply) => reply.send(Err(err)),
             CoopRequest::Grant(_, _, _, reply) => reply.send(Err(err)),
             CoopRequest::GiveBack(_, _, _, reply) => reply.send(Err(err)),
+            CoopRequest::DecisionsSeen(reply) => reply.send(Err(err)),
+            CoopRequest::DecidedElsewhere(_, _, reply) => reply.send(Err(err)),
         }
     }
 
@@ -106,6 +114,10 @@ impl CoopRequest {
             }
             CoopRequest::GiveBack(sku, keep, helper, reply) => {
                 reply.send(coop::give_back(conn, &sku, keep, &helper, now_ms()))
+            }
+            CoopRequest::DecisionsSeen(reply) => reply.send(coop::decisions_seen(conn)),
+            CoopRequest::DecidedElsewhere(rows, followed, reply) => {
+                reply.send(coop::decided_elsewhere(conn, &rows, followed, now_ms()))
             }
         }
     }
@@ -814,6 +826,13 @@ impl Worker {
             params![change.sku, after],
         )
         .map_err(map_err)?;
+        // A product of the co-op: the change is this desk's contribution
+        // to the shared stock (the link tells the co-op).
+        tx.exec_cached(
+            "UPDATE coop_stock SET added = added + ?2 WHERE sku = ?1",
+            params![change.sku, after - before],
+        )
+        .map_err(map_err)?;
         log_event(
             &tx,
             Audit::new(now, &change.helper, action)
@@ -1002,16 +1021,22 @@ fn decide(
     .map_err(map_err)?;
     // One intent acts once: replaying a confirmed cancel or change must not
     // cancel or change another order, and a rejected intent stays rejected.
-    let (status, order_id, received_at): (String, Option<i64>, i64) = tx
-        .query_row(
-            "SELECT status, order_id, received_at FROM intents WHERE msg_id = ?1 AND idx = ?2",
+    let (status, order_id, received_at, decided_by): (String, Option<i64>, i64, Option<String>) =
+        tx.query_row(
+            "SELECT status, order_id, received_at, helper FROM intents WHERE msg_id = ?1 AND idx = ?2",
             params![req.key.msg_id, req.key.index],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .map_err(map_err)?;
     match (status.as_str(), order_id) {
         ("confirmed", Some(order_id)) => return Ok(Err(Refusal::Duplicate { order_id })),
         ("rejected", _) => return Ok(Err(Refusal::Rejected)),
+        (elsewhere @ ("confirmed_elsewhere" | "rejected_elsewhere"), _) => {
+            return Ok(Err(Refusal::DecidedElsewhere {
+                helper: decided_by.unwrap_or_default(),
+                decision: elsewhere.trim_end_matches("_elsewhere").to_string(),
+            }))
+        }
         _ => {}
     }
     let buyer = buyer_key(&req.user, req.user_id.as_deref());

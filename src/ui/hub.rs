@@ -54,7 +54,12 @@ pub fn render(view: &HubView, frame: &mut Frame) {
 
     let station_rows = view.stations.iter().map(|st| {
         let quiet_ms = view.now_ms - st.last_seen_ms;
-        let (state, style) = if quiet_ms < OFFLINE_AFTER_MS {
+        let (state, style) = if quiet_ms < OFFLINE_AFTER_MS && st.waiting > 0 {
+            (
+                format!("{} · {} {}", s.online, st.waiting, s.behind),
+                theme::short_stock(),
+            )
+        } else if quiet_ms < OFFLINE_AFTER_MS {
             (s.online.to_string(), theme::covered())
         } else {
             let since = text::clock(st.last_seen_ms, view.utc_offset_secs);

@@ -318,6 +318,14 @@ pub fn refusal(language: Language, refusal: &Refusal) -> String {
             Refusal::UnknownProduct(sku) => format!("未知商品 {sku}"),
             Refusal::NoProduct => "没有指定商品".to_string(),
             Refusal::Rejected => "这条之前已被拒绝".to_string(),
+            Refusal::DecidedElsewhere { helper, decision } => {
+                let done = if decision == "rejected" {
+                    "拒绝"
+                } else {
+                    "确认"
+                };
+                format!("{helper} 已在另一台电脑上{done}")
+            }
             Refusal::Storage(error) => store_error(language, error),
         },
     }
@@ -382,7 +390,7 @@ pub fn next_step(language: Language, notice: &Notice) -> Option<&'static str> {
                     "- lowers it, n rejects"
                 }
             }
-            Refusal::Duplicate { .. } | Refusal::Rejected => {
+            Refusal::Duplicate { .. } | Refusal::Rejected | Refusal::DecidedElsewhere { .. } => {
                 if zh {
                     "已处理过，按 n 移走"
                 } else {
@@ -511,6 +519,29 @@ pub fn notice(language: Language, notice: &Notice) -> String {
             Language::En => "that message is no longer in the chat history".to_string(),
         },
         Notice::RecordStopped(failure) => record_stopped(language, failure),
+        Notice::DecidedTwice {
+            user,
+            product,
+            qty,
+            count,
+        } => {
+            let user = crate::ui::sanitize::sanitize(user);
+            let more = count.saturating_sub(1);
+            match language {
+                Language::Zh if more > 0 => format!(
+                    "合作社断线时两台电脑都确认了 {user} 的 {product}×{qty}（另有 {more} 单），请核对是否重复"
+                ),
+                Language::Zh => {
+                    format!("合作社断线时两台电脑都确认了 {user} 的 {product}×{qty}，请核对是否重复")
+                }
+                Language::En if more > 0 => format!(
+                    "both laptops confirmed {user}'s {product}×{qty} while the co-op was out of reach (+{more} more): check for a double order"
+                ),
+                Language::En => format!(
+                    "both laptops confirmed {user}'s {product}×{qty} while the co-op was out of reach: check for a double order"
+                ),
+            }
+        }
         Notice::NoProduct => match language {
             Language::Zh => "这条没有指定商品，无法确认（可按 n 拒绝）".to_string(),
             Language::En => "no product named: cannot confirm (n rejects)".to_string(),
@@ -1286,6 +1317,8 @@ pub struct HubStrings {
     pub state: &'static str,
     pub online: &'static str,
     pub offline: &'static str,
+    /// After a count of audit rows a station has not pushed yet.
+    pub behind: &'static str,
     pub on_air: &'static str,
     pub orders: &'static str,
     pub units: &'static str,
@@ -1307,6 +1340,7 @@ pub static HUB_ZH: HubStrings = HubStrings {
     state: "状态",
     online: "在线",
     offline: "离线",
+    behind: "待同步",
     on_air: "讲解中",
     orders: "订单",
     units: "件数",
@@ -1328,6 +1362,7 @@ pub static HUB_EN: HubStrings = HubStrings {
     state: "state",
     online: "online",
     offline: "offline",
+    behind: "behind",
     on_air: "on air",
     orders: "orders",
     units: "units",
