@@ -3,6 +3,8 @@
 //! - a confirm that needs the co-op: the desk holds none, the order waits,
 //!   a block is taken and applied, the confirm goes through (p50/p99);
 //! - taking a block alone;
+//! - a helper's confirm as it is made online: claimed in the station's
+//!   shared inbox, then confirmed from what the desk holds;
 //! - sync lag: 1,000 confirms a second through a running link, each
 //!   timed from its commit on the station to its arrival in the co-op;
 //! - three stations confirming at once on scarce stock: none oversold.
@@ -58,6 +60,7 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         confirm_needing_the_coop(&server.database()).await;
+        claimed_confirm(&server.database()).await;
         sync_lag(&server.database()).await;
         three_stations(&server.database()).await;
     });
@@ -116,6 +119,50 @@ async fn confirm_needing_the_coop(url: &str) {
     println!(
         "taking a block alone (one statement): {}",
         percentiles(blocks)
+    );
+}
+
+/// A helper's `y` while the co-op answers: the claim (one transaction in
+/// the shared inbox), then the confirm from the desk's own stock.
+async fn claimed_confirm(url: &str) {
+    use livestall::coop::inbox::{self, Claim, ClaimAnswer};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(&dir.path().join("shop.db"), &catalog(1_000_000)).unwrap();
+    let opened = Coop::open(&coop(url, "石门")).await.unwrap();
+    let mut client = opened.client().await.unwrap();
+    let desk = reply(store.desk()).await.unwrap();
+    escrow::register_desk(&**client, "石门", &desk, "bench")
+        .await
+        .unwrap();
+    let (mut claims, mut whole) = (Vec::new(), Vec::new());
+    for n in 0..2_000 {
+        let msg_id = format!("c{n}");
+        pg_support::record_order(&store, &msg_id, "阿花", 1);
+        let start = Instant::now();
+        let claim = Claim {
+            key: livestall::store::IntentKey {
+                msg_id: msg_id.clone(),
+                index: 0,
+            },
+            helper: "bench".into(),
+            confirmed: true,
+            user: "阿花".into(),
+            kind: livestall::intent::IntentKind::Order,
+            sku: Some("XM-5J".into()),
+            qty: Some(1),
+        };
+        let answer = inbox::claim(&mut client, "石门", &desk, &claim)
+            .await
+            .unwrap();
+        assert_eq!(answer, ClaimAnswer::Won);
+        claims.push(start.elapsed());
+        retry(&store, &msg_id).await.unwrap();
+        whole.push(start.elapsed());
+    }
+    println!("a claim in the shared inbox: {}", percentiles(claims));
+    println!(
+        "a helper's confirm online (claim, then confirm from the desk's stock): {}",
+        percentiles(whole)
     );
 }
 
