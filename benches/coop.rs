@@ -268,11 +268,11 @@ async fn three_stations(url: &str) {
             },
             &jobs,
         );
-        let (handle, task) = link::spawn(
-            LinkSettings::new(coop(url, name), catalog(INITIAL), "bench"),
-            store.clone(),
-            stop.clone(),
-        );
+        let settings = LinkSettings::new(coop(url, name), catalog(INITIAL), "bench");
+        // As `livestall` does: the products join before anything is sold
+        // (a confirm before it would sell the station's own stock).
+        link::join_all(&settings, &store).await.unwrap();
+        let (handle, task) = link::spawn(settings, store.clone(), stop.clone());
         stations.push((dir, store, handle, task, name));
     }
     let start = Instant::now();

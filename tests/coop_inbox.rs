@@ -186,12 +186,14 @@ struct Desk {
     _dir: tempfile::TempDir,
 }
 
-fn desk(url: &str, helper: &str, stop: &watch::Receiver<bool>) -> Desk {
+async fn desk(url: &str, helper: &str, stop: &watch::Receiver<bool>) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shop.db");
     let (store, _) = Store::open(&path, &millet(300)).unwrap();
     let mut settings = LinkSettings::new(coop_config(url, "王家峪"), millet(300), helper);
     settings.every = Duration::from_millis(100);
+    // As `livestall` does: the products join before anything is sold.
+    link::join_all(&settings, &store).await.unwrap();
     let (handle, link) = link::spawn(settings, store.clone(), stop.clone());
     Desk {
         store,
@@ -224,8 +226,8 @@ fn a_laptop_follows_what_another_laptop_of_its_station_decided() {
     let rt = pg_support::runtime();
     rt.block_on(async {
         let (stop_tx, stop) = watch::channel(false);
-        let a = desk(&url, "小李", &stop);
-        let b = desk(&url, "小张", &stop);
+        let a = desk(&url, "小李", &stop).await;
+        let b = desk(&url, "小张", &stop).await;
         for d in [&a, &b] {
             let mut status = d.status.clone();
             tokio::time::timeout(
@@ -350,7 +352,7 @@ fn a_restock_at_a_station_goes_to_the_pool_when_given_back() {
     let rt = pg_support::runtime();
     rt.block_on(async {
         let (stop_tx, stop) = watch::channel(false);
-        let a = desk(&url, "小李", &stop);
+        let a = desk(&url, "小李", &stop).await;
         let mut status = a.status.clone();
         tokio::time::timeout(
             Duration::from_secs(20),

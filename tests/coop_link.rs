@@ -34,7 +34,7 @@ struct Station {
     _dir: tempfile::TempDir,
 }
 
-fn station(url: &str, name: &str, stop: &watch::Receiver<bool>) -> Station {
+async fn station(url: &str, name: &str, stop: &watch::Receiver<bool>) -> Station {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = Store::open(&dir.path().join("shop.db"), &millet(INITIAL)).unwrap();
     let (tx, _rx) = mpsc::channel(16);
@@ -49,6 +49,9 @@ fn station(url: &str, name: &str, stop: &watch::Receiver<bool>) -> Station {
     settings.every = Duration::from_millis(50);
     // A partition is noticed within a second.
     settings.op_timeout = Duration::from_secs(1);
+    // As `livestall` does: the products join before anything is sold
+    // (a confirm before it would sell the station's own stock).
+    link::join_all(&settings, &store).await.unwrap();
     let (requests, wants) = mpsc::channel(64);
     let (status_tx, status) = watch::channel(CoopStatus::Connecting);
     let link = tokio::spawn(link::run(
@@ -134,8 +137,8 @@ fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
     let rt = runtime();
     let (stop_tx, stop) = watch::channel(false);
     let (acknowledged, offline_seen) = rt.block_on(async {
-        let a = station(&url, "王家峪", &stop);
-        let b = station(&url, "砖壁", &stop);
+        let a = station(&url, "王家峪", &stop).await;
+        let b = station(&url, "砖壁", &stop).await;
         // Both online and holding a block.
         settled(&[&a, &b], |st| matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_))).await;
         let (a1, _) = sell(&a, "a1", Duration::from_millis(400)).await;
@@ -188,7 +191,7 @@ fn a_killed_co_op_loses_no_acknowledged_order_and_nothing_is_sold_twice() {
     let pool: i64 = psql(&url, "SELECT pool FROM products").parse().unwrap();
     let held: i64 = psql(
         &url,
-        "SELECT COALESCE(sum(granted - returned), 0) FROM allocations",
+        "SELECT COALESCE(sum(granted + added - returned), 0) FROM allocations",
     )
     .parse()
     .unwrap();
@@ -234,8 +237,8 @@ fn a_partitioned_station_sells_its_allocation_and_no_further() {
     let rt = runtime();
     let (stop_tx, stop) = watch::channel(false);
     let acknowledged = rt.block_on(async {
-        let a = station(&through_proxy, "王家峪", &stop);
-        let b = station(&direct, "砖壁", &stop);
+        let a = station(&through_proxy, "王家峪", &stop).await;
+        let b = station(&direct, "砖壁", &stop).await;
         settled(&[&a, &b], |st| {
             matches!(st, CoopStatus::Synced | CoopStatus::Waiting(_))
         })
@@ -322,7 +325,7 @@ fn a_station_that_never_reached_its_co_op_sells_nothing_shared() {
     let rt = runtime();
     let (stop_tx, stop) = watch::channel(false);
     rt.block_on(async {
-        let a = station(&url, "王家峪", &stop);
+        let a = station(&url, "王家峪", &stop).await;
         let mut status = a.status.clone();
         tokio::time::timeout(
             Duration::from_secs(10),

@@ -174,31 +174,38 @@ pub async fn register(
         return Ok(0);
     }
     lock_station(tx, station).await?;
-    let insert = tx
-        .prepare(
-            "INSERT INTO decisions (station, msg_id, intent_index, desk, helper, decision,
-                                    user_name, kind, sku, qty, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT (station, msg_id, intent_index) DO NOTHING",
-        )
-        .await
-        .map_err(CoopError::from_db)?;
-    let mut new = 0;
-    for d in decisions {
-        let index = d.idx as i32;
-        let decision = if d.confirmed { "confirmed" } else { "rejected" };
-        let qty = d.qty.map(|q| q.clamp(0, i32::MAX as i64) as i32);
-        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(d.at_ms.max(0) as u64);
-        new += tx
-            .execute(
-                &insert,
-                &[
-                    &station, &d.msg_id, &index, &desk, &d.helper, &decision, &d.user, &d.kind,
-                    &d.sku, &qty, &at,
-                ],
-            )
-            .await
-            .map_err(CoopError::from_db)?;
-    }
-    Ok(new)
+    // One statement for the batch (a push at 1,000 confirms a second
+    // carries hundreds): the rows go as arrays.
+    let msg_ids: Vec<&str> = decisions.iter().map(|d| d.msg_id.as_str()).collect();
+    let indexes: Vec<i32> = decisions.iter().map(|d| d.idx as i32).collect();
+    let helpers: Vec<&str> = decisions.iter().map(|d| d.helper.as_str()).collect();
+    let verdicts: Vec<&str> = decisions
+        .iter()
+        .map(|d| if d.confirmed { "confirmed" } else { "rejected" })
+        .collect();
+    let users: Vec<&str> = decisions.iter().map(|d| d.user.as_str()).collect();
+    let kinds: Vec<&str> = decisions.iter().map(|d| d.kind.as_str()).collect();
+    let skus: Vec<Option<&str>> = decisions.iter().map(|d| d.sku.as_deref()).collect();
+    let qtys: Vec<Option<i32>> = decisions
+        .iter()
+        .map(|d| d.qty.map(|q| q.clamp(0, i32::MAX as i64) as i32))
+        .collect();
+    let ats: Vec<std::time::SystemTime> = decisions
+        .iter()
+        .map(|d| std::time::UNIX_EPOCH + std::time::Duration::from_millis(d.at_ms.max(0) as u64))
+        .collect();
+    tx.execute(
+        "INSERT INTO decisions (station, msg_id, intent_index, desk, helper, decision,
+                                user_name, kind, sku, qty, at)
+         SELECT $1, m, i, $2, h, d, u, k, s, q, a
+           FROM unnest($3::text[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::text[],
+                       $9::text[], $10::int4[], $11::timestamptz[]) AS t(m, i, h, d, u, k, s, q, a)
+         ON CONFLICT (station, msg_id, intent_index) DO NOTHING",
+        &[
+            &station, &desk, &msg_ids, &indexes, &helpers, &verdicts, &users, &kinds, &skus, &qtys,
+            &ats,
+        ],
+    )
+    .await
+    .map_err(CoopError::from_db)
 }
