@@ -48,68 +48,64 @@ pub async fn push(
     batch: &OutboxBatch,
 ) -> Result<Pushed, CoopError> {
     let tx = client.transaction().await.map_err(CoopError::from_db)?;
-    let insert_event = tx
-        .prepare(
+    // One statement for the rows and one for the orders (a push at 1,000
+    // confirms a second carries hundreds): each column goes as an array.
+    let e = &batch.events;
+    let seqs: Vec<i64> = e.iter().map(|e| e.seq).collect();
+    let ats: Vec<std::time::SystemTime> = e.iter().map(|e| at(e.at_ms)).collect();
+    let helpers: Vec<&str> = e.iter().map(|e| e.helper.as_str()).collect();
+    let actions: Vec<&str> = e.iter().map(|e| e.action.as_str()).collect();
+    let msg_ids: Vec<Option<&str>> = e.iter().map(|e| e.msg_id.as_deref()).collect();
+    let idxs: Vec<Option<i32>> = e.iter().map(|e| e.idx.map(|i| i as i32)).collect();
+    let order_ids: Vec<Option<i64>> = e.iter().map(|e| e.order_id).collect();
+    let details: Vec<Option<&str>> = e.iter().map(|e| e.detail.as_deref()).collect();
+    let befores: Vec<Option<&str>> = e.iter().map(|e| e.before.as_deref()).collect();
+    let afters: Vec<Option<&str>> = e.iter().map(|e| e.after.as_deref()).collect();
+    let events = tx
+        .execute(
             "INSERT INTO events (station, desk, seq, at, helper, action, msg_id, idx, order_id,
                                  detail, before_state, after_state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             SELECT $1, $2, t.* FROM unnest($3::int8[], $4::timestamptz[], $5::text[], $6::text[],
+                                            $7::text[], $8::int4[], $9::int8[], $10::text[],
+                                            $11::text[], $12::text[]) AS t
              ON CONFLICT (station, desk, seq) DO NOTHING",
+            &[
+                &station, &desk, &seqs, &ats, &helpers, &actions, &msg_ids, &idxs, &order_ids,
+                &details, &befores, &afters,
+            ],
         )
         .await
         .map_err(CoopError::from_db)?;
-    let upsert_order = tx
-        .prepare(
+    let o = &batch.orders;
+    if !o.is_empty() {
+        let order_ids: Vec<i64> = o.iter().map(|o| o.order_id).collect();
+        let msg_ids: Vec<&str> = o.iter().map(|o| o.msg_id.as_str()).collect();
+        let users: Vec<&str> = o.iter().map(|o| o.user.as_str()).collect();
+        let user_ids: Vec<Option<&str>> = o.iter().map(|o| o.user_id.as_deref()).collect();
+        let skus: Vec<&str> = o.iter().map(|o| o.sku.as_str()).collect();
+        let qtys: Vec<i32> = o.iter().map(|o| o.qty as i32).collect();
+        let prices: Vec<i64> = o.iter().map(|o| o.price_fen).collect();
+        let statuses: Vec<&str> = o.iter().map(|o| o.status.as_str()).collect();
+        let helpers: Vec<&str> = o.iter().map(|o| o.helper.as_str()).collect();
+        let confirmed: Vec<std::time::SystemTime> =
+            o.iter().map(|o| at(o.confirmed_at_ms)).collect();
+        let cancelled: Vec<Option<std::time::SystemTime>> =
+            o.iter().map(|o| o.cancelled_at_ms.map(at)).collect();
+        // The batch names each order once (the outbox dedups them), as an
+        // upsert of several rows in one statement needs.
+        tx.execute(
             "INSERT INTO orders (station, desk, order_id, msg_id, user_name, user_id, sku, qty,
                                  price_fen, status, helper, confirmed_at, cancelled_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             SELECT $1, $2, t.* FROM unnest($3::int8[], $4::text[], $5::text[], $6::text[],
+                                            $7::text[], $8::int4[], $9::int8[], $10::text[],
+                                            $11::text[], $12::timestamptz[],
+                                            $13::timestamptz[]) AS t
              ON CONFLICT (station, desk, order_id) DO UPDATE
                 SET qty = excluded.qty, status = excluded.status,
                     cancelled_at = excluded.cancelled_at, price_fen = excluded.price_fen",
-        )
-        .await
-        .map_err(CoopError::from_db)?;
-    let mut events = 0;
-    for e in &batch.events {
-        let idx = e.idx.map(|i| i as i32);
-        events += tx
-            .execute(
-                &insert_event,
-                &[
-                    &station,
-                    &desk,
-                    &e.seq,
-                    &at(e.at_ms),
-                    &e.helper,
-                    &e.action,
-                    &e.msg_id,
-                    &idx,
-                    &e.order_id,
-                    &e.detail,
-                    &e.before,
-                    &e.after,
-                ],
-            )
-            .await
-            .map_err(CoopError::from_db)?;
-    }
-    for o in &batch.orders {
-        let qty = o.qty as i32;
-        tx.execute(
-            &upsert_order,
             &[
-                &station,
-                &desk,
-                &o.order_id,
-                &o.msg_id,
-                &o.user,
-                &o.user_id,
-                &o.sku,
-                &qty,
-                &o.price_fen,
-                &o.status,
-                &o.helper,
-                &at(o.confirmed_at_ms),
-                &o.cancelled_at_ms.map(at),
+                &station, &desk, &order_ids, &msg_ids, &users, &user_ids, &skus, &qtys, &prices,
+                &statuses, &helpers, &confirmed, &cancelled,
             ],
         )
         .await
