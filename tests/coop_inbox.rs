@@ -404,3 +404,91 @@ fn a_restock_at_a_station_goes_to_the_pool_when_given_back() {
         );
     });
 }
+
+/// The laptops of one station share the product on air: a helper puts
+/// walnuts on air on laptop A, and laptop B (which had millet on air
+/// from its last run) follows within a couple of seconds, as does the hub.
+#[test]
+fn the_laptops_of_a_station_share_the_product_on_air() {
+    let Some(url) = pg_support::database() else {
+        return;
+    };
+    let two = || {
+        let mut catalog = millet(300);
+        let mut walnut = catalog.products[0].clone();
+        walnut.sku = "HT-1J".into();
+        walnut.name = "薄皮核桃".into();
+        walnut.link = 2;
+        catalog.products.push(walnut);
+        livestall::catalog::Catalog::new(catalog.products)
+    };
+    let rt = pg_support::runtime();
+    rt.block_on(async {
+        let (stop_tx, stop) = watch::channel(false);
+        let mut laptops = Vec::new();
+        for (helper, on_air) in [("小李", "XM-5J"), ("小张", "XM-5J")] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("shop.db");
+            let (store, _) = Store::open(&path, &two()).unwrap();
+            reply(store.set_on_air(on_air, helper)).await.unwrap();
+            let mut settings = LinkSettings::new(coop_config(&url, "王家峪"), two(), helper);
+            settings.every = Duration::from_millis(100);
+            link::join_all(&settings, &store).await.unwrap();
+            let (handle, task) = link::spawn(settings, store.clone(), stop.clone());
+            laptops.push((store, handle, task, dir));
+        }
+        let on_air = |store: &Store| {
+            let store = store.clone();
+            async move { reply(store.ledger()).await.unwrap().on_air }
+        };
+        // Both online.
+        for (_, handle, _, _) in &laptops {
+            let mut status = handle.status.clone();
+            tokio::time::timeout(
+                Duration::from_secs(20),
+                status.wait_for(|s| *s == CoopStatus::Synced),
+            )
+            .await
+            .expect("online")
+            .unwrap();
+        }
+        let station_on_air = || pg_support::sql(&url, "SELECT on_air FROM stations");
+        assert_eq!(station_on_air(), "XM-5J");
+        let changed = Instant::now();
+        reply(laptops[0].0.set_on_air("HT-1J", "小李"))
+            .await
+            .unwrap();
+        let mut followed = None;
+        while changed.elapsed() < Duration::from_secs(10) {
+            if on_air(&laptops[1].0).await.as_deref() == Some("HT-1J") {
+                followed = Some(changed.elapsed());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let followed = followed.expect("laptop B followed laptop A's product on air");
+        println!("laptop B put 薄皮核桃 on air {followed:?} after laptop A did");
+        assert_eq!(station_on_air(), "HT-1J");
+        // And back, from B this time: A follows, nobody flips it back.
+        reply(laptops[1].0.set_on_air("XM-5J", "小张"))
+            .await
+            .unwrap();
+        let mut back = false;
+        for _ in 0..250 {
+            if on_air(&laptops[0].0).await.as_deref() == Some("XM-5J") {
+                back = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(back, "laptop A followed laptop B");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(on_air(&laptops[0].0).await.as_deref(), Some("XM-5J"));
+        assert_eq!(on_air(&laptops[1].0).await.as_deref(), Some("XM-5J"));
+        assert_eq!(station_on_air(), "XM-5J");
+        stop_tx.send_replace(true);
+        for (_, _, task, _) in laptops {
+            let _ = task.await;
+        }
+    });
+}

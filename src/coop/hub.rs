@@ -174,22 +174,28 @@ pub async fn stations(client: &impl GenericClient) -> Result<Vec<HubStation>, Co
         .collect())
 }
 
-/// The station's link looked in: when, what its screens have on air, and
-/// how many audit rows the desk has not pushed yet.
+/// A desk's link looked in: when, and how many audit rows the desk has not
+/// pushed yet. The station's product on air is shared by its laptops: it
+/// becomes `on_air` when `changed_here` (a helper of this desk changed it)
+/// or when the station has none yet. Answers the station's product on air.
 pub async fn look_in(
     client: &impl GenericClient,
     station: &str,
     desk: &str,
     on_air: Option<&str>,
+    changed_here: bool,
     waiting: i64,
-) -> Result<(), CoopError> {
-    client
-        .execute(
-            "UPDATE stations SET last_seen = now(), on_air = $2 WHERE station = $1",
-            &[&station, &on_air],
+) -> Result<Option<String>, CoopError> {
+    let station_on_air: Option<String> = client
+        .query_one(
+            "UPDATE stations SET last_seen = now(),
+                    on_air = CASE WHEN $3 OR on_air IS NULL THEN $2 ELSE on_air END
+              WHERE station = $1 RETURNING on_air",
+            &[&station, &on_air, &changed_here],
         )
         .await
-        .map_err(CoopError::from_db)?;
+        .map_err(CoopError::from_db)?
+        .get(0);
     client
         .execute(
             "UPDATE desks SET last_seen = now(), waiting = $3 WHERE station = $1 AND desk = $2",
@@ -197,7 +203,7 @@ pub async fn look_in(
         )
         .await
         .map_err(CoopError::from_db)?;
-    Ok(())
+    Ok(station_on_air)
 }
 
 /// The latest `limit` orders of every station, newest first.

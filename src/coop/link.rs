@@ -139,8 +139,9 @@ pub fn spawn(
 /// off the air and put back), then it goes back to the pool.
 const KEEP_AFTER: Duration = Duration::from_secs(120);
 
-/// How often the link tells the co-op this station is here.
-const LOOK_IN_EVERY: Duration = Duration::from_secs(2);
+/// How often the link tells the co-op this station is here (and looks
+/// at what its other laptops put on air).
+const LOOK_IN_EVERY: Duration = Duration::from_secs(1);
 
 /// How long a stopping run waits for the link's farewell.
 pub const FAREWELL_WAIT: Duration = Duration::from_secs(4);
@@ -318,7 +319,12 @@ struct Session {
     wanted: HashMap<String, tokio::time::Instant>,
     /// When the co-op was last told this station is here (and what it
     /// has on air), for the hub.
-    looked_in: Option<(tokio::time::Instant, Option<String>)>,
+    looked_in: Option<tokio::time::Instant>,
+    /// The product on air this desk and its station last agreed on
+    /// (`None` before the first look of the session). A local change
+    /// since is told to the station; a station's change since (another
+    /// laptop's) is followed here.
+    on_air_agreed: Option<Option<String>>,
     /// The last decision of the station's other desks applied here.
     decisions_seen: i64,
     /// Each product's `added` total as the co-op has it.
@@ -405,6 +411,7 @@ impl Session {
             last_block: HashMap::new(),
             wanted: HashMap::new(),
             looked_in: None,
+            on_air_agreed: None,
             block_share: settings.config.block,
             every: settings.every,
             batch: settings.batch,
@@ -566,22 +573,48 @@ impl Session {
         if let Some(sku) = &ledger.on_air {
             self.wanted.insert(sku.clone(), now);
         }
-        // The hub's "last seen" and "on air": every 2 s, or at once when
-        // the product on air changed.
-        let due = self.looked_in.as_ref().is_none_or(|(at, on_air)| {
-            now.duration_since(*at) >= LOOK_IN_EVERY || *on_air != ledger.on_air
-        });
+        // The hub's "last seen" and the station's product on air: every
+        // `LOOK_IN_EVERY`, or at once when a helper here changed it.
+        let changed_here = self
+            .on_air_agreed
+            .as_ref()
+            .is_some_and(|agreed| *agreed != ledger.on_air);
+        let due = changed_here
+            || self
+                .looked_in
+                .is_none_or(|at| now.duration_since(at) >= LOOK_IN_EVERY);
         if due {
             let station = self.coop.station().to_string();
-            super::hub::look_in(
+            let station_on_air = super::hub::look_in(
                 &**self.client,
                 &station,
                 &self.desk,
                 ledger.on_air.as_deref(),
+                changed_here,
                 waiting,
             )
             .await?;
-            self.looked_in = Some((now, ledger.on_air.clone()));
+            self.looked_in = Some(now);
+            // Another laptop of the station put this on air (or did before
+            // this one started): its screens follow.
+            let followable = station_on_air
+                .as_deref()
+                .is_some_and(|sku| ledger.row(sku).is_some());
+            if station_on_air != ledger.on_air && followable {
+                if let Some(sku) = &station_on_air {
+                    reply(store.set_on_air(sku, "co-op"))
+                        .await
+                        .map_err(store_trouble)?;
+                }
+            }
+            // A product this laptop does not sell is not followed (nor
+            // fought over: what it has stays agreed until a helper here
+            // changes it).
+            self.on_air_agreed = Some(if followable || station_on_air == ledger.on_air {
+                station_on_air
+            } else {
+                ledger.on_air.clone()
+            });
         }
         self.tell_added(&ledger).await?;
         for row in ledger.rows.iter().filter(|row| row.joined) {

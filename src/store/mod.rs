@@ -1037,6 +1037,17 @@ impl Store {
         rx
     }
 
+    /// Puts `sku` on air (kept for every screen on this database).
+    pub fn set_on_air(&self, sku: &str, helper: &str) -> Reply<()> {
+        let (reply, rx) = Answer::oneshot();
+        self.send(Request::SetOnAir(
+            sku.to_string(),
+            helper.to_string(),
+            reply,
+        ));
+        rx
+    }
+
     /// The number of the last decision of another laptop applied here.
     pub fn coop_decisions_seen(&self) -> Reply<i64> {
         let (reply, rx) = Answer::oneshot();
